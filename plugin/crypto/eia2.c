@@ -1,0 +1,126 @@
+/* 128-EIA2 (TS 33.401 Annex B.2.3): AES-CMAC (NIST SP 800-38B) over a bit string. */
+#include "eia2.h"
+
+#include <string.h>
+
+#include "aes_block.h"
+
+/* SP 800-38B 5.3: R_128 = 0^120 || 10000111. */
+#define CMAC_RB 0x87
+
+/* SP 800-38B 6.1 step 2/3: out = in << 1, xor R_b if the bit shifted out was 1. */
+static void cmac_double(const uint8_t in[16], uint8_t out[16])
+{
+    uint8_t carry = in[0] >> 7;
+    for (int i = 0; i < 15; i++)
+        out[i] = (uint8_t)(in[i] << 1 | in[i + 1] >> 7);
+    out[15] = (uint8_t)(in[15] << 1);
+    if (carry)
+        out[15] ^= CMAC_RB;
+}
+
+/* SP 800-38B 6.1: L = E_K(0^128), K1 = dbl(L), K2 = dbl(K1). */
+static int cmac_subkeys(eia2_key *k)
+{
+    uint8_t l[16] = { 0 };
+    if (aes_block_encrypt(k->ecb, l))
+        return -1;
+    cmac_double(l, k->k1);
+    cmac_double(k->k1, k->k2);
+    return 0;
+}
+
+int eia2_key_init(eia2_key *k, const uint8_t key[16])
+{
+    if (aes_block_open(&k->ecb, key))
+        return -1;
+    if (cmac_subkeys(k)) {
+        eia2_key_free(k);
+        return -1;
+    }
+    return 0;
+}
+
+void eia2_key_free(eia2_key *k)
+{
+    if (k->ecb)
+        gcry_cipher_close(k->ecb);
+    k->ecb = NULL;
+}
+
+/* B.2.3: the first 64 bits of M, COUNT || BEARER || DIRECTION || 0^26. */
+static void eia2_header(uint32_t count, unsigned bearer, unsigned dir, uint8_t hdr[8])
+{
+    hdr[0] = (uint8_t)(count >> 24);
+    hdr[1] = (uint8_t)(count >> 16);
+    hdr[2] = (uint8_t)(count >> 8);
+    hdr[3] = (uint8_t)count;
+    hdr[4] = (uint8_t)(bearer << 3 | dir << 2);
+    hdr[5] = hdr[6] = hdr[7] = 0;
+}
+
+/* Octets of block `index` of HDR || MSG, zero past the end. The header is 8 octets, so the
+ * message stays octet aligned in the bit string and blocks can be copied octet-wise. */
+static void eia2_block(const uint8_t hdr[8], const uint8_t *msg, size_t msg_octets,
+                       size_t index, uint8_t block[16])
+{
+    size_t at = 0, from = 0;
+    if (index == 0) {
+        memcpy(block, hdr, 8);
+        at = 8;
+    } else {
+        from = 16 * index - 8;
+    }
+    size_t avail = from < msg_octets ? msg_octets - from : 0;
+    size_t take = avail < 16 - at ? avail : 16 - at;
+    if (take)
+        memcpy(block + at, msg + from, take);
+    memset(block + at + take, 0, 16 - at - take);
+}
+
+/* SP 800-38B 6.2 steps 3/4 for the last block of a bit string of total_bits bits: complete
+ * blocks are xored with K1; otherwise the bits past the end are cleared, padding 10..0
+ * starts at the first free bit, and K2 is used. */
+static void cmac_last_block(const eia2_key *k, size_t total_bits, uint8_t block[16])
+{
+    const uint8_t *subkey = k->k1;
+    size_t used = total_bits % 128;
+    if (used || total_bits == 0) {
+        uint8_t keep = (uint8_t)~(0xff >> (used % 8));
+        block[used / 8] = (uint8_t)((block[used / 8] & keep) | (0x80 >> (used % 8)));
+        subkey = k->k2;
+    }
+    for (int i = 0; i < 16; i++)
+        block[i] ^= subkey[i];
+}
+
+static void xor_into(uint8_t state[16], const uint8_t block[16])
+{
+    for (int i = 0; i < 16; i++)
+        state[i] ^= block[i];
+}
+
+/* Uses the stored ECB handle read-only (ECB keeps no per-call state), so one eia2_key may be
+ * shared between calls; blocks live on the stack and the message is read in place. */
+int eia2_mac(const eia2_key *k, uint32_t count, unsigned bearer, unsigned dir,
+             const uint8_t *msg, size_t length_bits, uint32_t *mac)
+{
+    if (bearer > 31 || dir > 1 || length_bits > SIZE_MAX - 64)
+        return -1;
+    uint8_t hdr[8], block[16], state[16] = { 0 };
+    eia2_header(count, bearer, dir, hdr);
+    size_t total_bits = 64 + length_bits;
+    size_t msg_octets = (length_bits + 7) / 8;
+    size_t n_blocks = (total_bits + 127) / 128;
+    for (size_t i = 0; i < n_blocks; i++) {
+        eia2_block(hdr, msg, msg_octets, i, block);
+        if (i == n_blocks - 1)
+            cmac_last_block(k, total_bits, block);
+        xor_into(state, block);
+        if (aes_block_encrypt(k->ecb, state))
+            return -1;
+    }
+    *mac = (uint32_t)state[0] << 24 | (uint32_t)state[1] << 16 | (uint32_t)state[2] << 8 |
+           state[3];
+    return 0;
+}

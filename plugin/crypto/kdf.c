@@ -1,0 +1,92 @@
+/* The generic KDF of TS 33.220 Annex B.2 (HMAC-SHA-256) and the TS 33.401 Annex A keys. */
+#include "kdf.h"
+
+#include <string.h>
+#include <gcrypt.h>
+
+/* Largest S accepted; the longest TS 33.401 input (FC 0x12) needs 35 octets. */
+#define KDF_S_MAX 256
+
+/* TS 33.401 Annex A function codes. */
+enum { FC_KASME = 0x10, FC_KENB = 0x11, FC_NH = 0x12, FC_KENB_STAR = 0x13, FC_ALG_KEY = 0x15 };
+
+/* S = FC || P0 || L0 || P1 || L1 ...; returns its length, or 0 if it would not fit. */
+static size_t kdf_build_s(uint8_t fc, const kdf_param *params, size_t n_params,
+                          uint8_t s[KDF_S_MAX])
+{
+    size_t len = 0;
+    s[len++] = fc;
+    for (size_t i = 0; i < n_params; i++) {
+        size_t plen = params[i].len;
+        if (len + 2 > KDF_S_MAX || plen > KDF_S_MAX - 2 - len || (plen && !params[i].value))
+            return 0;
+        if (plen)
+            memcpy(s + len, params[i].value, plen);
+        len += plen;
+        s[len++] = (uint8_t)(plen >> 8);
+        s[len++] = (uint8_t)plen;
+    }
+    return len;
+}
+
+int kdf_generic(const uint8_t *key, size_t key_len, uint8_t fc, const kdf_param *params,
+                size_t n_params, uint8_t out[32])
+{
+    uint8_t s[KDF_S_MAX];
+    size_t s_len = kdf_build_s(fc, params, n_params, s);
+    if (!s_len)
+        return -1;
+    /* With GCRY_MD_FLAG_HMAC the first buffer is the HMAC key. */
+    gcry_buffer_t iov[2] = {
+        { .data = (void *)key, .len = key_len },
+        { .data = s, .len = s_len },
+    };
+    return gcry_md_hash_buffers(GCRY_MD_SHA256, GCRY_MD_FLAG_HMAC, out, iov, 2) ? -1 : 0;
+}
+
+int kdf_kasme(const uint8_t ck[16], const uint8_t ik[16], const uint8_t sn_id[3],
+              const uint8_t sqn_xor_ak[6], uint8_t kasme[32])
+{
+    uint8_t key[32];
+    memcpy(key, ck, 16);
+    memcpy(key + 16, ik, 16);
+    kdf_param p[2] = { { sn_id, 3 }, { sqn_xor_ak, 6 } };
+    return kdf_generic(key, sizeof key, FC_KASME, p, 2, kasme);
+}
+
+int kdf_alg_key(const uint8_t key[32], uint8_t distinguisher, uint8_t alg_id, uint8_t out[16])
+{
+    uint8_t full[32];
+    kdf_param p[2] = { { &distinguisher, 1 }, { &alg_id, 1 } };
+    if (kdf_generic(key, 32, FC_ALG_KEY, p, 2, full))
+        return -1;
+    memcpy(out, full + 16, 16); /* A.7: the 128 least significant bits */
+    return 0;
+}
+
+int kdf_kenb(const uint8_t kasme[32], uint32_t ul_nas_count, uint8_t kenb[32])
+{
+    uint8_t count[4] = { (uint8_t)(ul_nas_count >> 24), (uint8_t)(ul_nas_count >> 16),
+                         (uint8_t)(ul_nas_count >> 8), (uint8_t)ul_nas_count };
+    kdf_param p[1] = { { count, 4 } };
+    return kdf_generic(kasme, 32, FC_KENB, p, 1, kenb);
+}
+
+int kdf_nh(const uint8_t kasme[32], const uint8_t sync_input[32], uint8_t nh[32])
+{
+    kdf_param p[1] = { { sync_input, 32 } };
+    return kdf_generic(kasme, 32, FC_NH, p, 1, nh);
+}
+
+/* A.5: EARFCN-DL is 2 octets up to 65535 and 3 octets above (the extended EARFCN range). */
+int kdf_kenb_star(const uint8_t key[32], uint16_t pci, uint32_t earfcn_dl, uint8_t out[32])
+{
+    if (earfcn_dl > 0xffffff)
+        return -1;
+    uint8_t pci_be[2] = { (uint8_t)(pci >> 8), (uint8_t)pci };
+    uint8_t earfcn_be[3] = { (uint8_t)(earfcn_dl >> 16), (uint8_t)(earfcn_dl >> 8),
+                             (uint8_t)earfcn_dl };
+    int wide = earfcn_dl > 0xffff;
+    kdf_param p[2] = { { pci_be, 2 }, { earfcn_be + (wide ? 0 : 1), wide ? 3 : 2 } };
+    return kdf_generic(key, 32, FC_KENB_STAR, p, 2, out);
+}
