@@ -1,0 +1,58 @@
+/* Strict hex codec and secret wiping; see hexutil.h. */
+#include "hexutil.h"
+
+#include <string.h>
+
+int kasme_hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+kasme_hex_status kasme_hex_decode(const char *s, size_t len, uint8_t *out, size_t out_len,
+                                  size_t *bad_pos)
+{
+    /* Report a bad character before a bad length: "non-hex at position 7" says more about a
+     * typo than a length count does. */
+    for (size_t i = 0; i < len; i++) {
+        if (kasme_hex_digit((unsigned char)s[i]) < 0) {
+            if (bad_pos)
+                *bad_pos = i;
+            return KASME_HEX_BAD_DIGIT;
+        }
+    }
+    if (len != 2 * out_len)
+        return KASME_HEX_BAD_LENGTH;
+    for (size_t i = 0; i < out_len; i++) {
+        int hi = kasme_hex_digit((unsigned char)s[2 * i]);
+        int lo = kasme_hex_digit((unsigned char)s[2 * i + 1]);
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return KASME_HEX_OK;
+}
+
+void kasme_hex_encode(const uint8_t *in, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 0x0f];
+    }
+    out[2 * n] = '\0';
+}
+
+/* Calls through a volatile pointer cannot be proven to be memset, so the compiler must make
+ * the call even when p is freed right after (explicit_bzero is neither C11 nor available on
+ * every platform Wireshark runs on). Same idiom as OpenSSL's OPENSSL_cleanse. */
+static void *(*const volatile memset_unelided)(void *, int, size_t) = memset;
+
+void kasme_secure_zero(void *p, size_t n)
+{
+    if (p && n)
+        memset_unelided(p, 0, n);
+}

@@ -1,0 +1,378 @@
+/* Subscriber database; see subdb.h.
+ *
+ * Storage: one grown array of kasme_subscriber (no allocation per entry) and, parallel to it,
+ * one chain link per entry. The GHashTable indexes map an identity to the index + 1 of the
+ * first entry with that identity (0 never occurs, so NULL means "absent"); further entries
+ * with the same identity hang off the first through the links, in load order. IMSI keys are
+ * copied into a GStringChunk because the entry array moves when it grows. */
+#include "subdb.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "hexutil.h"
+
+/* Indices in links and hash values are entry index + 1; 0 = none. */
+typedef struct {
+    uint32_t next; /* next entry of the same lookup */
+    uint32_t last; /* on a chain's first entry only: its last entry, for O(1) append */
+} chain_link;
+
+struct kasme_subdb {
+    kasme_subscriber *entries;
+    chain_link *links;
+    size_t count, capacity;
+    GArray *secret_index;       /* guint32 entry indices of the secret subscribers */
+    GStringChunk *imsi_keys;    /* stable copies of the IMSI strings used as hash keys */
+    GHashTable *secret_by_imsi; /* unique */
+    GHashTable *kasme_by_imsi, *kasme_by_tmsi;
+    GHashTable *kenb_by_imsi, *kenb_by_rnti;
+    uint32_t kasme_any_head, kenb_any_head;
+};
+
+typedef enum { KIND_SECRET, KIND_KASME, KIND_KENB } entry_kind;
+
+/* Entry indices are 32 bits: far above any key file, and it halves the index memory. */
+#define SUBDB_MAX_ENTRIES (UINT32_MAX - 1)
+
+static int fail(char *why, size_t why_len, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+static int fail(char *why, size_t why_len, const char *fmt, ...)
+{
+    if (why && why_len) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, why_len, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+kasme_subdb *kasme_subdb_new(void)
+{
+    kasme_subdb *db = g_new0(kasme_subdb, 1);
+    db->secret_index = g_array_new(FALSE, FALSE, sizeof(guint32));
+    db->imsi_keys = g_string_chunk_new(16 * 1024);
+    db->secret_by_imsi = g_hash_table_new(g_str_hash, g_str_equal);
+    db->kasme_by_imsi = g_hash_table_new(g_str_hash, g_str_equal);
+    db->kasme_by_tmsi = g_hash_table_new(g_direct_hash, g_direct_equal);
+    db->kenb_by_imsi = g_hash_table_new(g_str_hash, g_str_equal);
+    db->kenb_by_rnti = g_hash_table_new(g_direct_hash, g_direct_equal);
+    return db;
+}
+
+void kasme_subdb_free(kasme_subdb *db)
+{
+    if (!db)
+        return;
+    kasme_secure_zero(db->entries, db->count * sizeof *db->entries);
+    g_free(db->entries);
+    g_free(db->links);
+    g_array_free(db->secret_index, TRUE);
+    g_string_chunk_free(db->imsi_keys);
+    g_hash_table_destroy(db->secret_by_imsi);
+    g_hash_table_destroy(db->kasme_by_imsi);
+    g_hash_table_destroy(db->kasme_by_tmsi);
+    g_hash_table_destroy(db->kenb_by_imsi);
+    g_hash_table_destroy(db->kenb_by_rnti);
+    g_free(db);
+}
+
+/* Resizes the arrays to capacity (>= count). Not g_renew on the entries: realloc would leave
+ * the old copy of every key in freed memory, so copy, wipe, then free. */
+static void resize(kasme_subdb *db, size_t capacity)
+{
+    kasme_subscriber *entries = g_new(kasme_subscriber, capacity);
+    if (db->count)
+        memcpy(entries, db->entries, db->count * sizeof *entries);
+    kasme_secure_zero(db->entries, db->count * sizeof *entries);
+    g_free(db->entries);
+    db->entries = entries;
+    db->links = g_renew(chain_link, db->links, capacity);
+    db->capacity = capacity;
+}
+
+static void grow(kasme_subdb *db)
+{
+    size_t capacity = db->capacity ? db->capacity * 2 : 64;
+    resize(db, capacity > SUBDB_MAX_ENTRIES ? SUBDB_MAX_ENTRIES : capacity);
+}
+
+void kasme_subdb_reserve(kasme_subdb *db, size_t more)
+{
+    if (!db || more > SUBDB_MAX_ENTRIES - db->count)
+        return;
+    if (db->count + more <= db->capacity)
+        return;
+    /* Still geometric: the GUI loads its table one row at a time, each with its hint of 1. */
+    size_t doubled = db->capacity <= SUBDB_MAX_ENTRIES / 2 ? db->capacity * 2 : SUBDB_MAX_ENTRIES;
+    resize(db, MAX(db->count + more, doubled));
+}
+
+static bool imsi_is_valid(const char *imsi)
+{
+    const char *nul = memchr(imsi, '\0', 16);
+    size_t len = nul ? (size_t)(nul - imsi) : 16;
+    if (len < 6 || len > 15)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (imsi[i] < '0' || imsi[i] > '9')
+            return false;
+    return true;
+}
+
+static bool has_as_key(const kasme_subscriber *e)
+{
+    return e->has_kenb || e->has_krrcenc || e->has_krrcint || e->has_kupenc;
+}
+
+/* Which kind e is, or -1 with a reason: entries can also come from the GUI, so the rules of
+ * the key-file parser are checked again here. */
+static int entry_kind_of(const kasme_subscriber *e, char *why, size_t why_len)
+{
+    bool secret = e->alg != KASME_AUTH_NONE, direct_kasme = e->has_kasme, kenb = has_as_key(e);
+    if (secret + direct_kasme + kenb != 1)
+        return fail(why, why_len, "an entry holds exactly one of: K (subscriber), K_ASME, "
+                                  "K_eNB/AS keys");
+    if ((unsigned)e->id_kind > KASME_ID_ANY)
+        return fail(why, why_len, "unknown identity kind %d", (int)e->id_kind);
+    if (e->alg != KASME_AUTH_NONE && e->alg != KASME_AUTH_MILENAGE && e->alg != KASME_AUTH_XOR)
+        return fail(why, why_len, "unknown authentication algorithm %d", (int)e->alg);
+    if (e->id_kind == KASME_ID_IMSI && !imsi_is_valid(e->imsi))
+        return fail(why, why_len, "imsi: not 6 to 15 digits");
+    if (secret && e->id_kind != KASME_ID_IMSI)
+        return fail(why, why_len, "a subscriber with K needs an imsi identity");
+    if (direct_kasme && e->id_kind == KASME_ID_RNTI)
+        return fail(why, why_len, "kasme: identity must be imsi, tmsi, guti or any (not rnti)");
+    if (direct_kasme && (e->ksi < -1 || e->ksi > 6))
+        return fail(why, why_len, "ksi: %d is not 0..6", e->ksi);
+    if (kenb && e->id_kind == KASME_ID_TMSI)
+        return fail(why, why_len, "kenb: identity must be rnti, imsi or any (not tmsi/guti)");
+    return secret ? KIND_SECRET : direct_kasme ? KIND_KASME : KIND_KENB;
+}
+
+static const kasme_subscriber *entry_at_ref(const kasme_subdb *db, uint32_t ref)
+{
+    return ref ? &db->entries[ref - 1] : NULL;
+}
+
+/* Appends entry ref to the chain starting at *head (0 = empty chain). */
+static void chain_append(kasme_subdb *db, uint32_t *head, uint32_t ref)
+{
+    db->links[ref - 1] = (chain_link){0, ref};
+    if (!*head) {
+        *head = ref;
+        return;
+    }
+    chain_link *first = &db->links[*head - 1];
+    db->links[first->last - 1].next = ref;
+    first->last = ref;
+}
+
+static void index_by_imsi(kasme_subdb *db, GHashTable *table, const char *imsi, uint32_t ref)
+{
+    uint32_t head = GPOINTER_TO_UINT(g_hash_table_lookup(table, imsi));
+    chain_append(db, &head, ref);
+    if (head == ref)
+        g_hash_table_insert(table, g_string_chunk_insert(db->imsi_keys, imsi),
+                            GUINT_TO_POINTER(ref));
+}
+
+static void index_by_number(kasme_subdb *db, GHashTable *table, guint number, uint32_t ref)
+{
+    uint32_t head = GPOINTER_TO_UINT(g_hash_table_lookup(table, GUINT_TO_POINTER(number)));
+    chain_append(db, &head, ref);
+    if (head == ref)
+        g_hash_table_insert(table, GUINT_TO_POINTER(number), GUINT_TO_POINTER(ref));
+}
+
+static void index_secret(kasme_subdb *db, const kasme_subscriber *e, uint32_t ref)
+{
+    db->links[ref - 1] = (chain_link){0, ref};
+    g_hash_table_insert(db->secret_by_imsi, g_string_chunk_insert(db->imsi_keys, e->imsi),
+                        GUINT_TO_POINTER(ref));
+    guint32 index = ref - 1;
+    g_array_append_val(db->secret_index, index);
+}
+
+static void index_kasme(kasme_subdb *db, const kasme_subscriber *e, uint32_t ref)
+{
+    if (e->id_kind == KASME_ID_IMSI)
+        index_by_imsi(db, db->kasme_by_imsi, e->imsi, ref);
+    else if (e->id_kind == KASME_ID_TMSI)
+        index_by_number(db, db->kasme_by_tmsi, e->m_tmsi, ref);
+    else
+        chain_append(db, &db->kasme_any_head, ref);
+}
+
+static void index_kenb(kasme_subdb *db, const kasme_subscriber *e, uint32_t ref)
+{
+    if (e->id_kind == KASME_ID_IMSI)
+        index_by_imsi(db, db->kenb_by_imsi, e->imsi, ref);
+    else if (e->id_kind == KASME_ID_RNTI)
+        index_by_number(db, db->kenb_by_rnti, e->rnti, ref);
+    else
+        chain_append(db, &db->kenb_any_head, ref);
+}
+
+static int reject_duplicate_secret(const kasme_subdb *db, const kasme_subscriber *e, char *why,
+                                   size_t why_len)
+{
+    const kasme_subscriber *first =
+        entry_at_ref(db, GPOINTER_TO_UINT(g_hash_table_lookup(db->secret_by_imsi, e->imsi)));
+    if (!first)
+        return 0;
+    /* The IMSI is an identity, not a key: the user needs it to find the two lines. */
+    if (strcmp(first->source, e->source) == 0)
+        return fail(why, why_len, "duplicate imsi %s, first at line %u (kept)", e->imsi,
+                    first->line);
+    return fail(why, why_len, "duplicate imsi %s, first at %s:%u (kept)", e->imsi,
+                first->source, first->line);
+}
+
+int kasme_subdb_add(kasme_subdb *db, const kasme_subscriber *e, char *why, size_t why_len)
+{
+    if (!db || !e)
+        return fail(why, why_len, "no database or entry");
+    int kind = entry_kind_of(e, why, why_len);
+    if (kind < 0)
+        return -1;
+    if (kind == KIND_SECRET && reject_duplicate_secret(db, e, why, why_len))
+        return -1;
+    if (db->count >= SUBDB_MAX_ENTRIES)
+        return fail(why, why_len, "subscriber database full");
+    if (db->count == db->capacity)
+        grow(db);
+
+    kasme_subscriber *stored = &db->entries[db->count];
+    *stored = *e;
+    /* Strings from the GUI may arrive unterminated; the lookups rely on the NULs. */
+    stored->imsi[sizeof stored->imsi - 1] = '\0';
+    stored->name[sizeof stored->name - 1] = '\0';
+    stored->source[sizeof stored->source - 1] = '\0';
+    uint32_t ref = (uint32_t)++db->count;
+    if (kind == KIND_SECRET)
+        index_secret(db, stored, ref);
+    else if (kind == KIND_KASME)
+        index_kasme(db, stored, ref);
+    else
+        index_kenb(db, stored, ref);
+    return 0;
+}
+
+static const kasme_subscriber *first_by_imsi(const kasme_subdb *db, GHashTable *table,
+                                             const char *imsi)
+{
+    if (!db || !imsi)
+        return NULL;
+    return entry_at_ref(db, GPOINTER_TO_UINT(g_hash_table_lookup(table, imsi)));
+}
+
+static const kasme_subscriber *first_by_number(const kasme_subdb *db, GHashTable *table,
+                                               guint number)
+{
+    if (!db)
+        return NULL;
+    return entry_at_ref(db, GPOINTER_TO_UINT(g_hash_table_lookup(table, GUINT_TO_POINTER(number))));
+}
+
+const kasme_subscriber *kasme_subdb_by_imsi(const kasme_subdb *db, const char *imsi)
+{
+    return db ? first_by_imsi(db, db->secret_by_imsi, imsi) : NULL;
+}
+
+const kasme_subscriber *kasme_subdb_kasme_by_imsi(const kasme_subdb *db, const char *imsi)
+{
+    return db ? first_by_imsi(db, db->kasme_by_imsi, imsi) : NULL;
+}
+
+const kasme_subscriber *kasme_subdb_kasme_by_tmsi(const kasme_subdb *db, uint32_t m_tmsi)
+{
+    return db ? first_by_number(db, db->kasme_by_tmsi, m_tmsi) : NULL;
+}
+
+const kasme_subscriber *kasme_subdb_kasme_any(const kasme_subdb *db)
+{
+    return db ? entry_at_ref(db, db->kasme_any_head) : NULL;
+}
+
+const kasme_subscriber *kasme_subdb_kenb_by_imsi(const kasme_subdb *db, const char *imsi)
+{
+    return db ? first_by_imsi(db, db->kenb_by_imsi, imsi) : NULL;
+}
+
+const kasme_subscriber *kasme_subdb_kenb_by_rnti(const kasme_subdb *db, uint16_t rnti)
+{
+    return db ? first_by_number(db, db->kenb_by_rnti, rnti) : NULL;
+}
+
+const kasme_subscriber *kasme_subdb_kenb_any(const kasme_subdb *db)
+{
+    return db ? entry_at_ref(db, db->kenb_any_head) : NULL;
+}
+
+const kasme_subscriber *kasme_subdb_next_match(const kasme_subdb *db, const kasme_subscriber *e)
+{
+    if (!db || !e || e < db->entries || e >= db->entries + db->count)
+        return NULL;
+    return entry_at_ref(db, db->links[e - db->entries].next);
+}
+
+size_t kasme_subdb_count(const kasme_subdb *db)
+{
+    return db ? db->count : 0;
+}
+
+const kasme_subscriber *kasme_subdb_at(const kasme_subdb *db, size_t i)
+{
+    return db && i < db->count ? &db->entries[i] : NULL;
+}
+
+size_t kasme_subdb_secret_count(const kasme_subdb *db)
+{
+    return db ? db->secret_index->len : 0;
+}
+
+const kasme_subscriber *kasme_subdb_secret_at(const kasme_subdb *db, size_t i)
+{
+    if (!db || i >= db->secret_index->len)
+        return NULL;
+    return &db->entries[g_array_index(db->secret_index, guint32, i)];
+}
+
+static void describe_identity(const kasme_subscriber *e, char *buf, size_t buf_len)
+{
+    switch (e->id_kind) {
+    case KASME_ID_IMSI:
+        snprintf(buf, buf_len, "imsi %.15s", e->imsi);
+        break;
+    case KASME_ID_TMSI:
+        snprintf(buf, buf_len, "%s 0x%08x", e->has_guti ? "guti m-tmsi" : "tmsi",
+                 (unsigned)e->m_tmsi);
+        break;
+    case KASME_ID_RNTI:
+        snprintf(buf, buf_len, "rnti %u", (unsigned)e->rnti);
+        break;
+    default:
+        snprintf(buf, buf_len, "any");
+        break;
+    }
+}
+
+void kasme_subscriber_describe(const kasme_subscriber *e, char *buf, size_t buf_len)
+{
+    if (!buf || !buf_len)
+        return;
+    char label[48];
+    if (e->name[0])
+        snprintf(label, sizeof label, "%.31s", e->name);
+    else
+        describe_identity(e, label, sizeof label);
+    if (e->source[0])
+        snprintf(buf, buf_len, "%s (%.63s:%u)", label, e->source, e->line);
+    else
+        snprintf(buf, buf_len, "%s", label);
+}

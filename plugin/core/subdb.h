@@ -1,0 +1,94 @@
+/* The subscriber database: every entry of the key files (and of the GUI's key table), with O(1)
+ * lookups by the identities the dissector sees (IMSI, M-TMSI, C-RNTI). Plain C over GLib.
+ *
+ * Three kinds of entry, one per key-file line:
+ *   - secret subscriber: alg != KASME_AUTH_NONE, K (+ OPc), identity IMSI; at most one per IMSI.
+ *     Used to run AKA on a captured Authentication Request/Response.
+ *   - K_ASME entry:  has_kasme, identity IMSI, M-TMSI (tmsi=/guti=) or ANY.
+ *   - K_eNB entry:   has_kenb and/or direct AS keys (has_krrcenc/has_krrcint/has_kupenc),
+ *     identity C-RNTI, IMSI or ANY.
+ * Direct-key entries may repeat an identity (several attaches of one UE in a capture): their
+ * lookups return the first candidate in load order and kasme_subdb_next_match() walks the
+ * others; the caller keeps the one whose integrity check verifies.
+ *
+ * Pointers returned by lookups stay valid until the next kasme_subdb_add() or
+ * kasme_subdb_free(). Not thread-safe; Wireshark dissects on one thread. */
+#ifndef KASME_SUBDB_H
+#define KASME_SUBDB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum { KASME_AUTH_NONE, KASME_AUTH_MILENAGE, KASME_AUTH_XOR } kasme_auth_alg;
+typedef enum { KASME_ID_IMSI, KASME_ID_TMSI, KASME_ID_RNTI, KASME_ID_ANY } kasme_id_kind;
+
+typedef struct kasme_subscriber {
+    kasme_id_kind id_kind;
+    char imsi[16];          /* digits, NUL-terminated (IMSI identity) */
+    uint32_t m_tmsi;        /* TMSI/GUTI identity */
+    uint16_t rnti;          /* RNTI identity */
+    /* guti= also gives the rest of the GUTI, kept for display and for callers that want to
+     * check it; lookups use the M-TMSI only (S-TMSI in RRC carries no PLMN/MMEGI). */
+    bool has_guti;
+    char guti_mcc[4], guti_mnc[4]; /* digits as written: MNC "01" and "001" differ */
+    uint16_t guti_mmegi;
+    uint8_t guti_mmec;
+    char name[32];          /* user label, "" if none; shown instead of keys */
+    kasme_auth_alg alg;     /* NONE for direct-key lines */
+    uint8_t k[16], opc[16], amf[2];
+    bool has_amf;
+    bool has_kasme;
+    uint8_t kasme[32];
+    int ksi;                /* 0..6, -1 = any */
+    bool has_kenb;
+    uint8_t kenb[32];
+    bool has_krrcenc, has_krrcint, has_kupenc;
+    uint8_t krrcenc[16], krrcint[16], kupenc[16];
+    char source[64];        /* basename of the file (or the buffer's name) the entry came from */
+    unsigned line;          /* line in that file, 1-based; 0 if not from a file */
+} kasme_subscriber;
+
+typedef struct kasme_subdb kasme_subdb;
+
+kasme_subdb *kasme_subdb_new(void);
+/* Wipes every key held, then frees. NULL is accepted. */
+void kasme_subdb_free(kasme_subdb *db);
+
+/* Makes room for `more` further entries at once (a loader that knows its size avoids the
+ * copies of repeated growth). Only a hint: add works without it. */
+void kasme_subdb_reserve(kasme_subdb *db, size_t more);
+
+/* Copies *e into the database. 0 on success; -1 with the reason in why (never containing key
+ * material) if the entry is inconsistent or is a second secret subscriber for an IMSI already
+ * present (the first one is kept). why may be NULL. */
+int kasme_subdb_add(kasme_subdb *db, const kasme_subscriber *e, char *why, size_t why_len);
+
+/* Secret subscriber (K/OPc) for an IMSI, or NULL. */
+const kasme_subscriber *kasme_subdb_by_imsi(const kasme_subdb *db, const char *imsi);
+
+/* First direct-key candidate for an identity, or NULL; walk the others with next_match. The
+ * "any" lists hold the entries written with the identity `any`: try them when the specific
+ * lookup gives nothing that verifies. */
+const kasme_subscriber *kasme_subdb_kasme_by_imsi(const kasme_subdb *db, const char *imsi);
+const kasme_subscriber *kasme_subdb_kasme_by_tmsi(const kasme_subdb *db, uint32_t m_tmsi);
+const kasme_subscriber *kasme_subdb_kasme_any(const kasme_subdb *db);
+/* K_eNB entries, which include lines giving only K_RRCenc/K_RRCint/K_UPenc. */
+const kasme_subscriber *kasme_subdb_kenb_by_imsi(const kasme_subdb *db, const char *imsi);
+const kasme_subscriber *kasme_subdb_kenb_by_rnti(const kasme_subdb *db, uint16_t rnti);
+const kasme_subscriber *kasme_subdb_kenb_any(const kasme_subdb *db);
+/* Next entry of the same lookup as e (e came from one of the six lookups above), or NULL. */
+const kasme_subscriber *kasme_subdb_next_match(const kasme_subdb *db, const kasme_subscriber *e);
+
+/* Every entry in load order. */
+size_t kasme_subdb_count(const kasme_subdb *db);
+const kasme_subscriber *kasme_subdb_at(const kasme_subdb *db, size_t i);
+/* The secret subscribers only, in load order (the AKA fallback scan when no IMSI is known). */
+size_t kasme_subdb_secret_count(const kasme_subdb *db);
+const kasme_subscriber *kasme_subdb_secret_at(const kasme_subdb *db, size_t i);
+
+/* A label for the user that holds no key: "name (keys.txt:3)", or "imsi 00101... (keys.txt:3)"
+ * / "tmsi 0x12345678" / "rnti 70" / "any" when the entry has no name. */
+void kasme_subscriber_describe(const kasme_subscriber *e, char *buf, size_t buf_len);
+
+#endif

@@ -1,0 +1,304 @@
+/* Per-UE security tracker: UEs, connections and the dispatch of NAS PDUs (TS 24.301 4.4). */
+#include "tracker_int.h"
+
+#include <string.h>
+
+#include "kdf.h"
+
+uint64_t kasme_conn_key(unsigned kind, uint32_t assoc, uint32_t id)
+{
+    return (uint64_t)kind << 56 | (uint64_t)(assoc & 0xFFFFFF) << 32 | id;
+}
+
+static void ctx_free(gpointer p)
+{
+    kasme_sec_ctx *ctx = p;
+    if (ctx->schedules_ready) {
+        kasme_cipher_free(&ctx->enc);
+        kasme_integrity_free(&ctx->integ);
+    }
+    memset(ctx, 0, sizeof *ctx); /* key material */
+    g_free(ctx);
+}
+
+static void ue_free(gpointer p)
+{
+    memset(p, 0, sizeof(kasme_ue));
+    g_free(p);
+}
+
+kasme_tracker *kasme_tracker_new(const kasme_subdb *db)
+{
+    kasme_tracker *tr = g_new0(kasme_tracker, 1);
+    tr->db = db;
+    tr->ues = g_ptr_array_new_with_free_func(ue_free);
+    tr->contexts = g_ptr_array_new_with_free_func(ctx_free);
+    tr->by_conn = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    tr->by_imsi = g_hash_table_new(g_str_hash, g_str_equal);
+    tr->by_tmsi = g_hash_table_new(g_direct_hash, g_direct_equal);
+    return tr;
+}
+
+void kasme_tracker_free(kasme_tracker *tr)
+{
+    if (!tr)
+        return;
+    g_hash_table_destroy(tr->by_conn);
+    g_hash_table_destroy(tr->by_imsi);
+    g_hash_table_destroy(tr->by_tmsi);
+    g_ptr_array_free(tr->contexts, TRUE);
+    g_ptr_array_free(tr->ues, TRUE);
+    g_free(tr);
+}
+
+void kasme_tracker_get_stats(const kasme_tracker *tr, kasme_tracker_stats *st)
+{
+    *st = tr->stats;
+    st->ues = tr->ues->len;
+    st->contexts = tr->contexts->len;
+}
+
+kasme_ue *kasme_ue_new(kasme_tracker *tr)
+{
+    kasme_ue *ue = g_new0(kasme_ue, 1);
+    g_ptr_array_add(tr->ues, ue);
+    ue->id = tr->ues->len;
+    return ue;
+}
+
+kasme_sec_ctx *kasme_ctx_new(kasme_tracker *tr)
+{
+    kasme_sec_ctx *ctx = g_new0(kasme_sec_ctx, 1);
+    g_ptr_array_add(tr->contexts, ctx);
+    ctx->id = tr->contexts->len;
+    ctx->ksi = -1;
+    return ctx;
+}
+
+void kasme_ue_set_imsi(kasme_tracker *tr, kasme_ue *ue, const char *imsi)
+{
+    if (!imsi[0] || strcmp(ue->imsi, imsi) == 0)
+        return;
+    if (ue->imsi[0] && g_hash_table_lookup(tr->by_imsi, ue->imsi) == ue)
+        g_hash_table_remove(tr->by_imsi, ue->imsi);
+    g_strlcpy(ue->imsi, imsi, sizeof ue->imsi);
+    g_hash_table_replace(tr->by_imsi, ue->imsi, ue);
+    if (!ue->sub && tr->db)
+        ue->sub = kasme_subdb_by_imsi(tr->db, imsi);
+}
+
+void kasme_ue_set_tmsi(kasme_tracker *tr, kasme_ue *ue, uint32_t m_tmsi)
+{
+    ue->has_tmsi = true;
+    ue->m_tmsi = m_tmsi;
+    g_hash_table_replace(tr->by_tmsi, GUINT_TO_POINTER(m_tmsi), ue);
+}
+
+void kasme_ctx_info_fill(const kasme_sec_ctx *ctx, kasme_ctx_info *info)
+{
+    memset(info, 0, sizeof *info);
+    info->ctx_id = ctx->id;
+    info->ksi = ctx->ksi;
+    info->eea = ctx->eea;
+    info->eia = ctx->eia;
+    info->aka_frame = ctx->aka_frame;
+    info->smc_frame = ctx->smc_frame;
+    info->sub = ctx->sub;
+    info->from_keyfile_kasme = ctx->from_keyfile_kasme;
+    memcpy(info->sn_id, ctx->sn_id, 3);
+}
+
+static void bind_conn(kasme_tracker *tr, uint64_t conn, kasme_ue *ue)
+{
+    if (!conn)
+        return;
+    guint64 *key = g_new(guint64, 1);
+    *key = conn;
+    g_hash_table_replace(tr->by_conn, key, ue);
+}
+
+void kasme_tracker_conn_release(kasme_tracker *tr, uint64_t conn)
+{
+    guint64 key = conn;
+    g_hash_table_remove(tr->by_conn, &key);
+}
+
+static kasme_ue *ue_by_conn(kasme_tracker *tr, const kasme_pdu_meta *meta)
+{
+    kasme_ue *ue = NULL;
+    guint64 key;
+    if (meta->conn) {
+        key = meta->conn;
+        ue = g_hash_table_lookup(tr->by_conn, &key);
+    }
+    if (!ue && meta->conn_alt) {
+        key = meta->conn_alt;
+        ue = g_hash_table_lookup(tr->by_conn, &key);
+    }
+    return ue;
+}
+
+static kasme_ue *ue_by_identity(kasme_tracker *tr, const kasme_nas_identity *id)
+{
+    if (id->type == KASME_NAS_ID_IMSI)
+        return g_hash_table_lookup(tr->by_imsi, id->digits);
+    if (id->type == KASME_NAS_ID_GUTI || id->type == KASME_NAS_ID_TMSI)
+        return g_hash_table_lookup(tr->by_tmsi, GUINT_TO_POINTER(id->m_tmsi));
+    return NULL;
+}
+
+/* Binds what a plaintext message says about who the UE is. */
+static void learn_identity(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_msg *msg,
+                           kasme_nas_result *res)
+{
+    const kasme_nas_identity *id = &msg->identity;
+    if (id->type == KASME_NAS_ID_IMSI) {
+        kasme_ue_set_imsi(tr, ue, id->digits);
+        res->events |= KASME_EV_IDENTITY;
+        if (!ue->sub && !kasme_subdb_kasme_by_imsi(tr->db, id->digits))
+            res->events |= KASME_EV_UNKNOWN_SUBSCRIBER;
+    } else if (id->type == KASME_NAS_ID_GUTI) {
+        kasme_ue_set_tmsi(tr, ue, id->m_tmsi);
+        memcpy(ue->guti_plmn, id->plmn, 3);
+        ue->has_guti_plmn = true;
+    }
+    if (msg->new_guti.type == KASME_NAS_ID_GUTI) {
+        kasme_ue_set_tmsi(tr, ue, msg->new_guti.m_tmsi);
+        memcpy(ue->guti_plmn, msg->new_guti.plmn, 3);
+        ue->has_guti_plmn = true;
+        res->events |= KASME_EV_IDENTITY;
+    }
+}
+
+/* A plaintext (security header type 0) EMM message: AKA and identities. */
+static void handle_plain(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
+                         const kasme_nas_msg *msg, kasme_nas_result *res)
+{
+    learn_identity(tr, ue, msg, res);
+    if (msg->pd != 7)
+        return;
+    switch (msg->msg_type) {
+    case 0x52:
+        kasme_aka_request(tr, ue, meta, msg, res);
+        break;
+    case 0x53:
+        kasme_aka_response(tr, ue, msg, res);
+        break;
+    case 0x5C:
+        kasme_aka_failure(ue, res);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Learning from a message after deciphering: identities and GUTIs. */
+static void kasme_tracker_learn_inner(kasme_tracker *tr, kasme_ue *ue, const uint8_t *plain,
+                               size_t len, int dir, kasme_nas_result *res)
+{
+    kasme_nas_msg msg;
+    if (kasme_nas_parse_plain(plain, len, dir == KASME_DIR_UL ? 1 : dir == KASME_DIR_DL ? 0 : -1,
+                              &msg) == 0)
+        learn_identity(tr, ue, &msg, res);
+}
+
+/* Finds the UE of a PDU whose connection is new: by identity or by the carrier's S-TMSI. */
+static kasme_ue *ue_for_new_conn(kasme_tracker *tr, const kasme_pdu_meta *meta,
+                                 const kasme_nas_outer *outer, const kasme_nas_msg *plain_msg)
+{
+    kasme_ue *ue = NULL;
+    if (plain_msg)
+        ue = ue_by_identity(tr, &plain_msg->identity);
+    if (!ue && meta->has_m_tmsi)
+        ue = g_hash_table_lookup(tr->by_tmsi, GUINT_TO_POINTER(meta->m_tmsi));
+    (void)outer;
+    return ue;
+}
+
+static bool inner_is_plain(const kasme_nas_outer *outer)
+{
+    return outer->sec_hdr == 1 || outer->sec_hdr == 3;
+}
+
+void kasme_tracker_nas(kasme_tracker *tr, const kasme_pdu_meta *meta, const uint8_t *pdu,
+                       size_t len, uint8_t *plain_out, kasme_nas_result *res)
+{
+    kasme_nas_outer outer;
+    kasme_nas_msg msg;
+    bool have_msg = false;
+
+    memset(res, 0, sizeof *res);
+    res->dir = meta->dir;
+    res->mac_status = KASME_MAC_NOT_PRESENT;
+    if (kasme_nas_parse_outer(pdu, len, &outer) != 0) {
+        res->status = KASME_PDU_MALFORMED;
+        return;
+    }
+    res->sec_hdr = outer.sec_hdr;
+
+    int hint = meta->dir == KASME_DIR_UL ? 1 : meta->dir == KASME_DIR_DL ? 0 : -1;
+    if (outer.sec_hdr == 0)
+        have_msg = kasme_nas_parse_plain(pdu, len, hint, &msg) == 0;
+    else if (inner_is_plain(&outer) && outer.inner_len)
+        have_msg = kasme_nas_parse_plain(outer.inner, outer.inner_len, hint, &msg) == 0;
+
+    kasme_ue *ue = ue_by_conn(tr, meta);
+    if (!ue)
+        ue = ue_for_new_conn(tr, meta, &outer, have_msg ? &msg : NULL);
+    if (!ue && outer.sec_hdr == 0)
+        ue = kasme_ue_new(tr);
+
+    if (outer.kind == KASME_NAS_SEC_PARTIAL || outer.kind == KASME_NAS_SEC_RESERVED) {
+        res->status = KASME_PDU_MALFORMED;
+    } else if (outer.sec_hdr == 0) {
+        res->status = KASME_PDU_PLAIN;
+        if (have_msg)
+            handle_plain(tr, ue, meta, &msg, res);
+    } else if (outer.kind == KASME_NAS_SEC_SERVICE_REQUEST) {
+        kasme_nas_service_request(tr, ue, &outer, pdu, len, res);
+    } else {
+        if (have_msg && ue)
+            learn_identity(tr, ue, &msg, res);
+        kasme_nas_protected(tr, ue, meta, &outer, pdu, len, plain_out, res);
+        if (!ue && res->ue_id)
+            ue = g_ptr_array_index(tr->ues, res->ue_id - 1);
+        if (ue && have_msg)
+            learn_identity(tr, ue, &msg, res);
+        if (ue && res->plain_len && !inner_is_plain(&outer))
+            kasme_tracker_learn_inner(tr, ue, plain_out, res->plain_len, res->dir, res);
+    }
+    if (!ue)
+        return;
+    bind_conn(tr, meta->conn, ue);
+    bind_conn(tr, meta->conn_alt, ue);
+    res->ue_id = ue->id;
+    g_strlcpy(res->imsi, ue->imsi, sizeof res->imsi);
+}
+
+/* TS 33.401 7.2.8: K_eNB from the UL NAS COUNT of the NAS message that made the UE connected
+ * or of the SMC Complete; the MME's SecurityKey tells which. */
+void kasme_tracker_s1ap_kenb(kasme_tracker *tr, const kasme_pdu_meta *meta,
+                             const uint8_t kenb[32], kasme_kenb_result *res)
+{
+    memset(res, 0, sizeof *res);
+    kasme_ue *ue = ue_by_conn(tr, meta);
+    if (!ue || !ue->current || !ue->current->active) {
+        res->why = "no active NAS security context for this UE";
+        return;
+    }
+    kasme_sec_ctx *ctx = ue->current;
+    res->ue_id = ue->id;
+    res->ctx_id = ctx->id;
+    res->verdict = KASME_KENB_MISMATCH;
+    res->why = "no recent uplink NAS COUNT gives this K_eNB";
+    for (size_t i = 0; i < ctx->ul_hist_n; i++) {
+        uint8_t derived[32];
+        uint32_t count = ctx->ul_hist[(ctx->ul_hist_n - 1 - i) % KASME_UL_HISTORY];
+        if (kdf_kenb(ctx->kasme, count, derived) == 0 && memcmp(derived, kenb, 32) == 0) {
+            res->verdict = KASME_KENB_CONFIRMED;
+            res->ul_count = count;
+            res->why = NULL;
+            return;
+        }
+    }
+}

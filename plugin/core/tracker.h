@@ -1,0 +1,146 @@
+/* The per-UE EPS security tracker: follows AKA, NAS Security Mode Command and the NAS COUNTs
+ * of every UE in a capture, derives the key hierarchy (TS 33.401 clause 6, 7 and Annex A),
+ * deciphers and verifies protected NAS PDUs. Plain C over GLib: no Wireshark types, so it is
+ * unit-tested on its own. The caller feeds PDUs in capture order (Wireshark's first pass) and
+ * keeps the per-PDU results; the tracker keeps every security context it ever made, tagged
+ * with the frames that made it, for as long as the tracker lives. */
+#ifndef KASME_TRACKER_H
+#define KASME_TRACKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "subdb.h"
+
+typedef struct kasme_tracker kasme_tracker;
+typedef struct kasme_ue kasme_ue;
+typedef struct kasme_sec_ctx kasme_sec_ctx;
+
+enum { KASME_DIR_UL = 0, KASME_DIR_DL = 1, KASME_DIR_UNKNOWN = -1 };
+
+/* Connection keys name the carrier-level conversation a PDU belongs to; the high byte says
+ * which kind of identifier the low bits hold. */
+enum {
+    KASME_CONN_NONE = 0,
+    KASME_CONN_S1AP_ENB = 1, /* eNB-UE-S1AP-ID (+ association) */
+    KASME_CONN_S1AP_MME = 2, /* MME-UE-S1AP-ID (+ association) */
+    KASME_CONN_RNTI = 3,     /* MAC-LTE UEId/RNTI */
+    KASME_CONN_STREAM = 4,   /* a single-UE stream: a UE's NAS log, GSMTAP from one UE */
+};
+uint64_t kasme_conn_key(unsigned kind, uint32_t assoc, uint32_t id);
+
+/* Checksum-like verdicts, numerically equal to Wireshark's PROTO_CHECKSUM_E_* values. */
+enum {
+    KASME_MAC_BAD = 0,
+    KASME_MAC_GOOD = 1,
+    KASME_MAC_UNVERIFIED = 2,
+    KASME_MAC_NOT_PRESENT = 3,
+};
+
+/* What happened to a PDU, most important first. */
+typedef enum {
+    KASME_PDU_PLAIN = 0,          /* security header type 0: nothing to do */
+    KASME_PDU_DECIPHERED,         /* deciphered (or integrity-only) with a known context */
+    KASME_PDU_NO_CONTEXT,         /* protected, but no security context for this UE/KSI */
+    KASME_PDU_MALFORMED,          /* too short or not a NAS PDU */
+    KASME_PDU_ALG_UNAVAILABLE,    /* the algorithm is not in this build */
+} kasme_pdu_status;
+
+/* Events a PDU caused; several can be set. */
+enum {
+    KASME_EV_AKA_MATCH = 1u << 0,        /* Authentication Request: a subscriber's MAC-A matched */
+    KASME_EV_AKA_NO_MATCH = 1u << 1,     /* no subscriber's MAC-A matched AUTN */
+    KASME_EV_RES_OK = 1u << 2,           /* Authentication Response RES = XRES */
+    KASME_EV_RES_BAD = 1u << 3,
+    KASME_EV_SMC_CONTEXT = 1u << 4,      /* NAS SMC took a context into use (MAC verified) */
+    KASME_EV_KENB_DERIVED = 1u << 5,     /* a K_eNB was derived from this PDU's UL COUNT */
+    KASME_EV_COUNT_REPLAY = 1u << 6,     /* COUNT not above the last one of its direction */
+    KASME_EV_UNKNOWN_SUBSCRIBER = 1u << 7, /* identity not in the key file */
+    KASME_EV_AUTH_FAILURE = 1u << 8,     /* Authentication Failure seen */
+    KASME_EV_IDENTITY = 1u << 9,         /* learned an IMSI or a GUTI */
+    KASME_EV_CONTEXT_GUESSED = 1u << 10, /* UE found by trying contexts against the MAC */
+    KASME_EV_NO_AKA = 1u << 11,          /* protected PDU but no AKA/SMC/key-file context */
+};
+
+/* What a carrier knows about a PDU besides its bytes. */
+typedef struct {
+    uint32_t frame;
+    int dir;             /* KASME_DIR_*; UNKNOWN lets the MAC decide */
+    uint64_t conn;       /* primary connection key, 0 if none */
+    uint64_t conn_alt;   /* a second key for the same connection (MME-UE-S1AP-ID), 0 if none */
+    bool has_m_tmsi;     /* S-TMSI from S1AP InitialUEMessage or RRCConnectionRequest */
+    uint32_t m_tmsi;
+    const uint8_t (*plmns)[3]; /* serving network candidates seen in the carrier (TAI, ...) */
+    size_t n_plmns;
+} kasme_pdu_meta;
+
+/* A snapshot of the security context a PDU was handled with. */
+typedef struct {
+    uint32_t ctx_id;
+    int ksi;
+    uint8_t eea, eia;
+    uint32_t aka_frame, smc_frame; /* 0 = none (context from the key file) */
+    const kasme_subscriber *sub;   /* key-file entry the keys came from */
+    bool from_keyfile_kasme;
+    uint8_t sn_id[3];
+} kasme_ctx_info;
+
+typedef struct {
+    kasme_pdu_status status;
+    uint32_t events;
+    uint32_t ue_id;                  /* 0 = no UE */
+    char imsi[16];
+    uint8_t sec_hdr;
+    int dir;
+    bool has_ctx;
+    kasme_ctx_info ctx;
+    uint32_t count;                  /* NAS COUNT used */
+    int mac_status;                  /* KASME_MAC_* */
+    uint32_t mac_received, mac_calculated;
+    const char *unverified_why;      /* static text when mac_status is UNVERIFIED */
+    size_t plain_len;                /* deciphered inner message written to plain_out */
+    bool plain_is_inner;             /* plain_out holds the inner message (types 1..4) */
+    /* keys that arose at this PDU (shown only when the user asks) */
+    bool has_kasme, has_nas_keys, has_kenb;
+    uint8_t kasme[32], k_nas_enc[16], k_nas_int[16], kenb[32];
+    uint32_t kenb_ul_count;
+} kasme_nas_result;
+
+/* K_eNB check against S1AP InitialContextSetupRequest's SecurityKey. */
+typedef enum {
+    KASME_KENB_UNCHECKED = 0, /* no context to compare with */
+    KASME_KENB_CONFIRMED,
+    KASME_KENB_MISMATCH,
+} kasme_kenb_verdict;
+
+typedef struct {
+    kasme_kenb_verdict verdict;
+    uint32_t ue_id;
+    uint32_t ul_count;   /* the UL NAS COUNT whose K_eNB matched */
+    uint32_t ctx_id;
+    const char *why;
+} kasme_kenb_result;
+
+typedef struct {
+    unsigned ues, contexts, aka_seen, aka_matched, smc_verified;
+} kasme_tracker_stats;
+
+kasme_tracker *kasme_tracker_new(const kasme_subdb *db);
+void kasme_tracker_free(kasme_tracker *tr);
+
+/* Handle one NAS PDU. plain_out (capacity >= len) receives the deciphered inner message.
+ * Never reads outside pdu[0..len). */
+void kasme_tracker_nas(kasme_tracker *tr, const kasme_pdu_meta *meta, const uint8_t *pdu,
+                       size_t len, uint8_t *plain_out, kasme_nas_result *res);
+
+/* An S1AP SecurityKey (K_eNB, 32 octets) for the UE on meta's connection. */
+void kasme_tracker_s1ap_kenb(kasme_tracker *tr, const kasme_pdu_meta *meta,
+                             const uint8_t kenb[32], kasme_kenb_result *res);
+
+/* The connection ended (S1AP UE Context Release, RRC release): unbind its keys. */
+void kasme_tracker_conn_release(kasme_tracker *tr, uint64_t conn);
+
+void kasme_tracker_get_stats(const kasme_tracker *tr, kasme_tracker_stats *st);
+
+#endif

@@ -1,0 +1,161 @@
+/* EPS AKA in the tracker (TS 33.401 6.1, TS 24.301 5.4.2): find the subscriber whose MAC-A
+ * matches AUTN, derive CK/IK/XRES and the K_ASME candidates, check RES. */
+#include "tracker_int.h"
+
+#include <string.h>
+
+#include "kdf.h"
+#include "milenage.h"
+#include "xor_auth.h"
+
+typedef struct {
+    uint8_t xres[16];
+    size_t xres_len;
+    uint8_t ck[16], ik[16];
+} aka_vector;
+
+/* Computes the subscriber's view of AUTN; true if its MAC-A equals AUTN's (TS 33.102 6.3.3). */
+static bool aka_check(const kasme_subscriber *sub, const uint8_t rand[16],
+                      const uint8_t autn[16], aka_vector *out)
+{
+    uint8_t ak[6], sqn[6], mac_a[8];
+    const uint8_t *amf = autn + 6;
+
+    memset(out, 0, sizeof *out);
+    if (sub->alg == KASME_AUTH_MILENAGE) {
+        if (milenage_f2345(sub->k, sub->opc, rand, out->xres, out->ck, out->ik, ak, NULL))
+            return false;
+        out->xres_len = 8;
+    } else if (sub->alg == KASME_AUTH_XOR) {
+        xor_auth_f2345(sub->k, rand, out->xres, out->ck, out->ik, ak);
+        out->xres_len = 16;
+    } else {
+        return false;
+    }
+    for (int i = 0; i < 6; i++)
+        sqn[i] = autn[i] ^ ak[i];
+    if (sub->alg == KASME_AUTH_MILENAGE) {
+        if (milenage_f1(sub->k, sub->opc, rand, sqn, amf, mac_a, NULL))
+            return false;
+    } else {
+        xor_auth_f1(sub->k, rand, sqn, amf, mac_a);
+    }
+    return memcmp(mac_a, autn + 8, 8) == 0;
+}
+
+static void encode_plmn(const char *imsi, size_t mnc_digits, uint8_t out[3])
+{
+    uint8_t d[6];
+    for (size_t i = 0; i < 3 + mnc_digits; i++)
+        d[i] = (uint8_t)(imsi[i] - '0');
+    uint8_t mnc3 = mnc_digits == 3 ? d[5] : 0xF;
+    out[0] = (uint8_t)(d[1] << 4 | d[0]);
+    out[1] = (uint8_t)(mnc3 << 4 | d[2]);
+    out[2] = (uint8_t)(d[4] << 4 | d[3]);
+}
+
+static size_t add_candidate(uint8_t out[][3], size_t n, size_t max, const uint8_t plmn[3])
+{
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(out[i], plmn, 3) == 0)
+            return n;
+    if (n < max)
+        memcpy(out[n++], plmn, 3);
+    return n;
+}
+
+/* TS 33.401 A.2: the serving network id is the PLMN the UE is served by. The carrier's
+ * TAI/PLMN fields come first; the home PLMN from the IMSI (2- and 3-digit MNC) and the GUTI's
+ * PLMN follow; the SMC's MAC decides. */
+size_t kasme_sn_candidates(const kasme_ue *ue, const kasme_pdu_meta *meta, uint8_t out[][3],
+                           size_t max)
+{
+    size_t n = 0;
+    uint8_t plmn[3];
+    for (size_t i = 0; meta && i < meta->n_plmns; i++)
+        n = add_candidate(out, n, max, meta->plmns[i]);
+    if (ue->has_guti_plmn)
+        n = add_candidate(out, n, max, ue->guti_plmn);
+    if (strlen(ue->imsi) >= 6) {
+        encode_plmn(ue->imsi, 2, plmn);
+        n = add_candidate(out, n, max, plmn);
+        encode_plmn(ue->imsi, 3, plmn);
+        n = add_candidate(out, n, max, plmn);
+    }
+    return n;
+}
+
+/* The subscriber whose MAC-A matches: the UE's own if known, else every subscriber with
+ * secrets (a GUTI attach does not say who the UE is). */
+static const kasme_subscriber *find_subscriber(kasme_tracker *tr, kasme_ue *ue,
+                                               const uint8_t rand[16], const uint8_t autn[16],
+                                               aka_vector *vec)
+{
+    if (!tr->db)
+        return NULL;
+    if (ue->sub && ue->sub->alg != KASME_AUTH_NONE)
+        return aka_check(ue->sub, rand, autn, vec) ? ue->sub : NULL;
+    size_t n = kasme_subdb_secret_count(tr->db);
+    for (size_t i = 0; i < n; i++) {
+        const kasme_subscriber *sub = kasme_subdb_secret_at(tr->db, i);
+        if (aka_check(sub, rand, autn, vec))
+            return sub;
+    }
+    return NULL;
+}
+
+void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
+                       const kasme_nas_msg *msg, kasme_nas_result *res)
+{
+    aka_vector vec;
+    tr->stats.aka_seen++;
+    memset(&ue->aka, 0, sizeof ue->aka);
+    if (!msg->has_rand || !msg->has_autn)
+        return;
+    const kasme_subscriber *sub = find_subscriber(tr, ue, msg->rand, msg->autn, &vec);
+    if (!sub) {
+        res->events |= KASME_EV_AKA_NO_MATCH;
+        return;
+    }
+    tr->stats.aka_matched++;
+    res->events |= KASME_EV_AKA_MATCH;
+    ue->sub = sub;
+    if (!ue->imsi[0] && sub->id_kind == KASME_ID_IMSI)
+        kasme_ue_set_imsi(tr, ue, sub->imsi);
+
+    ue->aka = (kasme_aka_state){.valid = true, .frame = meta->frame, .ksi = msg->ksi,
+                                .sub = sub, .xres_len = vec.xres_len};
+    memcpy(ue->aka.rand, msg->rand, 16);
+    memcpy(ue->aka.autn, msg->autn, 16);
+    memcpy(ue->aka.xres, vec.xres, 16);
+
+    kasme_sec_ctx *ctx = kasme_ctx_new(tr);
+    ctx->ksi = msg->ksi;
+    ctx->sub = sub;
+    ctx->aka_frame = meta->frame;
+    ctx->n_kasme = kasme_sn_candidates(ue, meta, ctx->sn_cand, KASME_MAX_SN_CANDIDATES);
+    for (size_t i = 0; i < ctx->n_kasme; i++)
+        kdf_kasme(vec.ck, vec.ik, ctx->sn_cand[i], msg->autn, ctx->kasme_cand[i]);
+    ue->pending = ctx;
+    memset(&vec, 0, sizeof vec);
+}
+
+void kasme_aka_response(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_msg *msg,
+                        kasme_nas_result *res)
+{
+    (void)tr;
+    if (!ue->aka.valid)
+        return;
+    /* RES is the first res_len octets of the subscriber's output (TS 33.102 6.3.2). */
+    bool ok = msg->res_len >= 4 && msg->res_len <= ue->aka.xres_len &&
+              memcmp(msg->res, ue->aka.xres, msg->res_len) == 0;
+    res->events |= ok ? KASME_EV_RES_OK : KASME_EV_RES_BAD;
+}
+
+void kasme_aka_failure(kasme_ue *ue, kasme_nas_result *res)
+{
+    /* MAC failure or synch failure: the MME will run a new AKA, whose request replaces this. */
+    res->events |= KASME_EV_AUTH_FAILURE;
+    ue->aka.valid = false;
+    ue->pending = NULL;
+}

@@ -1,0 +1,108 @@
+/* Internals shared by tracker*.c; not part of the tracker's API. */
+#ifndef KASME_TRACKER_INT_H
+#define KASME_TRACKER_INT_H
+
+#include <glib.h>
+
+#include "nas_msg.h"
+#include "sec_alg.h"
+#include "tracker.h"
+
+#define KASME_MAX_SN_CANDIDATES 6
+#define KASME_UL_HISTORY 8
+/* A UE found by no identifier is looked for among at most this many recent UEs. */
+#define KASME_GUESS_LIMIT 4096
+
+/* An EPS security context (TS 33.401 clause 7.2.5.1 / TS 24.301 4.4.2). Before its NAS SMC
+ * it may hold several K_ASME candidates (one per serving network id candidate); the SMC's
+ * MAC picks one. Once active its keys and algorithms never change: a new SMC makes a new
+ * context, so a PDU's result can point at the context it used. */
+struct kasme_sec_ctx {
+    uint32_t id;
+    int ksi;
+    const kasme_subscriber *sub;
+    bool from_keyfile_kasme;
+    uint32_t aka_frame;
+
+    size_t n_kasme;
+    uint8_t kasme_cand[KASME_MAX_SN_CANDIDATES][32];
+    uint8_t sn_cand[KASME_MAX_SN_CANDIDATES][3];
+
+    bool active;
+    uint8_t kasme[32], sn_id[3];
+    uint8_t eea, eia;
+    uint32_t smc_frame;
+    uint8_t k_nas_enc[16], k_nas_int[16];
+    bool schedules_ready;
+    kasme_cipher enc;
+    kasme_integrity integ;
+    bool seen[2];
+    uint32_t last_count[2];  /* highest NAS COUNT seen per direction */
+    uint32_t ul_hist[KASME_UL_HISTORY];
+    size_t ul_hist_n;
+};
+
+typedef struct {
+    bool valid;
+    uint32_t frame;
+    int ksi;
+    uint8_t rand[16], autn[16];
+    const kasme_subscriber *sub;
+    uint8_t xres[16];
+    size_t xres_len;
+} kasme_aka_state;
+
+struct kasme_ue {
+    uint32_t id;
+    const kasme_subscriber *sub;
+    char imsi[16];
+    bool has_tmsi;
+    uint32_t m_tmsi;
+    uint8_t guti_plmn[3];
+    bool has_guti_plmn;
+    kasme_sec_ctx *current; /* the context NAS PDUs are protected with */
+    kasme_sec_ctx *pending; /* made by the last AKA, waiting for its SMC */
+    kasme_aka_state aka;
+};
+
+struct kasme_tracker {
+    const kasme_subdb *db;
+    GPtrArray *ues;      /* kasme_ue*, index = id - 1 */
+    GPtrArray *contexts; /* kasme_sec_ctx*, index = id - 1 */
+    GHashTable *by_conn; /* uint64 conn key -> kasme_ue* */
+    GHashTable *by_imsi; /* char* -> kasme_ue* */
+    GHashTable *by_tmsi; /* uint32 M-TMSI -> kasme_ue* */
+    kasme_tracker_stats stats;
+};
+
+/* tracker.c */
+kasme_ue *kasme_ue_new(kasme_tracker *tr);
+void kasme_ue_set_imsi(kasme_tracker *tr, kasme_ue *ue, const char *imsi);
+void kasme_ue_set_tmsi(kasme_tracker *tr, kasme_ue *ue, uint32_t m_tmsi);
+kasme_sec_ctx *kasme_ctx_new(kasme_tracker *tr);
+void kasme_ctx_info_fill(const kasme_sec_ctx *ctx, kasme_ctx_info *info);
+
+/* tracker_aka.c: Authentication Request / Response / Failure. */
+void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
+                       const kasme_nas_msg *msg, kasme_nas_result *res);
+void kasme_aka_response(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_msg *msg,
+                        kasme_nas_result *res);
+void kasme_aka_failure(kasme_ue *ue, kasme_nas_result *res);
+/* Serving network id candidates for a UE, deduplicated; returns how many. */
+size_t kasme_sn_candidates(const kasme_ue *ue, const kasme_pdu_meta *meta,
+                           uint8_t out[][3], size_t max);
+
+/* tracker_nas.c: protected PDUs. */
+void kasme_nas_protected(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
+                         const kasme_nas_outer *outer, const uint8_t *pdu, size_t len,
+                         uint8_t *plain_out, kasme_nas_result *res);
+void kasme_nas_service_request(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_outer *outer,
+                               const uint8_t *pdu, size_t len, kasme_nas_result *res);
+int kasme_ctx_activate(kasme_sec_ctx *ctx, size_t kasme_index, uint8_t eea, uint8_t eia);
+/* NAS-MAC of seq||inner (TS 33.401 8.1.1: BEARER 0) under ctx; false if no schedule. */
+bool kasme_nas_mac(kasme_sec_ctx *ctx, uint32_t count, int dir, const uint8_t *data,
+                   size_t len, uint32_t *mac);
+void kasme_ctx_note_ul(kasme_sec_ctx *ctx, uint32_t count);
+bool kasme_derive_kenb(const kasme_sec_ctx *ctx, uint32_t ul_count, kasme_nas_result *res);
+
+#endif

@@ -1,0 +1,420 @@
+/* Protected NAS PDUs in the tracker: the NAS SMC (TS 33.401 7.2.4.4, TS 24.301 5.4.3), NAS
+ * COUNT per direction (TS 24.301 4.4.3.1), deciphering and NAS-MAC (TS 33.401 8.1, 8.2), the
+ * Service Request short MAC (TS 24.301 9.9.3.28) and K_eNB (TS 33.401 7.2.8, A.3). */
+#include "tracker_int.h"
+
+#include <string.h>
+
+#include "kdf.h"
+
+#define NAS_BEARER 0
+
+int kasme_ctx_activate(kasme_sec_ctx *ctx, size_t kasme_index, uint8_t eea, uint8_t eia)
+{
+    memcpy(ctx->kasme, ctx->kasme_cand[kasme_index], 32);
+    memcpy(ctx->sn_id, ctx->sn_cand[kasme_index], 3);
+    ctx->eea = eea;
+    ctx->eia = eia;
+    if (kdf_alg_key(ctx->kasme, KDF_NAS_ENC, eea, ctx->k_nas_enc) ||
+        kdf_alg_key(ctx->kasme, KDF_NAS_INT, eia, ctx->k_nas_int))
+        return -1;
+    if (kasme_integrity_init(&ctx->integ, eia, ctx->k_nas_int) != KASME_SEC_OK)
+        return -1;
+    if (kasme_cipher_init(&ctx->enc, eea, ctx->k_nas_enc) != KASME_SEC_OK) {
+        kasme_integrity_free(&ctx->integ);
+        return -1;
+    }
+    ctx->schedules_ready = true;
+    ctx->active = true;
+    return 0;
+}
+
+bool kasme_nas_mac(kasme_sec_ctx *ctx, uint32_t count, int dir, const uint8_t *data, size_t len,
+                   uint32_t *mac)
+{
+    if (!ctx->schedules_ready)
+        return false;
+    return kasme_integrity_mac(&ctx->integ, count, NAS_BEARER, (unsigned)dir, data, len, len * 8,
+                               mac) == KASME_SEC_OK;
+}
+
+void kasme_ctx_note_ul(kasme_sec_ctx *ctx, uint32_t count)
+{
+    if (ctx->ul_hist_n && ctx->ul_hist[(ctx->ul_hist_n - 1) % KASME_UL_HISTORY] == count)
+        return;
+    ctx->ul_hist[ctx->ul_hist_n % KASME_UL_HISTORY] = count;
+    ctx->ul_hist_n++;
+}
+
+bool kasme_derive_kenb(const kasme_sec_ctx *ctx, uint32_t ul_count, kasme_nas_result *res)
+{
+    if (kdf_kenb(ctx->kasme, ul_count, res->kenb) != 0)
+        return false;
+    res->has_kenb = true;
+    res->kenb_ul_count = ul_count;
+    res->events |= KASME_EV_KENB_DERIVED;
+    return true;
+}
+
+/* NAS COUNT candidates for a received 8-bit sequence number, most likely first: the next
+ * value after the last COUNT of this direction, then one overflow either way. */
+static size_t count_candidates(const kasme_sec_ctx *ctx, int dir, uint8_t seq,
+                               uint32_t out[3])
+{
+    if (!ctx->seen[dir]) {
+        out[0] = seq;
+        return 1;
+    }
+    uint32_t last = ctx->last_count[dir];
+    uint32_t count = (last & ~0xFFu) | seq;
+    if (count < last)
+        count += 0x100;
+    size_t n = 0;
+    out[n++] = count & 0xFFFFFF;
+    out[n++] = (count + 0x100) & 0xFFFFFF;
+    if (count >= 0x100)
+        out[n++] = count - 0x100;
+    return n;
+}
+
+static void note_count(kasme_sec_ctx *ctx, int dir, uint32_t count, kasme_nas_result *res)
+{
+    if (ctx->seen[dir] && count <= ctx->last_count[dir])
+        res->events |= KASME_EV_COUNT_REPLAY;
+    if (!ctx->seen[dir] || count > ctx->last_count[dir])
+        ctx->last_count[dir] = count;
+    ctx->seen[dir] = true;
+    if (dir == KASME_DIR_UL)
+        kasme_ctx_note_ul(ctx, count);
+}
+
+/* Verifies seq||inner under ctx, trying the COUNT candidates and, when the carrier does not
+ * say, both directions. Fills count/dir/mac fields; true if the MAC verified. */
+static bool verify_mac(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, const uint8_t *pdu,
+                       size_t len, int dir_hint, kasme_nas_result *res)
+{
+    const uint8_t *covered = pdu + 5;
+    size_t covered_len = len - 5;
+    int dirs[2] = {dir_hint, -1};
+    if (dir_hint == KASME_DIR_UNKNOWN) {
+        dirs[0] = KASME_DIR_UL;
+        dirs[1] = KASME_DIR_DL;
+    }
+    res->mac_received = outer->mac;
+    bool first = true;
+    for (int d = 0; d < 2 && dirs[d] >= 0; d++) {
+        uint32_t counts[3];
+        size_t n = count_candidates(ctx, dirs[d], outer->seq, counts);
+        for (size_t i = 0; i < n; i++) {
+            uint32_t mac;
+            if (!kasme_nas_mac(ctx, counts[i], dirs[d], covered, covered_len, &mac))
+                return false;
+            if (first) {
+                res->count = counts[i];
+                res->dir = dirs[d];
+                res->mac_calculated = mac;
+                first = false;
+            }
+            if (ctx->eia != 0 && mac == outer->mac) {
+                res->count = counts[i];
+                res->dir = dirs[d];
+                res->mac_calculated = mac;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+static void set_mac_verdict(kasme_sec_ctx *ctx, bool verified, kasme_nas_result *res)
+{
+    if (ctx->eia == 0) {
+        res->mac_status = KASME_MAC_UNVERIFIED;
+        res->unverified_why = "EIA0: no integrity protection";
+    } else {
+        res->mac_status = verified ? KASME_MAC_GOOD : KASME_MAC_BAD;
+    }
+}
+
+/* Copies the inner message out and deciphers it (types 2 and 4) with the chosen COUNT. */
+static void decipher_inner(kasme_sec_ctx *ctx, const kasme_nas_outer *outer,
+                           uint8_t *plain_out, kasme_nas_result *res)
+{
+    memcpy(plain_out, outer->inner, outer->inner_len);
+    res->plain_len = outer->inner_len;
+    res->plain_is_inner = true;
+    if (outer->sec_hdr == 2 || outer->sec_hdr == 4)
+        kasme_cipher_apply(&ctx->enc, res->count, NAS_BEARER, (unsigned)res->dir, plain_out,
+                           outer->inner_len, outer->inner_len * 8);
+}
+
+static void result_from_ctx(kasme_sec_ctx *ctx, kasme_nas_result *res)
+{
+    res->has_ctx = true;
+    kasme_ctx_info_fill(ctx, &res->ctx);
+}
+
+/* Contexts an SMC can take into use: the one the last AKA made, the current one (new
+ * algorithms, same K_ASME), and K_ASME lines of the key file. */
+static size_t smc_candidates(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
+                             int ksi, kasme_sec_ctx **out, size_t max)
+{
+    size_t n = 0;
+    if (ue->pending && (ue->pending->ksi == ksi || ue->pending->ksi < 0))
+        out[n++] = ue->pending;
+    if (ue->current && ue->current->ksi == ksi && n < max) {
+        kasme_sec_ctx *again = kasme_ctx_new(tr);
+        *again = *ue->current;
+        again->id = tr->contexts->len;
+        again->active = false;
+        again->schedules_ready = false;
+        again->n_kasme = 1;
+        memcpy(again->kasme_cand[0], ue->current->kasme, 32);
+        memcpy(again->sn_cand[0], ue->current->sn_id, 3);
+        out[n++] = again;
+    }
+    const kasme_subscriber *firsts[4] = {
+        ue->imsi[0] ? kasme_subdb_kasme_by_imsi(tr->db, ue->imsi) : NULL,
+        ue->has_tmsi ? kasme_subdb_kasme_by_tmsi(tr->db, ue->m_tmsi) : NULL,
+        meta->has_m_tmsi ? kasme_subdb_kasme_by_tmsi(tr->db, meta->m_tmsi) : NULL,
+        kasme_subdb_kasme_any(tr->db),
+    };
+    for (size_t f = 0; f < 4; f++) {
+        for (const kasme_subscriber *line = firsts[f]; line && n < max;
+             line = kasme_subdb_next_match(tr->db, line)) {
+            if (line->ksi >= 0 && line->ksi != ksi)
+                continue;
+            kasme_sec_ctx *ctx = kasme_ctx_new(tr);
+            ctx->ksi = ksi;
+            ctx->sub = line;
+            ctx->from_keyfile_kasme = true;
+            ctx->n_kasme = 1;
+            memcpy(ctx->kasme_cand[0], line->kasme, 32);
+            out[n++] = ctx;
+        }
+    }
+    return n;
+}
+
+static void ctx_deactivate(kasme_sec_ctx *ctx)
+{
+    if (ctx->schedules_ready) {
+        kasme_cipher_free(&ctx->enc);
+        kasme_integrity_free(&ctx->integ);
+        ctx->schedules_ready = false;
+    }
+    ctx->active = false;
+}
+
+/* Tries every candidate context and K_ASME against the SMC's MAC (DL, COUNT = 0 || seq:
+ * TS 24.301 4.4.3.1 resets the counts when a new K_ASME is taken into use). */
+static kasme_sec_ctx *smc_pick(kasme_sec_ctx **cands, size_t n, const kasme_nas_outer *outer,
+                               const kasme_nas_msg *smc, const uint8_t *pdu, size_t len,
+                               bool *verified)
+{
+    kasme_sec_ctx *fallback = NULL;
+    *verified = false;
+    for (size_t c = 0; c < n; c++) {
+        kasme_sec_ctx *ctx = cands[c];
+        for (size_t k = 0; k < ctx->n_kasme; k++) {
+            ctx_deactivate(ctx);
+            if (kasme_ctx_activate(ctx, k, smc->smc_eea, smc->smc_eia) != 0)
+                return NULL;
+            uint32_t mac;
+            if (kasme_nas_mac(ctx, outer->seq, KASME_DIR_DL, pdu + 5, len - 5, &mac) &&
+                smc->smc_eia != 0 && mac == outer->mac) {
+                *verified = true;
+                return ctx;
+            }
+            if (!fallback && k == 0)
+                fallback = ctx;
+        }
+    }
+    if (fallback) {
+        ctx_deactivate(fallback);
+        if (kasme_ctx_activate(fallback, 0, smc->smc_eea, smc->smc_eia) != 0)
+            return NULL;
+    }
+    return fallback;
+}
+
+static void handle_smc(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
+                       const kasme_nas_outer *outer, const uint8_t *pdu, size_t len,
+                       uint8_t *plain_out, kasme_nas_result *res)
+{
+    kasme_nas_msg smc;
+    if (kasme_nas_parse_plain(outer->inner, outer->inner_len, 0, &smc) != 0 ||
+        smc.msg_type != 0x5D) {
+        res->status = KASME_PDU_MALFORMED;
+        return;
+    }
+    if (!kasme_alg_available(smc.smc_eea) || !kasme_alg_available(smc.smc_eia)) {
+        res->status = KASME_PDU_ALG_UNAVAILABLE;
+        return;
+    }
+    kasme_sec_ctx *cands[8];
+    size_t n = smc_candidates(tr, ue, meta, smc.ksi, cands, 8);
+    bool verified = false;
+    kasme_sec_ctx *ctx = n ? smc_pick(cands, n, outer, &smc, pdu, len, &verified) : NULL;
+    for (size_t i = 0; i < n; i++)
+        if (cands[i] != ctx)
+            ctx_deactivate(cands[i]);
+    if (!ctx) {
+        res->status = KASME_PDU_NO_CONTEXT;
+        res->events |= KASME_EV_NO_AKA;
+        res->mac_status = KASME_MAC_UNVERIFIED;
+        res->mac_received = outer->mac;
+        res->unverified_why = "no AKA or key-file K_ASME for this UE and KSI";
+        return;
+    }
+    ctx->smc_frame = meta->frame;
+    memset(ctx->seen, 0, sizeof ctx->seen);
+    ctx->ul_hist_n = 0;
+    ue->current = ctx;
+    if (ue->pending == ctx)
+        ue->pending = NULL;
+    if (verified)
+        tr->stats.smc_verified++;
+
+    res->status = KASME_PDU_DECIPHERED;
+    res->events |= KASME_EV_SMC_CONTEXT;
+    res->dir = KASME_DIR_DL;
+    res->count = outer->seq;
+    res->mac_received = outer->mac;
+    kasme_nas_mac(ctx, outer->seq, KASME_DIR_DL, pdu + 5, len - 5, &res->mac_calculated);
+    set_mac_verdict(ctx, verified, res);
+    note_count(ctx, KASME_DIR_DL, outer->seq, res);
+    decipher_inner(ctx, outer, plain_out, res);
+    result_from_ctx(ctx, res);
+    res->has_kasme = res->has_nas_keys = true;
+    memcpy(res->kasme, ctx->kasme, 32);
+    memcpy(res->k_nas_enc, ctx->k_nas_enc, 16);
+    memcpy(res->k_nas_int, ctx->k_nas_int, 16);
+}
+
+/* Messages whose UL COUNT feeds K_eNB (TS 33.401 7.2.8.1): SMC Complete, and the initial NAS
+ * message that brings the UE to connected mode. */
+static bool feeds_kenb(const kasme_nas_outer *outer, const uint8_t *plain, size_t plain_len)
+{
+    if (outer->sec_hdr == 4)
+        return true;
+    if (plain_len < 2 || (plain[0] & 0x0F) != 7)
+        return false;
+    uint8_t type = plain[1];
+    return type == 0x41 || type == 0x48 || type == 0x4C; /* attach, TAU, extended service req */
+}
+
+/* A protected UE with no known connection: try the current contexts of recent UEs against
+ * the MAC (a GUTI that kasme never saw allocated). */
+static kasme_ue *guess_ue(kasme_tracker *tr, const kasme_nas_outer *outer, const uint8_t *pdu,
+                          size_t len, int dir_hint, kasme_nas_result *res)
+{
+    guint n = tr->ues->len;
+    guint lowest = n > KASME_GUESS_LIMIT ? n - KASME_GUESS_LIMIT : 0;
+    for (guint i = n; i-- > lowest;) {
+        kasme_ue *ue = g_ptr_array_index(tr->ues, i);
+        if (!ue->current || !ue->current->active || ue->current->eia == 0)
+            continue;
+        kasme_nas_result probe = *res;
+        if (verify_mac(ue->current, outer, pdu, len, dir_hint, &probe)) {
+            res->events |= KASME_EV_CONTEXT_GUESSED;
+            return ue;
+        }
+    }
+    return NULL;
+}
+
+void kasme_nas_protected(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
+                         const kasme_nas_outer *outer, const uint8_t *pdu, size_t len,
+                         uint8_t *plain_out, kasme_nas_result *res)
+{
+    if (outer->sec_hdr > 4) {
+        res->status = KASME_PDU_MALFORMED;
+        return;
+    }
+    int dir_hint = meta->dir;
+    if (outer->sec_hdr == 3)
+        dir_hint = KASME_DIR_DL;
+    else if (outer->sec_hdr == 4)
+        dir_hint = KASME_DIR_UL;
+
+    if (!ue)
+        ue = guess_ue(tr, outer, pdu, len, dir_hint, res);
+    if (!ue) {
+        res->status = KASME_PDU_NO_CONTEXT;
+        res->events |= KASME_EV_NO_AKA;
+        res->mac_status = KASME_MAC_UNVERIFIED;
+        res->mac_received = outer->mac;
+        res->unverified_why = "UE not identified (no S1AP/RRC context, unknown GUTI)";
+        return;
+    }
+    res->ue_id = ue->id;
+    if (outer->sec_hdr == 3) {
+        handle_smc(tr, ue, meta, outer, pdu, len, plain_out, res);
+        return;
+    }
+    kasme_sec_ctx *ctx = ue->current;
+    if (!ctx || !ctx->active) {
+        res->status = KASME_PDU_NO_CONTEXT;
+        res->events |= KASME_EV_NO_AKA;
+        res->mac_status = KASME_MAC_UNVERIFIED;
+        res->mac_received = outer->mac;
+        res->unverified_why = "no NAS Security Mode Command seen for this UE";
+        return;
+    }
+    bool verified = verify_mac(ctx, outer, pdu, len, dir_hint, res);
+    set_mac_verdict(ctx, verified, res);
+    res->status = KASME_PDU_DECIPHERED;
+    if (verified || ctx->eia == 0)
+        note_count(ctx, res->dir, res->count, res);
+    decipher_inner(ctx, outer, plain_out, res);
+    result_from_ctx(ctx, res);
+    if (res->dir == KASME_DIR_UL && feeds_kenb(outer, plain_out, res->plain_len))
+        kasme_derive_kenb(ctx, res->count, res);
+}
+
+/* Service Request (TS 24.301 8.2.25, 9.9.3.28): KSI and the 5 low bits of the UL COUNT;
+ * the short MAC is the low 16 bits of the NAS-MAC over the first two octets. */
+void kasme_nas_service_request(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_outer *outer,
+                               const uint8_t *pdu, size_t len, kasme_nas_result *res)
+{
+    (void)tr;
+    (void)len;
+    res->dir = KASME_DIR_UL;
+    res->mac_received = outer->sr_short_mac;
+    kasme_sec_ctx *ctx = ue ? ue->current : NULL;
+    if (!ctx || !ctx->active || ctx->ksi != outer->sr_ksi) {
+        res->status = KASME_PDU_NO_CONTEXT;
+        res->events |= KASME_EV_NO_AKA;
+        res->mac_status = KASME_MAC_UNVERIFIED;
+        res->unverified_why = ue ? "no security context with this KSI"
+                                 : "UE not identified (unknown S-TMSI)";
+        return;
+    }
+    res->status = KASME_PDU_DECIPHERED;
+    result_from_ctx(ctx, res);
+    uint32_t last = ctx->seen[KASME_DIR_UL] ? ctx->last_count[KASME_DIR_UL] : 0;
+    uint32_t count = (last & ~0x1Fu) | outer->sr_seq5;
+    if (ctx->seen[KASME_DIR_UL] && count <= last)
+        count += 0x20;
+    uint32_t tries[3] = {count, count + 0x20, count >= 0x20 ? count - 0x20 : count};
+    bool verified = false;
+    for (int i = 0; i < 3 && !verified; i++) {
+        uint32_t mac;
+        if (!kasme_nas_mac(ctx, tries[i], KASME_DIR_UL, pdu, 2, &mac))
+            break;
+        if (i == 0) {
+            res->count = tries[i];
+            res->mac_calculated = mac & 0xFFFF;
+        }
+        if ((mac & 0xFFFF) == outer->sr_short_mac) {
+            res->count = tries[i];
+            res->mac_calculated = mac & 0xFFFF;
+            verified = ctx->eia != 0;
+        }
+    }
+    set_mac_verdict(ctx, verified, res);
+    if (verified || ctx->eia == 0)
+        note_count(ctx, KASME_DIR_UL, res->count, res);
+    kasme_derive_kenb(ctx, res->count, res);
+}

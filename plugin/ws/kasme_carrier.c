@@ -1,0 +1,288 @@
+/* Finds, in a dissected frame, every NAS PDU and S1AP SecurityKey and what the carrier says
+ * about them (UE identifiers, direction, serving PLMN), whichever way NAS arrived: S1AP (with
+ * or without SCTP/IP), RRC on MAC-LTE, GSMTAP, or a UE's NAS log. */
+#include "kasme_ws.h"
+
+#include <epan/proto.h>
+
+#include "ws_compat.h"
+
+/* A field by name: every hfid registered under that name (some dissectors register one name
+ * more than once, and the tree uses whichever the code path names). */
+typedef struct {
+    const char *name;
+    int ids[4];
+    guint n;
+} kasme_field;
+
+static kasme_field f_nas_eps = {"nas-eps", {0}, 0};
+static kasme_field f_s1ap = {"s1ap", {0}, 0};
+static kasme_field f_s1ap_enb_id = {"s1ap.ENB_UE_S1AP_ID", {0}, 0};
+static kasme_field f_s1ap_mme_id = {"s1ap.MME_UE_S1AP_ID", {0}, 0};
+static kasme_field f_s1ap_security_key = {"s1ap.SecurityKey", {0}, 0};
+static kasme_field f_s1ap_procedure = {"s1ap.procedureCode", {0}, 0};
+static kasme_field f_s1ap_success = {"s1ap.successfulOutcome_element", {0}, 0};
+static kasme_field f_s1ap_m_tmsi = {"s1ap.m_TMSI", {0}, 0};
+static kasme_field f_s1ap_plmn = {"s1ap.pLMNidentity", {0}, 0};
+static kasme_field f_mac_rnti = {"mac-lte.rnti", {0}, 0};
+static kasme_field f_mac_ueid = {"mac-lte.ueid", {0}, 0};
+static kasme_field f_mac_direction = {"mac-lte.direction", {0}, 0};
+static kasme_field f_gsmtap_uplink = {"gsmtap.uplink", {0}, 0};
+
+static kasme_field *const wanted[] = {
+    &f_nas_eps, &f_s1ap, &f_s1ap_enb_id, &f_s1ap_mme_id, &f_s1ap_security_key,
+    &f_s1ap_procedure, &f_s1ap_success, &f_s1ap_m_tmsi, &f_s1ap_plmn, &f_mac_rnti,
+    &f_mac_ueid, &f_mac_direction, &f_gsmtap_uplink,
+};
+
+static void lookup_field(kasme_field *f)
+{
+    f->n = 0;
+    int id = proto_registrar_get_id_byname(f->name);
+    if (id <= 0)
+        return;
+    header_field_info *hfi = proto_registrar_get_nth((guint)id);
+    while (hfi->same_name_prev_id > 0)
+        hfi = proto_registrar_get_nth((guint)hfi->same_name_prev_id);
+    for (; hfi && f->n < G_N_ELEMENTS(f->ids); hfi = hfi->same_name_next)
+        f->ids[f->n++] = hfi->id;
+}
+
+void kasme_carrier_lookup_hfids(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(wanted); i++)
+        lookup_field(wanted[i]);
+}
+
+GArray *kasme_carrier_wanted_hfids(void)
+{
+    GArray *ids = g_array_new(FALSE, FALSE, (guint)sizeof(int));
+    for (size_t i = 0; i < G_N_ELEMENTS(wanted); i++)
+        for (guint j = 0; j < wanted[i]->n; j++)
+            g_array_append_val(ids, wanted[i]->ids[j]);
+    return ids;
+}
+
+/* Calls fn for every instance of the field in the tree, until it returns false. */
+typedef bool (*finfo_fn)(field_info *fi, void *user);
+
+static void each_finfo(proto_tree *tree, const kasme_field *f, finfo_fn fn, void *user)
+{
+    for (guint j = 0; j < f->n; j++) {
+        GPtrArray *all = proto_get_finfo_ptr_array(tree, f->ids[j]);
+        for (guint i = 0; all && i < all->len; i++)
+            if (!fn(g_ptr_array_index(all, i), user))
+                return;
+    }
+}
+
+static bool inside(const field_info *outer, const field_info *fi)
+{
+    return outer->ds_tvb == fi->ds_tvb && fi->start >= outer->start &&
+           fi->start + fi->length <= outer->start + outer->length;
+}
+
+typedef struct {
+    const field_info *target;
+    field_info *found;
+} search_state;
+
+static bool keep_innermost(field_info *c, void *user)
+{
+    search_state *st = user;
+    if (c != st->target && inside(c, st->target) &&
+        (!st->found || c->length <= st->found->length))
+        st->found = c;
+    return true;
+}
+
+/* The innermost field of f that contains fi (an S1AP PDU around a NAS PDU), or NULL. */
+static field_info *container(proto_tree *tree, const kasme_field *f, const field_info *fi)
+{
+    search_state st = {fi, NULL};
+    each_finfo(tree, f, keep_innermost, &st);
+    return st.found;
+}
+
+static bool take_first_inside(field_info *fi, void *user)
+{
+    search_state *st = user;
+    if (!st->target || inside(st->target, fi)) {
+        st->found = fi;
+        return false;
+    }
+    return true;
+}
+
+/* First instance of f inside the range of within (anywhere if within is NULL), or NULL. */
+static field_info *first_inside(proto_tree *tree, const kasme_field *f, const field_info *within)
+{
+    search_state st = {within, NULL};
+    each_finfo(tree, f, take_first_inside, &st);
+    return st.found;
+}
+
+static guint32 uint_of(field_info *fi)
+{
+    return fvalue_get_uinteger(KASME_FI_VALUE(fi));
+}
+
+/* A hash of the two endpoints that does not depend on direction: eNB-UE-S1AP-IDs are unique
+ * per S1 association only. Zero for captures without addresses (DLT 150). */
+static guint32 association_of(packet_info *pinfo)
+{
+    guint32 a = add_address_to_hash(0, &pinfo->src) ^ pinfo->srcport;
+    guint32 b = add_address_to_hash(0, &pinfo->dst) ^ pinfo->destport;
+    return pinfo->src.type == AT_NONE ? 0 : (a ^ b);
+}
+
+/* S1AP procedure codes (TS 36.413 9.3.7) whose NAS-PDU goes downlink or uplink. */
+static int s1ap_direction(guint32 procedure)
+{
+    switch (procedure) {
+    case 5:  /* E-RABSetup */
+    case 6:  /* E-RABModify */
+    case 7:  /* E-RABRelease */
+    case 9:  /* InitialContextSetup */
+    case 11: /* downlinkNASTransport */
+    case 16: /* NASNonDeliveryIndication: a DL PDU handed back */
+        return KASME_DIR_DL;
+    case 12: /* initialUEMessage */
+    case 13: /* uplinkNASTransport */
+        return KASME_DIR_UL;
+    default:
+        return KASME_DIR_UNKNOWN;
+    }
+}
+
+typedef struct {
+    const field_info *s1ap;
+    kasme_item *item;
+    size_t n;
+} plmn_state;
+
+static bool add_plmn(field_info *p, void *user)
+{
+    plmn_state *st = user;
+    if (inside(st->s1ap, p) && p->length == 3 && st->n < G_N_ELEMENTS(st->item->plmns))
+        tvb_memcpy(p->ds_tvb, st->item->plmns[st->n++], p->start, 3);
+    return true;
+}
+
+static void s1ap_meta(proto_tree *tree, packet_info *pinfo, field_info *s1ap, kasme_item *item)
+{
+    guint32 assoc = association_of(pinfo);
+    field_info *fi;
+    if ((fi = first_inside(tree, &f_s1ap_enb_id, s1ap)))
+        item->meta.conn = kasme_conn_key(KASME_CONN_S1AP_ENB, assoc, uint_of(fi));
+    if ((fi = first_inside(tree, &f_s1ap_mme_id, s1ap)))
+        item->meta.conn_alt = kasme_conn_key(KASME_CONN_S1AP_MME, assoc, uint_of(fi));
+    if ((fi = first_inside(tree, &f_s1ap_m_tmsi, s1ap))) {
+        item->meta.has_m_tmsi = true;
+        item->meta.m_tmsi = uint_of(fi);
+    }
+    guint32 procedure = 0xFFFF;
+    if ((fi = first_inside(tree, &f_s1ap_procedure, s1ap)))
+        procedure = uint_of(fi);
+    item->meta.dir = s1ap_direction(procedure);
+    /* UEContextRelease (23) successful outcome: the S1 connection is gone. */
+    item->release = procedure == 23 && first_inside(tree, &f_s1ap_success, s1ap);
+
+    plmn_state st = {s1ap, item, 0};
+    each_finfo(tree, &f_s1ap_plmn, add_plmn, &st);
+    size_t n = st.n;
+    item->meta.n_plmns = n;
+}
+
+/* MAC-LTE: one MAC PDU belongs to one UE (RNTI, and UEId which srsRAN leaves at 0). */
+static bool mac_lte_meta(proto_tree *tree, kasme_item *item)
+{
+    field_info *rnti = first_inside(tree, &f_mac_rnti, NULL);
+    if (!rnti)
+        return false;
+    field_info *ueid = first_inside(tree, &f_mac_ueid, NULL);
+    field_info *dir = first_inside(tree, &f_mac_direction, NULL);
+    item->meta.conn = kasme_conn_key(KASME_CONN_RNTI, ueid ? uint_of(ueid) : 0, uint_of(rnti));
+    item->meta.dir = dir ? (uint_of(dir) ? KASME_DIR_DL : KASME_DIR_UL) : KASME_DIR_UNKNOWN;
+    return true;
+}
+
+static void stream_meta(proto_tree *tree, kasme_item *item)
+{
+    field_info *uplink = first_inside(tree, &f_gsmtap_uplink, NULL);
+    item->meta.conn = kasme_conn_key(KASME_CONN_STREAM, 0, 0);
+    item->meta.dir = KASME_DIR_UNKNOWN;
+    if (uplink)
+        item->meta.dir = uint_of(uplink) ? KASME_DIR_UL : KASME_DIR_DL;
+}
+
+static void fill_meta(proto_tree *tree, packet_info *pinfo, field_info *fi, kasme_item *item)
+{
+    item->meta.frame = pinfo->num;
+    item->meta.dir = KASME_DIR_UNKNOWN;
+    field_info *s1ap = container(tree, &f_s1ap, fi);
+    if (s1ap)
+        s1ap_meta(tree, pinfo, s1ap, item);
+    else if (!mac_lte_meta(tree, item))
+        stream_meta(tree, item);
+}
+
+/* NAS PDUs nested in another NAS PDU of the same data source are parts of it. */
+static bool nested_nas(proto_tree *tree, const field_info *fi)
+{
+    return container(tree, &f_nas_eps, fi) != NULL;
+}
+
+static gint cmp_items(gconstpointer a, gconstpointer b, gpointer unused)
+{
+    (void)unused;
+    const kasme_item *x = a, *y = b;
+    if (x->tvb != y->tvb)
+        return 0;
+    return x->offset - y->offset;
+}
+
+typedef struct {
+    proto_tree *tree;
+    packet_info *pinfo;
+    kasme_item_kind kind;
+    kasme_item *items;
+    guint n, max;
+} collect_state;
+
+static bool collect_item(field_info *fi, void *user)
+{
+    collect_state *st = user;
+    if (st->n >= st->max)
+        return false;
+    if (st->kind == KASME_ITEM_NAS && (fi->length <= 0 || nested_nas(st->tree, fi)))
+        return true;
+    if (st->kind == KASME_ITEM_KENB && fi->length != 32)
+        return true;
+    kasme_item *item = &st->items[st->n++];
+    memset(item, 0, sizeof *item);
+    item->kind = st->kind;
+    item->tvb = fi->ds_tvb;
+    item->offset = fi->start;
+    item->length = fi->length;
+    fill_meta(st->tree, st->pinfo, fi, item);
+    return true;
+}
+
+static guint add_items(proto_tree *tree, packet_info *pinfo, const kasme_field *f,
+                       kasme_item_kind kind, kasme_item *items, guint n, guint max)
+{
+    collect_state st = {tree, pinfo, kind, items, n, max};
+    each_finfo(tree, f, collect_item, &st);
+    return st.n;
+}
+
+guint kasme_carrier_items(proto_tree *tree, packet_info *pinfo, kasme_item *items, guint max)
+{
+    guint n = add_items(tree, pinfo, &f_nas_eps, KASME_ITEM_NAS, items, 0, max);
+    n = add_items(tree, pinfo, &f_s1ap_security_key, KASME_ITEM_KENB, items, n, max);
+    g_qsort_with_data(items, (gint)n, sizeof *items, cmp_items, NULL);
+    for (guint i = 0; i < n; i++)
+        items[i].meta.plmns = (const uint8_t(*)[3])items[i].plmns;
+    return n;
+}

@@ -1,0 +1,353 @@
+/* The kasme subtree: fields, expert info and the deciphered plaintext as a data source. */
+#include "kasme_ws.h"
+
+#include <epan/proto.h>
+#include <epan/column-utils.h>
+
+#include "nas_msg.h"
+#include "sec_alg.h"
+
+static int hf_ue = -1;
+static int hf_imsi = -1;
+static int hf_status = -1;
+static int hf_dir = -1;
+static int hf_ksi = -1;
+static int hf_eea = -1;
+static int hf_eia = -1;
+static int hf_key_source = -1;
+static int hf_aka_frame = -1;
+static int hf_smc_frame = -1;
+static int hf_sn_id = -1;
+static int hf_count = -1;
+static int hf_mac = -1;
+static int hf_mac_calc = -1;
+static int hf_mac_status = -1;
+static int hf_mac_why = -1;
+static int hf_event = -1;
+static int hf_deciphered = -1;
+static int hf_msg = -1;
+static int hf_plaintext = -1;
+static int hf_kenb_verdict = -1;
+static int hf_kenb_count = -1;
+static int hf_key_kasme = -1;
+static int hf_key_nas_enc = -1;
+static int hf_key_nas_int = -1;
+static int hf_key_kenb = -1;
+
+static gint ett_kasme = -1;
+static gint ett_kasme_keys = -1;
+
+static expert_field ei_mac_bad = EI_INIT;
+static expert_field ei_mac_unverified = EI_INIT;
+static expert_field ei_no_context = EI_INIT;
+static expert_field ei_unknown_subscriber = EI_INIT;
+static expert_field ei_aka_no_match = EI_INIT;
+static expert_field ei_res_bad = EI_INIT;
+static expert_field ei_count_replay = EI_INIT;
+static expert_field ei_kenb_mismatch = EI_INIT;
+static expert_field ei_alg_unavailable = EI_INIT;
+static expert_field ei_guessed = EI_INIT;
+
+static dissector_handle_t nas_eps_plain_handle;
+
+static const value_string status_vals[] = {
+    {KASME_PDU_PLAIN, "Not protected"},
+    {KASME_PDU_DECIPHERED, "Deciphered"},
+    {KASME_PDU_NO_CONTEXT, "No security context"},
+    {KASME_PDU_MALFORMED, "Malformed"},
+    {KASME_PDU_ALG_UNAVAILABLE, "Algorithm not in this build"},
+    {0, NULL},
+};
+
+static const value_string dir_vals[] = {{0, "Uplink"}, {1, "Downlink"}, {0, NULL}};
+static const value_string eea_vals[] = {
+    {0, "EEA0 (null)"}, {1, "128-EEA1 (SNOW 3G)"}, {2, "128-EEA2 (AES)"},
+    {3, "128-EEA3 (ZUC)"}, {0, NULL}};
+static const value_string eia_vals[] = {
+    {0, "EIA0 (null)"}, {1, "128-EIA1 (SNOW 3G)"}, {2, "128-EIA2 (AES)"},
+    {3, "128-EIA3 (ZUC)"}, {0, NULL}};
+static const value_string kenb_vals[] = {
+    {KASME_KENB_UNCHECKED, "Not checked"},
+    {KASME_KENB_CONFIRMED, "Confirmed"},
+    {KASME_KENB_MISMATCH, "Mismatch"},
+    {0, NULL}};
+
+void kasme_display_register(int proto)
+{
+    static hf_register_info hf[] = {
+        {&hf_ue, {"UE", "kasme.ue", FT_UINT32, BASE_DEC, NULL, 0, "kasme's number for the UE", HFILL}},
+        {&hf_imsi, {"IMSI", "kasme.imsi", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_status, {"Status", "kasme.status", FT_UINT8, BASE_DEC, VALS(status_vals), 0, NULL, HFILL}},
+        {&hf_dir, {"Direction", "kasme.direction", FT_UINT8, BASE_DEC, VALS(dir_vals), 0, NULL, HFILL}},
+        {&hf_ksi, {"NAS KSI", "kasme.ksi", FT_INT8, BASE_DEC, NULL, 0, NULL, HFILL}},
+        {&hf_eea, {"Ciphering algorithm", "kasme.eea", FT_UINT8, BASE_DEC, VALS(eea_vals), 0, NULL, HFILL}},
+        {&hf_eia, {"Integrity algorithm", "kasme.eia", FT_UINT8, BASE_DEC, VALS(eia_vals), 0, NULL, HFILL}},
+        {&hf_key_source, {"Key source", "kasme.key_source", FT_STRING, BASE_NONE, NULL, 0, "Where the keys came from", HFILL}},
+        {&hf_aka_frame, {"AKA in frame", "kasme.aka_frame", FT_FRAMENUM, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_smc_frame, {"Security Mode Command in frame", "kasme.smc_frame", FT_FRAMENUM, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_sn_id, {"Serving network id", "kasme.sn_id", FT_BYTES, BASE_NONE, NULL, 0, "PLMN used for K_ASME", HFILL}},
+        {&hf_count, {"NAS COUNT", "kasme.count", FT_UINT32, BASE_DEC, NULL, 0, NULL, HFILL}},
+        {&hf_mac, {"MAC", "kasme.mac", FT_UINT32, BASE_HEX, NULL, 0, "MAC as received", HFILL}},
+        {&hf_mac_calc, {"Calculated MAC", "kasme.mac.calculated", FT_UINT32, BASE_HEX, NULL, 0, NULL, HFILL}},
+        {&hf_mac_status, {"MAC status", "kasme.mac.status", FT_UINT8, BASE_NONE, VALS(proto_checksum_vals), 0, NULL, HFILL}},
+        {&hf_mac_why, {"Not verified because", "kasme.mac.unverified_reason", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_event, {"Event", "kasme.event", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_deciphered, {"Deciphered", "kasme.deciphered", FT_BOOLEAN, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_msg, {"Message", "kasme.msg", FT_STRING, BASE_NONE, NULL, 0, "Plaintext message type", HFILL}},
+        {&hf_plaintext, {"Plaintext", "kasme.plaintext", FT_BYTES, BASE_NONE, NULL, 0, "The deciphered message", HFILL}},
+        {&hf_kenb_verdict, {"K_eNB", "kasme.kenb", FT_UINT8, BASE_DEC, VALS(kenb_vals), 0, "S1AP SecurityKey against the derived K_eNB", HFILL}},
+        {&hf_kenb_count, {"K_eNB from UL NAS COUNT", "kasme.kenb.ul_count", FT_UINT32, BASE_DEC, NULL, 0, NULL, HFILL}},
+        {&hf_key_kasme, {"K_ASME", "kasme.key.kasme", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_key_nas_enc, {"K_NASenc", "kasme.key.nas_enc", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_key_nas_int, {"K_NASint", "kasme.key.nas_int", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_key_kenb, {"K_eNB", "kasme.key.kenb", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},
+    };
+    static gint *ett[] = {&ett_kasme, &ett_kasme_keys};
+    static ei_register_info ei[] = {
+        {&ei_mac_bad, {"kasme.mac.bad", PI_CHECKSUM, PI_ERROR, "MAC verification failed", EXPFILL}},
+        {&ei_mac_unverified, {"kasme.mac.unverified", PI_CHECKSUM, PI_NOTE, "MAC not verified", EXPFILL}},
+        {&ei_no_context, {"kasme.no_context", PI_UNDECODED, PI_WARN, "Protected NAS PDU without a known security context", EXPFILL}},
+        {&ei_unknown_subscriber, {"kasme.unknown_subscriber", PI_SECURITY, PI_WARN, "Subscriber not in the key file", EXPFILL}},
+        {&ei_aka_no_match, {"kasme.aka.no_match", PI_SECURITY, PI_WARN, "No subscriber's MAC-A matches AUTN", EXPFILL}},
+        {&ei_res_bad, {"kasme.aka.res_bad", PI_SECURITY, PI_WARN, "RES differs from the expected XRES", EXPFILL}},
+        {&ei_count_replay, {"kasme.count.out_of_order", PI_SEQUENCE, PI_WARN, "NAS COUNT not above the previous one", EXPFILL}},
+        {&ei_kenb_mismatch, {"kasme.kenb.mismatch", PI_SECURITY, PI_ERROR, "S1AP SecurityKey differs from every derived K_eNB", EXPFILL}},
+        {&ei_alg_unavailable, {"kasme.alg_unavailable", PI_UNDECODED, PI_WARN, "Algorithm not in this build of kasme", EXPFILL}},
+        {&ei_guessed, {"kasme.ue_guessed", PI_SECURITY, PI_NOTE, "UE found by trying known contexts against the MAC", EXPFILL}},
+    };
+    proto_register_field_array(proto, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_module_t *expert = expert_register_protocol(proto);
+    expert_register_field_array(expert, ei, array_length(ei));
+}
+
+static dissector_handle_t plain_handle(void)
+{
+    if (!nas_eps_plain_handle)
+        nas_eps_plain_handle = find_dissector("nas-eps_plain");
+    return nas_eps_plain_handle;
+}
+
+static void add_events(proto_tree *tree, packet_info *pinfo, proto_item *top,
+                       const kasme_nas_result *r)
+{
+    static const struct {
+        uint32_t bit;
+        const char *text;
+        expert_field *ei;
+    } events[] = {
+        {KASME_EV_AKA_MATCH, "AKA: subscriber found by MAC-A", NULL},
+        {KASME_EV_AKA_NO_MATCH, "AKA: no subscriber's MAC-A matches AUTN", &ei_aka_no_match},
+        {KASME_EV_RES_OK, "AKA: RES verified", NULL},
+        {KASME_EV_RES_BAD, "AKA: RES differs from XRES", &ei_res_bad},
+        {KASME_EV_SMC_CONTEXT, "Security Mode Command: NAS security context taken into use", NULL},
+        {KASME_EV_KENB_DERIVED, "K_eNB derived from this uplink NAS COUNT", NULL},
+        {KASME_EV_COUNT_REPLAY, "NAS COUNT not above the previous one", &ei_count_replay},
+        {KASME_EV_UNKNOWN_SUBSCRIBER, "Subscriber not in the key file", &ei_unknown_subscriber},
+        {KASME_EV_AUTH_FAILURE, "Authentication failure: the AKA is void", NULL},
+        {KASME_EV_IDENTITY, "Identity learned (IMSI or GUTI)", NULL},
+        {KASME_EV_CONTEXT_GUESSED, "UE found by trying known contexts against the MAC", &ei_guessed},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(events); i++) {
+        if (!(r->events & events[i].bit))
+            continue;
+        proto_item *it = proto_tree_add_string(tree, hf_event, NULL, 0, 0, events[i].text);
+        proto_item_set_generated(it);
+        if (events[i].ei)
+            expert_add_info(pinfo, top, events[i].ei);
+    }
+}
+
+/* Values that are not in the packet (keys, the serving network id) get a tvb of their own,
+ * not shown as a data source. */
+static void add_key(proto_tree *tree, tvbuff_t *parent, int hf, const uint8_t *key, guint len)
+{
+    tvbuff_t *key_tvb = tvb_new_child_real_data(parent, key, len, (gint)len);
+    proto_item_set_generated(proto_tree_add_item(tree, hf, key_tvb, 0, (gint)len, ENC_NA));
+}
+
+static void add_key_source(proto_tree *tree, tvbuff_t *parent, const kasme_nas_result *r)
+{
+    char who[128] = "";
+    if (r->ctx.sub)
+        kasme_subscriber_describe(r->ctx.sub, who, sizeof who);
+    const char *how = r->ctx.from_keyfile_kasme ? "K_ASME from key file" : "AKA with subscriber";
+    proto_item *it = proto_tree_add_string_format_value(tree, hf_key_source, NULL, 0, 0, who,
+                                                        "%s %s", how, who);
+    proto_item_set_generated(it);
+    if (r->ctx.aka_frame)
+        proto_item_set_generated(proto_tree_add_uint(tree, hf_aka_frame, NULL, 0, 0, r->ctx.aka_frame));
+    if (r->ctx.smc_frame)
+        proto_item_set_generated(proto_tree_add_uint(tree, hf_smc_frame, NULL, 0, 0, r->ctx.smc_frame));
+    proto_item_set_generated(proto_tree_add_int(tree, hf_ksi, NULL, 0, 0, r->ctx.ksi));
+    proto_item_set_generated(proto_tree_add_uint(tree, hf_eea, NULL, 0, 0, r->ctx.eea));
+    proto_item_set_generated(proto_tree_add_uint(tree, hf_eia, NULL, 0, 0, r->ctx.eia));
+    if (!r->ctx.from_keyfile_kasme)
+        add_key(tree, parent, hf_sn_id, r->ctx.sn_id, 3);
+}
+
+static void add_keys(proto_tree *tree, tvbuff_t *parent, const kasme_nas_result *r)
+{
+    if (!kasme_keys_show() || !(r->has_kasme || r->has_kenb))
+        return;
+    proto_tree *keys = proto_tree_add_subtree(tree, parent, 0, 0, ett_kasme_keys, NULL,
+                                              "Derived keys (preference \"show keys\")");
+    if (r->has_kasme)
+        add_key(keys, parent, hf_key_kasme, r->kasme, 32);
+    if (r->has_nas_keys) {
+        add_key(keys, parent, hf_key_nas_enc, r->k_nas_enc, 16);
+        add_key(keys, parent, hf_key_nas_int, r->k_nas_int, 16);
+    }
+    if (r->has_kenb)
+        add_key(keys, parent, hf_key_kenb, r->kenb, 32);
+}
+
+/* The MAC as Wireshark shows checksums: value, calculated value, status (1 good, 0 bad). */
+static void add_mac(proto_tree *tree, packet_info *pinfo, proto_item *top,
+                    const kasme_item *item, const kasme_nas_result *r)
+{
+    bool short_mac = r->sec_hdr >= 12;
+    gint mac_off = item->offset + (short_mac ? 2 : 1);
+    gint mac_len = short_mac ? 2 : 4;
+    proto_tree_add_uint(tree, hf_mac, item->tvb, mac_off, mac_len, r->mac_received);
+    if (r->mac_status == KASME_MAC_GOOD || r->mac_status == KASME_MAC_BAD)
+        proto_item_set_generated(proto_tree_add_uint(tree, hf_mac_calc, NULL, 0, 0, r->mac_calculated));
+    proto_item *st = proto_tree_add_uint(tree, hf_mac_status, NULL, 0, 0, (guint32)r->mac_status);
+    proto_item_set_generated(st);
+    if (r->mac_status == KASME_MAC_BAD)
+        expert_add_info_format(pinfo, top, &ei_mac_bad,
+                               "MAC verification failed: received 0x%08x, calculated 0x%08x",
+                               r->mac_received, r->mac_calculated);
+    if (r->mac_status == KASME_MAC_UNVERIFIED && r->unverified_why) {
+        proto_item_set_generated(proto_tree_add_string(tree, hf_mac_why, NULL, 0, 0, r->unverified_why));
+        expert_add_info_format(pinfo, top, &ei_mac_unverified, "MAC not verified: %s",
+                               r->unverified_why);
+    }
+}
+
+/* Replaces nas-eps's "Ciphered message" in the Info column with what the plaintext is. */
+static void show_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                           proto_tree *kasme_tree, const kasme_frame_result *fr)
+{
+    dissector_handle_t h = plain_handle();
+    tvbuff_t *plain = tvb_new_child_real_data(tvb, fr->plain, (guint)fr->nas.plain_len,
+                                              (gint)fr->nas.plain_len);
+    add_new_data_source(pinfo, plain, "Deciphered NAS");
+    proto_item_set_generated(proto_tree_add_item(kasme_tree, hf_plaintext, plain, 0, -1, ENC_NA));
+    if (!h)
+        return;
+    const gchar *before = col_get_text(pinfo->cinfo, COL_INFO);
+    gchar *saved = before ? wmem_strdup(pinfo->pool, before) : NULL;
+    col_clear_fence(pinfo->cinfo, COL_INFO);
+    col_set_str(pinfo->cinfo, COL_INFO, "");
+    call_dissector(h, plain, pinfo, tree);
+    const gchar *names = col_get_text(pinfo->cinfo, COL_INFO);
+    if (!saved || !names)
+        return;
+    gchar *merged = NULL;
+    const gchar *hole = strstr(saved, "Ciphered message");
+    if (hole)
+        merged = wmem_strdup_printf(pinfo->pool, "%.*s%s%s", (int)(hole - saved), saved,
+                                    names, hole + strlen("Ciphered message"));
+    else
+        merged = wmem_strdup_printf(pinfo->pool, "%s%s%s", saved, *saved ? ", " : "", names);
+    col_add_str(pinfo->cinfo, COL_INFO, merged);
+}
+
+static void summary(proto_item *top, const kasme_nas_result *r, const char *msg_name)
+{
+    static const char *const mac_words[] = {"MAC FAILED", "MAC verified", "MAC not verified",
+                                            "no MAC"};
+    proto_item_append_text(top, ": NAS %s%s, %s", msg_name ? msg_name : "",
+                           r->status == KASME_PDU_DECIPHERED ? "" : " (not deciphered)",
+                           mac_words[r->mac_status & 3]);
+    if (r->ue_id)
+        proto_item_append_text(top, " (UE %u, COUNT %u)", r->ue_id, r->count);
+}
+
+static const char *plain_name(const kasme_frame_result *fr)
+{
+    const kasme_nas_result *r = &fr->nas;
+    if (r->sec_hdr >= 12)
+        return KASME_NAS_NAME_SERVICE_REQ;
+    if (!r->plain_len || r->plain_len < 2 || !fr->plain)
+        return NULL;
+    uint8_t pd = fr->plain[0] & 0x0F;
+    uint8_t type = pd == 2 ? (r->plain_len >= 3 ? fr->plain[2] : 0) : fr->plain[1];
+    return kasme_nas_msg_name(pd, type);
+}
+
+static void display_nas(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                        const kasme_item *item, const kasme_frame_result *fr)
+{
+    const kasme_nas_result *r = &fr->nas;
+    if (r->sec_hdr == 0 && r->status == KASME_PDU_PLAIN && !r->events)
+        return;
+    proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
+                                          item->length, ENC_NA);
+    proto_tree *t = proto_item_add_subtree(top, ett_kasme);
+    const char *name = plain_name(fr);
+    if (r->sec_hdr == 0)
+        proto_item_append_text(top, ": NAS (plain)");
+    else
+        summary(top, r, name);
+    if (r->ue_id)
+        proto_item_set_generated(proto_tree_add_uint(t, hf_ue, NULL, 0, 0, r->ue_id));
+    if (r->imsi[0])
+        proto_item_set_generated(proto_tree_add_string(t, hf_imsi, NULL, 0, 0, r->imsi));
+    proto_item_set_generated(proto_tree_add_uint(t, hf_status, NULL, 0, 0, r->status));
+    if (r->status == KASME_PDU_NO_CONTEXT)
+        expert_add_info(pinfo, top, &ei_no_context);
+    if (r->status == KASME_PDU_ALG_UNAVAILABLE)
+        expert_add_info(pinfo, top, &ei_alg_unavailable);
+    add_events(t, pinfo, top, r);
+    if (r->sec_hdr == 0) {
+        add_keys(t, item->tvb, r);
+        return;
+    }
+    if (r->dir >= 0)
+        proto_item_set_generated(proto_tree_add_uint(t, hf_dir, NULL, 0, 0, (guint32)r->dir));
+    if (r->has_ctx) {
+        add_key_source(t, item->tvb, r);
+        proto_item_set_generated(proto_tree_add_uint(t, hf_count, NULL, 0, 0, r->count));
+    }
+    add_mac(t, pinfo, top, item, r);
+    bool ciphered = r->sec_hdr == 2 || r->sec_hdr == 4;
+    proto_item_set_generated(proto_tree_add_boolean(t, hf_deciphered, NULL, 0, 0,
+                                                    ciphered && r->status == KASME_PDU_DECIPHERED));
+    if (name)
+        proto_item_set_generated(proto_tree_add_string(t, hf_msg, NULL, 0, 0, name));
+    add_keys(t, item->tvb, r);
+    if (ciphered && r->status == KASME_PDU_DECIPHERED && r->plain_len)
+        show_plaintext(tvb, pinfo, tree, t, fr);
+}
+
+static void display_kenb(packet_info *pinfo, proto_tree *tree, const kasme_item *item,
+                         const kasme_frame_result *fr)
+{
+    const kasme_kenb_result *k = &fr->kenb;
+    proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
+                                          item->length, ENC_NA);
+    proto_tree *t = proto_item_add_subtree(top, ett_kasme);
+    proto_item_append_text(top, ": K_eNB (S1AP SecurityKey) %s",
+                           val_to_str_const(k->verdict, kenb_vals, "?"));
+    if (k->ue_id)
+        proto_item_set_generated(proto_tree_add_uint(t, hf_ue, NULL, 0, 0, k->ue_id));
+    proto_item *v = proto_tree_add_uint(t, hf_kenb_verdict, item->tvb, item->offset,
+                                        item->length, k->verdict);
+    if (k->verdict == KASME_KENB_CONFIRMED)
+        proto_item_set_generated(proto_tree_add_uint(t, hf_kenb_count, NULL, 0, 0, k->ul_count));
+    else if (k->why)
+        proto_item_append_text(v, " (%s)", k->why);
+    if (k->verdict == KASME_KENB_MISMATCH)
+        expert_add_info(pinfo, top, &ei_kenb_mismatch);
+}
+
+void kasme_display_result(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                          const kasme_item *item, const kasme_frame_result *fr)
+{
+    if (fr->kind == KASME_ITEM_NAS)
+        display_nas(tvb, pinfo, tree, item, fr);
+    else
+        display_kenb(pinfo, tree, item, fr);
+}

@@ -1,0 +1,244 @@
+/* Preferences, the key table (UAT) and the key file: builds the subscriber database and owns
+ * the tracker of the open capture file. */
+#include "kasme_ws.h"
+
+#include <epan/prefs.h>
+#include <epan/uat.h>
+#include <wsutil/report_message.h>
+
+#include "keyfile.h"
+
+typedef struct {
+    char *identity; /* IMSI digits, tmsi:XXXXXXXX, rnti:N or any */
+    char *kind;     /* milenage-opc, milenage-op, xor, kasme, kenb */
+    char *key;      /* K, K_ASME or K_eNB in hex */
+    char *op;       /* OP or OPc in hex (MILENAGE) */
+    char *amf;
+    char *ksi;
+    char *name;
+} kasme_uat_row;
+
+static const char *pref_key_file = "";
+static gboolean pref_show_keys = FALSE;
+static gboolean pref_quiet_null_decipher = TRUE;
+static kasme_uat_row *uat_rows;
+static guint uat_n_rows;
+
+static kasme_subdb *db;
+static kasme_tracker *tracker;
+static bool loaded;
+
+UAT_CSTRING_CB_DEF(kasme_uat, identity, kasme_uat_row)
+UAT_CSTRING_CB_DEF(kasme_uat, kind, kasme_uat_row)
+UAT_CSTRING_CB_DEF(kasme_uat, key, kasme_uat_row)
+UAT_CSTRING_CB_DEF(kasme_uat, op, kasme_uat_row)
+UAT_CSTRING_CB_DEF(kasme_uat, amf, kasme_uat_row)
+UAT_CSTRING_CB_DEF(kasme_uat, ksi, kasme_uat_row)
+UAT_CSTRING_CB_DEF(kasme_uat, name, kasme_uat_row)
+
+static bool empty(const char *s)
+{
+    return !s || !*s;
+}
+
+static void append_identity(GString *line, const char *identity)
+{
+    if (empty(identity) || g_ascii_strcasecmp(identity, "any") == 0)
+        g_string_append(line, "any");
+    else if (g_ascii_strncasecmp(identity, "tmsi:", 5) == 0)
+        g_string_append_printf(line, "tmsi=%s", identity + 5);
+    else if (g_ascii_strncasecmp(identity, "rnti:", 5) == 0)
+        g_string_append_printf(line, "rnti=%s", identity + 5);
+    else
+        g_string_append_printf(line, "imsi=%s", identity);
+}
+
+/* A UAT row as a key-file line, so that both go through one parser. */
+static char *row_to_line(const kasme_uat_row *r)
+{
+    GString *line = g_string_new(NULL);
+    append_identity(line, r->identity);
+    const char *kind = empty(r->kind) ? "milenage-opc" : r->kind;
+    const char *key = empty(r->key) ? "" : r->key;
+    if (g_ascii_strcasecmp(kind, "milenage-op") == 0)
+        g_string_append_printf(line, " k=%s op=%s", key, empty(r->op) ? "" : r->op);
+    else if (g_ascii_strcasecmp(kind, "xor") == 0)
+        g_string_append_printf(line, " alg=xor k=%s", key);
+    else if (g_ascii_strcasecmp(kind, "kasme") == 0)
+        g_string_append_printf(line, " kasme=%s", key);
+    else if (g_ascii_strcasecmp(kind, "kenb") == 0)
+        g_string_append_printf(line, " kenb=%s", key);
+    else
+        g_string_append_printf(line, " k=%s opc=%s", key, empty(r->op) ? "" : r->op);
+    if (!empty(r->amf))
+        g_string_append_printf(line, " amf=%s", r->amf);
+    if (!empty(r->ksi))
+        g_string_append_printf(line, " ksi=%s", r->ksi);
+    if (!empty(r->name))
+        g_string_append_printf(line, " name=%s", r->name);
+    return g_string_free(line, FALSE);
+}
+
+static void *uat_copy(void *dst, const void *src, size_t len)
+{
+    (void)len;
+    const kasme_uat_row *s = src;
+    kasme_uat_row *d = dst;
+    d->identity = g_strdup(s->identity);
+    d->kind = g_strdup(s->kind);
+    d->key = g_strdup(s->key);
+    d->op = g_strdup(s->op);
+    d->amf = g_strdup(s->amf);
+    d->ksi = g_strdup(s->ksi);
+    d->name = g_strdup(s->name);
+    return d;
+}
+
+static gboolean uat_update(void *rec, char **err)
+{
+    kasme_subscriber entry;
+    char why[256];
+    char *line = row_to_line(rec);
+    int rc = kasme_keyfile_parse_line(line, &entry, why, sizeof why);
+    memset(line, 0, strlen(line)); /* it holds secrets */
+    g_free(line);
+    memset(&entry, 0, sizeof entry);
+    if (rc < 0) {
+        *err = g_strdup(why);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static void uat_free(void *rec)
+{
+    kasme_uat_row *r = rec;
+    if (r->key)
+        memset(r->key, 0, strlen(r->key));
+    if (r->op)
+        memset(r->op, 0, strlen(r->op));
+    g_free(r->identity);
+    g_free(r->kind);
+    g_free(r->key);
+    g_free(r->op);
+    g_free(r->amf);
+    g_free(r->ksi);
+    g_free(r->name);
+}
+
+typedef struct {
+    GString *text;
+    unsigned count;
+} error_list;
+
+/* Key-file errors reach the user once per load: a dialog in the GUI, stderr in tshark. */
+static void collect_error(void *user, const char *file, unsigned line, const char *reason)
+{
+    error_list *errs = user;
+    if (++errs->count <= 20) {
+        if (line)
+            g_string_append_printf(errs->text, "\n%s:%u: %s", file, line, reason);
+        else
+            g_string_append_printf(errs->text, "\n%s: %s", file, reason);
+    }
+}
+
+static void load_uat_rows(kasme_subdb *into, error_list *errs)
+{
+    for (guint i = 0; i < uat_n_rows; i++) {
+        char *line = row_to_line(&uat_rows[i]);
+        char name[32];
+        g_snprintf(name, sizeof name, "key table row %u", i + 1);
+        kasme_keyfile_load_buffer(name, line, strlen(line), into, collect_error, errs);
+        memset(line, 0, strlen(line));
+        g_free(line);
+    }
+}
+
+static void quiet_null_decipher(void)
+{
+    /* nas-eps dissects a ciphered body as plaintext when its first octets look like NAS; with
+     * keys loaded that would show bogus messages beside the real plaintext. */
+    char *err = NULL;
+    char setting[] = "nas-eps.null_decipher:FALSE";
+    if (prefs_set_pref(setting, &err) != PREFS_SET_OK)
+        g_free(err);
+}
+
+void kasme_keys_apply(void)
+{
+    error_list errs = {g_string_new(NULL), 0};
+    kasme_tracker_free(tracker);
+    tracker = NULL;
+    kasme_subdb_free(db);
+    db = kasme_subdb_new();
+    if (!empty(pref_key_file))
+        kasme_keyfile_load(pref_key_file, db, collect_error, &errs);
+    load_uat_rows(db, &errs);
+    if (errs.count)
+        report_failure("kasme: %u key-file error%s (those lines were skipped):%s%s", errs.count,
+                       errs.count == 1 ? "" : "s", errs.text->str,
+                       errs.count > 20 ? "\n..." : "");
+    g_string_free(errs.text, TRUE);
+    loaded = kasme_subdb_count(db) > 0;
+    if (loaded && pref_quiet_null_decipher)
+        quiet_null_decipher();
+    if (loaded)
+        tracker = kasme_tracker_new(db);
+}
+
+bool kasme_keys_loaded(void)
+{
+    return loaded;
+}
+
+bool kasme_keys_show(void)
+{
+    return pref_show_keys;
+}
+
+kasme_tracker *kasme_keys_tracker(void)
+{
+    return tracker;
+}
+
+void kasme_keys_init(void)
+{
+    kasme_tracker_free(tracker);
+    tracker = loaded ? kasme_tracker_new(db) : NULL;
+}
+
+void kasme_keys_cleanup(void)
+{
+    kasme_tracker_free(tracker);
+    tracker = NULL;
+}
+
+void kasme_keys_register(module_t *module)
+{
+    static uat_field_t fields[] = {
+        UAT_FLD_CSTRING(kasme_uat, identity, "Identity", "IMSI digits, tmsi:<8 hex>, rnti:<n> or any"),
+        UAT_FLD_CSTRING(kasme_uat, kind, "Kind", "milenage-opc, milenage-op, xor, kasme or kenb"),
+        UAT_FLD_CSTRING(kasme_uat, key, "Key", "K (32 hex), or K_ASME / K_eNB (64 hex)"),
+        UAT_FLD_CSTRING(kasme_uat, op, "OP or OPc", "32 hex digits (MILENAGE only)"),
+        UAT_FLD_CSTRING(kasme_uat, amf, "AMF", "optional, 4 hex digits"),
+        UAT_FLD_CSTRING(kasme_uat, ksi, "KSI", "optional NAS KSI 0..6 for a K_ASME row"),
+        UAT_FLD_CSTRING(kasme_uat, name, "Name", "optional label"),
+        UAT_END_FIELDS};
+    uat_t *uat = uat_new("kasme subscriber keys", sizeof(kasme_uat_row), "kasme_keys", TRUE,
+                         &uat_rows, &uat_n_rows, UAT_AFFECTS_DISSECTION, NULL, uat_copy,
+                         uat_update, uat_free, NULL, NULL, fields);
+
+    prefs_register_filename_preference(module, "key_file", "Key file",
+        "Subscriber keys: IMSI with K and OPc/OP (MILENAGE) or K (XOR), or K_ASME; srsEPC "
+        "user_db.csv is accepted too. See keyfiles/README.md.", &pref_key_file, FALSE);
+    prefs_register_uat_preference(module, "keys", "Subscriber keys",
+        "Keys entered here are used together with the key file", uat);
+    prefs_register_bool_preference(module, "show_keys", "Show derived keys",
+        "Add K_ASME, K_NASenc, K_NASint and K_eNB to the tree where they arise (they are then "
+        "in any export of the dissection)", &pref_show_keys);
+    prefs_register_bool_preference(module, "quiet_null_decipher",
+        "Stop nas-eps guessing at ciphered bodies",
+        "With keys loaded, turn off the nas-eps preference that dissects ciphered bodies as "
+        "if they were plaintext, so only real plaintext is shown", &pref_quiet_null_decipher);
+}

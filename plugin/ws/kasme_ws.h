@@ -1,0 +1,57 @@
+/* Declarations shared by the Wireshark glue files (plugin/ws/). */
+#ifndef KASME_WS_H
+#define KASME_WS_H
+
+#include <wireshark.h>
+#include <epan/packet.h>
+#include <epan/expert.h>
+
+#include "subdb.h"
+#include "tracker.h"
+
+void proto_register_kasme(void);
+void proto_reg_handoff_kasme(void);
+
+extern int proto_kasme;
+
+/* kasme_keys.c: the key database from the key file and the UAT, and the tracker. */
+void kasme_keys_register(module_t *module);
+/* (Re)loads the key file and the UAT rows; reports bad lines. */
+void kasme_keys_apply(void);
+bool kasme_keys_loaded(void);
+bool kasme_keys_show(void);
+kasme_tracker *kasme_keys_tracker(void);
+void kasme_keys_init(void);    /* a capture file opens: a new tracker */
+void kasme_keys_cleanup(void); /* the capture file closes */
+
+/* kasme_carrier.c: which NAS PDUs and S1AP SecurityKeys a frame holds, and about whom. */
+typedef enum { KASME_ITEM_NAS, KASME_ITEM_KENB } kasme_item_kind;
+
+typedef struct {
+    kasme_item_kind kind;
+    tvbuff_t *tvb;   /* the data source the bytes are in */
+    gint offset, length;
+    kasme_pdu_meta meta;
+    uint8_t plmns[4][3];
+    bool release;    /* S1AP UE Context Release: unbind this connection afterwards */
+} kasme_item;
+
+/* Fills items (up to max) in the order they appear in the frame; returns the count. */
+guint kasme_carrier_items(proto_tree *tree, packet_info *pinfo, kasme_item *items, guint max);
+/* Header fields the carrier code needs from other dissectors. */
+GArray *kasme_carrier_wanted_hfids(void);
+void kasme_carrier_lookup_hfids(void);
+
+/* kasme_display.c */
+typedef struct {
+    kasme_item_kind kind;
+    kasme_nas_result nas;
+    kasme_kenb_result kenb;
+    uint8_t *plain; /* wmem_file_scope */
+} kasme_frame_result;
+
+void kasme_display_register(int proto);
+void kasme_display_result(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                          const kasme_item *item, const kasme_frame_result *fr);
+
+#endif

@@ -1,0 +1,18 @@
+/* Differences between the Wireshark versions kasme builds against (4.0 .. 4.6). */
+#ifndef KASME_WS_COMPAT_H
+#define KASME_WS_COMPAT_H
+
+#include <ws_version.h>
+
+#define KASME_WS_AT_LEAST(maj, min) \
+    (WIRESHARK_VERSION_MAJOR > (maj) || \
+     (WIRESHARK_VERSION_MAJOR == (maj) && WIRESHARK_VERSION_MINOR >= (min)))
+
+/* field_info.value became a pointer in 4.2. */
+#if KASME_WS_AT_LEAST(4, 2)
+#define KASME_FI_VALUE(fi) ((fi)->value)
+#else
+#define KASME_FI_VALUE(fi) (&(fi)->value)
+#endif
+
+#endif

@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""Checks kasme's NAS results on a bundled real capture against the capture's ground truth.
+
+For every protected NAS PDU that truth.json places in the capture: kasme deciphered it, its MAC
+verified, and the plaintext equals the UE's own plaintext (ue_nas*.pcap, the UE's NAS log, and
+truth's plain_hex_ue_log). Every key the stack logged (K_ASME, K_NASenc, K_NASint, K_eNB) is
+among the keys kasme derived, and every S1AP SecurityKey is confirmed. No MAC may fail.
+
+usage: check_nas.py PLUGIN_SO WS_VERSION SCENARIO_DIR PCAP KEYFILE [--expect-fail]
+"""
+import json
+import os
+import struct
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kasme_tshark import DLT_PREFS, Tshark, link_of  # noqa: E402
+
+FIELDS = ["frame.number", "kasme.status", "kasme.mac.status", "kasme.count", "kasme.msg",
+          "kasme.plaintext", "kasme.key.kasme", "kasme.key.nas_enc", "kasme.key.nas_int",
+          "kasme.key.kenb", "kasme.kenb", "s1ap.SecurityKey"]
+
+
+def pcap_records(path):
+    data = open(path, "rb").read()
+    endian = "<" if data[:4] == b"\xd4\xc3\xb2\xa1" else ">"
+    off, out = 24, []
+    while off + 16 <= len(data):
+        incl = struct.unpack(endian + "I", data[off + 8:off + 12])[0]
+        out.append(data[off + 16:off + 16 + incl])
+        off += 16 + incl
+    return out
+
+
+def ue_nas_file(instance):
+    """truth.json's UE log instance -> the UE's NAS log capture of that run."""
+    return "ue_nas_run1.pcap" if "run1" in instance else "ue_nas.pcap"
+
+
+def expected_plaintexts(scenario, ue):
+    """The plaintext inner message of each of this UE's NAS messages, from the UE's own log."""
+    path = os.path.join(scenario, ue_nas_file(ue["instance"]))
+    records = pcap_records(path) if os.path.exists(path) else []
+    plains = []
+    for i, msg in enumerate(ue["nas_messages"]):
+        plain = None
+        if msg.get("plain_hex_ue_log") and msg["sec_hdr_type"] in (1, 2, 3, 4):
+            # the whole PDU as the UE logged it: header, MAC and SN, then the plaintext
+            plain = msg["plain_hex_ue_log"].lower()[12:]
+        elif i < len(records) and msg["sec_hdr_type"] in (1, 2, 3, 4):
+            rec = records[i]
+            if rec[0] >> 4 == msg["sec_hdr_type"] and rec[5] == msg.get("nas_seq"):
+                plain = rec[6:].hex()
+        plains.append(plain)
+    return plains
+
+
+def run_kasme(plugin, version, scenario, pcap, keyfile):
+    ts = Tshark(plugin, version)
+    try:
+        cap = ts.stage(os.path.join(scenario, pcap))
+        keys = ts.stage(keyfile)
+        args = ["-r", cap] + DLT_PREFS[link_of(pcap)] + [
+            "-o", "kasme.key_file:" + keys, "-o", "kasme.show_keys:TRUE",
+            "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=|"]
+        for f in FIELDS:
+            args += ["-e", f]
+        proc = ts.run(args)
+    finally:
+        ts.close()
+    rows = {}
+    for line in proc.stdout.splitlines():
+        cols = line.split("\t")
+        cols += [""] * (len(FIELDS) - len(cols))
+        rows[int(cols[0])] = {f: [v.replace(":", "").lower() for v in c.split("|") if v]
+                              for f, c in zip(FIELDS, cols)}
+    return rows, proc.stderr
+
+
+class Checker:
+    def __init__(self, label):
+        self.label, self.passed, self.failed = label, 0, 0
+
+    def check(self, ok, what):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print("FAIL %s: %s" % (self.label, what))
+        return ok
+
+
+def check_pdus(ck, truth, scenario, pcap, rows):
+    counts = {"protected": 0, "deciphered": 0, "mac_ok": 0, "plain_equal": 0}
+    for ue in truth["ue"]:
+        plains = expected_plaintexts(scenario, ue)
+        for msg, plain in zip(ue["nas_messages"], plains):
+            if msg["sec_hdr_type"] == 0:
+                continue
+            frames = [f["frame"] for f in msg.get("frames", []) if f["pcap"] == pcap]
+            for frame in frames:
+                counts["protected"] += 1
+                row = rows.get(frame, {})
+                what = "frame %d (%s seq %s type %d)" % (frame, msg["dir"], msg.get("nas_seq"),
+                                                          msg["sec_hdr_type"])
+                if ck.check("1" in row.get("kasme.status", []), what + " deciphered"):
+                    counts["deciphered"] += 1
+                if ck.check(row.get("kasme.mac.status") and
+                            set(row["kasme.mac.status"]) == {"1"}, what + " MAC verified"):
+                    counts["mac_ok"] += 1
+                if msg["sec_hdr_type"] in (2, 4) and plain:
+                    if ck.check(plain in row.get("kasme.plaintext", []),
+                                what + " plaintext equals the UE's"):
+                        counts["plain_equal"] += 1
+    return counts
+
+
+def check_keys(ck, truth, pcap, rows):
+    # only the runs (UE log instances) this capture holds
+    present = {ue["instance"] for ue in truth["ue"]
+               if any(f["pcap"] == pcap for m in ue["nas_messages"] for f in m.get("frames", []))}
+    derived = {f: set() for f in FIELDS}
+    for row in rows.values():
+        for f, vals in row.items():
+            derived[f].update(vals)
+    n = 0
+    for entry in truth["summary"]:
+        if entry.get("instance") not in present:
+            continue
+        if entry["what"] == "AKA":
+            n += ck.check(entry["K_ASME"].lower() in derived["kasme.key.kasme"], "K_ASME derived")
+        elif entry["what"] == "NAS SMC":
+            n += ck.check(entry["K_NASenc"].lower() in derived["kasme.key.nas_enc"], "K_NASenc")
+            n += ck.check(entry["K_NASint"].lower() in derived["kasme.key.nas_int"], "K_NASint")
+        elif entry["what"] == "AS keys" and entry.get("nas_ul_count_for_K_eNB") is not None:
+            n += ck.check(entry["K_eNB"].lower() in derived["kasme.key.kenb"],
+                          "K_eNB from UL NAS COUNT %s" % entry["nas_ul_count_for_K_eNB"])
+    return n
+
+
+def check_security_keys(ck, rows):
+    n = 0
+    for frame, row in sorted(rows.items()):
+        if row.get("s1ap.SecurityKey"):
+            n += ck.check(row.get("kasme.kenb") == ["1"],
+                          "frame %d S1AP SecurityKey confirmed as K_eNB" % frame)
+    return n
+
+
+def main():
+    plugin, version, scenario, pcap, keyfile = sys.argv[1:6]
+    truth = json.load(open(os.path.join(scenario, "truth.json")))
+    rows, stderr = run_kasme(plugin, version, scenario, pcap, keyfile)
+    label = "%s/%s" % (os.path.basename(scenario), pcap)
+    ck = Checker(label)
+    ck.check("kasme:" not in stderr, "no key-file or plugin errors on stderr: " + stderr.strip())
+    counts = check_pdus(ck, truth, scenario, pcap, rows)
+    keys = check_keys(ck, truth, pcap, rows)
+    kenb = check_security_keys(ck, rows)
+    failed_macs = sum(v.count("0") for r in rows.values() for v in [r.get("kasme.mac.status", [])])
+    ck.check(failed_macs == 0, "%d MACs reported failed" % failed_macs)
+    ck.check(counts["protected"] > 0, "truth places protected PDUs in this capture")
+    print("%s: %d protected NAS PDUs, %d deciphered, %d MACs verified, %d plaintexts equal "
+          "the UE's; %d keys equal truth; %d SecurityKeys confirmed"
+          % (label, counts["protected"], counts["deciphered"], counts["mac_ok"],
+             counts["plain_equal"], keys, kenb))
+    print("%d passed, %d failed" % (ck.passed, ck.failed))
+    return 1 if ck.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""Runs tshark with the freshly built kasme plugin, isolated from the user's profile.
+
+Wireshark ignores WIRESHARK_PLUGIN_DIR and the personal plugin folder when it runs as root, so
+as root tshark runs as nobody (uid 65534) through setpriv. Everything it reads (the plugin, the
+capture, the key file) is copied into a private temporary folder that nobody can read, so the
+checkout itself may live anywhere.
+"""
+import os
+import shutil
+import subprocess
+import tempfile
+
+DLT_PREFS = {
+    # S1AP PDUs without SCTP/IP (DLT 150, "User 3")
+    "s1ap": ["-o", 'uat:user_dlts:"User 3 (DLT=150)","s1ap","0","","0",""'],
+    # A UE's NAS log (DLT 148, "User 1")
+    "nas": ["-o", 'uat:user_dlts:"User 1 (DLT=148)","nas-eps","0","","0",""'],
+    # MAC-LTE with UDP framing (DLT 149, "User 2")
+    "mac": ["-o", 'uat:user_dlts:"User 2 (DLT=149)","udp","0","","0",""',
+            "--enable-heuristic", "mac_lte_udp",
+            "-o", "mac-lte.attempt_rrc_decode:TRUE",
+            "-o", "mac-lte.attempt_to_dissect_srb_sdus:TRUE",
+            "-o", "rlc-lte.call_pdcp_for_srb:TRUE",
+            "-o", "pdcp-lte.show_signalling_plane_as_rrc:TRUE"],
+}
+
+
+def link_of(pcap_name):
+    if "s1ap" in pcap_name:
+        return "s1ap"
+    if "mac" in pcap_name:
+        return "mac"
+    return "nas"
+
+
+class Tshark:
+    def __init__(self, plugin_so, ws_version, use_plugin=True):
+        self.tmp = tempfile.mkdtemp(prefix="kasme-tshark-")
+        os.chmod(self.tmp, 0o755)
+        self.plugin_dir = os.path.join(self.tmp, "plugins")
+        if use_plugin:
+            epan = os.path.join(self.plugin_dir, ws_version, "epan")
+            os.makedirs(epan)
+            shutil.copy(plugin_so, epan)
+            for d in (self.plugin_dir, os.path.join(self.plugin_dir, ws_version), epan):
+                os.chmod(d, 0o755)
+            os.chmod(os.path.join(epan, os.path.basename(plugin_so)), 0o755)
+        self.config = os.path.join(self.tmp, "config")
+        os.makedirs(self.config)
+        os.chmod(self.config, 0o777)
+
+    def stage(self, path):
+        """Copies an input file where tshark can read it; returns the new path."""
+        dest = os.path.join(self.tmp, os.path.basename(path))
+        shutil.copy(path, dest)
+        os.chmod(dest, 0o644)
+        return dest
+
+    def run(self, args, check=True):
+        cmd = ["tshark"] + list(args)
+        if os.geteuid() == 0:
+            cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "WIRESHARK_PLUGIN_DIR": self.plugin_dir,
+            "WIRESHARK_CONFIG_DIR": self.config,
+            "HOME": self.config,
+            "LC_ALL": "C.UTF-8",
+        }
+        proc = subprocess.run(cmd, env=env, cwd=self.tmp, capture_output=True, text=True,
+                              timeout=600)
+        if check and proc.returncode != 0:
+            raise RuntimeError("tshark failed (%d): %s" % (proc.returncode, proc.stderr))
+        return proc
+
+    def close(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
