@@ -6,6 +6,7 @@
 #include <epan/uat.h>
 #include <wsutil/report_message.h>
 
+#include "hexutil.h"
 #include "keyfile.h"
 
 typedef struct {
@@ -100,9 +101,9 @@ static gboolean uat_update(void *rec, char **err)
     char why[256];
     char *line = row_to_line(rec);
     int rc = kasme_keyfile_parse_line(line, &entry, why, sizeof why);
-    memset(line, 0, strlen(line)); /* it holds secrets */
+    kasme_secure_zero(line, strlen(line)); /* it holds secrets */
     g_free(line);
-    memset(&entry, 0, sizeof entry);
+    kasme_secure_zero(&entry, sizeof entry);
     if (rc < 0) {
         *err = g_strdup(why);
         return FALSE;
@@ -114,9 +115,9 @@ static void uat_free(void *rec)
 {
     kasme_uat_row *r = rec;
     if (r->key)
-        memset(r->key, 0, strlen(r->key));
+        kasme_secure_zero(r->key, strlen(r->key));
     if (r->op)
-        memset(r->op, 0, strlen(r->op));
+        kasme_secure_zero(r->op, strlen(r->op));
     g_free(r->identity);
     g_free(r->kind);
     g_free(r->key);
@@ -150,7 +151,7 @@ static void load_uat_rows(kasme_subdb *into, error_list *errs)
         char name[32];
         g_snprintf(name, sizeof name, "key table row %u", i + 1);
         kasme_keyfile_load_buffer(name, line, strlen(line), into, collect_error, errs);
-        memset(line, 0, strlen(line));
+        kasme_secure_zero(line, strlen(line));
         g_free(line);
     }
 }
