@@ -114,7 +114,9 @@ void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
         return;
     const kasme_subscriber *sub = find_subscriber(tr, ue, msg->rand, msg->autn, &vec);
     if (!sub) {
-        res->events |= KASME_EV_AKA_NO_MATCH;
+        /* With no K for anyone (a K_ASME-only key file) there was nothing to match. */
+        if (tr->db && kasme_subdb_secret_count(tr->db) > 0)
+            res->events |= KASME_EV_AKA_NO_MATCH;
         return;
     }
     tr->stats.aka_matched++;

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""What kasme does when the keys are wrong, when a PDU was tampered with, and when it is given
+only K_ASME. Checked on the real s01 capture (EEA2/EIA2) against its ground truth.
+
+usage: check_negative.py PLUGIN_SO WS_VERSION SCENARIO_DIR MODE
+  MODE wrong_k      a key file with another K: AKA mismatch reported, nothing deciphered
+  MODE flipped      one octet of one ciphered PDU flipped: MAC FAILED for that PDU only
+  MODE kasme_only   K_ASME from truth instead of K/OPc (by IMSI, and as "any"): all verified
+"""
+import json
+import os
+import shutil
+import struct
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from check_nas import Checker, run_kasme, check_pdus  # noqa: E402
+from kasme_tshark import DLT_PREFS, Tshark, link_of  # noqa: E402
+
+PCAP = "epc_s1ap.pcap"
+IMSI = "001010123456780"
+
+
+def write(tmp, name, text):
+    path = os.path.join(tmp, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def protected_frames(truth):
+    return sorted(f["frame"] for ue in truth["ue"] for m in ue["nas_messages"]
+                  if m["sec_hdr_type"] in (2, 4) for f in m.get("frames", []) if f["pcap"] == PCAP)
+
+
+def events(plugin, version, scenario, keyfile):
+    ts = Tshark(plugin, version)
+    try:
+        args = ["-r", ts.stage(os.path.join(scenario, PCAP)), "-o", "kasme.key_file:" +
+                ts.stage(keyfile), "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=|",
+                "-e", "kasme.event", "-e", "_ws.expert.message"] + DLT_PREFS[link_of(PCAP)]
+        return ts.run(args).stdout
+    finally:
+        ts.close()
+
+
+def wrong_k(ck, plugin, version, scenario, truth, tmp):
+    keys = write(tmp, "wrong.keys", "imsi=%s k=%s opc=63bfa50ee6523365ff14c1f45f88737d\n"
+                 % (IMSI, "ff" * 16))
+    rows, stderr = run_kasme(plugin, version, scenario, PCAP, keys)
+    out = events(plugin, version, scenario, keys)
+    ck.check("no subscriber's MAC-A matches AUTN" in out, "AKA mismatch reported")
+    ck.check(not any(r.get("kasme.plaintext") for r in rows.values()), "nothing deciphered")
+    ck.check(not any("1" in r.get("kasme.mac.status", []) for r in rows.values()),
+             "no MAC reported verified")
+    ck.check(all("2" in rows[f].get("kasme.status", []) for f in protected_frames(truth)),
+             "every protected PDU reported as without a security context")
+    print("wrong K: AKA mismatch reported, 0 PDUs deciphered")
+
+
+def flip_last_octet(src, dst, frame_no):
+    data = bytearray(open(src, "rb").read())
+    off, n = 24, 0
+    while off + 16 <= len(data):
+        incl = struct.unpack("<I", data[off + 8:off + 12])[0]
+        n += 1
+        if n == frame_no:
+            data[off + 16 + incl - 1] ^= 0x01  # the NAS-PDU is the last IE of the message
+        off += 16 + incl
+    open(dst, "wb").write(bytes(data))
+
+
+def flipped(ck, plugin, version, scenario, truth, tmp):
+    victim = protected_frames(truth)[1]
+    work = os.path.join(tmp, os.path.basename(scenario))
+    shutil.copytree(scenario, work)
+    flip_last_octet(os.path.join(scenario, PCAP), os.path.join(work, PCAP), victim)
+    rows, _ = run_kasme(plugin, version, work, PCAP, write(tmp, "k.keys", open(
+        os.path.join(os.path.dirname(__file__), "..", "..", "keyfiles",
+                     "srsran-milenage.keys")).read()))
+    for frame, row in sorted(rows.items()):
+        st = row.get("kasme.mac.status", [])
+        if not st:
+            continue
+        want = "0" if frame == victim else "1"
+        ck.check(st == [want], "frame %d MAC status %s, want %s" % (frame, st, want))
+    print("flipped octet in frame %d: MAC FAILED there, every other PDU verified" % victim)
+
+
+def kasme_only(ck, plugin, version, scenario, truth, tmp):
+    kasme = [e["K_ASME"] for e in truth["summary"] if e["what"] == "AKA"][0]
+    for ident in ("imsi=%s ksi=0" % IMSI, "any"):
+        keys = write(tmp, "kasme.keys", "kasme=%s %s\n" % (kasme, ident))
+        rows, stderr = run_kasme(plugin, version, scenario, PCAP, keys)
+        counts = check_pdus(ck, truth, scenario, PCAP, rows)
+        ck.check(counts["protected"] > 0 and counts["mac_ok"] == counts["protected"],
+                 "K_ASME (%s): all MACs verified" % ident)
+        print("K_ASME only (%s): %d protected PDUs, %d deciphered, %d MACs verified, %d "
+              "plaintexts equal the UE's" % (ident, counts["protected"], counts["deciphered"],
+                                             counts["mac_ok"], counts["plain_equal"]))
+        ck.check("kasme:" not in stderr, "no errors: " + stderr)
+
+
+def main():
+    plugin, version, scenario, mode = sys.argv[1:5]
+    truth = json.load(open(os.path.join(scenario, "truth.json")))
+    ck = Checker("%s %s" % (os.path.basename(scenario), mode))
+    tmp = tempfile.mkdtemp(prefix="kasme-neg-")
+    try:
+        {"wrong_k": wrong_k, "flipped": flipped, "kasme_only": kasme_only}[mode](
+            ck, plugin, version, scenario, truth, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("%d passed, %d failed" % (ck.passed, ck.failed))
+    return 1 if ck.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
