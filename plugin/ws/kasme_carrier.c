@@ -63,15 +63,61 @@ GArray *kasme_carrier_wanted_hfids(void)
     return ids;
 }
 
-/* Calls fn for every instance of the field in the tree, until it returns false. */
+/* The instances of every wanted field in the frame being looked at. Primed fields (the first
+ * pass, and every pass in the GUI) come from the tree's index; on passes where Wireshark did
+ * not prime them (tshark -2's second pass) the tree is searched once per field and frame. */
+static struct {
+    GPtrArray *arrays[G_N_ELEMENTS(wanted)][4];
+    bool owned[G_N_ELEMENTS(wanted)][4];
+} frame_fields;
+
+static void gather_fields(proto_tree *tree)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(wanted); i++) {
+        for (guint j = 0; j < wanted[i]->n; j++) {
+            GPtrArray *a = proto_get_finfo_ptr_array(tree, wanted[i]->ids[j]);
+            bool owned = false;
+            if (!a) {
+                a = proto_find_finfo(tree, wanted[i]->ids[j]);
+                owned = true;
+            }
+            frame_fields.arrays[i][j] = a;
+            frame_fields.owned[i][j] = owned;
+        }
+    }
+}
+
+static void release_fields(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(wanted); i++) {
+        for (guint j = 0; j < wanted[i]->n; j++) {
+            if (frame_fields.owned[i][j] && frame_fields.arrays[i][j])
+                g_ptr_array_free(frame_fields.arrays[i][j], TRUE);
+            frame_fields.arrays[i][j] = NULL;
+            frame_fields.owned[i][j] = false;
+        }
+    }
+}
+
+static size_t wanted_index(const kasme_field *f)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(wanted); i++)
+        if (wanted[i] == f)
+            return i;
+    return 0;
+}
+
+/* Calls fn for every instance of the field in the frame, until it returns false. */
 typedef bool (*finfo_fn)(field_info *fi, void *user);
 
 static void each_finfo(proto_tree *tree, const kasme_field *f, finfo_fn fn, void *user)
 {
+    (void)tree;
+    size_t i = wanted_index(f);
     for (guint j = 0; j < f->n; j++) {
-        GPtrArray *all = proto_get_finfo_ptr_array(tree, f->ids[j]);
-        for (guint i = 0; all && i < all->len; i++)
-            if (!fn(g_ptr_array_index(all, i), user))
+        GPtrArray *all = frame_fields.arrays[i][j];
+        for (guint k = 0; all && k < all->len; k++)
+            if (!fn(g_ptr_array_index(all, k), user))
                 return;
     }
 }
@@ -279,10 +325,12 @@ static guint add_items(proto_tree *tree, packet_info *pinfo, const kasme_field *
 
 guint kasme_carrier_items(proto_tree *tree, packet_info *pinfo, kasme_item *items, guint max)
 {
+    gather_fields(tree);
     guint n = add_items(tree, pinfo, &f_nas_eps, KASME_ITEM_NAS, items, 0, max);
     n = add_items(tree, pinfo, &f_s1ap_security_key, KASME_ITEM_KENB, items, n, max);
     g_qsort_with_data(items, (gint)n, sizeof *items, cmp_items, NULL);
     for (guint i = 0; i < n; i++)
         items[i].meta.plmns = (const uint8_t(*)[3])items[i].plmns;
+    release_fields();
     return n;
 }

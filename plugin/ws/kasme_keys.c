@@ -228,7 +228,7 @@ void kasme_keys_register(module_t *module)
         UAT_END_FIELDS};
     uat_t *uat = uat_new("kasme subscriber keys", sizeof(kasme_uat_row), "kasme_keys", TRUE,
                          &uat_rows, &uat_n_rows, UAT_AFFECTS_DISSECTION, NULL, uat_copy,
-                         uat_update, uat_free, NULL, NULL, fields);
+                         uat_update, uat_free, kasme_reload, NULL, fields);
 
     prefs_register_filename_preference(module, "key_file", "Key file",
         "Subscriber keys: IMSI with K and OPc/OP (MILENAGE) or K (XOR), or K_ASME; srsEPC "

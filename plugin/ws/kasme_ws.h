@@ -14,6 +14,9 @@ void proto_reg_handoff_kasme(void);
 
 extern int proto_kasme;
 
+/* Reloads keys (key file and table) and tells Wireshark which fields kasme needs. */
+void kasme_reload(void);
+
 /* kasme_keys.c: the key database from the key file and the UAT, and the tracker. */
 void kasme_keys_register(module_t *module);
 /* (Re)loads the key file and the UAT rows; reports bad lines. */

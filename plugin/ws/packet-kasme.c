@@ -55,12 +55,12 @@ static kasme_frame_data *first_pass(const kasme_item *items, guint n)
 static int dissect_kasme(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     (void)data;
-    if (!kasme_keys_loaded() || !kasme_keys_tracker() || !tree)
+    if (!kasme_keys_loaded() || !tree)
         return 0;
     kasme_item items[KASME_MAX_ITEMS];
     guint n = kasme_carrier_items(tree, pinfo, items, KASME_MAX_ITEMS);
     kasme_frame_data *fd = p_get_proto_data(wmem_file_scope(), pinfo, proto_kasme, 0);
-    if (!fd && !PINFO_FD_VISITED(pinfo)) {
+    if (!fd && !PINFO_FD_VISITED(pinfo) && kasme_keys_tracker()) {
         fd = first_pass(items, n);
         p_add_proto_data(wmem_file_scope(), pinfo, proto_kasme, 0, fd);
     }
@@ -73,7 +73,7 @@ static int dissect_kasme(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     return tvb_captured_length(tvb);
 }
 
-static void kasme_prefs_changed(void)
+void kasme_reload(void)
 {
     kasme_keys_apply();
     if (kasme_keys_loaded()) {
@@ -89,7 +89,7 @@ void proto_register_kasme(void)
     proto_kasme = proto_register_protocol("LTE NAS/RRC security (kasme)", "kasme", "kasme");
     kasme_handle = register_dissector("kasme", dissect_kasme, proto_kasme);
     kasme_display_register(proto_kasme);
-    module_t *module = prefs_register_protocol(proto_kasme, kasme_prefs_changed);
+    module_t *module = prefs_register_protocol(proto_kasme, kasme_reload);
     kasme_keys_register(module);
     register_init_routine(kasme_keys_init);
     register_cleanup_routine(kasme_keys_cleanup);
@@ -99,5 +99,5 @@ void proto_reg_handoff_kasme(void)
 {
     kasme_gcrypt_init();
     register_postdissector(kasme_handle);
-    kasme_prefs_changed();
+    kasme_reload();
 }

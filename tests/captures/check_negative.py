@@ -6,6 +6,9 @@ usage: check_negative.py PLUGIN_SO WS_VERSION SCENARIO_DIR MODE
   MODE wrong_k      a key file with another K: AKA mismatch reported, nothing deciphered
   MODE flipped      one octet of one ciphered PDU flipped: MAC FAILED for that PDU only
   MODE kasme_only   K_ASME from truth instead of K/OPc (by IMSI, and as "any"): all verified
+  MODE bad_line     a key file with bad lines: file:line and why on stderr, good lines load
+  MODE uat          the subscriber from the key table (UAT) instead of a file: all verified
+  MODE two_pass     tshark -2 (two passes, as the GUI) gives the same tree as one pass
 """
 import json
 import os
@@ -102,13 +105,65 @@ def kasme_only(ck, plugin, version, scenario, truth, tmp):
         ck.check("kasme:" not in stderr, "no errors: " + stderr)
 
 
+def bad_line(ck, plugin, version, scenario, truth, tmp):
+    keys = write(tmp, "mixed.keys",
+                 "# a comment\n"
+                 "imsi=001010123456789 k=0011 opc=63bfa50ee6523365ff14c1f45f88737d\n"
+                 "imsi=%s k=00112233445566778899aabbccddeeff opc=63bfa50ee6523365ff14c1f45f88737d\n"
+                 "imsi=001010123456781 kk=00112233445566778899aabbccddeeff\n" % IMSI)
+    rows, stderr = run_kasme(plugin, version, scenario, PCAP, keys)
+    ck.check("mixed.keys:2:" in stderr and "mixed.keys:4:" in stderr,
+             "bad lines 2 and 4 reported with file:line: " + stderr.strip())
+    ck.check("00112233445566778899aabbccddeeff" not in stderr, "no secret on stderr")
+    counts = check_pdus(ck, truth, scenario, PCAP, rows)
+    ck.check(counts["mac_ok"] == counts["protected"] > 0, "the good line still deciphers")
+    print("bad key-file lines reported as: %s" % stderr.strip().replace("\n", " | "))
+
+
+def uat(ck, plugin, version, scenario, truth, tmp):
+    ts = Tshark(plugin, version)
+    try:
+        row = '"%s","milenage-opc","00112233445566778899aabbccddeeff",' \
+              '"63bfa50ee6523365ff14c1f45f88737d","8000","","srsue"' % IMSI
+        args = ["-r", ts.stage(os.path.join(scenario, PCAP)), "-o", "uat:kasme_keys:" + row,
+                "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=|",
+                "-e", "frame.number", "-e", "kasme.mac.status"] + DLT_PREFS[link_of(PCAP)]
+        out = ts.run(args).stdout
+    finally:
+        ts.close()
+    statuses = [line.split("\t")[1] for line in out.splitlines() if "\t" in line and
+                line.split("\t")[1]]
+    ck.check(len(statuses) == 8 and all(v == "1" for v in statuses),
+             "8 MACs verified with the key table: %s" % statuses)
+    print("key table (UAT) row: %d protected PDUs verified" % statuses.count("1"))
+
+
+def two_pass(ck, plugin, version, scenario, truth, tmp):
+    keys = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "keyfiles",
+                        "srsran-milenage.keys")
+    outs = []
+    for extra in ([], ["-2"]):
+        ts = Tshark(plugin, version)
+        try:
+            args = ["-r", ts.stage(os.path.join(scenario, PCAP)), "-o",
+                    "kasme.key_file:" + ts.stage(keys), "-V"] + extra + DLT_PREFS[link_of(PCAP)]
+            outs.append(ts.run(args).stdout)
+        finally:
+            ts.close()
+    ck.check(outs[0] == outs[1] and "MAC status: Good" in outs[0],
+             "-V output identical with one and two passes")
+    print("one pass and two passes: %d and %d bytes of -V output, %s" % (
+        len(outs[0]), len(outs[1]), "identical" if outs[0] == outs[1] else "DIFFERENT"))
+
+
 def main():
     plugin, version, scenario, mode = sys.argv[1:5]
     truth = json.load(open(os.path.join(scenario, "truth.json")))
     ck = Checker("%s %s" % (os.path.basename(scenario), mode))
     tmp = tempfile.mkdtemp(prefix="kasme-neg-")
     try:
-        {"wrong_k": wrong_k, "flipped": flipped, "kasme_only": kasme_only}[mode](
+        {"wrong_k": wrong_k, "flipped": flipped, "kasme_only": kasme_only, "bad_line": bad_line,
+         "uat": uat, "two_pass": two_pass}[mode](
             ck, plugin, version, scenario, truth, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
