@@ -192,32 +192,51 @@ static void handle_plain(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *
     }
 }
 
-/* Learning from a message after deciphering: identities and GUTIs. */
-static void kasme_tracker_learn_inner(kasme_tracker *tr, kasme_ue *ue, const uint8_t *plain,
-                               size_t len, int dir, kasme_nas_result *res)
+/* An initial NAS message names its UE (TS 24.301 5.5.1.2.2, 5.5.3.2.2, 5.6.1.2): a known
+ * identity wins over the connection, which may have been reused by another UE. */
+static bool is_initial_message(const kasme_nas_msg *msg)
 {
-    kasme_nas_msg msg;
-    if (kasme_nas_parse_plain(plain, len, dir == KASME_DIR_UL ? 1 : dir == KASME_DIR_DL ? 0 : -1,
-                              &msg) == 0)
-        learn_identity(tr, ue, &msg, res);
+    return msg->pd == 7 && (msg->msg_type == 0x41 || msg->msg_type == 0x48 ||
+                            msg->msg_type == 0x4C);
 }
 
-/* Finds the UE of a PDU whose connection is new: by identity or by the carrier's S-TMSI. */
-static kasme_ue *ue_for_new_conn(kasme_tracker *tr, const kasme_pdu_meta *meta,
-                                 const kasme_nas_outer *outer, const kasme_nas_msg *plain_msg)
+static kasme_ue *ue_for_pdu(kasme_tracker *tr, const kasme_pdu_meta *meta,
+                            const kasme_nas_msg *msg)
 {
-    kasme_ue *ue = NULL;
-    if (plain_msg)
-        ue = ue_by_identity(tr, &plain_msg->identity);
-    if (!ue && meta->has_m_tmsi)
-        ue = g_hash_table_lookup(tr->by_tmsi, GUINT_TO_POINTER(meta->m_tmsi));
-    (void)outer;
-    return ue;
+    kasme_ue *by_conn = ue_by_conn(tr, meta);
+    if (by_conn && !(msg && is_initial_message(msg)))
+        return by_conn;
+    kasme_ue *named = msg ? ue_by_identity(tr, &msg->identity) : NULL;
+    if (named)
+        return named;
+    if (by_conn && msg && msg->identity.type == KASME_NAS_ID_IMSI && by_conn->imsi[0] &&
+        strcmp(by_conn->imsi, msg->identity.digits) != 0)
+        return kasme_ue_new(tr); /* a new subscriber on a reused connection */
+    if (by_conn)
+        return by_conn;
+    if (meta->has_m_tmsi)
+        return g_hash_table_lookup(tr->by_tmsi, GUINT_TO_POINTER(meta->m_tmsi));
+    return NULL;
 }
 
 static bool inner_is_plain(const kasme_nas_outer *outer)
 {
     return outer->sec_hdr == 1 || outer->sec_hdr == 3;
+}
+
+/* After a protected PDU was handled: the inner message can be an AKA (a re-authentication
+ * runs inside the current context, TS 33.401 7.2.4.1), an identity or a new GUTI. */
+static void handle_inner(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
+                         const kasme_nas_outer *outer, const uint8_t *plain_out,
+                         kasme_nas_result *res)
+{
+    kasme_nas_msg inner;
+    int hint = res->dir == KASME_DIR_UL ? 1 : res->dir == KASME_DIR_DL ? 0 : -1;
+    if (res->status != KASME_PDU_DECIPHERED || !res->plain_len || outer->sec_hdr == 3 ||
+        res->mac_status == KASME_MAC_BAD)
+        return;
+    if (kasme_nas_parse_plain(plain_out, res->plain_len, hint, &inner) == 0)
+        handle_plain(tr, ue, meta, &inner, res);
 }
 
 void kasme_tracker_nas(kasme_tracker *tr, const kasme_pdu_meta *meta, const uint8_t *pdu,
@@ -242,9 +261,7 @@ void kasme_tracker_nas(kasme_tracker *tr, const kasme_pdu_meta *meta, const uint
     else if (inner_is_plain(&outer) && outer.inner_len)
         have_msg = kasme_nas_parse_plain(outer.inner, outer.inner_len, hint, &msg) == 0;
 
-    kasme_ue *ue = ue_by_conn(tr, meta);
-    if (!ue)
-        ue = ue_for_new_conn(tr, meta, &outer, have_msg ? &msg : NULL);
+    kasme_ue *ue = ue_for_pdu(tr, meta, have_msg ? &msg : NULL);
     if (!ue && outer.sec_hdr == 0)
         ue = kasme_ue_new(tr);
 
@@ -262,10 +279,8 @@ void kasme_tracker_nas(kasme_tracker *tr, const kasme_pdu_meta *meta, const uint
         kasme_nas_protected(tr, ue, meta, &outer, pdu, len, plain_out, res);
         if (!ue && res->ue_id)
             ue = g_ptr_array_index(tr->ues, res->ue_id - 1);
-        if (ue && have_msg)
-            learn_identity(tr, ue, &msg, res);
-        if (ue && res->plain_len && !inner_is_plain(&outer))
-            kasme_tracker_learn_inner(tr, ue, plain_out, res->plain_len, res->dir, res);
+        if (ue)
+            handle_inner(tr, ue, meta, &outer, plain_out, res);
     }
     if (!ue)
         return;
@@ -291,7 +306,8 @@ void kasme_tracker_s1ap_kenb(kasme_tracker *tr, const kasme_pdu_meta *meta,
     res->ctx_id = ctx->id;
     res->verdict = KASME_KENB_MISMATCH;
     res->why = "no recent uplink NAS COUNT gives this K_eNB";
-    for (size_t i = 0; i < ctx->ul_hist_n; i++) {
+    size_t n = ctx->ul_hist_n < KASME_UL_HISTORY ? ctx->ul_hist_n : KASME_UL_HISTORY;
+    for (size_t i = 0; i < n; i++) {
         uint8_t derived[32];
         uint32_t count = ctx->ul_hist[(ctx->ul_hist_n - 1 - i) % KASME_UL_HISTORY];
         if (kdf_kenb(ctx->kasme, count, derived) == 0 && memcmp(derived, kenb, 32) == 0) {

@@ -36,6 +36,7 @@ struct kasme_sec_ctx {
     bool schedules_ready;
     kasme_cipher enc;
     kasme_integrity integ;
+    bool continues_counts;   /* an SMC on the current K_ASME: the NAS COUNTs go on */
     bool seen[2];
     uint32_t last_count[2];  /* highest NAS COUNT seen per direction */
     uint32_t ul_hist[KASME_UL_HISTORY];

@@ -169,6 +169,7 @@ static size_t smc_candidates(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_me
         again->active = false;
         again->schedules_ready = false;
         again->n_kasme = 1;
+        again->continues_counts = true;
         memcpy(again->kasme_cand[0], ue->current->kasme, 32);
         memcpy(again->sn_cand[0], ue->current->sn_id, 3);
         out[n++] = again;
@@ -206,36 +207,78 @@ static void ctx_deactivate(kasme_sec_ctx *ctx)
     ctx->active = false;
 }
 
-/* Tries every candidate context and K_ASME against the SMC's MAC (DL, COUNT = 0 || seq:
- * TS 24.301 4.4.3.1 resets the counts when a new K_ASME is taken into use). */
-static kasme_sec_ctx *smc_pick(kasme_sec_ctx **cands, size_t n, const kasme_nas_outer *outer,
-                               const kasme_nas_msg *smc, const uint8_t *pdu, size_t len,
-                               bool *verified)
+/* The DL COUNTs an SMC may carry under ctx: 0 || seq for a new K_ASME (TS 24.301 4.4.3.1
+ * resets the counts when a new K_ASME is taken into use); the continued DL COUNT when the SMC
+ * only changes algorithms on the current K_ASME. */
+static size_t smc_counts(const kasme_sec_ctx *ctx, uint8_t seq, uint32_t out[3])
 {
-    kasme_sec_ctx *fallback = NULL;
-    *verified = false;
+    if (ctx->continues_counts)
+        return count_candidates(ctx, KASME_DIR_DL, seq, out);
+    out[0] = seq;
+    return 1;
+}
+
+typedef struct {
+    kasme_sec_ctx *ctx;
+    bool verified;
+    uint32_t count;
+} smc_choice;
+
+static bool smc_mac_matches(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, const uint8_t *pdu,
+                            size_t len, uint32_t *count)
+{
+    uint32_t counts[3];
+    size_t n = smc_counts(ctx, outer->seq, counts);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t mac;
+        if (kasme_nas_mac(ctx, counts[i], KASME_DIR_DL, pdu + 5, len - 5, &mac) &&
+            ctx->eia != 0 && mac == outer->mac) {
+            *count = counts[i];
+            return true;
+        }
+    }
+    *count = counts[0];
+    return false;
+}
+
+/* Tries every candidate context and K_ASME against the SMC's MAC; the first candidate is the
+ * fallback when none verifies (or with EIA0, which cannot). */
+static smc_choice smc_pick(kasme_sec_ctx **cands, size_t n, const kasme_nas_outer *outer,
+                           const kasme_nas_msg *smc, const uint8_t *pdu, size_t len)
+{
+    smc_choice choice = {NULL, false, 0};
     for (size_t c = 0; c < n; c++) {
         kasme_sec_ctx *ctx = cands[c];
         for (size_t k = 0; k < ctx->n_kasme; k++) {
             ctx_deactivate(ctx);
             if (kasme_ctx_activate(ctx, k, smc->smc_eea, smc->smc_eia) != 0)
-                return NULL;
-            uint32_t mac;
-            if (kasme_nas_mac(ctx, outer->seq, KASME_DIR_DL, pdu + 5, len - 5, &mac) &&
-                smc->smc_eia != 0 && mac == outer->mac) {
-                *verified = true;
-                return ctx;
-            }
-            if (!fallback && k == 0)
-                fallback = ctx;
+                return choice;
+            uint32_t count;
+            if (smc_mac_matches(ctx, outer, pdu, len, &count))
+                return (smc_choice){ctx, true, count};
         }
     }
-    if (fallback) {
-        ctx_deactivate(fallback);
-        if (kasme_ctx_activate(fallback, 0, smc->smc_eea, smc->smc_eia) != 0)
-            return NULL;
+    if (n) {
+        choice.ctx = cands[0];
+        ctx_deactivate(choice.ctx);
+        if (kasme_ctx_activate(choice.ctx, 0, smc->smc_eea, smc->smc_eia) != 0)
+            choice.ctx = NULL;
+        else
+            smc_mac_matches(choice.ctx, outer, pdu, len, &choice.count);
     }
-    return fallback;
+    return choice;
+}
+
+static void smc_result(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, const uint8_t *pdu,
+                       size_t len, uint32_t count, bool verified, kasme_nas_result *res)
+{
+    res->status = KASME_PDU_DECIPHERED;
+    res->dir = KASME_DIR_DL;
+    res->count = count;
+    res->mac_received = outer->mac;
+    kasme_nas_mac(ctx, count, KASME_DIR_DL, pdu + 5, len - 5, &res->mac_calculated);
+    set_mac_verdict(ctx, verified, res);
+    result_from_ctx(ctx, res);
 }
 
 static void handle_smc(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
@@ -254,12 +297,11 @@ static void handle_smc(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
     }
     kasme_sec_ctx *cands[8];
     size_t n = smc_candidates(tr, ue, meta, smc.ksi, cands, 8);
-    bool verified = false;
-    kasme_sec_ctx *ctx = n ? smc_pick(cands, n, outer, &smc, pdu, len, &verified) : NULL;
+    smc_choice pick = smc_pick(cands, n, outer, &smc, pdu, len);
     for (size_t i = 0; i < n; i++)
-        if (cands[i] != ctx)
+        if (cands[i] != pick.ctx)
             ctx_deactivate(cands[i]);
-    if (!ctx) {
+    if (!pick.ctx) {
         res->status = KASME_PDU_NO_CONTEXT;
         res->events |= KASME_EV_NO_AKA;
         res->mac_status = KASME_MAC_UNVERIFIED;
@@ -267,23 +309,27 @@ static void handle_smc(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
         res->unverified_why = "no AKA or key-file K_ASME for this UE and KSI";
         return;
     }
+    kasme_sec_ctx *ctx = pick.ctx;
+    smc_result(ctx, outer, pdu, len, pick.count, pick.verified, res);
+    bool have_verified_current = ue->current && ue->current->active && ue->current->eia != 0;
+    if (!pick.verified && ctx->eia != 0 && have_verified_current) {
+        /* A Security Mode Command whose MAC fails does not replace a working context. */
+        ctx_deactivate(ctx);
+        decipher_inner(ue->current, outer, plain_out, res);
+        return;
+    }
     ctx->smc_frame = meta->frame;
-    memset(ctx->seen, 0, sizeof ctx->seen);
-    ctx->ul_hist_n = 0;
+    if (!ctx->continues_counts) {
+        memset(ctx->seen, 0, sizeof ctx->seen);
+        ctx->ul_hist_n = 0;
+    }
     ue->current = ctx;
     if (ue->pending == ctx)
         ue->pending = NULL;
-    if (verified)
+    if (pick.verified)
         tr->stats.smc_verified++;
-
-    res->status = KASME_PDU_DECIPHERED;
     res->events |= KASME_EV_SMC_CONTEXT;
-    res->dir = KASME_DIR_DL;
-    res->count = outer->seq;
-    res->mac_received = outer->mac;
-    kasme_nas_mac(ctx, outer->seq, KASME_DIR_DL, pdu + 5, len - 5, &res->mac_calculated);
-    set_mac_verdict(ctx, verified, res);
-    note_count(ctx, KASME_DIR_DL, outer->seq, res);
+    note_count(ctx, KASME_DIR_DL, pick.count, res);
     decipher_inner(ctx, outer, plain_out, res);
     result_from_ctx(ctx, res);
     res->has_kasme = res->has_nas_keys = true;
@@ -369,7 +415,8 @@ void kasme_nas_protected(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *
         note_count(ctx, res->dir, res->count, res);
     decipher_inner(ctx, outer, plain_out, res);
     result_from_ctx(ctx, res);
-    if (res->dir == KASME_DIR_UL && feeds_kenb(outer, plain_out, res->plain_len))
+    if (res->dir == KASME_DIR_UL && res->mac_status != KASME_MAC_BAD &&
+        feeds_kenb(outer, plain_out, res->plain_len))
         kasme_derive_kenb(ctx, res->count, res);
 }
 
@@ -414,7 +461,8 @@ void kasme_nas_service_request(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_
         }
     }
     set_mac_verdict(ctx, verified, res);
-    if (verified || ctx->eia == 0)
+    if (verified || ctx->eia == 0) {
         note_count(ctx, KASME_DIR_UL, res->count, res);
-    kasme_derive_kenb(ctx, res->count, res);
+        kasme_derive_kenb(ctx, res->count, res);
+    }
 }
