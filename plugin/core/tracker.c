@@ -36,6 +36,7 @@ kasme_tracker *kasme_tracker_new(const kasme_subdb *db)
     tr->by_conn = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     tr->by_imsi = g_hash_table_new(g_str_hash, g_str_equal);
     tr->by_tmsi = g_hash_table_new(g_direct_hash, g_direct_equal);
+    tr->radio = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, kasme_radio_conn_free);
     return tr;
 }
 
@@ -46,6 +47,7 @@ void kasme_tracker_free(kasme_tracker *tr)
     g_hash_table_destroy(tr->by_conn);
     g_hash_table_destroy(tr->by_imsi);
     g_hash_table_destroy(tr->by_tmsi);
+    g_hash_table_destroy(tr->radio);
     g_ptr_array_free(tr->contexts, TRUE);
     g_ptr_array_free(tr->ues, TRUE);
     g_free(tr);
@@ -121,6 +123,22 @@ void kasme_tracker_conn_release(kasme_tracker *tr, uint64_t conn)
 {
     guint64 key = conn;
     g_hash_table_remove(tr->by_conn, &key);
+}
+
+void kasme_tracker_bind_tmsi(kasme_tracker *tr, uint64_t conn, uint32_t m_tmsi)
+{
+    kasme_ue *ue = g_hash_table_lookup(tr->by_tmsi, GUINT_TO_POINTER(m_tmsi));
+    if (ue)
+        bind_conn(tr, conn, ue);
+    else
+        kasme_tracker_conn_release(tr, conn); /* a UE kasme does not know yet */
+}
+
+
+kasme_ue *kasme_ue_of_conn(kasme_tracker *tr, uint64_t conn)
+{
+    guint64 key = conn;
+    return conn ? g_hash_table_lookup(tr->by_conn, &key) : NULL;
 }
 
 static kasme_ue *ue_by_conn(kasme_tracker *tr, const kasme_pdu_meta *meta)
@@ -297,6 +315,10 @@ void kasme_tracker_s1ap_kenb(kasme_tracker *tr, const kasme_pdu_meta *meta,
 {
     memset(res, 0, sizeof *res);
     kasme_ue *ue = ue_by_conn(tr, meta);
+    if (ue) {
+        ue->has_s1ap_kenb = true; /* a K_eNB candidate for the RRC SMC */
+        memcpy(ue->s1ap_kenb, kenb, 32);
+    }
     if (!ue || !ue->current || !ue->current->active) {
         res->why = "no active NAS security context for this UE";
         return;

@@ -61,6 +61,8 @@ enum {
     KASME_EV_IDENTITY = 1u << 9,         /* learned an IMSI or a GUTI */
     KASME_EV_CONTEXT_GUESSED = 1u << 10, /* UE found by trying contexts against the MAC */
     KASME_EV_NO_AKA = 1u << 11,          /* protected PDU but no AKA/SMC/key-file context */
+    KASME_EV_AS_SMC = 1u << 12,          /* RRC SMC: AS security taken into use (MAC-I verified) */
+    KASME_EV_NO_KENB = 1u << 13,         /* RRC SMC but no K_eNB candidate verifies its MAC-I */
 };
 
 /* What a carrier knows about a PDU besides its bytes. */
@@ -122,8 +124,44 @@ typedef struct {
     const char *why;
 } kasme_kenb_result;
 
+/* What a carrier knows about a PDCP PDU (TS 36.323) besides its bytes. */
 typedef struct {
-    unsigned ues, contexts, aka_seen, aka_matched, smc_verified;
+    uint32_t frame;
+    int dir;             /* KASME_DIR_UL or KASME_DIR_DL */
+    uint64_t conn;       /* the RRC connection: KASME_CONN_RNTI key */
+    uint16_t rnti;
+    unsigned rb_id;      /* radio bearer identity: SRB1 = 1, SRB2 = 2, DRB identity for DRBs */
+    bool srb;
+    unsigned sn_bits;    /* 5 for SRBs; 7, 12, 15 or 18 for DRBs */
+    bool payload_opaque; /* the carrier did not dissect the payload (it took it as ciphered) */
+    bool rrc_smc;        /* the PDU holds an RRC SecurityModeCommand with these algorithms: */
+    uint8_t smc_eea, smc_eia;
+} kasme_pdcp_meta;
+
+typedef struct {
+    kasme_pdu_status status;  /* PLAIN: AS security not active yet on this connection */
+    uint32_t events;
+    uint32_t ue_id;
+    char imsi[16];
+    int dir;
+    unsigned bearer;          /* BEARER input of EEA/EIA: radio bearer identity - 1 */
+    uint32_t count;           /* PDCP COUNT = HFN || SN */
+    bool ciphered;            /* the PDU was ciphered (and plain_out holds the plaintext) */
+    int mac_status;           /* KASME_MAC_*; NOT_PRESENT for DRBs */
+    uint32_t mac_received, mac_calculated;
+    const char *unverified_why;
+    size_t plain_len;         /* the RRC message (SRB) or the SDU (DRB) in plain_out */
+    uint8_t eea, eia;
+    uint32_t smc_frame;
+    const char *kenb_source;  /* static text: where K_eNB came from */
+    bool kenb_from_nas;
+    uint32_t kenb_ul_count;
+    bool has_as_keys;         /* the keys, at the RRC SMC only */
+    uint8_t kenb[32], krrc_enc[16], krrc_int[16], kup_enc[16];
+} kasme_pdcp_result;
+
+typedef struct {
+    unsigned ues, contexts, aka_seen, aka_matched, smc_verified, as_smc_verified;
 } kasme_tracker_stats;
 
 kasme_tracker *kasme_tracker_new(const kasme_subdb *db);
@@ -137,6 +175,17 @@ void kasme_tracker_nas(kasme_tracker *tr, const kasme_pdu_meta *meta, const uint
 /* An S1AP SecurityKey (K_eNB, 32 octets) for the UE on meta's connection. */
 void kasme_tracker_s1ap_kenb(kasme_tracker *tr, const kasme_pdu_meta *meta,
                              const uint8_t kenb[32], kasme_kenb_result *res);
+
+/* Handle one PDCP PDU of a radio bearer; plain_out (capacity >= len) receives the RRC
+ * message or the user-plane SDU. */
+void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const uint8_t *pdu,
+                        size_t len, uint8_t *plain_out, kasme_pdcp_result *res);
+
+/* A new RRC connection on conn (RRCConnectionSetup): PDCP COUNTs and AS keys start afresh. */
+void kasme_tracker_rrc_setup(kasme_tracker *tr, uint64_t conn);
+
+/* A connection named its UE by S-TMSI (RRCConnectionRequest): bind it to that UE, if known. */
+void kasme_tracker_bind_tmsi(kasme_tracker *tr, uint64_t conn, uint32_t m_tmsi);
 
 /* The connection ended (S1AP UE Context Release, RRC release): unbind its keys. */
 void kasme_tracker_conn_release(kasme_tracker *tr, uint64_t conn);

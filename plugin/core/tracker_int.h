@@ -64,7 +64,34 @@ struct kasme_ue {
     kasme_sec_ctx *current; /* the context NAS PDUs are protected with */
     kasme_sec_ctx *pending; /* made by the last AKA, waiting for its SMC */
     kasme_aka_state aka;
+    bool has_s1ap_kenb;     /* the last S1AP SecurityKey for this UE */
+    uint8_t s1ap_kenb[32];
 };
+
+#define KASME_MAX_RB 32
+
+/* AS security of one RRC connection (TS 33.401 7.2.4.5, TS 36.331 5.3.4): taken into use by
+ * the RRC SMC, whose MAC-I picks the K_eNB among the candidates. */
+typedef struct {
+    bool active;
+    uint32_t smc_frame;
+    uint8_t eea, eia;
+    uint8_t kenb[32];
+    const char *kenb_source;
+    bool kenb_from_nas;
+    uint32_t kenb_ul_count;
+    uint8_t krrc_enc[16], krrc_int[16], kup_enc[16];
+    kasme_cipher rrc_enc, up_enc;
+    kasme_integrity rrc_int;
+    bool ul_ciphering_on; /* UL is ciphered from the PDU after the SMC Complete */
+} kasme_as_ctx;
+
+/* One RRC connection (an RNTI until its release): PDCP COUNTs per bearer and direction. */
+typedef struct {
+    bool seen[2][KASME_MAX_RB];
+    uint32_t last_count[2][KASME_MAX_RB];
+    kasme_as_ctx as;
+} kasme_radio_conn;
 
 struct kasme_tracker {
     const kasme_subdb *db;
@@ -73,6 +100,7 @@ struct kasme_tracker {
     GHashTable *by_conn; /* uint64 conn key -> kasme_ue* */
     GHashTable *by_imsi; /* char* -> kasme_ue* */
     GHashTable *by_tmsi; /* uint32 M-TMSI -> kasme_ue* */
+    GHashTable *radio;   /* uint64 conn key -> kasme_radio_conn* */
     kasme_tracker_stats stats;
 };
 
@@ -105,5 +133,9 @@ bool kasme_nas_mac(kasme_sec_ctx *ctx, uint32_t count, int dir, const uint8_t *d
                    size_t len, uint32_t *mac);
 void kasme_ctx_note_ul(kasme_sec_ctx *ctx, uint32_t count);
 bool kasme_derive_kenb(const kasme_sec_ctx *ctx, uint32_t ul_count, kasme_nas_result *res);
+
+/* tracker_as.c */
+void kasme_radio_conn_free(gpointer p);
+kasme_ue *kasme_ue_of_conn(kasme_tracker *tr, uint64_t conn);
 
 #endif

@@ -28,11 +28,24 @@ static kasme_field f_mac_rnti = {"mac-lte.rnti", {0}, 0};
 static kasme_field f_mac_ueid = {"mac-lte.ueid", {0}, 0};
 static kasme_field f_mac_direction = {"mac-lte.direction", {0}, 0};
 static kasme_field f_gsmtap_uplink = {"gsmtap.uplink", {0}, 0};
+static kasme_field f_pdcp = {"pdcp-lte", {0}, 0};
+static kasme_field f_pdcp_direction = {"pdcp-lte.direction", {0}, 0};
+static kasme_field f_pdcp_plane = {"pdcp-lte.plane", {0}, 0};
+static kasme_field f_pdcp_channel_id = {"pdcp-lte.channel-id", {0}, 0};
+static kasme_field f_pdcp_sn_length = {"pdcp-lte.seqnum_length", {0}, 0};
+static kasme_field f_pdcp_sig_data = {"pdcp-lte.signalling-data", {0}, 0};
+static kasme_field f_rrc_eea = {"lte-rrc.cipheringAlgorithm", {0}, 0};
+static kasme_field f_rrc_eia = {"lte-rrc.integrityProtAlgorithm", {0}, 0};
+static kasme_field f_rrc_smc = {"lte-rrc.securityModeCommand_element", {0}, 0};
+static kasme_field f_rrc_setup = {"lte-rrc.rrcConnectionSetup_element", {0}, 0};
+static kasme_field f_rrc_m_tmsi = {"lte-rrc.m_TMSI", {0}, 0};
 
 static kasme_field *const wanted[] = {
     &f_nas_eps, &f_s1ap, &f_s1ap_enb_id, &f_s1ap_mme_id, &f_s1ap_security_key,
     &f_s1ap_procedure, &f_s1ap_success, &f_s1ap_m_tmsi, &f_s1ap_plmn, &f_mac_rnti,
-    &f_mac_ueid, &f_mac_direction, &f_gsmtap_uplink,
+    &f_mac_ueid, &f_mac_direction, &f_gsmtap_uplink, &f_pdcp, &f_pdcp_direction,
+    &f_pdcp_plane, &f_pdcp_channel_id, &f_pdcp_sn_length, &f_pdcp_sig_data, &f_rrc_eea, &f_rrc_eia, &f_rrc_smc,
+    &f_rrc_setup, &f_rrc_m_tmsi,
 };
 
 static void lookup_field(kasme_field *f)
@@ -273,6 +286,37 @@ static void fill_meta(proto_tree *tree, packet_info *pinfo, field_info *fi, kasm
         stream_meta(tree, item);
 }
 
+/* A PDCP PDU of pdcp-lte: bearer, direction, SN length from pdcp-lte's configuration fields;
+ * the RNTI from MAC-LTE; whether it holds the RRC SecurityModeCommand. */
+static void pdcp_meta(proto_tree *tree, field_info *pdcp, kasme_item *item)
+{
+    field_info *fi;
+    kasme_pdcp_meta *m = &item->pdcp;
+    field_info *rnti = first_inside(tree, &f_mac_rnti, NULL);
+    field_info *ueid = first_inside(tree, &f_mac_ueid, NULL);
+    m->frame = item->meta.frame;
+    m->rnti = rnti ? (uint16_t)uint_of(rnti) : 0;
+    m->conn = kasme_conn_key(KASME_CONN_RNTI, ueid ? uint_of(ueid) : 0, m->rnti);
+    m->dir = (fi = first_inside(tree, &f_pdcp_direction, pdcp)) && uint_of(fi) ? KASME_DIR_DL
+                                                                               : KASME_DIR_UL;
+    m->srb = !(fi = first_inside(tree, &f_pdcp_plane, pdcp)) || uint_of(fi) == 1;
+    m->rb_id = (fi = first_inside(tree, &f_pdcp_channel_id, pdcp)) ? uint_of(fi) : 0;
+    m->sn_bits = 5;
+    if (!m->srb)
+        m->sn_bits = (fi = first_inside(tree, &f_pdcp_sn_length, pdcp)) ? uint_of(fi) : 12;
+    m->payload_opaque = first_inside(tree, &f_pdcp_sig_data, pdcp) != NULL;
+    field_info *eea = first_inside(tree, &f_rrc_eea, pdcp);
+    field_info *eia = first_inside(tree, &f_rrc_eia, pdcp);
+    m->rrc_smc = m->srb && m->dir == KASME_DIR_DL && first_inside(tree, &f_rrc_smc, pdcp) &&
+                 eea && eia;
+    if (m->rrc_smc) {
+        m->smc_eea = (uint8_t)uint_of(eea);
+        m->smc_eia = (uint8_t)uint_of(eia);
+    }
+    item->meta.conn = m->conn;
+    item->meta.dir = m->dir;
+}
+
 /* NAS PDUs nested in another NAS PDU of the same data source are parts of it. */
 static bool nested_nas(proto_tree *tree, const field_info *fi)
 {
@@ -305,6 +349,8 @@ static bool collect_item(field_info *fi, void *user)
         return true;
     if (st->kind == KASME_ITEM_KENB && fi->length != 32)
         return true;
+    if (st->kind == KASME_ITEM_PDCP && fi->length <= 0)
+        return true;
     kasme_item *item = &st->items[st->n++];
     memset(item, 0, sizeof *item);
     item->kind = st->kind;
@@ -312,6 +358,8 @@ static bool collect_item(field_info *fi, void *user)
     item->offset = fi->start;
     item->length = fi->length;
     fill_meta(st->tree, st->pinfo, fi, item);
+    if (st->kind == KASME_ITEM_PDCP)
+        pdcp_meta(st->tree, fi, item);
     return true;
 }
 
@@ -328,9 +376,83 @@ guint kasme_carrier_items(proto_tree *tree, packet_info *pinfo, kasme_item *item
     gather_fields(tree);
     guint n = add_items(tree, pinfo, &f_nas_eps, KASME_ITEM_NAS, items, 0, max);
     n = add_items(tree, pinfo, &f_s1ap_security_key, KASME_ITEM_KENB, items, n, max);
+    n = add_items(tree, pinfo, &f_pdcp, KASME_ITEM_PDCP, items, n, max);
     g_qsort_with_data(items, (gint)n, sizeof *items, cmp_items, NULL);
     for (guint i = 0; i < n; i++)
         items[i].meta.plmns = (const uint8_t(*)[3])items[i].plmns;
+    release_fields();
+    return n;
+}
+
+bool kasme_carrier_rrc_setup(proto_tree *tree, uint64_t *conn)
+{
+    gather_fields(tree);
+    bool setup = first_inside(tree, &f_rrc_setup, NULL) != NULL;
+    field_info *rnti = first_inside(tree, &f_mac_rnti, NULL);
+    field_info *ueid = first_inside(tree, &f_mac_ueid, NULL);
+    if (setup && rnti)
+        *conn = kasme_conn_key(KASME_CONN_RNTI, ueid ? uint_of(ueid) : 0, uint_of(rnti));
+    release_fields();
+    return setup && rnti;
+}
+
+/* RRCConnectionRequest with an S-TMSI (TS 36.331 6.2.2): which UE the new connection is. */
+bool kasme_carrier_rrc_s_tmsi(proto_tree *tree, uint64_t *conn, uint32_t *m_tmsi)
+{
+    gather_fields(tree);
+    field_info *tmsi = first_inside(tree, &f_rrc_m_tmsi, NULL);
+    field_info *rnti = first_inside(tree, &f_mac_rnti, NULL);
+    field_info *ueid = first_inside(tree, &f_mac_ueid, NULL);
+    bool found = tmsi && rnti && tmsi->length == 4;
+    if (found) {
+        *conn = kasme_conn_key(KASME_CONN_RNTI, ueid ? uint_of(ueid) : 0, uint_of(rnti));
+        *m_tmsi = tvb_get_ntohl(tmsi->ds_tvb, tmsi->start);
+    }
+    release_fields();
+    return found;
+}
+
+guint kasme_carrier_nas_count(proto_tree *tree)
+{
+    guint n = 0;
+    for (guint j = 0; j < f_nas_eps.n; j++) {
+        GPtrArray *a = proto_get_finfo_ptr_array(tree, f_nas_eps.ids[j]);
+        if (!a) {
+            a = proto_find_finfo(tree, f_nas_eps.ids[j]);
+            n += a->len;
+            g_ptr_array_free(a, TRUE);
+        } else {
+            n += a->len;
+        }
+    }
+    return n;
+}
+
+/* The NAS PDUs that a dissector call added (those past the first `before` instances): the NAS
+ * inside a deciphered RRC message. They belong to the parent PDCP PDU's UE and direction. */
+guint kasme_carrier_new_nas(proto_tree *tree, guint before, const kasme_item *parent,
+                            kasme_item *items, guint max)
+{
+    guint seen = 0, n = 0;
+    gather_fields(tree);
+    size_t w = wanted_index(&f_nas_eps);
+    for (guint j = 0; j < f_nas_eps.n; j++) {
+        GPtrArray *all = frame_fields.arrays[w][j];
+        for (guint k = 0; all && k < all->len && n < max; k++, seen++) {
+            field_info *fi = g_ptr_array_index(all, k);
+            if (seen < before || fi->length <= 0 || nested_nas(tree, fi))
+                continue;
+            kasme_item *item = &items[n++];
+            memset(item, 0, sizeof *item);
+            item->kind = KASME_ITEM_NAS;
+            item->tvb = fi->ds_tvb;
+            item->offset = fi->start;
+            item->length = fi->length;
+            item->meta.frame = parent->meta.frame;
+            item->meta.conn = parent->pdcp.conn;
+            item->meta.dir = parent->pdcp.dir;
+        }
+    }
     release_fields();
     return n;
 }

@@ -33,6 +33,13 @@ static int hf_key_kasme = -1;
 static int hf_key_nas_enc = -1;
 static int hf_key_nas_int = -1;
 static int hf_key_kenb = -1;
+static int hf_layer = -1;
+static int hf_rb = -1;
+static int hf_bearer = -1;
+static int hf_kenb_source = -1;
+static int hf_key_rrc_enc = -1;
+static int hf_key_rrc_int = -1;
+static int hf_key_up_enc = -1;
 
 static gint ett_kasme = -1;
 static gint ett_kasme_keys = -1;
@@ -47,8 +54,13 @@ static expert_field ei_count_replay = EI_INIT;
 static expert_field ei_kenb_mismatch = EI_INIT;
 static expert_field ei_alg_unavailable = EI_INIT;
 static expert_field ei_guessed = EI_INIT;
+static expert_field ei_no_kenb = EI_INIT;
 
 static dissector_handle_t nas_eps_plain_handle;
+static dissector_handle_t rrc_ul_dcch_handle;
+static dissector_handle_t rrc_dl_dcch_handle;
+static dissector_handle_t ip_handle;
+static dissector_handle_t ipv6_handle;
 
 static const value_string status_vals[] = {
     {KASME_PDU_PLAIN, "Not protected"},
@@ -101,6 +113,13 @@ void kasme_display_register(int proto)
         {&hf_key_nas_enc, {"K_NASenc", "kasme.key.nas_enc", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},
         {&hf_key_nas_int, {"K_NASint", "kasme.key.nas_int", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},
         {&hf_key_kenb, {"K_eNB", "kasme.key.kenb", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_key_rrc_enc, {"K_RRCenc", "kasme.key.rrc_enc", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_key_rrc_int, {"K_RRCint", "kasme.key.rrc_int", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_key_up_enc, {"K_UPenc", "kasme.key.up_enc", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_layer, {"Layer", "kasme.layer", FT_STRING, BASE_NONE, NULL, 0, "NAS, RRC (SRB) or UP (DRB)", HFILL}},
+        {&hf_rb, {"Radio bearer", "kasme.rb", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_bearer, {"BEARER", "kasme.bearer", FT_UINT8, BASE_DEC, NULL, 0, "BEARER input of EEA/EIA", HFILL}},
+        {&hf_kenb_source, {"K_eNB source", "kasme.kenb.source", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
     };
     static gint *ett[] = {&ett_kasme, &ett_kasme_keys};
     static ei_register_info ei[] = {
@@ -113,6 +132,7 @@ void kasme_display_register(int proto)
         {&ei_count_replay, {"kasme.count.out_of_order", PI_SEQUENCE, PI_WARN, "NAS COUNT not above the previous one", EXPFILL}},
         {&ei_kenb_mismatch, {"kasme.kenb.mismatch", PI_SECURITY, PI_ERROR, "S1AP SecurityKey differs from every derived K_eNB", EXPFILL}},
         {&ei_alg_unavailable, {"kasme.alg_unavailable", PI_UNDECODED, PI_WARN, "Algorithm not in this build of kasme", EXPFILL}},
+        {&ei_no_kenb, {"kasme.kenb.none", PI_UNDECODED, PI_WARN, "No K_eNB candidate verifies the RRC Security Mode Command", EXPFILL}},
         {&ei_guessed, {"kasme.ue_guessed", PI_SECURITY, PI_NOTE, "UE found by trying known contexts against the MAC", EXPFILL}},
     };
     proto_register_field_array(proto, hf, array_length(hf));
@@ -147,6 +167,8 @@ static void add_events(proto_tree *tree, packet_info *pinfo, proto_item *top,
         {KASME_EV_AUTH_FAILURE, "Authentication failure: the AKA is void", NULL},
         {KASME_EV_IDENTITY, "Identity learned (IMSI or GUTI)", NULL},
         {KASME_EV_CONTEXT_GUESSED, "UE found by trying known contexts against the MAC", &ei_guessed},
+        {KASME_EV_AS_SMC, "RRC Security Mode Command: AS security taken into use", NULL},
+        {KASME_EV_NO_KENB, "RRC Security Mode Command: no K_eNB candidate verifies its MAC-I", &ei_no_kenb},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(events); i++) {
         if (!(r->events & events[i].bit))
@@ -238,6 +260,7 @@ static void show_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         return;
     const gchar *before = col_get_text(pinfo->cinfo, COL_INFO);
     gchar *saved = before ? wmem_strdup(pinfo->pool, before) : NULL;
+    col_set_writable(pinfo->cinfo, COL_INFO, TRUE); /* RLC-LTE may have frozen it */
     col_clear_fence(pinfo->cinfo, COL_INFO);
     col_set_str(pinfo->cinfo, COL_INFO, "");
     call_dissector(h, plain, pinfo, tree);
@@ -295,6 +318,7 @@ static void display_nas(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         proto_item_set_generated(proto_tree_add_uint(t, hf_ue, NULL, 0, 0, r->ue_id));
     if (r->imsi[0])
         proto_item_set_generated(proto_tree_add_string(t, hf_imsi, NULL, 0, 0, r->imsi));
+    proto_item_set_generated(proto_tree_add_string(t, hf_layer, NULL, 0, 0, "NAS"));
     proto_item_set_generated(proto_tree_add_uint(t, hf_status, NULL, 0, 0, r->status));
     if (r->status == KASME_PDU_NO_CONTEXT)
         expert_add_info(pinfo, top, &ei_no_context);
@@ -343,11 +367,173 @@ static void display_kenb(packet_info *pinfo, proto_tree *tree, const kasme_item 
         expert_add_info(pinfo, top, &ei_kenb_mismatch);
 }
 
-void kasme_display_result(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                          const kasme_item *item, const kasme_frame_result *fr)
+static void add_pdcp_keys(proto_tree *tree, tvbuff_t *parent, const kasme_pdcp_result *r)
+{
+    if (!kasme_keys_show() || !r->has_as_keys)
+        return;
+    proto_tree *keys = proto_tree_add_subtree(tree, parent, 0, 0, ett_kasme_keys, NULL,
+                                              "AS keys (preference \"show keys\")");
+    add_key(keys, parent, hf_key_kenb, r->kenb, 32);
+    add_key(keys, parent, hf_key_rrc_enc, r->krrc_enc, 16);
+    add_key(keys, parent, hf_key_rrc_int, r->krrc_int, 16);
+    add_key(keys, parent, hf_key_up_enc, r->kup_enc, 16);
+}
+
+static void add_pdcp_context(proto_tree *t, const kasme_pdcp_result *r)
+{
+    if (r->smc_frame)
+        proto_item_set_generated(proto_tree_add_uint(t, hf_smc_frame, NULL, 0, 0, r->smc_frame));
+    proto_item_set_generated(proto_tree_add_uint(t, hf_eea, NULL, 0, 0, r->eea));
+    proto_item_set_generated(proto_tree_add_uint(t, hf_eia, NULL, 0, 0, r->eia));
+    if (!r->kenb_source)
+        return;
+    proto_item *src = proto_tree_add_string(t, hf_kenb_source, NULL, 0, 0, r->kenb_source);
+    proto_item_set_generated(src);
+    if (r->kenb_from_nas) {
+        proto_item_append_text(src, " (UL NAS COUNT %u)", r->kenb_ul_count);
+        proto_item_set_generated(proto_tree_add_uint(t, hf_kenb_count, NULL, 0, 0, r->kenb_ul_count));
+    }
+}
+
+/* The MAC-I of an SRB PDU as Wireshark shows checksums; when the PDU was ciphered the value
+ * received is the deciphered one. */
+static void add_mac_i(proto_tree *t, packet_info *pinfo, proto_item *top, const kasme_item *item,
+                      const kasme_pdcp_result *r)
+{
+    proto_item *mac = proto_tree_add_uint(t, hf_mac, item->tvb, item->offset + item->length - 4, 4,
+                                          r->mac_received);
+    if (r->ciphered)
+        proto_item_append_text(mac, " (deciphered)");
+    if (r->mac_status == KASME_MAC_GOOD || r->mac_status == KASME_MAC_BAD)
+        proto_item_set_generated(proto_tree_add_uint(t, hf_mac_calc, NULL, 0, 0, r->mac_calculated));
+    proto_item_set_generated(proto_tree_add_uint(t, hf_mac_status, NULL, 0, 0, (guint32)r->mac_status));
+    if (r->mac_status == KASME_MAC_BAD)
+        expert_add_info_format(pinfo, top, &ei_mac_bad,
+                               "MAC-I verification failed: received 0x%08x, calculated 0x%08x",
+                               r->mac_received, r->mac_calculated);
+    if (r->mac_status == KASME_MAC_UNVERIFIED && r->unverified_why) {
+        proto_item_set_generated(proto_tree_add_string(t, hf_mac_why, NULL, 0, 0, r->unverified_why));
+        expert_add_info_format(pinfo, top, &ei_mac_unverified, "MAC-I not verified: %s",
+                               r->unverified_why);
+    }
+}
+
+static tvbuff_t *show_rrc(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                          proto_tree *kasme_tree, const kasme_item *item,
+                          const kasme_frame_result *fr)
+{
+    if (!rrc_dl_dcch_handle) {
+        rrc_dl_dcch_handle = find_dissector("lte_rrc.dl_dcch");
+        rrc_ul_dcch_handle = find_dissector("lte_rrc.ul_dcch");
+    }
+    dissector_handle_t h = item->pdcp.dir == KASME_DIR_DL ? rrc_dl_dcch_handle : rrc_ul_dcch_handle;
+    tvbuff_t *plain = tvb_new_child_real_data(tvb, fr->plain, (guint)fr->pdcp.plain_len,
+                                              (gint)fr->pdcp.plain_len);
+    add_new_data_source(pinfo, plain, "Deciphered RRC");
+    proto_item_set_generated(proto_tree_add_item(kasme_tree, hf_plaintext, plain, 0, -1, ENC_NA));
+    if (h) {
+        col_set_writable(pinfo->cinfo, COL_INFO, TRUE); /* RLC-LTE may have frozen it */
+        col_append_str(pinfo->cinfo, COL_INFO, " ");
+        col_set_fence(pinfo->cinfo, COL_INFO);
+        call_dissector(h, plain, pinfo, tree);
+    }
+    return plain;
+}
+
+static void show_user_plane(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                            proto_tree *kasme_tree, const kasme_frame_result *fr)
+{
+    if (!ip_handle) {
+        ip_handle = find_dissector("ip");
+        ipv6_handle = find_dissector("ipv6");
+    }
+    tvbuff_t *plain = tvb_new_child_real_data(tvb, fr->plain, (guint)fr->pdcp.plain_len,
+                                              (gint)fr->pdcp.plain_len);
+    add_new_data_source(pinfo, plain, "Deciphered user plane");
+    proto_item_set_generated(proto_tree_add_item(kasme_tree, hf_plaintext, plain, 0, -1, ENC_NA));
+    uint8_t version = fr->plain[0] >> 4;
+    dissector_handle_t h = version == 4 ? ip_handle : version == 6 ? ipv6_handle : NULL;
+    if (h)
+        call_dissector(h, plain, pinfo, tree);
+}
+
+/* An SRB PDU sent before the RRC SMC that pdcp-lte took for ciphered (it keeps security state
+ * per UEId, and srsRAN writes UEId 0 for every UE): its RRC message is in clear. */
+static tvbuff_t *display_unprotected(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                     const kasme_item *item, const kasme_frame_result *fr)
+{
+    const kasme_pdcp_result *r = &fr->pdcp;
+    proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
+                                          item->length, ENC_NA);
+    proto_tree *t = proto_item_add_subtree(top, ett_kasme);
+    proto_item_append_text(top, ": RRC SRB%u before the RRC Security Mode Command, not protected "
+                           "(COUNT %u)", item->pdcp.rb_id, r->count);
+    if (r->ue_id)
+        proto_item_set_generated(proto_tree_add_uint(t, hf_ue, NULL, 0, 0, r->ue_id));
+    proto_item_set_generated(proto_tree_add_string(t, hf_layer, NULL, 0, 0, "RRC"));
+    proto_item_set_generated(proto_tree_add_uint(t, hf_status, NULL, 0, 0, r->status));
+    proto_item_set_generated(proto_tree_add_uint(t, hf_count, NULL, 0, 0, r->count));
+    return show_rrc(tvb, pinfo, tree, t, item, fr);
+}
+
+static tvbuff_t *display_pdcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                              const kasme_item *item, const kasme_frame_result *fr)
+{
+    static const char *const mac_words[] = {"MAC-I FAILED", "MAC-I verified", "MAC-I not verified", ""};
+    const kasme_pdcp_result *r = &fr->pdcp;
+    bool srb = item->pdcp.srb;
+    if (r->status == KASME_PDU_PLAIN)
+        return srb && item->pdcp.payload_opaque && fr->plain ? display_unprotected(tvb, pinfo, tree, item, fr) : NULL;
+    if (!srb && !kasme_keys_user_plane())
+        return NULL;
+    proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
+                                          item->length, ENC_NA);
+    proto_tree *t = proto_item_add_subtree(top, ett_kasme);
+    proto_item_append_text(top, ": %s %s%u %s%s%s (UE %u, COUNT %u)", srb ? "RRC" : "user plane",
+                           srb ? "SRB" : "DRB", item->pdcp.rb_id,
+                           r->status == KASME_PDU_DECIPHERED ? (r->ciphered ? "deciphered" : "not ciphered") : "not deciphered",
+                           srb ? ", " : "", srb ? mac_words[r->mac_status & 3] : "", r->ue_id, r->count);
+    if (r->ue_id)
+        proto_item_set_generated(proto_tree_add_uint(t, hf_ue, NULL, 0, 0, r->ue_id));
+    if (r->imsi[0])
+        proto_item_set_generated(proto_tree_add_string(t, hf_imsi, NULL, 0, 0, r->imsi));
+    proto_item_set_generated(proto_tree_add_string(t, hf_layer, NULL, 0, 0, srb ? "RRC" : "UP"));
+    proto_item_set_generated(proto_tree_add_string(t, hf_rb, NULL, 0, 0,
+        wmem_strdup_printf(pinfo->pool, "%s%u", srb ? "SRB" : "DRB", item->pdcp.rb_id)));
+    proto_item_set_generated(proto_tree_add_uint(t, hf_status, NULL, 0, 0, r->status));
+    if (r->status == KASME_PDU_NO_CONTEXT)
+        expert_add_info(pinfo, top, &ei_no_context);
+    if (r->status == KASME_PDU_ALG_UNAVAILABLE)
+        expert_add_info(pinfo, top, &ei_alg_unavailable);
+    kasme_nas_result ev = {.events = r->events};
+    add_events(t, pinfo, top, &ev);
+    proto_item_set_generated(proto_tree_add_uint(t, hf_dir, NULL, 0, 0, (guint32)r->dir));
+    proto_item_set_generated(proto_tree_add_uint(t, hf_bearer, NULL, 0, 0, r->bearer));
+    proto_item_set_generated(proto_tree_add_uint(t, hf_count, NULL, 0, 0, r->count));
+    add_pdcp_context(t, r);
+    if (srb)
+        add_mac_i(t, pinfo, top, item, r);
+    proto_item_set_generated(proto_tree_add_boolean(t, hf_deciphered, NULL, 0, 0,
+                                                    r->ciphered && r->status == KASME_PDU_DECIPHERED));
+    add_pdcp_keys(t, item->tvb, r);
+    if (r->status != KASME_PDU_DECIPHERED || !r->plain_len || !fr->plain)
+        return NULL;
+    if (!srb) {
+        show_user_plane(tvb, pinfo, tree, t, fr);
+        return NULL;
+    }
+    /* pdcp-lte already dissected RRC that was not ciphered */
+    return r->ciphered ? show_rrc(tvb, pinfo, tree, t, item, fr) : NULL;
+}
+
+tvbuff_t *kasme_display_result(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                               const kasme_item *item, const kasme_frame_result *fr)
 {
     if (fr->kind == KASME_ITEM_NAS)
         display_nas(tvb, pinfo, tree, item, fr);
-    else
+    else if (fr->kind == KASME_ITEM_KENB)
         display_kenb(pinfo, tree, item, fr);
+    else
+        return display_pdcp(tvb, pinfo, tree, item, fr);
+    return NULL;
 }

@@ -22,6 +22,7 @@ typedef struct {
 static const char *pref_key_file = "";
 static gboolean pref_show_keys = FALSE;
 static gboolean pref_quiet_null_decipher = TRUE;
+static gboolean pref_user_plane = FALSE;
 static kasme_uat_row *uat_rows;
 static guint uat_n_rows;
 
@@ -193,6 +194,11 @@ bool kasme_keys_loaded(void)
     return loaded;
 }
 
+bool kasme_keys_user_plane(void)
+{
+    return pref_user_plane;
+}
+
 bool kasme_keys_show(void)
 {
     return pref_show_keys;
@@ -238,6 +244,9 @@ void kasme_keys_register(module_t *module)
     prefs_register_bool_preference(module, "show_keys", "Show derived keys",
         "Add K_ASME, K_NASenc, K_NASint and K_eNB to the tree where they arise (they are then "
         "in any export of the dissection)", &pref_show_keys);
+    prefs_register_bool_preference(module, "decipher_user_plane", "Decipher user plane (DRBs)",
+        "Decipher PDCP PDUs of data radio bearers with K_UPenc and dissect them as IP",
+        &pref_user_plane);
     prefs_register_bool_preference(module, "quiet_null_decipher",
         "Stop nas-eps guessing at ciphered bodies",
         "With keys loaded, turn off the nas-eps preference that dissects ciphered bodies as "

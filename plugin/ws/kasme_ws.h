@@ -28,19 +28,28 @@ void kasme_keys_init(void);    /* a capture file opens: a new tracker */
 void kasme_keys_cleanup(void); /* the capture file closes */
 
 /* kasme_carrier.c: which NAS PDUs and S1AP SecurityKeys a frame holds, and about whom. */
-typedef enum { KASME_ITEM_NAS, KASME_ITEM_KENB } kasme_item_kind;
+typedef enum { KASME_ITEM_NAS, KASME_ITEM_KENB, KASME_ITEM_PDCP } kasme_item_kind;
 
 typedef struct {
     kasme_item_kind kind;
     tvbuff_t *tvb;   /* the data source the bytes are in */
     gint offset, length;
     kasme_pdu_meta meta;
+    kasme_pdcp_meta pdcp; /* KASME_ITEM_PDCP */
     uint8_t plmns[4][3];
     bool release;    /* S1AP UE Context Release: unbind this connection afterwards */
 } kasme_item;
 
 /* Fills items (up to max) in the order they appear in the frame; returns the count. */
 guint kasme_carrier_items(proto_tree *tree, packet_info *pinfo, kasme_item *items, guint max);
+/* A new RRC connection in this frame (RRCConnectionSetup): its connection key. */
+bool kasme_carrier_rrc_setup(proto_tree *tree, uint64_t *conn);
+/* An RRCConnectionRequest with an S-TMSI in this frame: its connection and M-TMSI. */
+bool kasme_carrier_rrc_s_tmsi(proto_tree *tree, uint64_t *conn, uint32_t *m_tmsi);
+/* How many NAS PDUs the tree holds now, and the ones added after the first `before`. */
+guint kasme_carrier_nas_count(proto_tree *tree);
+guint kasme_carrier_new_nas(proto_tree *tree, guint before, const kasme_item *parent,
+                            kasme_item *items, guint max);
 /* Header fields the carrier code needs from other dissectors. */
 GArray *kasme_carrier_wanted_hfids(void);
 void kasme_carrier_lookup_hfids(void);
@@ -48,13 +57,19 @@ void kasme_carrier_lookup_hfids(void);
 /* kasme_display.c */
 typedef struct {
     kasme_item_kind kind;
-    kasme_nas_result nas;
-    kasme_kenb_result kenb;
+    union {
+        kasme_nas_result nas;
+        kasme_kenb_result kenb;
+        kasme_pdcp_result pdcp;
+    };
     uint8_t *plain; /* wmem_file_scope */
 } kasme_frame_result;
 
 void kasme_display_register(int proto);
-void kasme_display_result(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                          const kasme_item *item, const kasme_frame_result *fr);
+/* Shows a result; for a deciphered SRB PDU returns the RRC plaintext's tvb (after dissecting
+ * it with LTE RRC), else NULL. */
+tvbuff_t *kasme_display_result(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                               const kasme_item *item, const kasme_frame_result *fr);
+bool kasme_keys_user_plane(void);
 
 #endif

@@ -1,6 +1,7 @@
-/* The kasme post-dissector: runs after every other dissector of a frame, feeds the NAS PDUs
- * and S1AP SecurityKeys it finds to the tracker on the first pass, stores the results per
- * frame and shows them on every pass (doc/README.dissector, "postdissectors"). */
+/* The kasme post-dissector: runs after every other dissector of a frame, feeds the NAS PDUs,
+ * S1AP SecurityKeys and PDCP PDUs it finds to the tracker on the first pass, stores the results
+ * per frame and shows them on every pass (doc/README.dissector, "postdissectors"). NAS found
+ * inside RRC that kasme deciphered is handled right after its RRC message. */
 #include "kasme_ws.h"
 
 #include <epan/prefs.h>
@@ -9,47 +10,92 @@
 #include "gcrypt_init.h"
 
 #define KASME_MAX_ITEMS 32
+#define KASME_MAX_RESULTS 64
 
 int proto_kasme = -1;
 static dissector_handle_t kasme_handle;
 
 typedef struct {
     guint n;
-    kasme_frame_result results[];
+    kasme_frame_result *results;
 } kasme_frame_data;
 
-static void run_tracker(const kasme_item *item, kasme_frame_result *fr)
+/* One frame's walk over its items: on the first pass results are computed into `fresh`; on
+ * later passes they are read back from `stored` in the same order. */
+typedef struct {
+    tvbuff_t *tvb;
+    packet_info *pinfo;
+    proto_tree *tree;
+    const kasme_frame_data *stored;
+    kasme_frame_result fresh[KASME_MAX_RESULTS];
+    guint next;
+} frame_walk;
+
+static uint8_t *file_copy_or_null(uint8_t *plain, size_t used)
+{
+    if (!used) {
+        wmem_free(wmem_file_scope(), plain);
+        return NULL;
+    }
+    return plain;
+}
+
+static void compute(const kasme_item *item, kasme_frame_result *fr)
 {
     kasme_tracker *tr = kasme_keys_tracker();
     fr->kind = item->kind;
+    const guint8 *bytes = tvb_get_ptr(item->tvb, item->offset, item->length);
     if (item->kind == KASME_ITEM_KENB) {
-        uint8_t kenb[32];
-        tvb_memcpy(item->tvb, kenb, item->offset, 32);
-        kasme_tracker_s1ap_kenb(tr, &item->meta, kenb, &fr->kenb);
+        kasme_tracker_s1ap_kenb(tr, &item->meta, bytes, &fr->kenb);
         return;
     }
-    const guint8 *pdu = tvb_get_ptr(item->tvb, item->offset, item->length);
     fr->plain = wmem_alloc0(wmem_file_scope(), (size_t)item->length);
-    kasme_tracker_nas(tr, &item->meta, pdu, (size_t)item->length, fr->plain, &fr->nas);
-    if (!fr->nas.plain_len) {
-        wmem_free(wmem_file_scope(), fr->plain);
-        fr->plain = NULL;
+    if (item->kind == KASME_ITEM_NAS) {
+        kasme_tracker_nas(tr, &item->meta, bytes, (size_t)item->length, fr->plain, &fr->nas);
+        fr->plain = file_copy_or_null(fr->plain, fr->nas.plain_len);
+    } else {
+        kasme_tracker_pdcp(tr, &item->pdcp, bytes, (size_t)item->length, fr->plain, &fr->pdcp);
+        fr->plain = file_copy_or_null(fr->plain, fr->pdcp.plain_len);
+    }
+    if (item->release) {
+        kasme_tracker_conn_release(tr, item->meta.conn);
+        kasme_tracker_conn_release(tr, item->meta.conn_alt);
     }
 }
 
-static kasme_frame_data *first_pass(const kasme_item *items, guint n)
+static const kasme_frame_result *next_result(frame_walk *w, const kasme_item *item)
 {
-    kasme_frame_data *fd = wmem_alloc0(wmem_file_scope(),
-                                       sizeof *fd + n * sizeof(kasme_frame_result));
-    fd->n = n;
-    for (guint i = 0; i < n; i++) {
-        run_tracker(&items[i], &fd->results[i]);
-        if (items[i].release) {
-            kasme_tracker_conn_release(kasme_keys_tracker(), items[i].meta.conn);
-            kasme_tracker_conn_release(kasme_keys_tracker(), items[i].meta.conn_alt);
-        }
-    }
-    return fd;
+    guint i = w->next++;
+    if (w->stored)
+        return i < w->stored->n ? &w->stored->results[i] : NULL;
+    if (i >= KASME_MAX_RESULTS)
+        return NULL;
+    memset(&w->fresh[i], 0, sizeof w->fresh[i]);
+    compute(item, &w->fresh[i]);
+    return &w->fresh[i];
+}
+
+static void walk_item(frame_walk *w, const kasme_item *item, int depth)
+{
+    const kasme_frame_result *fr = next_result(w, item);
+    if (!fr || fr->kind != item->kind)
+        return;
+    guint nas_before = kasme_carrier_nas_count(w->tree);
+    tvbuff_t *rrc = kasme_display_result(w->tvb, w->pinfo, w->tree, item, fr);
+    if (!rrc || depth > 0)
+        return;
+    kasme_item nested[KASME_MAX_ITEMS];
+    guint n = kasme_carrier_new_nas(w->tree, nas_before, item, nested, KASME_MAX_ITEMS);
+    for (guint i = 0; i < n; i++)
+        walk_item(w, &nested[i], depth + 1);
+}
+
+static void store(frame_walk *w)
+{
+    kasme_frame_data *fd = wmem_new0(wmem_file_scope(), kasme_frame_data);
+    fd->n = w->next < KASME_MAX_RESULTS ? w->next : KASME_MAX_RESULTS;
+    fd->results = wmem_memdup(wmem_file_scope(), w->fresh, fd->n * sizeof *fd->results);
+    p_add_proto_data(wmem_file_scope(), w->pinfo, proto_kasme, 0, fd);
 }
 
 static int dissect_kasme(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
@@ -57,19 +103,29 @@ static int dissect_kasme(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     (void)data;
     if (!kasme_keys_loaded() || !tree)
         return 0;
+    const kasme_frame_data *fd = p_get_proto_data(wmem_file_scope(), pinfo, proto_kasme, 0);
+    bool first = !fd && !PINFO_FD_VISITED(pinfo) && kasme_keys_tracker();
+    if (!fd && !first)
+        return 0;
+    uint64_t conn;
+    uint32_t m_tmsi;
+    if (first && kasme_carrier_rrc_setup(tree, &conn))
+        kasme_tracker_rrc_setup(kasme_keys_tracker(), conn);
+    if (first && kasme_carrier_rrc_s_tmsi(tree, &conn, &m_tmsi))
+        kasme_tracker_bind_tmsi(kasme_keys_tracker(), conn, m_tmsi);
+
     kasme_item items[KASME_MAX_ITEMS];
     guint n = kasme_carrier_items(tree, pinfo, items, KASME_MAX_ITEMS);
-    kasme_frame_data *fd = p_get_proto_data(wmem_file_scope(), pinfo, proto_kasme, 0);
-    if (!fd && !PINFO_FD_VISITED(pinfo) && kasme_keys_tracker()) {
-        fd = first_pass(items, n);
-        p_add_proto_data(wmem_file_scope(), pinfo, proto_kasme, 0, fd);
-    }
-    if (!fd)
-        return 0;
-    /* Results were stored in frame order on the first pass; the items come back in the same
-     * order on every later pass because the same dissectors run on the same bytes. */
-    for (guint i = 0; i < n && i < fd->n; i++)
-        kasme_display_result(tvb, pinfo, tree, &items[i], &fd->results[i]);
+    frame_walk *w = wmem_new(pinfo->pool, frame_walk);
+    w->tvb = tvb;
+    w->pinfo = pinfo;
+    w->tree = tree;
+    w->stored = fd;
+    w->next = 0;
+    for (guint i = 0; i < n; i++)
+        walk_item(w, &items[i], 0);
+    if (first)
+        store(w);
     return tvb_captured_length(tvb);
 }
 

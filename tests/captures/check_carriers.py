@@ -5,9 +5,9 @@ usage: check_carriers.py PLUGIN_SO WS_VERSION SCENARIO_DIR KEYFILE MODE
   MODE gsmtap   the UE's NAS PDUs as they went over the air (truth's pdu_hex), each in a
                 GSMTAP LTE-NAS packet (UDP 4729) with its direction: every protected PDU
                 deciphered, MAC verified, plaintext equal to the UE's
-  MODE mac_lte  enb_mac.pcap and ue_mac.pcap (RRC over PDCP over MAC-LTE): every NAS PDU
-                carried in plaintext RRC (before the RRC Security Mode Command) is deciphered,
-                its MAC verified and its plaintext equal to the UE's
+  MODE mac_lte  enb_mac.pcap and ue_mac.pcap (RRC over PDCP over MAC-LTE): every NAS PDU,
+                in plaintext RRC or in RRC that kasme deciphered, is deciphered, its MAC
+                verified and its plaintext equal to the UE's
 """
 import json
 import os
@@ -96,30 +96,34 @@ def gsmtap(ck, plugin, version, scenario, keyfile, truth):
 
 
 def mac_lte(ck, plugin, version, scenario, keyfile, truth):
+    from check_rrc import kasme_items, flat
     ue = truth["ue"][0]
     plains = expected_plaintexts(scenario, ue)
     by_seq = {}
     for msg, plain in zip(ue["nas_messages"], plains):
         if msg["sec_hdr_type"] in (1, 2, 3, 4):
-            by_seq[("0" if msg["dir"] == "UL" else "1", str(msg["nas_seq"]))] = (msg, plain)
+            by_seq[("0" if msg["dir"] == "UL" else "1", msg["nas_seq"])] = (msg, plain)
+        if msg["sec_hdr_type"] == 12:
+            by_seq[("0", "service request")] = (msg, None)
     for pcap in ("enb_mac.pcap", "ue_mac.pcap"):
-        rows = run(plugin, version, os.path.join(scenario, pcap), keyfile,
-                   DLT_PREFS[link_of(pcap)])
+        frames, _ = kasme_items(plugin, version, scenario, pcap, keyfile)
         seen = verified = equal = 0
-        for row in rows:
-            for k, status in enumerate(row.get("kasme.mac.status", [])):
+        for number, items in sorted(frames.items()):
+            for it in (i for i in items if i.get("kasme.layer") == "NAS" and "kasme.count" in i):
                 seen += 1
-                d, c = row["kasme.direction"][k], row["kasme.count"][k]
-                what = "%s frame %s dir %s COUNT %s" % (pcap, row["frame.number"], d, c)
-                verified += ck.check(status == "1", what + " MAC verified")
-                msg, plain = by_seq.get((d, c), (None, None))
+                d, c = it.get("kasme.direction"), int(it["kasme.count"])
+                what = "%s frame %d dir %s COUNT %d" % (pcap, number, d, c)
+                verified += ck.check(it.get("kasme.mac.status") == "1", what + " MAC verified")
+                key = (d, "service request") if it.get("kasme.msg") == "Service request" else (d, c % 256)
+                msg, plain = by_seq.get(key, (None, None))
                 ck.check(msg is not None, what + " is a NAS PDU of the truth")
                 if msg and msg["sec_hdr_type"] in (2, 4) and plain:
-                    equal += ck.check(plain in row.get("kasme.plaintext", []), what + " plaintext")
-        # attach up to the RRC SMC: NAS SMC, SMC complete, ESM information request/response
-        ck.check(seen >= 4, "%s: at least 4 protected NAS PDUs in plaintext RRC" % pcap)
-        print("%s/%s: %d protected NAS PDUs in plaintext RRC, %d MACs verified, %d plaintexts "
-              "equal the UE's" % (os.path.basename(scenario), pcap, seen, verified, equal))
+                    equal += ck.check(flat(it.get("kasme.plaintext")) == plain, what + " plaintext")
+        # the whole attach: NAS in plaintext RRC, then inside RRC that kasme deciphered
+        ck.check(seen >= 8, "%s: at least 8 protected NAS PDUs" % pcap)
+        print("%s/%s: %d protected NAS PDUs (in plaintext and in deciphered RRC), %d MACs "
+              "verified, %d plaintexts equal the UE's" % (os.path.basename(scenario), pcap, seen,
+                                                         verified, equal))
 
 
 def main():

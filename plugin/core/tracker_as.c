@@ -1,0 +1,431 @@
+/* AS security in the tracker: the RRC Security Mode Command (TS 33.401 7.2.4.5, TS 36.331
+ * 5.3.4), the AS keys (TS 33.401 A.7), PDCP COUNT per bearer and direction (TS 36.323 7.1),
+ * deciphering and MAC-I of SRB PDUs (TS 36.323 5.6, 5.7) and ciphering of DRB PDUs. */
+#include "tracker_int.h"
+
+#include <string.h>
+
+#include "kdf.h"
+#include "rrc_msg.h"
+
+#define MAC_I_LEN 4
+
+static void as_ctx_clear(kasme_as_ctx *as)
+{
+    if (as->active) {
+        kasme_cipher_free(&as->rrc_enc);
+        kasme_cipher_free(&as->up_enc);
+        kasme_integrity_free(&as->rrc_int);
+    }
+    memset(as, 0, sizeof *as); /* key material */
+}
+
+void kasme_radio_conn_free(gpointer p)
+{
+    kasme_radio_conn *rc = p;
+    as_ctx_clear(&rc->as);
+    g_free(rc);
+}
+
+static kasme_radio_conn *radio_conn(kasme_tracker *tr, uint64_t conn)
+{
+    guint64 key = conn;
+    kasme_radio_conn *rc = g_hash_table_lookup(tr->radio, &key);
+    if (!rc) {
+        rc = g_new0(kasme_radio_conn, 1);
+        guint64 *k = g_new(guint64, 1);
+        *k = conn;
+        g_hash_table_insert(tr->radio, k, rc);
+    }
+    return rc;
+}
+
+void kasme_tracker_rrc_setup(kasme_tracker *tr, uint64_t conn)
+{
+    guint64 key = conn;
+    g_hash_table_remove(tr->radio, &key);
+}
+
+/* PDCP COUNT candidates for an SN of sn_bits bits, most likely first (TS 36.323 5.1.2). */
+static size_t count_candidates(const kasme_radio_conn *rc, int dir, unsigned rb, uint32_t sn,
+                               unsigned sn_bits, uint32_t out[3])
+{
+    uint32_t window = 1u << sn_bits;
+    if (!rc->seen[dir][rb]) {
+        out[0] = sn;
+        return 1;
+    }
+    uint32_t last = rc->last_count[dir][rb];
+    uint32_t count = (last & ~(window - 1)) | sn;
+    if (count < last)
+        count += window;
+    size_t n = 0;
+    out[n++] = count;
+    out[n++] = count + window;
+    if (count >= window)
+        out[n++] = count - window;
+    return n;
+}
+
+static void note_count(kasme_radio_conn *rc, int dir, unsigned rb, uint32_t count)
+{
+    if (!rc->seen[dir][rb] || count > rc->last_count[dir][rb])
+        rc->last_count[dir][rb] = count;
+    rc->seen[dir][rb] = true;
+}
+
+static int derive_as_keys(kasme_as_ctx *as, const uint8_t kenb[32], uint8_t eea, uint8_t eia)
+{
+    memcpy(as->kenb, kenb, 32);
+    as->eea = eea;
+    as->eia = eia;
+    if (kdf_alg_key(kenb, KDF_RRC_ENC, eea, as->krrc_enc) ||
+        kdf_alg_key(kenb, KDF_RRC_INT, eia, as->krrc_int) ||
+        kdf_alg_key(kenb, KDF_UP_ENC, eea, as->kup_enc))
+        return -1;
+    return 0;
+}
+
+static int as_activate(kasme_as_ctx *as)
+{
+    if (kasme_integrity_init(&as->rrc_int, as->eia, as->krrc_int) != KASME_SEC_OK)
+        return -1;
+    if (kasme_cipher_init(&as->rrc_enc, as->eea, as->krrc_enc) != KASME_SEC_OK) {
+        kasme_integrity_free(&as->rrc_int);
+        return -1;
+    }
+    if (kasme_cipher_init(&as->up_enc, as->eea, as->kup_enc) != KASME_SEC_OK) {
+        kasme_integrity_free(&as->rrc_int);
+        kasme_cipher_free(&as->rrc_enc);
+        return -1;
+    }
+    as->active = true;
+    return 0;
+}
+
+/* MAC-I over PDCP header || data (TS 36.323 5.7) with a K_RRCint not yet in a schedule. */
+static bool mac_i_with_key(const uint8_t krrc_int[16], uint8_t eia, uint32_t count,
+                           unsigned bearer, int dir, const uint8_t *covered, size_t len,
+                           uint32_t *mac)
+{
+    kasme_integrity integ;
+    if (kasme_integrity_init(&integ, eia, krrc_int) != KASME_SEC_OK)
+        return false;
+    int rc = kasme_integrity_mac(&integ, count, bearer, (unsigned)dir, covered, len, len * 8, mac);
+    kasme_integrity_free(&integ);
+    return rc == KASME_SEC_OK;
+}
+
+typedef struct {
+    uint8_t kenb[32];
+    const char *source;
+    bool from_nas;
+    uint32_t ul_count;
+    bool direct_keys; /* key-file K_RRCenc/K_RRCint/K_UPenc instead of a K_eNB */
+    const kasme_subscriber *line;
+} kenb_candidate;
+
+#define MAX_KENB_CANDIDATES 24
+
+static size_t add_keyfile_candidates(const kasme_subdb *db, const kasme_subscriber *first,
+                                     kenb_candidate *out, size_t n)
+{
+    for (const kasme_subscriber *e = first; e && n < MAX_KENB_CANDIDATES;
+         e = kasme_subdb_next_match(db, e)) {
+        kenb_candidate *c = &out[n++];
+        memset(c, 0, sizeof *c);
+        c->line = e;
+        if (e->has_kenb) {
+            memcpy(c->kenb, e->kenb, 32);
+            c->source = "K_eNB from the key file";
+        } else {
+            c->direct_keys = true;
+            c->source = "AS keys from the key file";
+        }
+    }
+    return n;
+}
+
+/* K_eNB candidates for a UE (TS 33.401 7.2.8.1): from its NAS context with each recent UL NAS
+ * COUNT, the S1AP SecurityKey, and the key file's K_eNB / AS-key lines. */
+static size_t kenb_candidates(kasme_tracker *tr, const kasme_pdcp_meta *meta, kasme_ue *ue,
+                              kenb_candidate *out)
+{
+    size_t n = 0;
+    if (ue && ue->has_s1ap_kenb) {
+        memset(&out[n], 0, sizeof out[n]);
+        memcpy(out[n].kenb, ue->s1ap_kenb, 32);
+        out[n++].source = "S1AP SecurityKey";
+    }
+    const kasme_sec_ctx *ctx = ue ? ue->current : NULL;
+    if (ctx && ctx->active) {
+        size_t hist = ctx->ul_hist_n < KASME_UL_HISTORY ? ctx->ul_hist_n : KASME_UL_HISTORY;
+        for (size_t i = 0; i < hist && n < MAX_KENB_CANDIDATES; i++) {
+            uint32_t count = ctx->ul_hist[(ctx->ul_hist_n - 1 - i) % KASME_UL_HISTORY];
+            memset(&out[n], 0, sizeof out[n]);
+            if (kdf_kenb(ctx->kasme, count, out[n].kenb) != 0)
+                continue;
+            out[n].source = "NAS security context";
+            out[n].from_nas = true;
+            out[n++].ul_count = count;
+        }
+    }
+    if (!tr->db)
+        return n;
+    n = add_keyfile_candidates(tr->db, kasme_subdb_kenb_by_rnti(tr->db, meta->rnti), out, n);
+    if (ue && ue->imsi[0])
+        n = add_keyfile_candidates(tr->db, kasme_subdb_kenb_by_imsi(tr->db, ue->imsi), out, n);
+    return add_keyfile_candidates(tr->db, kasme_subdb_kenb_any(tr->db), out, n);
+}
+
+static void as_from_candidate(kasme_as_ctx *as, const kenb_candidate *c, uint8_t eea,
+                              uint8_t eia)
+{
+    memset(as, 0, sizeof *as);
+    if (c->direct_keys) {
+        as->eea = eea;
+        as->eia = eia;
+        memcpy(as->krrc_enc, c->line->krrcenc, 16);
+        memcpy(as->krrc_int, c->line->krrcint, 16);
+        memcpy(as->kup_enc, c->line->kupenc, 16);
+    } else {
+        derive_as_keys(as, c->kenb, eea, eia);
+    }
+    as->kenb_source = c->source;
+    as->kenb_from_nas = c->from_nas;
+    as->kenb_ul_count = c->ul_count;
+}
+
+static void fill_keys(const kasme_as_ctx *as, kasme_pdcp_result *res)
+{
+    res->has_as_keys = true;
+    memcpy(res->kenb, as->kenb, 32);
+    memcpy(res->krrc_enc, as->krrc_enc, 16);
+    memcpy(res->krrc_int, as->krrc_int, 16);
+    memcpy(res->kup_enc, as->kup_enc, 16);
+}
+
+static void fill_as_info(const kasme_as_ctx *as, kasme_pdcp_result *res)
+{
+    res->eea = as->eea;
+    res->eia = as->eia;
+    res->smc_frame = as->smc_frame;
+    res->kenb_source = as->kenb_source;
+    res->kenb_from_nas = as->kenb_from_nas;
+    res->kenb_ul_count = as->kenb_ul_count;
+}
+
+/* The RRC SecurityModeCommand is integrity protected with the new K_RRCint and not ciphered:
+ * the candidate whose MAC-I matches is the K_eNB in use. */
+static void handle_rrc_smc(kasme_tracker *tr, kasme_radio_conn *rc, const kasme_pdcp_meta *meta,
+                           const uint8_t *pdu, size_t len, uint32_t count,
+                           kasme_pdcp_result *res)
+{
+    kasme_ue *ue = kasme_ue_of_conn(tr, meta->conn);
+    kenb_candidate cands[MAX_KENB_CANDIDATES];
+    size_t n = kenb_candidates(tr, meta, ue, cands);
+    size_t covered = len - MAC_I_LEN;
+    int chosen = -1;
+    if (!kasme_alg_available(meta->smc_eea) || !kasme_alg_available(meta->smc_eia)) {
+        res->status = KASME_PDU_ALG_UNAVAILABLE;
+        return;
+    }
+    for (size_t i = 0; i < n && chosen < 0; i++) {
+        kasme_as_ctx probe;
+        uint32_t mac;
+        as_from_candidate(&probe, &cands[i], meta->smc_eea, meta->smc_eia);
+        if (meta->smc_eia != 0 &&
+            mac_i_with_key(probe.krrc_int, meta->smc_eia, count, res->bearer, meta->dir, pdu,
+                           covered, &mac) &&
+            mac == res->mac_received)
+            chosen = (int)i;
+        memset(&probe, 0, sizeof probe);
+    }
+    if (chosen < 0 && !(meta->smc_eia == 0 && n > 0)) {
+        res->status = KASME_PDU_NO_CONTEXT;
+        res->events |= KASME_EV_NO_KENB;
+        res->mac_status = KASME_MAC_UNVERIFIED;
+        res->unverified_why = n ? "no K_eNB candidate verifies the RRC SMC's MAC-I"
+                                : "no K_eNB for this UE (no NAS context, S1AP key or key-file line)";
+        return;
+    }
+    as_ctx_clear(&rc->as);
+    as_from_candidate(&rc->as, &cands[chosen < 0 ? 0 : chosen], meta->smc_eea, meta->smc_eia);
+    memset(cands, 0, sizeof cands);
+    if (as_activate(&rc->as) != 0) {
+        res->status = KASME_PDU_ALG_UNAVAILABLE;
+        return;
+    }
+    rc->as.smc_frame = meta->frame;
+    tr->stats.as_smc_verified += chosen >= 0;
+    res->events |= KASME_EV_AS_SMC;
+    res->status = KASME_PDU_DECIPHERED;
+    kasme_integrity_mac(&rc->as.rrc_int, count, res->bearer, (unsigned)meta->dir, pdu, covered,
+                        covered * 8, &res->mac_calculated);
+    res->mac_status = meta->smc_eia == 0 ? KASME_MAC_UNVERIFIED : KASME_MAC_GOOD;
+    if (meta->smc_eia == 0)
+        res->unverified_why = "EIA0: no integrity protection";
+    fill_keys(&rc->as, res);
+}
+
+/* Tries the PDU as ciphered or not (the SMC and the SMC Complete are not ciphered, TS 36.331
+ * 5.3.4.3) at one COUNT; true if the MAC-I matches. plain_out gets header-less data. */
+static bool try_srb(kasme_as_ctx *as, const uint8_t *pdu, size_t len, uint32_t count,
+                    unsigned bearer, int dir, bool ciphered, uint8_t *work, uint32_t *mac)
+{
+    size_t body = len - 1; /* data || MAC-I after the 1-octet header */
+    memcpy(work, pdu, len);
+    if (ciphered)
+        kasme_cipher_apply(&as->rrc_enc, count, bearer, (unsigned)dir, work + 1, body, body * 8);
+    uint32_t mac_i = (uint32_t)work[len - 4] << 24 | (uint32_t)work[len - 3] << 16 |
+                     (uint32_t)work[len - 2] << 8 | work[len - 1];
+    kasme_integrity_mac(&as->rrc_int, count, bearer, (unsigned)dir, work, len - MAC_I_LEN,
+                        (len - MAC_I_LEN) * 8, mac);
+    return as->eia != 0 && *mac == mac_i;
+}
+
+static void handle_srb(kasme_radio_conn *rc, const kasme_pdcp_meta *meta, const uint8_t *pdu,
+                       size_t len, const uint32_t *counts, size_t n_counts, uint8_t *plain_out,
+                       kasme_pdcp_result *res)
+{
+    kasme_as_ctx *as = &rc->as;
+    bool ciphered_first = meta->dir == KASME_DIR_DL || as->ul_ciphering_on;
+    bool modes[2] = {ciphered_first, !ciphered_first};
+    uint8_t *work = plain_out; /* len octets: header, data, MAC-I */
+    bool verified = false, mode = ciphered_first;
+    uint32_t count = counts[0], mac = 0;
+    for (size_t i = 0; i < n_counts && !verified; i++) {
+        for (int m = 0; m < 2 && !verified; m++) {
+            uint32_t calc;
+            if (try_srb(as, pdu, len, counts[i], res->bearer, meta->dir, modes[m], work, &calc)) {
+                verified = true;
+                count = counts[i];
+                mode = modes[m];
+                mac = calc;
+            }
+        }
+    }
+    if (!verified)
+        try_srb(as, pdu, len, count, res->bearer, meta->dir, mode, work, &mac);
+    if (meta->dir == KASME_DIR_UL && verified && mode)
+        as->ul_ciphering_on = true;
+    if (meta->dir == KASME_DIR_UL && verified && !mode)
+        as->ul_ciphering_on = true; /* the SMC Complete: ciphered from the next PDU on */
+    res->count = count;
+    res->ciphered = mode;
+    res->mac_calculated = mac;
+    res->mac_received = (uint32_t)work[len - 4] << 24 | (uint32_t)work[len - 3] << 16 |
+                        (uint32_t)work[len - 2] << 8 | work[len - 1];
+    if (!mode)
+        res->mac_received = (uint32_t)pdu[len - 4] << 24 | (uint32_t)pdu[len - 3] << 16 |
+                            (uint32_t)pdu[len - 2] << 8 | pdu[len - 1];
+    res->mac_status = as->eia == 0 ? KASME_MAC_UNVERIFIED
+                                   : verified ? KASME_MAC_GOOD : KASME_MAC_BAD;
+    if (as->eia == 0)
+        res->unverified_why = "EIA0: no integrity protection";
+    /* the RRC message: the data between the header and MAC-I */
+    memmove(plain_out, work + 1, len - 1 - MAC_I_LEN);
+    res->plain_len = len - 1 - MAC_I_LEN;
+    res->status = KASME_PDU_DECIPHERED;
+    if (verified || as->eia == 0)
+        note_count(rc, meta->dir, meta->rb_id, count);
+}
+
+static unsigned header_len(const kasme_pdcp_meta *meta)
+{
+    if (meta->srb)
+        return 1;
+    return meta->sn_bits == 7 ? 1 : meta->sn_bits == 18 ? 3 : 2;
+}
+
+static uint32_t read_sn(const kasme_pdcp_meta *meta, const uint8_t *pdu)
+{
+    uint32_t raw = (uint32_t)pdu[0] << 16 | (uint32_t)pdu[1] << 8 | pdu[2];
+    unsigned hdr = header_len(meta);
+    return (raw >> (8 * (3 - hdr))) & ((1u << meta->sn_bits) - 1);
+}
+
+/* DRB data PDUs have no MAC-I: deciphered with K_UPenc at the most likely COUNT. */
+static void handle_drb(kasme_radio_conn *rc, const kasme_pdcp_meta *meta, const uint8_t *pdu,
+                       size_t len, uint32_t count, uint8_t *plain_out, kasme_pdcp_result *res)
+{
+    unsigned hdr = header_len(meta);
+    size_t body = len - hdr;
+    memcpy(plain_out, pdu + hdr, body);
+    kasme_cipher_apply(&rc->as.up_enc, count, res->bearer, (unsigned)meta->dir, plain_out, body,
+                       body * 8);
+    res->plain_len = body;
+    res->ciphered = rc->as.eea != 0;
+    res->count = count;
+    res->status = KASME_PDU_DECIPHERED;
+    res->mac_status = KASME_MAC_NOT_PRESENT;
+    note_count(rc, meta->dir, meta->rb_id, count);
+}
+
+void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const uint8_t *pdu,
+                        size_t len, uint8_t *plain_out, kasme_pdcp_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->dir = meta->dir;
+    res->mac_status = KASME_MAC_NOT_PRESENT;
+    bool bad_meta = meta->dir < 0 || meta->dir > 1 || meta->rb_id == 0 ||
+                    meta->rb_id >= KASME_MAX_RB || meta->sn_bits == 0 || meta->sn_bits > 18;
+    if (bad_meta || len == 0) {
+        res->status = KASME_PDU_MALFORMED;
+        return;
+    }
+    if (!meta->srb && !(pdu[0] & 0x80)) {
+        res->status = KASME_PDU_PLAIN; /* DRB control PDU (D/C = 0, TS 36.323 6.3.7) */
+        return;
+    }
+    if (len < (meta->srb ? 1 + MAC_I_LEN : header_len(meta) + 1)) {
+        res->status = KASME_PDU_MALFORMED;
+        return;
+    }
+    res->bearer = meta->rb_id - 1; /* TS 33.401 B.1.1: BEARER = radio bearer identity - 1 */
+    kasme_radio_conn *rc = radio_conn(tr, meta->conn);
+    kasme_ue *ue = kasme_ue_of_conn(tr, meta->conn);
+    if (ue) {
+        res->ue_id = ue->id;
+        g_strlcpy(res->imsi, ue->imsi, sizeof res->imsi);
+    }
+    uint32_t counts[3];
+    size_t n = count_candidates(rc, meta->dir, meta->rb_id, read_sn(meta, pdu), meta->sn_bits,
+                                counts);
+    kasme_pdcp_meta smc_meta = *meta;
+    if (meta->srb && meta->dir == KASME_DIR_DL && !meta->rrc_smc && meta->payload_opaque)
+        smc_meta.rrc_smc = kasme_rrc_parse_smc(pdu + 1, len - 1 - MAC_I_LEN, &smc_meta.smc_eea,
+                                               &smc_meta.smc_eia);
+    bool smc_guessed = smc_meta.rrc_smc && !meta->rrc_smc;
+    kasme_pdcp_result before = *res;
+    if (smc_meta.rrc_smc && meta->srb) {
+        res->mac_received = (uint32_t)pdu[len - 4] << 24 | (uint32_t)pdu[len - 3] << 16 |
+                            (uint32_t)pdu[len - 2] << 8 | pdu[len - 1];
+        res->count = counts[0];
+        handle_rrc_smc(tr, rc, &smc_meta, pdu, len, counts[0], res);
+    }
+    if (smc_guessed && res->status == KASME_PDU_NO_CONTEXT && rc->as.active) {
+        /* it only looked like an SMC: a ciphered PDU of the running AS context */
+        *res = before;
+        smc_meta.rrc_smc = false;
+    }
+    if (smc_meta.rrc_smc && meta->srb) {
+        note_count(rc, meta->dir, meta->rb_id, counts[0]);
+    } else if (!rc->as.active) {
+        /* before the RRC SMC nothing is protected: the RRC message is the data as it is */
+        res->status = KASME_PDU_PLAIN;
+        res->count = counts[0];
+        note_count(rc, meta->dir, meta->rb_id, counts[0]);
+        if (meta->srb) {
+            res->plain_len = len - 1 - MAC_I_LEN;
+            memcpy(plain_out, pdu + 1, res->plain_len);
+        }
+        return;
+    } else if (meta->srb) {
+        handle_srb(rc, meta, pdu, len, counts, n, plain_out, res);
+    } else {
+        handle_drb(rc, meta, pdu, len, counts[0], plain_out, res);
+    }
+    if (rc->as.active)
+        fill_as_info(&rc->as, res);
+}
