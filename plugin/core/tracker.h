@@ -156,7 +156,10 @@ typedef struct {
     const char *kenb_source;  /* static text: where K_eNB came from */
     bool kenb_from_nas;
     uint32_t kenb_ul_count;
-    bool has_as_keys;         /* the keys, at the RRC SMC only */
+    bool kenb_star;           /* K_eNB* of a re-establishment: */
+    uint16_t pci;
+    uint32_t earfcn_dl;       /* found by the MAC-I of the first SRB1 PDU */
+    bool has_as_keys;         /* the keys, at the RRC SMC (or re-establishment) only */
     uint8_t kenb[32], krrc_enc[16], krrc_int[16], kup_enc[16];
 } kasme_pdcp_result;
 
@@ -183,6 +186,12 @@ void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const ui
 
 /* A new RRC connection on conn (RRCConnectionSetup): PDCP COUNTs and AS keys start afresh. */
 void kasme_tracker_rrc_setup(kasme_tracker *tr, uint64_t conn);
+
+/* RRCConnectionReestablishmentRequest on new_conn from the UE known as old_conn (its C-RNTI
+ * in the request), with the PCI it names; then RRCConnectionReestablishment with the NCC. */
+void kasme_tracker_rrc_reest_request(kasme_tracker *tr, uint64_t new_conn, uint64_t old_conn,
+                                     uint16_t pci);
+void kasme_tracker_rrc_reest(kasme_tracker *tr, uint64_t conn, int ncc);
 
 /* A connection named its UE by S-TMSI (RRCConnectionRequest): bind it to that UE, if known. */
 void kasme_tracker_bind_tmsi(kasme_tracker *tr, uint64_t conn, uint32_t m_tmsi);

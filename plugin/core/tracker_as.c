@@ -257,6 +257,11 @@ static void handle_rrc_smc(kasme_tracker *tr, kasme_radio_conn *rc, const kasme_
         return;
     }
     rc->as.smc_frame = meta->frame;
+    memcpy(rc->as.kenb_initial, rc->as.kenb, 32);
+    if (ue && ue->current && ue->current->active) {
+        memcpy(rc->as.kasme, ue->current->kasme, 32);
+        rc->as.has_kasme = true;
+    }
     tr->stats.as_smc_verified += chosen >= 0;
     res->events |= KASME_EV_AS_SMC;
     res->status = KASME_PDU_DECIPHERED;
@@ -329,6 +334,137 @@ static void handle_srb(kasme_radio_conn *rc, const kasme_pdcp_meta *meta, const 
     res->status = KASME_PDU_DECIPHERED;
     if (verified || as->eia == 0)
         note_count(rc, meta->dir, meta->rb_id, count);
+}
+
+/* --- RRC connection re-establishment (TS 36.331 5.3.7, TS 33.401 7.2.8.4.3) --- */
+
+void kasme_tracker_rrc_reest_request(kasme_tracker *tr, uint64_t new_conn, uint64_t old_conn,
+                                     uint16_t pci)
+{
+    guint64 key = old_conn;
+    kasme_radio_conn *old = g_hash_table_lookup(tr->radio, &key);
+    kasme_ue *ue = kasme_ue_of_conn(tr, old_conn);
+    if (!old || !old->as.active)
+        return;
+    kasme_radio_conn *rc = radio_conn(tr, new_conn);
+    if (rc != old) {
+        as_ctx_clear(&rc->as);
+        *rc = *old;               /* the AS context and the DRB COUNTs go on */
+        memset(&old->as, 0, sizeof old->as);
+        g_hash_table_remove(tr->radio, &key);
+    }
+    /* SRB1 (and SRB2 at the next reconfiguration) restart at COUNT 0 (TS 36.323 5.2.1.2) */
+    for (int dir = 0; dir < 2; dir++)
+        rc->seen[dir][1] = rc->seen[dir][2] = false;
+    rc->as.reest_pending = true;
+    rc->as.reest_pci = pci;
+    rc->as.reest_ncc = rc->as.ncc;
+    if (ue) {
+        guint64 *k = g_new(guint64, 1);
+        *k = new_conn;
+        g_hash_table_replace(tr->by_conn, k, ue);
+    }
+}
+
+void kasme_tracker_rrc_reest(kasme_tracker *tr, uint64_t conn, int ncc)
+{
+    guint64 key = conn;
+    kasme_radio_conn *rc = g_hash_table_lookup(tr->radio, &key);
+    if (rc && rc->as.reest_pending)
+        rc->as.reest_ncc = ncc;
+}
+
+/* The keys K_eNB* can come from: the current K_eNB (horizontal, same NCC) and the NH of the
+ * NCC the eNB sent (vertical, TS 33.401 7.2.8.4.2: NH_1 from K_eNB at the initial setup). */
+static size_t reest_bases(const kasme_as_ctx *as, uint8_t bases[][32], size_t max)
+{
+    size_t n = 0;
+    memcpy(bases[n++], as->kenb, 32);
+    if (!as->has_kasme || as->reest_ncc <= 0 || as->reest_ncc == as->ncc)
+        return n;
+    uint8_t sync[32];
+    memcpy(sync, as->kenb_initial, 32);
+    for (int i = 1; i <= as->reest_ncc && n < max; i++) {
+        if (kdf_nh(as->kasme, sync, bases[n]) != 0)
+            break;
+        memcpy(sync, bases[n], 32);
+        if (i == as->reest_ncc)
+            n++;
+    }
+    return n;
+}
+
+/* Tries one K_eNB* on the first SRB1 PDU after re-establishment (ciphered and integrity
+ * protected with the new keys, COUNT 0). */
+static bool reest_try(kasme_as_ctx *trial, const uint8_t base[32], uint16_t pci, uint32_t earfcn,
+                      const uint8_t *pdu, size_t len, uint32_t count, unsigned bearer, int dir,
+                      uint8_t *work)
+{
+    uint8_t kenb_star[32];
+    uint32_t mac;
+    if (kdf_kenb_star(base, pci, earfcn, kenb_star) != 0 ||
+        kdf_alg_key(kenb_star, KDF_RRC_INT, trial->eia, trial->krrc_int) != 0 ||
+        kdf_alg_key(kenb_star, KDF_RRC_ENC, trial->eea, trial->krrc_enc) != 0)
+        return false;
+    kasme_cipher enc;
+    kasme_integrity integ;
+    if (kasme_cipher_init(&enc, trial->eea, trial->krrc_enc) != KASME_SEC_OK)
+        return false;
+    if (kasme_integrity_init(&integ, trial->eia, trial->krrc_int) != KASME_SEC_OK) {
+        kasme_cipher_free(&enc);
+        return false;
+    }
+    memcpy(work, pdu, len);
+    kasme_cipher_apply(&enc, count, bearer, (unsigned)dir, work + 1, len - 1, (len - 1) * 8);
+    kasme_integrity_mac(&integ, count, bearer, (unsigned)dir, work, len - MAC_I_LEN,
+                        (len - MAC_I_LEN) * 8, &mac);
+    kasme_cipher_free(&enc);
+    kasme_integrity_free(&integ);
+    uint32_t mac_i = (uint32_t)work[len - 4] << 24 | (uint32_t)work[len - 3] << 16 |
+                     (uint32_t)work[len - 2] << 8 | work[len - 1];
+    if (mac != mac_i)
+        return false;
+    memcpy(trial->kenb, kenb_star, 32);
+    return true;
+}
+
+/* EARFCN-DL is not in the capture: every value is tried (3 octets above 65535), once per
+ * re-establishment, and the one the MAC-I confirms is kept. */
+static bool reest_derive(kasme_as_ctx *as, const uint8_t *pdu, size_t len, uint32_t count,
+                         unsigned bearer, int dir, uint8_t *work)
+{
+    uint8_t bases[2][32];
+    size_t n = reest_bases(as, bases, 2);
+    kasme_as_ctx trial = *as;
+    if (as->eia == 0)
+        return false;
+    for (size_t b = 0; b < n; b++) {
+        for (uint32_t earfcn = 0; earfcn <= 262143; earfcn++) {
+            if (!reest_try(&trial, bases[b], as->reest_pci, earfcn, pdu, len, count, bearer, dir,
+                           work))
+                continue;
+            kdf_alg_key(trial.kenb, KDF_UP_ENC, as->eea, trial.kup_enc);
+            kasme_cipher_free(&as->rrc_enc);
+            kasme_cipher_free(&as->up_enc);
+            kasme_integrity_free(&as->rrc_int);
+            memcpy(as->kenb, trial.kenb, 32);
+            memcpy(as->krrc_enc, trial.krrc_enc, 16);
+            memcpy(as->krrc_int, trial.krrc_int, 16);
+            memcpy(as->kup_enc, trial.kup_enc, 16);
+            as->active = false;
+            if (as_activate(as) != 0)
+                return false;
+            as->reest_earfcn = earfcn;
+            as->kenb_star = true;
+            as->ncc = as->reest_ncc;
+            as->kenb_source = b == 0 ? "K_eNB* from the previous K_eNB (re-establishment)"
+                                     : "K_eNB* from NH (re-establishment)";
+            as->kenb_from_nas = false;
+            as->ul_ciphering_on = true;
+            return true;
+        }
+    }
+    return false;
 }
 
 static unsigned header_len(const kasme_pdcp_meta *meta)
@@ -421,6 +557,15 @@ void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const ui
             memcpy(plain_out, pdu + 1, res->plain_len);
         }
         return;
+    } else if (meta->srb && rc->as.reest_pending && meta->rb_id == 1) {
+        rc->as.reest_pending = false;
+        if (reest_derive(&rc->as, pdu, len, counts[0], res->bearer, meta->dir, plain_out)) {
+            res->kenb_star = true;
+            res->pci = rc->as.reest_pci;
+            res->earfcn_dl = rc->as.reest_earfcn;
+            fill_keys(&rc->as, res);
+        }
+        handle_srb(rc, meta, pdu, len, counts, n, plain_out, res);
     } else if (meta->srb) {
         handle_srb(rc, meta, pdu, len, counts, n, plain_out, res);
     } else {

@@ -84,6 +84,17 @@ typedef struct {
     kasme_cipher rrc_enc, up_enc;
     kasme_integrity rrc_int;
     bool ul_ciphering_on; /* UL is ciphered from the PDU after the SMC Complete */
+    /* RRC connection re-establishment (TS 33.401 7.2.8.4.3): K_eNB* waits for the first
+     * SRB1 PDU, whose MAC-I tells the target cell's EARFCN-DL */
+    bool reest_pending;
+    uint16_t reest_pci;
+    int ncc;               /* next hop chaining count in use; 0 after the initial setup */
+    int reest_ncc;
+    uint8_t kasme[32];     /* for the NH chain, when the NAS context is known */
+    uint8_t kenb_initial[32];
+    bool has_kasme;
+    uint32_t reest_earfcn;
+    bool kenb_star;        /* kenb is a K_eNB* */
 } kasme_as_ctx;
 
 /* One RRC connection (an RNTI until its release): PDCP COUNTs per bearer and direction. */

@@ -39,13 +39,19 @@ static kasme_field f_rrc_eia = {"lte-rrc.integrityProtAlgorithm", {0}, 0};
 static kasme_field f_rrc_smc = {"lte-rrc.securityModeCommand_element", {0}, 0};
 static kasme_field f_rrc_setup = {"lte-rrc.rrcConnectionSetup_element", {0}, 0};
 static kasme_field f_rrc_m_tmsi = {"lte-rrc.m_TMSI", {0}, 0};
+static kasme_field f_rrc_reest_req = {"lte-rrc.rrcConnectionReestablishmentRequest_element", {0}, 0};
+static kasme_field f_rrc_reest = {"lte-rrc.rrcConnectionReestablishment_element", {0}, 0};
+static kasme_field f_rrc_c_rnti = {"lte-rrc.c_RNTI", {0}, 0};
+static kasme_field f_rrc_pci = {"lte-rrc.physCellId", {0}, 0};
+static kasme_field f_rrc_ncc = {"lte-rrc.nextHopChainingCount", {0}, 0};
 
 static kasme_field *const wanted[] = {
     &f_nas_eps, &f_s1ap, &f_s1ap_enb_id, &f_s1ap_mme_id, &f_s1ap_security_key,
     &f_s1ap_procedure, &f_s1ap_success, &f_s1ap_m_tmsi, &f_s1ap_plmn, &f_mac_rnti,
     &f_mac_ueid, &f_mac_direction, &f_gsmtap_uplink, &f_pdcp, &f_pdcp_direction,
     &f_pdcp_plane, &f_pdcp_channel_id, &f_pdcp_sn_length, &f_pdcp_sig_data, &f_rrc_eea, &f_rrc_eia, &f_rrc_smc,
-    &f_rrc_setup, &f_rrc_m_tmsi,
+    &f_rrc_setup, &f_rrc_m_tmsi, &f_rrc_reest_req, &f_rrc_reest, &f_rrc_c_rnti, &f_rrc_pci,
+    &f_rrc_ncc,
 };
 
 static void lookup_field(kasme_field *f)
@@ -384,32 +390,44 @@ guint kasme_carrier_items(proto_tree *tree, packet_info *pinfo, kasme_item *item
     return n;
 }
 
-bool kasme_carrier_rrc_setup(proto_tree *tree, uint64_t *conn)
-{
-    gather_fields(tree);
-    bool setup = first_inside(tree, &f_rrc_setup, NULL) != NULL;
-    field_info *rnti = first_inside(tree, &f_mac_rnti, NULL);
-    field_info *ueid = first_inside(tree, &f_mac_ueid, NULL);
-    if (setup && rnti)
-        *conn = kasme_conn_key(KASME_CONN_RNTI, ueid ? uint_of(ueid) : 0, uint_of(rnti));
-    release_fields();
-    return setup && rnti;
-}
 
-/* RRCConnectionRequest with an S-TMSI (TS 36.331 6.2.2): which UE the new connection is. */
-bool kasme_carrier_rrc_s_tmsi(proto_tree *tree, uint64_t *conn, uint32_t *m_tmsi)
+
+/* The RRC connection events of a frame that change AS security state (TS 36.331 5.3.3,
+ * 5.3.7): setup, S-TMSI, re-establishment request and re-establishment. */
+void kasme_carrier_rrc_events(proto_tree *tree, kasme_rrc_events *ev)
 {
+    memset(ev, 0, sizeof *ev);
     gather_fields(tree);
-    field_info *tmsi = first_inside(tree, &f_rrc_m_tmsi, NULL);
     field_info *rnti = first_inside(tree, &f_mac_rnti, NULL);
     field_info *ueid = first_inside(tree, &f_mac_ueid, NULL);
-    bool found = tmsi && rnti && tmsi->length == 4;
-    if (found) {
-        *conn = kasme_conn_key(KASME_CONN_RNTI, ueid ? uint_of(ueid) : 0, uint_of(rnti));
-        *m_tmsi = tvb_get_ntohl(tmsi->ds_tvb, tmsi->start);
+    guint32 ue_id = ueid ? uint_of(ueid) : 0;
+    if (!rnti) {
+        release_fields();
+        return;
+    }
+    ev->conn = kasme_conn_key(KASME_CONN_RNTI, ue_id, uint_of(rnti));
+    ev->setup = first_inside(tree, &f_rrc_setup, NULL) != NULL;
+    field_info *tmsi = first_inside(tree, &f_rrc_m_tmsi, NULL);
+    if (tmsi && tmsi->length == 4) {
+        ev->has_m_tmsi = true;
+        ev->m_tmsi = tvb_get_ntohl(tmsi->ds_tvb, tmsi->start);
+    }
+    field_info *req = first_inside(tree, &f_rrc_reest_req, NULL);
+    field_info *c_rnti = req ? first_inside(tree, &f_rrc_c_rnti, NULL) : NULL;
+    field_info *pci = req ? first_inside(tree, &f_rrc_pci, NULL) : NULL;
+    if (c_rnti && pci && c_rnti->length == 2) {
+        ev->reest_request = true;
+        ev->old_conn = kasme_conn_key(KASME_CONN_RNTI, ue_id,
+                                      tvb_get_ntohs(c_rnti->ds_tvb, c_rnti->start));
+        ev->pci = (uint16_t)uint_of(pci);
+    }
+    field_info *ncc = first_inside(tree, &f_rrc_reest, NULL) ? first_inside(tree, &f_rrc_ncc, NULL)
+                                                             : NULL;
+    if (ncc) {
+        ev->reest = true;
+        ev->ncc = (int)uint_of(ncc);
     }
     release_fields();
-    return found;
 }
 
 guint kasme_carrier_nas_count(proto_tree *tree)

@@ -37,6 +37,8 @@ static int hf_layer = -1;
 static int hf_rb = -1;
 static int hf_bearer = -1;
 static int hf_kenb_source = -1;
+static int hf_pci = -1;
+static int hf_earfcn = -1;
 static int hf_key_rrc_enc = -1;
 static int hf_key_rrc_int = -1;
 static int hf_key_up_enc = -1;
@@ -119,6 +121,8 @@ void kasme_display_register(int proto)
         {&hf_layer, {"Layer", "kasme.layer", FT_STRING, BASE_NONE, NULL, 0, "NAS, RRC (SRB) or UP (DRB)", HFILL}},
         {&hf_rb, {"Radio bearer", "kasme.rb", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
         {&hf_bearer, {"BEARER", "kasme.bearer", FT_UINT8, BASE_DEC, NULL, 0, "BEARER input of EEA/EIA", HFILL}},
+        {&hf_pci, {"K_eNB* PCI", "kasme.pci", FT_UINT16, BASE_DEC, NULL, 0, "Target cell of the re-establishment", HFILL}},
+        {&hf_earfcn, {"K_eNB* EARFCN-DL", "kasme.earfcn_dl", FT_UINT32, BASE_DEC, NULL, 0, "Found by the MAC-I of the first SRB1 PDU", HFILL}},
         {&hf_kenb_source, {"K_eNB source", "kasme.kenb.source", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
     };
     static gint *ett[] = {&ett_kasme, &ett_kasme_keys};
@@ -389,6 +393,10 @@ static void add_pdcp_context(proto_tree *t, const kasme_pdcp_result *r)
         return;
     proto_item *src = proto_tree_add_string(t, hf_kenb_source, NULL, 0, 0, r->kenb_source);
     proto_item_set_generated(src);
+    if (r->kenb_star) {
+        proto_item_set_generated(proto_tree_add_uint(t, hf_pci, NULL, 0, 0, r->pci));
+        proto_item_set_generated(proto_tree_add_uint(t, hf_earfcn, NULL, 0, 0, r->earfcn_dl));
+    }
     if (r->kenb_from_nas) {
         proto_item_append_text(src, " (UL NAS COUNT %u)", r->kenb_ul_count);
         proto_item_set_generated(proto_tree_add_uint(t, hf_kenb_count, NULL, 0, 0, r->kenb_ul_count));

@@ -42,10 +42,19 @@ typedef struct {
 
 /* Fills items (up to max) in the order they appear in the frame; returns the count. */
 guint kasme_carrier_items(proto_tree *tree, packet_info *pinfo, kasme_item *items, guint max);
-/* A new RRC connection in this frame (RRCConnectionSetup): its connection key. */
-bool kasme_carrier_rrc_setup(proto_tree *tree, uint64_t *conn);
-/* An RRCConnectionRequest with an S-TMSI in this frame: its connection and M-TMSI. */
-bool kasme_carrier_rrc_s_tmsi(proto_tree *tree, uint64_t *conn, uint32_t *m_tmsi);
+typedef struct {
+    uint64_t conn;           /* the frame's RRC connection (RNTI) */
+    bool setup;              /* RRCConnectionSetup */
+    bool has_m_tmsi;         /* RRCConnectionRequest with an S-TMSI */
+    uint32_t m_tmsi;
+    bool reest_request;      /* RRCConnectionReestablishmentRequest: */
+    uint64_t old_conn;       /*   the C-RNTI it names */
+    uint16_t pci;
+    bool reest;              /* RRCConnectionReestablishment with its NCC */
+    int ncc;
+} kasme_rrc_events;
+
+void kasme_carrier_rrc_events(proto_tree *tree, kasme_rrc_events *ev);
 /* How many NAS PDUs the tree holds now, and the ones added after the first `before`. */
 guint kasme_carrier_nas_count(proto_tree *tree);
 guint kasme_carrier_new_nas(proto_tree *tree, guint before, const kasme_item *parent,

@@ -98,6 +98,23 @@ static void store(frame_walk *w)
     p_add_proto_data(wmem_file_scope(), w->pinfo, proto_kasme, 0, fd);
 }
 
+static void rrc_events(proto_tree *tree)
+{
+    kasme_tracker *tr = kasme_keys_tracker();
+    kasme_rrc_events ev;
+    kasme_carrier_rrc_events(tree, &ev);
+    if (!ev.conn)
+        return;
+    if (ev.setup)
+        kasme_tracker_rrc_setup(tr, ev.conn);
+    if (ev.has_m_tmsi)
+        kasme_tracker_bind_tmsi(tr, ev.conn, ev.m_tmsi);
+    if (ev.reest_request)
+        kasme_tracker_rrc_reest_request(tr, ev.conn, ev.old_conn, ev.pci);
+    if (ev.reest)
+        kasme_tracker_rrc_reest(tr, ev.conn, ev.ncc);
+}
+
 static int dissect_kasme(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     (void)data;
@@ -107,12 +124,8 @@ static int dissect_kasme(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     bool first = !fd && !PINFO_FD_VISITED(pinfo) && kasme_keys_tracker();
     if (!fd && !first)
         return 0;
-    uint64_t conn;
-    uint32_t m_tmsi;
-    if (first && kasme_carrier_rrc_setup(tree, &conn))
-        kasme_tracker_rrc_setup(kasme_keys_tracker(), conn);
-    if (first && kasme_carrier_rrc_s_tmsi(tree, &conn, &m_tmsi))
-        kasme_tracker_bind_tmsi(kasme_keys_tracker(), conn, m_tmsi);
+    if (first)
+        rrc_events(tree);
 
     kasme_item items[KASME_MAX_ITEMS];
     guint n = kasme_carrier_items(tree, pinfo, items, KASME_MAX_ITEMS);
