@@ -46,6 +46,12 @@ void kasme_tracker_rrc_setup(kasme_tracker *tr, uint64_t conn)
     g_hash_table_remove(tr->radio, &key);
 }
 
+/* The COUNT slot of a bearer: SRBs by identity, DRB identity d at 3 + d. */
+static unsigned slot_of(const kasme_pdcp_meta *meta)
+{
+    return meta->srb ? meta->rb_id : 3 + meta->rb_id;
+}
+
 /* PDCP COUNT candidates for an SN of sn_bits bits, most likely first (TS 36.323 5.1.2). */
 static size_t count_candidates(const kasme_radio_conn *rc, int dir, unsigned rb, uint32_t sn,
                                unsigned sn_bits, uint32_t out[3])
@@ -333,7 +339,7 @@ static void handle_srb(kasme_radio_conn *rc, const kasme_pdcp_meta *meta, const 
     res->plain_len = len - 1 - MAC_I_LEN;
     res->status = KASME_PDU_DECIPHERED;
     if (verified || as->eia == 0)
-        note_count(rc, meta->dir, meta->rb_id, count);
+        note_count(rc, meta->dir, slot_of(meta), count);
 }
 
 /* --- RRC connection re-establishment (TS 36.331 5.3.7, TS 33.401 7.2.8.4.3) --- */
@@ -481,21 +487,63 @@ static uint32_t read_sn(const kasme_pdcp_meta *meta, const uint8_t *pdu)
     return (raw >> (8 * (3 - hdr))) & ((1u << meta->sn_bits) - 1);
 }
 
-/* DRB data PDUs have no MAC-I: deciphered with K_UPenc at the most likely COUNT. */
+/* An IPv4 header whose checksum holds, or an IPv6 header whose payload length fits: the
+ * integrity check a DRB has (it carries no MAC-I). */
+static bool looks_like_ip(const uint8_t *p, size_t len)
+{
+    if (len >= 20 && p[0] >> 4 == 4) {
+        size_t ihl = (size_t)(p[0] & 0x0F) * 4;
+        if (ihl < 20 || ihl > len || ((size_t)p[2] << 8 | p[3]) > len)
+            return false;
+        uint32_t sum = 0;
+        for (size_t i = 0; i < ihl; i += 2)
+            sum += (uint32_t)p[i] << 8 | p[i + 1];
+        while (sum >> 16)
+            sum = (sum & 0xFFFF) + (sum >> 16);
+        return sum == 0xFFFF;
+    }
+    return len >= 40 && p[0] >> 4 == 6 && ((size_t)p[4] << 8 | p[5]) + 40 == len;
+}
+
+/* DRB data PDUs have no MAC-I: deciphered with K_UPenc at the most likely COUNT. BEARER is
+ * the radio bearer identity - 1 (TS 33.401 B.1.1), which some stacks read as LCID - 1 for a
+ * DRB: both are tried and the one that gives an IP header is kept for the bearer. */
 static void handle_drb(kasme_radio_conn *rc, const kasme_pdcp_meta *meta, const uint8_t *pdu,
-                       size_t len, uint32_t count, uint8_t *plain_out, kasme_pdcp_result *res)
+                       size_t len, const uint32_t *counts, size_t n_counts, uint8_t *plain_out,
+                       kasme_pdcp_result *res)
 {
     unsigned hdr = header_len(meta);
     size_t body = len - hdr;
-    memcpy(plain_out, pdu + hdr, body);
-    kasme_cipher_apply(&rc->as.up_enc, count, res->bearer, (unsigned)meta->dir, plain_out, body,
-                       body * 8);
+    int known = rc->drb_bearer[meta->rb_id];
+    unsigned bearers[2] = {known > 0 ? (unsigned)known - 1 : meta->rb_id - 1, meta->rb_id + 1};
+    size_t n_bearers = known > 0 ? 1 : 2;
+    bool found = false;
+    for (size_t b = 0; b < n_bearers && !found; b++) {
+        for (size_t i = 0; i < n_counts && !found; i++) {
+            memcpy(plain_out, pdu + hdr, body);
+            kasme_cipher_apply(&rc->as.up_enc, counts[i], bearers[b], (unsigned)meta->dir,
+                               plain_out, body, body * 8);
+            if (looks_like_ip(plain_out, body)) {
+                found = true;
+                res->bearer = bearers[b];
+                res->count = counts[i];
+                rc->drb_bearer[meta->rb_id] = (int8_t)(bearers[b] + 1);
+            }
+        }
+    }
+    if (!found) {
+        res->bearer = bearers[0];
+        res->count = counts[0];
+        memcpy(plain_out, pdu + hdr, body);
+        kasme_cipher_apply(&rc->as.up_enc, counts[0], bearers[0], (unsigned)meta->dir, plain_out,
+                           body, body * 8);
+        res->unverified_why = "the plaintext is not an IP packet (ROHC, or wrong keys)";
+    }
     res->plain_len = body;
     res->ciphered = rc->as.eea != 0;
-    res->count = count;
     res->status = KASME_PDU_DECIPHERED;
     res->mac_status = KASME_MAC_NOT_PRESENT;
-    note_count(rc, meta->dir, meta->rb_id, count);
+    note_count(rc, meta->dir, slot_of(meta), res->count);
 }
 
 void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const uint8_t *pdu,
@@ -505,7 +553,7 @@ void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const ui
     res->dir = meta->dir;
     res->mac_status = KASME_MAC_NOT_PRESENT;
     bool bad_meta = meta->dir < 0 || meta->dir > 1 || meta->rb_id == 0 ||
-                    meta->rb_id >= KASME_MAX_RB || meta->sn_bits == 0 || meta->sn_bits > 18;
+                    meta->rb_id > KASME_MAX_RB || (meta->srb && meta->rb_id > 2) || meta->sn_bits == 0 || meta->sn_bits > 18;
     if (bad_meta || len == 0) {
         res->status = KASME_PDU_MALFORMED;
         return;
@@ -526,7 +574,7 @@ void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const ui
         g_strlcpy(res->imsi, ue->imsi, sizeof res->imsi);
     }
     uint32_t counts[3];
-    size_t n = count_candidates(rc, meta->dir, meta->rb_id, read_sn(meta, pdu), meta->sn_bits,
+    size_t n = count_candidates(rc, meta->dir, slot_of(meta), read_sn(meta, pdu), meta->sn_bits,
                                 counts);
     kasme_pdcp_meta smc_meta = *meta;
     if (meta->srb && meta->dir == KASME_DIR_DL && !meta->rrc_smc && meta->payload_opaque)
@@ -546,12 +594,12 @@ void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const ui
         smc_meta.rrc_smc = false;
     }
     if (smc_meta.rrc_smc && meta->srb) {
-        note_count(rc, meta->dir, meta->rb_id, counts[0]);
+        note_count(rc, meta->dir, slot_of(meta), counts[0]);
     } else if (!rc->as.active) {
         /* before the RRC SMC nothing is protected: the RRC message is the data as it is */
         res->status = KASME_PDU_PLAIN;
         res->count = counts[0];
-        note_count(rc, meta->dir, meta->rb_id, counts[0]);
+        note_count(rc, meta->dir, slot_of(meta), counts[0]);
         if (meta->srb) {
             res->plain_len = len - 1 - MAC_I_LEN;
             memcpy(plain_out, pdu + 1, res->plain_len);
@@ -569,7 +617,7 @@ void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const ui
     } else if (meta->srb) {
         handle_srb(rc, meta, pdu, len, counts, n, plain_out, res);
     } else {
-        handle_drb(rc, meta, pdu, len, counts[0], plain_out, res);
+        handle_drb(rc, meta, pdu, len, counts, n, plain_out, res);
     }
     if (rc->as.active)
         fill_as_info(&rc->as, res);

@@ -69,6 +69,8 @@ struct kasme_ue {
 };
 
 #define KASME_MAX_RB 32
+/* COUNT slots of a connection: SRB0..2 at 0..2, DRB identity d at 3 + d. */
+#define KASME_RB_SLOTS (3 + KASME_MAX_RB + 1)
 
 /* AS security of one RRC connection (TS 33.401 7.2.4.5, TS 36.331 5.3.4): taken into use by
  * the RRC SMC, whose MAC-I picks the K_eNB among the candidates. */
@@ -99,8 +101,9 @@ typedef struct {
 
 /* One RRC connection (an RNTI until its release): PDCP COUNTs per bearer and direction. */
 typedef struct {
-    bool seen[2][KASME_MAX_RB];
-    uint32_t last_count[2][KASME_MAX_RB];
+    bool seen[2][KASME_RB_SLOTS];
+    uint32_t last_count[2][KASME_RB_SLOTS];
+    int8_t drb_bearer[KASME_MAX_RB + 1]; /* BEARER found to work for a DRB, -1 unknown */
     kasme_as_ctx as;
 } kasme_radio_conn;
 
