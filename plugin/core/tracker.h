@@ -193,6 +193,12 @@ void kasme_tracker_rrc_reest_request(kasme_tracker *tr, uint64_t new_conn, uint6
                                      uint16_t pci);
 void kasme_tracker_rrc_reest(kasme_tracker *tr, uint64_t conn, int ncc);
 
+/* RRCConnectionReconfiguration with mobilityControlInfo (TS 36.331 5.3.5.4): the UE moves to
+ * the target cell (PCI, EARFCN-DL or -1 if the message has none) as new_conn (its new C-RNTI)
+ * with the NCC of securityConfigHO; K_eNB* is confirmed by the first SRB1 PDU there. */
+void kasme_tracker_rrc_handover(kasme_tracker *tr, uint64_t conn, uint64_t new_conn,
+                                uint16_t pci, int32_t earfcn_dl, int ncc);
+
 /* A connection named its UE by S-TMSI (RRCConnectionRequest): bind it to that UE, if known. */
 void kasme_tracker_bind_tmsi(kasme_tracker *tr, uint64_t conn, uint32_t m_tmsi);
 

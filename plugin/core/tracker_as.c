@@ -344,32 +344,53 @@ static void handle_srb(kasme_radio_conn *rc, const kasme_pdcp_meta *meta, const 
 
 /* --- RRC connection re-establishment (TS 36.331 5.3.7, TS 33.401 7.2.8.4.3) --- */
 
-void kasme_tracker_rrc_reest_request(kasme_tracker *tr, uint64_t new_conn, uint64_t old_conn,
-                                     uint16_t pci)
+/* The AS context of old_conn continues on new_conn (a new C-RNTI): SRB1 and SRB2 restart at
+ * COUNT 0 (PDCP re-establishment, TS 36.323 5.2.1.2), DRBs keep theirs, and K_eNB* is derived
+ * for the target cell when the first SRB1 PDU arrives. */
+static kasme_radio_conn *move_for_new_kenb(kasme_tracker *tr, uint64_t old_conn,
+                                           uint64_t new_conn, uint16_t pci)
 {
     guint64 key = old_conn;
     kasme_radio_conn *old = g_hash_table_lookup(tr->radio, &key);
     kasme_ue *ue = kasme_ue_of_conn(tr, old_conn);
     if (!old || !old->as.active)
-        return;
-    kasme_radio_conn *rc = radio_conn(tr, new_conn);
-    if (rc != old) {
+        return NULL;
+    kasme_radio_conn *rc = old;
+    if (new_conn != old_conn) {
+        rc = radio_conn(tr, new_conn);
         as_ctx_clear(&rc->as);
-        *rc = *old;               /* the AS context and the DRB COUNTs go on */
+        *rc = *old;
         memset(&old->as, 0, sizeof old->as);
         g_hash_table_remove(tr->radio, &key);
     }
-    /* SRB1 (and SRB2 at the next reconfiguration) restart at COUNT 0 (TS 36.323 5.2.1.2) */
     for (int dir = 0; dir < 2; dir++)
         rc->seen[dir][1] = rc->seen[dir][2] = false;
     rc->as.reest_pending = true;
     rc->as.reest_pci = pci;
     rc->as.reest_ncc = rc->as.ncc;
+    rc->as.earfcn_hint = -1;
     if (ue) {
         guint64 *k = g_new(guint64, 1);
         *k = new_conn;
         g_hash_table_replace(tr->by_conn, k, ue);
     }
+    return rc;
+}
+
+void kasme_tracker_rrc_reest_request(kasme_tracker *tr, uint64_t new_conn, uint64_t old_conn,
+                                     uint16_t pci)
+{
+    move_for_new_kenb(tr, old_conn, new_conn, pci);
+}
+
+void kasme_tracker_rrc_handover(kasme_tracker *tr, uint64_t conn, uint64_t new_conn,
+                                uint16_t pci, int32_t earfcn_dl, int ncc)
+{
+    kasme_radio_conn *rc = move_for_new_kenb(tr, conn, new_conn, pci);
+    if (!rc)
+        return;
+    rc->as.reest_ncc = ncc;
+    rc->as.earfcn_hint = earfcn_dl;
 }
 
 void kasme_tracker_rrc_reest(kasme_tracker *tr, uint64_t conn, int ncc)
@@ -445,7 +466,8 @@ static bool reest_derive(kasme_as_ctx *as, const uint8_t *pdu, size_t len, uint3
     if (as->eia == 0)
         return false;
     for (size_t b = 0; b < n; b++) {
-        for (uint32_t earfcn = 0; earfcn <= 262143; earfcn++) {
+        for (int64_t i = as->earfcn_hint >= 0 ? -1 : 0; i <= 262143; i++) {
+            uint32_t earfcn = i < 0 ? (uint32_t)as->earfcn_hint : (uint32_t)i;
             if (!reest_try(&trial, bases[b], as->reest_pci, earfcn, pdu, len, count, bearer, dir,
                            work))
                 continue;
@@ -463,8 +485,8 @@ static bool reest_derive(kasme_as_ctx *as, const uint8_t *pdu, size_t len, uint3
             as->reest_earfcn = earfcn;
             as->kenb_star = true;
             as->ncc = as->reest_ncc;
-            as->kenb_source = b == 0 ? "K_eNB* from the previous K_eNB (re-establishment)"
-                                     : "K_eNB* from NH (re-establishment)";
+            as->kenb_source = b == 0 ? "K_eNB* from the previous K_eNB (horizontal)"
+                                     : "K_eNB* from NH (vertical)";
             as->kenb_from_nas = false;
             as->ul_ciphering_on = true;
             return true;

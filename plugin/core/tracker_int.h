@@ -96,6 +96,7 @@ typedef struct {
     uint8_t kenb_initial[32];
     bool has_kasme;
     uint32_t reest_earfcn;
+    int32_t earfcn_hint;   /* EARFCN-DL named by a handover command, -1 if none */
     bool kenb_star;        /* kenb is a K_eNB* */
 } kasme_as_ctx;
 

@@ -44,6 +44,10 @@ static kasme_field f_rrc_reest = {"lte-rrc.rrcConnectionReestablishment_element"
 static kasme_field f_rrc_c_rnti = {"lte-rrc.c_RNTI", {0}, 0};
 static kasme_field f_rrc_pci = {"lte-rrc.physCellId", {0}, 0};
 static kasme_field f_rrc_ncc = {"lte-rrc.nextHopChainingCount", {0}, 0};
+static kasme_field f_rrc_mobility = {"lte-rrc.mobilityControlInfo_element", {0}, 0};
+static kasme_field f_rrc_target_pci = {"lte-rrc.targetPhysCellId", {0}, 0};
+static kasme_field f_rrc_dl_freq = {"lte-rrc.dl_CarrierFreq", {0}, 0};
+static kasme_field f_rrc_new_ue_id = {"lte-rrc.newUE_Identity", {0}, 0};
 
 static kasme_field *const wanted[] = {
     &f_nas_eps, &f_s1ap, &f_s1ap_enb_id, &f_s1ap_mme_id, &f_s1ap_security_key,
@@ -51,7 +55,7 @@ static kasme_field *const wanted[] = {
     &f_mac_ueid, &f_mac_direction, &f_gsmtap_uplink, &f_pdcp, &f_pdcp_direction,
     &f_pdcp_plane, &f_pdcp_channel_id, &f_pdcp_sn_length, &f_pdcp_sig_data, &f_rrc_eea, &f_rrc_eia, &f_rrc_smc,
     &f_rrc_setup, &f_rrc_m_tmsi, &f_rrc_reest_req, &f_rrc_reest, &f_rrc_c_rnti, &f_rrc_pci,
-    &f_rrc_ncc,
+    &f_rrc_ncc, &f_rrc_mobility, &f_rrc_target_pci, &f_rrc_dl_freq, &f_rrc_new_ue_id,
 };
 
 static void lookup_field(kasme_field *f)
@@ -428,6 +432,30 @@ void kasme_carrier_rrc_events(proto_tree *tree, kasme_rrc_events *ev)
         ev->ncc = (int)uint_of(ncc);
     }
     release_fields();
+}
+
+/* A handover command (RRCConnectionReconfiguration with mobilityControlInfo, TS 36.331
+ * 6.2.2) in RRC that kasme just deciphered for the connection of parent. */
+bool kasme_carrier_handover(proto_tree *tree, const kasme_item *parent, kasme_handover *ho)
+{
+    memset(ho, 0, sizeof *ho);
+    gather_fields(tree);
+    field_info *mobility = first_inside(tree, &f_rrc_mobility, NULL);
+    field_info *pci = mobility ? first_inside(tree, &f_rrc_target_pci, NULL) : NULL;
+    field_info *new_id = mobility ? first_inside(tree, &f_rrc_new_ue_id, NULL) : NULL;
+    field_info *freq = mobility ? first_inside(tree, &f_rrc_dl_freq, NULL) : NULL;
+    field_info *ncc = mobility ? first_inside(tree, &f_rrc_ncc, NULL) : NULL;
+    bool found = pci && new_id && new_id->length == 2;
+    if (found) {
+        ho->conn = parent->pdcp.conn;
+        ho->new_conn = kasme_conn_key(KASME_CONN_RNTI, (uint32_t)(parent->pdcp.conn >> 32) & 0xFFFFFF,
+                                      tvb_get_ntohs(new_id->ds_tvb, new_id->start));
+        ho->pci = (uint16_t)uint_of(pci);
+        ho->earfcn_dl = freq ? (int32_t)uint_of(freq) : -1;
+        ho->ncc = ncc ? (int)uint_of(ncc) : -1;
+    }
+    release_fields();
+    return found;
 }
 
 guint kasme_carrier_nas_count(proto_tree *tree)

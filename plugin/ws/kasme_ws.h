@@ -30,7 +30,7 @@ void kasme_keys_cleanup(void); /* the capture file closes */
 /* kasme_carrier.c: which NAS PDUs and S1AP SecurityKeys a frame holds, and about whom. */
 typedef enum { KASME_ITEM_NAS, KASME_ITEM_KENB, KASME_ITEM_PDCP } kasme_item_kind;
 
-typedef struct {
+typedef struct kasme_item {
     kasme_item_kind kind;
     tvbuff_t *tvb;   /* the data source the bytes are in */
     gint offset, length;
@@ -55,6 +55,15 @@ typedef struct {
 } kasme_rrc_events;
 
 void kasme_carrier_rrc_events(proto_tree *tree, kasme_rrc_events *ev);
+
+typedef struct {
+    uint64_t conn, new_conn; /* the UE's connection before and after (new C-RNTI) */
+    uint16_t pci;
+    int32_t earfcn_dl;       /* -1 when the command names no carrier frequency */
+    int ncc;                 /* -1 when it has no securityConfigHO NCC */
+} kasme_handover;
+
+bool kasme_carrier_handover(proto_tree *tree, const struct kasme_item *parent, kasme_handover *ho);
 /* How many NAS PDUs the tree holds now, and the ones added after the first `before`. */
 guint kasme_carrier_nas_count(proto_tree *tree);
 guint kasme_carrier_new_nas(proto_tree *tree, guint before, const kasme_item *parent,

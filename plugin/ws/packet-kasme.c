@@ -84,6 +84,10 @@ static void walk_item(frame_walk *w, const kasme_item *item, int depth)
     tvbuff_t *rrc = kasme_display_result(w->tvb, w->pinfo, w->tree, item, fr);
     if (!rrc || depth > 0)
         return;
+    kasme_handover ho;
+    if (!w->stored && item->pdcp.dir == KASME_DIR_DL && kasme_carrier_handover(w->tree, item, &ho))
+        kasme_tracker_rrc_handover(kasme_keys_tracker(), ho.conn, ho.new_conn, ho.pci,
+                                   ho.earfcn_dl, ho.ncc < 0 ? 0 : ho.ncc);
     kasme_item nested[KASME_MAX_ITEMS];
     guint n = kasme_carrier_new_nas(w->tree, nas_before, item, nested, KASME_MAX_ITEMS);
     for (guint i = 0; i < n; i++)
