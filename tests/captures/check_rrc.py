@@ -8,8 +8,10 @@ is deciphered and verified too; no MAC or MAC-I fails.
 
 usage: check_rrc.py PLUGIN_SO WS_VERSION SCENARIO_DIR PCAP KEYFILE
        check_rrc.py PLUGIN_SO WS_VERSION SCENARIO_DIR PCAP --kenb-from-truth
-  The second form gives kasme only the K_eNB the eNB logged ("kenb=... any"), no subscriber:
-  the SRBs must still verify; the NAS inside cannot be checked then (no NAS keys).
+       check_rrc.py PLUGIN_SO WS_VERSION SCENARIO_DIR PCAP --as-keys-from-truth
+  The second form gives kasme only the K_eNB the eNB logged ("kenb=... any"), the third only
+  K_RRCenc/K_RRCint/K_UPenc, no subscriber: the SRBs must still verify; the NAS inside cannot
+  be checked then (no NAS keys).
 """
 import json
 import os
@@ -55,13 +57,16 @@ def collect_keys(items, out):
 def main():
     plugin, version, scenario, pcap, keyfile = sys.argv[1:6]
     truth = json.load(open(os.path.join(scenario, "truth.json")))
-    kenb_only = keyfile == "--kenb-from-truth"
+    kenb_only = keyfile in ("--kenb-from-truth", "--as-keys-from-truth")
     if kenb_only:
         present = [ue for ue in truth["ue"] if any(f["pcap"] == pcap for m in ue["rrc_messages"]
                                                    for f in m.get("frames", []))]
+        a = present[0]["as_security"][0]
+        line = ("kenb=%s any" % a["K_eNB"] if keyfile == "--kenb-from-truth" else
+                "krrcenc=%s krrcint=%s kupenc=%s any" % (a["K_RRCenc"], a["K_RRCint"], a["K_UPenc"]))
         fd, keyfile = tempfile.mkstemp(suffix=".keys")
         with os.fdopen(fd, "w") as f:
-            f.write("kenb=%s any\n" % present[0]["as_security"][0]["K_eNB"])
+            f.write(line + "\n")
     frames, stderr = kasme_items(plugin, version, scenario, pcap, keyfile)
     if kenb_only:
         os.unlink(keyfile)
@@ -109,7 +114,8 @@ def main():
                                    "K_eNB* with PCI %d, EARFCN-DL %d" % (a["pci"], a["earfcn_dl"]))
             for field, name in (("kasme.key.kenb", "K_eNB"), ("kasme.key.rrc_enc", "K_RRCenc"),
                                 ("kasme.key.rrc_int", "K_RRCint"), ("kasme.key.up_enc", "K_UPenc")):
-                if name in a:
+                as_keys_only = sys.argv[5] == "--as-keys-from-truth"  # no K_eNB given then
+                if name in a and not (name == "K_eNB" and as_keys_only):
                     n_keys += ck.check(a[name].lower() in keys.get(field, set()), name + " equals truth")
     ck.check(protected > 0, "truth places protected SRB PDUs in this capture")
     print("%s/%s: %d integrity-protected SRB PDUs, %d MAC-I verified, %d of %d ciphered equal the "
