@@ -84,6 +84,16 @@ typedef struct {
 } kasme_frame_result;
 
 void kasme_display_register(int proto);
+/* kasme_tap.c: the "kasme" tap (one record per result) and tshark -z kasme,stat. */
+typedef struct {
+    const kasme_frame_result *fr;
+    bool srb;
+} kasme_tap_record;
+
+void kasme_tap_register(void);
+void kasme_stat_register(void);
+void kasme_tap_queue(packet_info *pinfo, const kasme_item *item, const kasme_frame_result *fr);
+
 /* Shows a result; for a deciphered SRB PDU returns the RRC plaintext's tvb (after dissecting
  * it with LTE RRC), else NULL. */
 tvbuff_t *kasme_display_result(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
