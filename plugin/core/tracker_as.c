@@ -617,6 +617,8 @@ void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const ui
     }
     if (smc_meta.rrc_smc && meta->srb) {
         note_count(rc, meta->dir, slot_of(meta), counts[0]);
+        res->plain_len = len - 1 - MAC_I_LEN; /* the SMC is not ciphered */
+        memcpy(plain_out, pdu + 1, res->plain_len);
     } else if (!rc->as.active) {
         /* before the RRC SMC nothing is protected: the RRC message is the data as it is */
         res->status = KASME_PDU_PLAIN;

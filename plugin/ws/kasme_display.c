@@ -530,8 +530,8 @@ static tvbuff_t *display_pdcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
         show_user_plane(tvb, pinfo, tree, t, fr);
         return NULL;
     }
-    /* pdcp-lte already dissected RRC that was not ciphered */
-    return r->ciphered ? show_rrc(tvb, pinfo, tree, t, item, fr) : NULL;
+    /* pdcp-lte dissected RRC that was not ciphered, unless it took it for ciphered */
+    return r->ciphered || item->pdcp.payload_opaque ? show_rrc(tvb, pinfo, tree, t, item, fr) : NULL;
 }
 
 tvbuff_t *kasme_display_result(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,

@@ -94,6 +94,10 @@ void kasme_tap_register(void);
 void kasme_stat_register(void);
 void kasme_tap_queue(packet_info *pinfo, const kasme_item *item, const kasme_frame_result *fr);
 
+/* kasme_export.c: plaintext PDUs for "Export PDUs to File" / tshark -U "kasme plaintext". */
+void kasme_export_register(void);
+void kasme_export_queue(packet_info *pinfo, const kasme_item *item, const kasme_frame_result *fr);
+
 /* Shows a result; for a deciphered SRB PDU returns the RRC plaintext's tvb (after dissecting
  * it with LTE RRC), else NULL. */
 tvbuff_t *kasme_display_result(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,

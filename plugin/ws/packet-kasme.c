@@ -81,6 +81,7 @@ static void walk_item(frame_walk *w, const kasme_item *item, int depth)
     if (!fr || fr->kind != item->kind)
         return;
     kasme_tap_queue(w->pinfo, item, fr);
+    kasme_export_queue(w->pinfo, item, fr);
     guint nas_before = kasme_carrier_nas_count(w->tree);
     tvbuff_t *rrc = kasme_display_result(w->tvb, w->pinfo, w->tree, item, fr);
     if (!rrc || depth > 0)
@@ -166,6 +167,7 @@ void proto_register_kasme(void)
     module_t *module = prefs_register_protocol(proto_kasme, kasme_reload);
     kasme_keys_register(module);
     kasme_tap_register();
+    kasme_export_register();
     kasme_stat_register();
     register_init_routine(kasme_keys_init);
     register_cleanup_routine(kasme_keys_cleanup);
