@@ -434,7 +434,8 @@ static tvbuff_t *show_rrc(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         rrc_dl_dcch_handle = find_dissector("lte_rrc.dl_dcch");
         rrc_ul_dcch_handle = find_dissector("lte_rrc.ul_dcch");
     }
-    dissector_handle_t h = item->pdcp.dir == KASME_DIR_DL ? rrc_dl_dcch_handle : rrc_ul_dcch_handle;
+    (void)item;
+    dissector_handle_t h = fr->dir == KASME_DIR_DL ? rrc_dl_dcch_handle : rrc_ul_dcch_handle;
     tvbuff_t *plain = tvb_new_child_real_data(tvb, fr->plain, (guint)fr->pdcp.plain_len,
                                               (gint)fr->pdcp.plain_len);
     add_new_data_source(pinfo, plain, "Deciphered RRC");
@@ -532,6 +533,22 @@ static tvbuff_t *display_pdcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     }
     /* pdcp-lte dissected RRC that was not ciphered, unless it took it for ciphered */
     return r->ciphered || item->pdcp.payload_opaque ? show_rrc(tvb, pinfo, tree, t, item, fr) : NULL;
+}
+
+void kasme_display_columns(tvbuff_t *tvb, packet_info *pinfo, const kasme_frame_result *fr)
+{
+    if (!fr->plain)
+        return;
+    if (fr->kind == KASME_ITEM_NAS) {
+        const kasme_nas_result *r = &fr->nas;
+        if ((r->sec_hdr == 2 || r->sec_hdr == 4) && r->status == KASME_PDU_DECIPHERED &&
+            r->plain_len)
+            show_plaintext(tvb, pinfo, NULL, NULL, fr);
+    } else if (fr->kind == KASME_ITEM_PDCP && fr->srb && fr->pdcp.plain_len &&
+               ((fr->pdcp.status == KASME_PDU_DECIPHERED && (fr->pdcp.ciphered || fr->opaque)) ||
+                (fr->pdcp.status == KASME_PDU_PLAIN && fr->opaque))) {
+        show_rrc(tvb, pinfo, NULL, NULL, NULL, fr);
+    }
 }
 
 tvbuff_t *kasme_display_result(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,

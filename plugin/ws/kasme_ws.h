@@ -81,6 +81,9 @@ typedef struct {
         kasme_pdcp_result pdcp;
     };
     uint8_t *plain; /* wmem_file_scope */
+    /* what the no-tree passes (the GUI's packet list) need to redo the Info column */
+    int8_t dir;
+    bool srb, opaque;
 } kasme_frame_result;
 
 void kasme_display_register(int proto);
@@ -103,5 +106,7 @@ void kasme_export_queue(packet_info *pinfo, const kasme_item *item, const kasme_
 tvbuff_t *kasme_display_result(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                const kasme_item *item, const kasme_frame_result *fr);
 bool kasme_keys_user_plane(void);
+/* On a pass without a tree: the Info column as the tree passes make it. */
+void kasme_display_columns(tvbuff_t *tvb, packet_info *pinfo, const kasme_frame_result *fr);
 
 #endif

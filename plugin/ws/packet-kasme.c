@@ -5,6 +5,7 @@
 #include "kasme_ws.h"
 
 #include <epan/prefs.h>
+#include <epan/column-utils.h>
 #include <epan/proto_data.h>
 
 #include "gcrypt_init.h"
@@ -18,6 +19,7 @@ static dissector_handle_t kasme_handle;
 typedef struct {
     guint n;
     kasme_frame_result *results;
+ /* the Info column with plaintext message names, NULL if unchanged */
 } kasme_frame_data;
 
 /* One frame's walk over its items: on the first pass results are computed into `fresh`; on
@@ -44,6 +46,9 @@ static void compute(const kasme_item *item, kasme_frame_result *fr)
 {
     kasme_tracker *tr = kasme_keys_tracker();
     fr->kind = item->kind;
+    fr->dir = (int8_t)(item->kind == KASME_ITEM_PDCP ? item->pdcp.dir : item->meta.dir);
+    fr->srb = item->kind == KASME_ITEM_PDCP && item->pdcp.srb;
+    fr->opaque = item->kind == KASME_ITEM_PDCP && item->pdcp.payload_opaque;
     const guint8 *bytes = tvb_get_ptr(item->tvb, item->offset, item->length);
     if (item->kind == KASME_ITEM_KENB) {
         kasme_tracker_s1ap_kenb(tr, &item->meta, bytes, &fr->kenb);
@@ -104,6 +109,14 @@ static void store(frame_walk *w)
     p_add_proto_data(wmem_file_scope(), w->pinfo, proto_kasme, 0, fd);
 }
 
+/* Passes without a tree (the GUI's packet list) still show the plaintext message names. */
+static void restore_info(tvbuff_t *tvb, packet_info *pinfo, const kasme_frame_data *fd)
+{
+    if (!fd || !pinfo->cinfo)
+        return;
+    for (guint i = 0; i < fd->n; i++)
+        kasme_display_columns(tvb, pinfo, &fd->results[i]);
+}
 static void rrc_events(proto_tree *tree)
 {
     kasme_tracker *tr = kasme_keys_tracker();
@@ -124,9 +137,13 @@ static void rrc_events(proto_tree *tree)
 static int dissect_kasme(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     (void)data;
-    if (!kasme_keys_loaded() || !tree)
+    if (!kasme_keys_loaded())
         return 0;
     const kasme_frame_data *fd = p_get_proto_data(wmem_file_scope(), pinfo, proto_kasme, 0);
+    if (!tree) {
+        restore_info(tvb, pinfo, fd);
+        return 0;
+    }
     bool first = !fd && !PINFO_FD_VISITED(pinfo) && kasme_keys_tracker();
     if (!fd && !first)
         return 0;
