@@ -7,7 +7,7 @@ set -e
 suite="${1:?usage: tools/make-chroot.sh trixie|forky}"
 root="${KASME_CHROOTS:-/var/tmp/kasme-chroots}/$suite"
 mirror="${KASME_MIRROR:-http://deb.debian.org/debian}"
-pkgs="build-essential,cmake,pkg-config,libglib2.0-dev,libgcrypt20-dev,libjson-glib-dev,libwireshark-dev,wireshark-dev,tshark,python3,util-linux,ca-certificates"
+pkgs="build-essential cmake pkg-config libglib2.0-dev libgcrypt20-dev libjson-glib-dev libwireshark-dev wireshark-dev tshark python3 util-linux"
 if [ -x "$root/usr/bin/tshark" ] && [ -f "$root/.kasme-ready" ]; then
     echo "$root: ready"
     exit 0
@@ -19,7 +19,10 @@ mkdir -p "$root"
 # debootstrap of a newer suite than the host's needs its script: sid's serves for forky
 script="$suite"
 [ -e "/usr/share/debootstrap/scripts/$suite" ] || script=sid
-DEBIAN_FRONTEND=noninteractive debootstrap --variant=minbase --include="$pkgs" \
+[ -x "$root/usr/bin/apt-get" ] || DEBIAN_FRONTEND=noninteractive debootstrap --variant=minbase \
     "$suite" "$root" "$mirror" "/usr/share/debootstrap/scripts/$script"
+# apt inside the chroot resolves the build dependencies (debootstrap's --include cannot)
+chroot "$root" sh -c "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
+    --no-install-recommends $pkgs"
 touch "$root/.kasme-ready"
 chroot "$root" sh -c 'tshark --version | head -1'

@@ -1,6 +1,9 @@
 /* Strict hex codec and secret wiping; see hexutil.h. */
 #include "hexutil.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 #include <string.h>
 
 int kasme_hex_digit(int c)
@@ -55,4 +58,15 @@ void kasme_secure_zero(void *p, size_t n)
 {
     if (p && n)
         memset_unelided(p, 0, n);
+}
+
+int kasme_fail(char *why, size_t why_len, const char *fmt, ...)
+{
+    if (why && why_len) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, why_len, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
 }

@@ -28,4 +28,8 @@ void kasme_hex_encode(const uint8_t *in, size_t n, char *out);
  * held a key before it is freed or goes out of scope. */
 void kasme_secure_zero(void *p, size_t n);
 
+/* Writes a reason into why (if why is not NULL) and returns -1: the error path of the parsers. */
+int kasme_fail(char *why, size_t why_len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -51,18 +51,6 @@ typedef struct {
     size_t len;
 } span;
 
-static int fail(char *why, size_t why_len, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-
-static int fail(char *why, size_t why_len, const char *fmt, ...)
-{
-    if (why && why_len) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, why_len, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 static bool is_blank(char c)
 {
@@ -97,16 +85,16 @@ static int parse_hex(const char *key, span v, uint8_t *out, size_t out_len, char
                      size_t why_len)
 {
     if (v.len >= 2 && v.text[0] == '0' && (v.text[1] == 'x' || v.text[1] == 'X'))
-        return fail(why, why_len, "%s: no 0x prefix, write the %zu hex digits only", key,
+        return kasme_fail(why, why_len, "%s: no 0x prefix, write the %zu hex digits only", key,
                     2 * out_len);
     size_t bad_pos = 0;
     switch (kasme_hex_decode(v.text, v.len, out, out_len, &bad_pos)) {
     case KASME_HEX_OK:
         return 0;
     case KASME_HEX_BAD_DIGIT:
-        return fail(why, why_len, "%s: non-hex character at position %zu", key, bad_pos + 1);
+        return kasme_fail(why, why_len, "%s: non-hex character at position %zu", key, bad_pos + 1);
     default:
-        return fail(why, why_len, "%s: expected %zu hex digits, got %zu", key, 2 * out_len,
+        return kasme_fail(why, why_len, "%s: expected %zu hex digits, got %zu", key, 2 * out_len,
                     v.len);
     }
 }
@@ -128,9 +116,9 @@ static int parse_imsi(const char *key, span v, char imsi[16], char *why, size_t 
 {
     for (size_t i = 0; i < v.len; i++)
         if (v.text[i] < '0' || v.text[i] > '9')
-            return fail(why, why_len, "%s: non-digit at position %zu", key, i + 1);
+            return kasme_fail(why, why_len, "%s: non-digit at position %zu", key, i + 1);
     if (v.len < 6 || v.len > 15)
-        return fail(why, why_len, "%s: expected 6 to 15 digits, got %zu", key, v.len);
+        return kasme_fail(why, why_len, "%s: expected 6 to 15 digits, got %zu", key, v.len);
     memcpy(imsi, v.text, v.len);
     imsi[v.len] = '\0';
     return 0;
@@ -140,11 +128,11 @@ static int parse_rnti(span v, uint16_t *rnti, char *why, size_t why_len)
 {
     unsigned value = 0;
     if (v.len > 5 || !all_digits(v.text, v.len))
-        return fail(why, why_len, "rnti: expected a decimal number 1..65535");
+        return kasme_fail(why, why_len, "rnti: expected a decimal number 1..65535");
     for (size_t i = 0; i < v.len; i++)
         value = value * 10 + (unsigned)(v.text[i] - '0');
     if (value < 1 || value > 65535)
-        return fail(why, why_len, "rnti: expected a decimal number 1..65535");
+        return kasme_fail(why, why_len, "rnti: expected a decimal number 1..65535");
     *rnti = (uint16_t)value;
     return 0;
 }
@@ -152,7 +140,7 @@ static int parse_rnti(span v, uint16_t *rnti, char *why, size_t why_len)
 static int parse_ksi(span v, int *ksi, char *why, size_t why_len)
 {
     if (v.len != 1 || v.text[0] < '0' || v.text[0] > '6')
-        return fail(why, why_len, "ksi: expected 0..6 (7 means \"no key\")");
+        return kasme_fail(why, why_len, "ksi: expected 0..6 (7 means \"no key\")");
     *ksi = v.text[0] - '0';
     return 0;
 }
@@ -165,14 +153,14 @@ static int parse_alg(const char *key, span v, kasme_auth_alg *alg, char *why, si
     else if (span_is(v, "xor"))
         *alg = KASME_AUTH_XOR;
     else
-        return fail(why, why_len, "%s: expected milenage or xor", key);
+        return kasme_fail(why, why_len, "%s: expected milenage or xor", key);
     return 0;
 }
 
 static int parse_name(span v, char name[32], char *why, size_t why_len)
 {
     if (v.len > 31)
-        return fail(why, why_len, "name: longer than 31 octets (got %zu)", v.len);
+        return kasme_fail(why, why_len, "name: longer than 31 octets (got %zu)", v.len);
     memcpy(name, v.text, v.len);
     name[v.len] = '\0';
     return 0;
@@ -199,8 +187,8 @@ static int parse_plmn_digits(const char *key, span v, size_t min, size_t max, ch
 {
     if (v.len < min || v.len > max || !all_digits(v.text, v.len)) {
         if (min == max)
-            return fail(why, why_len, "%s: expected %zu digits", key, min);
-        return fail(why, why_len, "%s: expected %zu or %zu digits", key, min, max);
+            return kasme_fail(why, why_len, "%s: expected %zu digits", key, min);
+        return kasme_fail(why, why_len, "%s: expected %zu or %zu digits", key, min, max);
     }
     memcpy(out, v.text, v.len);
     out[v.len] = '\0';
@@ -213,7 +201,7 @@ static int parse_guti(span v, kasme_subscriber *out, char *why, size_t why_len)
     span part[5];
     size_t n = split_dashes(v, part, 5);
     if (n != 5)
-        return fail(why, why_len, "guti: expected mcc-mnc-mmegi-mmec-mtmsi (5 parts separated "
+        return kasme_fail(why, why_len, "guti: expected mcc-mnc-mmegi-mmec-mtmsi (5 parts separated "
                     "by '-'), got %s%zu", n > 5 ? "more than " : "", n > 5 ? (size_t)5 : n);
     uint32_t mmegi, mmec;
     if (parse_plmn_digits("guti mcc", part[0], 3, 3, out->guti_mcc, why, why_len) ||
@@ -250,7 +238,7 @@ static int parse_value(line_fields *st, field_id f, span v, char *why, size_t wh
     case F_KRRCINT: return parse_hex(key, v, out->krrcint, 16, why, why_len);
     case F_KUPENC: return parse_hex(key, v, out->kupenc, 16, why, why_len);
     case F_NAME: return parse_name(v, out->name, why, why_len);
-    default: return fail(why, why_len, "%s: takes no value", key);
+    default: return kasme_fail(why, why_len, "%s: takes no value", key);
     }
 }
 
@@ -285,7 +273,7 @@ static bool safe_to_quote(span name)
 static int mark_seen(line_fields *st, field_id f, char *why, size_t why_len)
 {
     if (st->seen[f])
-        return fail(why, why_len, "%s: given twice", field_names[f]);
+        return kasme_fail(why, why_len, "%s: given twice", field_names[f]);
     st->seen[f] = true;
     return 0;
 }
@@ -294,18 +282,18 @@ static int take_key_value(line_fields *st, span key, span value, size_t column, 
                           size_t why_len)
 {
     if (!key.len)
-        return fail(why, why_len, "'=' without a key at column %zu", column);
+        return kasme_fail(why, why_len, "'=' without a key at column %zu", column);
     int f = field_by_name(key);
     if (f < 0 && safe_to_quote(key))
-        return fail(why, why_len, "unknown key '%.*s'", (int)key.len, key.text);
+        return kasme_fail(why, why_len, "unknown key '%.*s'", (int)key.len, key.text);
     if (f < 0)
-        return fail(why, why_len, "unknown key at column %zu", column);
+        return kasme_fail(why, why_len, "unknown key at column %zu", column);
     if (f == F_ANY)
-        return fail(why, why_len, "any: takes no value (write just 'any')");
+        return kasme_fail(why, why_len, "any: takes no value (write just 'any')");
     if (mark_seen(st, (field_id)f, why, why_len))
         return -1;
     if (!value.len)
-        return fail(why, why_len, "%s: empty value", field_names[f]);
+        return kasme_fail(why, why_len, "%s: empty value", field_names[f]);
     return parse_value(st, (field_id)f, value, why, why_len);
 }
 
@@ -315,10 +303,10 @@ static int take_bare_word(line_fields *st, span word, size_t column, char *why, 
     if (f == F_ANY)
         return mark_seen(st, F_ANY, why, why_len);
     if (f >= 0)
-        return fail(why, why_len, "%s: missing '=value' (write %s=value, no spaces around '=')",
+        return kasme_fail(why, why_len, "%s: missing '=value' (write %s=value, no spaces around '=')",
                     field_names[f], field_names[f]);
     /* Not quoted: a lone word may well be a key whose "k=" was forgotten. */
-    return fail(why, why_len, "unexpected word at column %zu (expected key=value)", column);
+    return kasme_fail(why, why_len, "unexpected word at column %zu (expected key=value)", column);
 }
 
 /* Reads the key=value tokens of a line; '#' outside a value starts a comment. */
@@ -380,7 +368,7 @@ static int take_identity(line_fields *st, bool *given, char *why, size_t why_len
         if (st->seen[identity_fields[i]] && n < 2)
             names[n++] = field_names[identity_fields[i]];
     if (count_seen(st, identity_fields, N_OF(identity_fields)) > 1)
-        return fail(why, why_len, "two identities (%s and %s): give exactly one", names[0],
+        return kasme_fail(why, why_len, "two identities (%s and %s): give exactly one", names[0],
                     names[1]);
     *given = n == 1;
     if (st->seen[F_IMSI])
@@ -397,11 +385,11 @@ static int take_identity(line_fields *st, bool *given, char *why, size_t why_len
 static int finish_milenage(line_fields *st, char *why, size_t why_len)
 {
     if (st->seen[F_OP] && st->seen[F_OPC])
-        return fail(why, why_len, "give op= or opc=, not both");
+        return kasme_fail(why, why_len, "give op= or opc=, not both");
     if (!st->seen[F_OP] && !st->seen[F_OPC])
-        return fail(why, why_len, "milenage subscriber needs op= or opc=");
+        return kasme_fail(why, why_len, "milenage subscriber needs op= or opc=");
     if (st->seen[F_OP] && milenage_opc(st->out->k, st->op, st->out->opc))
-        return fail(why, why_len, "op: could not compute OPc (libgcrypt not initialised?)");
+        return kasme_fail(why, why_len, "op: could not compute OPc (libgcrypt not initialised?)");
     return 0;
 }
 
@@ -409,18 +397,18 @@ static int finish_secret(line_fields *st, bool has_identity, char *why, size_t w
 {
     kasme_subscriber *out = st->out;
     if (!st->seen[F_K])
-        return fail(why, why_len, "subscriber needs k=");
+        return kasme_fail(why, why_len, "subscriber needs k=");
     if (!has_identity)
-        return fail(why, why_len, "subscriber needs imsi=");
+        return kasme_fail(why, why_len, "subscriber needs imsi=");
     if (out->id_kind != KASME_ID_IMSI)
-        return fail(why, why_len, "subscriber needs imsi= (tmsi, guti, rnti and any are for "
+        return kasme_fail(why, why_len, "subscriber needs imsi= (tmsi, guti, rnti and any are for "
                     "kasme=/kenb= lines)");
     if (!st->seen[F_ALG])
         out->alg = KASME_AUTH_MILENAGE;
     out->has_amf = st->seen[F_AMF];
     if (out->alg == KASME_AUTH_XOR) {
         if (st->seen[F_OP] || st->seen[F_OPC])
-            return fail(why, why_len, "alg=xor takes no op= or opc= (the XOR test algorithm "
+            return kasme_fail(why, why_len, "alg=xor takes no op= or opc= (the XOR test algorithm "
                         "uses K only)");
         return 0;
     }
@@ -430,11 +418,11 @@ static int finish_secret(line_fields *st, bool has_identity, char *why, size_t w
 static int finish_kasme(line_fields *st, bool has_identity, char *why, size_t why_len)
 {
     if (!st->seen[F_KASME])
-        return fail(why, why_len, "ksi= needs kasme=");
+        return kasme_fail(why, why_len, "ksi= needs kasme=");
     if (!has_identity)
-        return fail(why, why_len, "kasme= needs an identity: imsi=, tmsi=, guti= or any");
+        return kasme_fail(why, why_len, "kasme= needs an identity: imsi=, tmsi=, guti= or any");
     if (st->out->id_kind == KASME_ID_RNTI)
-        return fail(why, why_len, "kasme= cannot be keyed by rnti= (use imsi=, tmsi=, guti= "
+        return kasme_fail(why, why_len, "kasme= cannot be keyed by rnti= (use imsi=, tmsi=, guti= "
                     "or any)");
     st->out->has_kasme = true;
     return 0;
@@ -444,9 +432,9 @@ static int finish_kenb(line_fields *st, bool has_identity, char *why, size_t why
 {
     const char *key = first_seen(st, kenb_fields, N_OF(kenb_fields));
     if (!has_identity)
-        return fail(why, why_len, "%s= needs an identity: rnti=, imsi= or any", key);
+        return kasme_fail(why, why_len, "%s= needs an identity: rnti=, imsi= or any", key);
     if (st->out->id_kind == KASME_ID_TMSI)
-        return fail(why, why_len, "%s= cannot be keyed by tmsi=/guti= (use rnti=, imsi= or "
+        return kasme_fail(why, why_len, "%s= cannot be keyed by tmsi=/guti= (use rnti=, imsi= or "
                     "any)", key);
     st->out->has_kenb = st->seen[F_KENB];
     st->out->has_krrcenc = st->seen[F_KRRCENC];
@@ -469,10 +457,10 @@ static int finish_entry(line_fields *st, char *why, size_t why_len)
     if (kenb)
         kinds[n_kinds++] = kenb;
     if (n_kinds == 0)
-        return fail(why, why_len, "no key on the line: give k= (subscriber), kasme=, or kenb=/"
+        return kasme_fail(why, why_len, "no key on the line: give k= (subscriber), kasme=, or kenb=/"
                     "krrcenc=/krrcint=/kupenc=");
     if (n_kinds > 1)
-        return fail(why, why_len, "%s= and %s= cannot share a line (one kind of entry per "
+        return kasme_fail(why, why_len, "%s= and %s= cannot share a line (one kind of entry per "
                     "line)", kinds[0], kinds[1]);
     bool has_identity = false;
     if (take_identity(st, &has_identity, why, why_len))
@@ -539,11 +527,11 @@ static int parse_srsepc(line_fields *st, const span *field, char *why, size_t wh
     if (span_is(field[4], "opc"))
         return parse_hex("field 6 (opc)", field[5], out->opc, 16, why, why_len);
     if (!span_is(field[4], "op"))
-        return fail(why, why_len, "field 5 (op_type): expected op or opc");
+        return kasme_fail(why, why_len, "field 5 (op_type): expected op or opc");
     if (parse_hex("field 6 (op)", field[5], st->op, 16, why, why_len))
         return -1;
     if (milenage_opc(out->k, st->op, out->opc))
-        return fail(why, why_len, "field 6 (op): could not compute OPc (libgcrypt not "
+        return kasme_fail(why, why_len, "field 6 (op): could not compute OPc (libgcrypt not "
                     "initialised?)");
     return 0;
 }
@@ -556,11 +544,11 @@ static int check_text(const char *line, size_t len, char *why, size_t why_len)
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)line[i];
         if ((c < 0x20 && c != '\t') || c == 0x7f)
-            return fail(why, why_len, "non-text byte at column %zu", i + 1);
+            return kasme_fail(why, why_len, "non-text byte at column %zu", i + 1);
     }
     const char *end = NULL;
     if (!g_utf8_validate(line, (gssize)len, &end))
-        return fail(why, why_len, "non-text byte at column %zu (not UTF-8)",
+        return kasme_fail(why, why_len, "non-text byte at column %zu (not UTF-8)",
                     (size_t)(end - line) + 1);
     return 0;
 }
@@ -573,7 +561,7 @@ static int parse_content(line_fields *st, const char *line, size_t len, char *wh
     if (is_srsepc_line(line, len, csv, &n_csv))
         return parse_srsepc(st, csv, why, why_len);
     if (!memchr(line, '=', len) && memchr(line, ',', len))
-        return fail(why, why_len, "neither key=value nor an srsEPC user_db.csv line (that needs "
+        return kasme_fail(why, why_len, "neither key=value nor an srsEPC user_db.csv line (that needs "
                     "7 or more comma-separated fields, the 2nd mil or xor)");
     if (read_tokens(st, line, len, why, why_len))
         return -1;
@@ -589,7 +577,7 @@ static int parse_line_len(const char *line, size_t len, kasme_subscriber *out, c
     memset(out, 0, sizeof *out);
     out->ksi = -1;
     if (len > KASME_KEYFILE_MAX_LINE)
-        return fail(why, why_len, "line longer than %d octets (%zu), ignored",
+        return kasme_fail(why, why_len, "line longer than %d octets (%zu), ignored",
                     KASME_KEYFILE_MAX_LINE, len);
     if (check_text(line, len, why, why_len))
         return -1;
@@ -611,7 +599,7 @@ static int parse_line_len(const char *line, size_t len, kasme_subscriber *out, c
 int kasme_keyfile_parse_line(const char *line, kasme_subscriber *out, char *why, size_t why_len)
 {
     if (!line || !out)
-        return fail(why, why_len, "no line or no output");
+        return kasme_fail(why, why_len, "no line or no output");
     size_t len = strlen(line);
     if (len && line[len - 1] == '\n')
         len--;

@@ -38,18 +38,6 @@ typedef enum { KIND_SECRET, KIND_KASME, KIND_KENB } entry_kind;
 /* Entry indices are 32 bits: far above any key file, and it halves the index memory. */
 #define SUBDB_MAX_ENTRIES (UINT32_MAX - 1)
 
-static int fail(char *why, size_t why_len, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-
-static int fail(char *why, size_t why_len, const char *fmt, ...)
-{
-    if (why && why_len) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, why_len, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 kasme_subdb *kasme_subdb_new(void)
 {
@@ -135,22 +123,22 @@ static int entry_kind_of(const kasme_subscriber *e, char *why, size_t why_len)
 {
     bool secret = e->alg != KASME_AUTH_NONE, direct_kasme = e->has_kasme, kenb = has_as_key(e);
     if (secret + direct_kasme + kenb != 1)
-        return fail(why, why_len, "an entry holds exactly one of: K (subscriber), K_ASME, "
+        return kasme_fail(why, why_len, "an entry holds exactly one of: K (subscriber), K_ASME, "
                                   "K_eNB/AS keys");
     if ((unsigned)e->id_kind > KASME_ID_ANY)
-        return fail(why, why_len, "unknown identity kind %d", (int)e->id_kind);
+        return kasme_fail(why, why_len, "unknown identity kind %d", (int)e->id_kind);
     if (e->alg != KASME_AUTH_NONE && e->alg != KASME_AUTH_MILENAGE && e->alg != KASME_AUTH_XOR)
-        return fail(why, why_len, "unknown authentication algorithm %d", (int)e->alg);
+        return kasme_fail(why, why_len, "unknown authentication algorithm %d", (int)e->alg);
     if (e->id_kind == KASME_ID_IMSI && !imsi_is_valid(e->imsi))
-        return fail(why, why_len, "imsi: not 6 to 15 digits");
+        return kasme_fail(why, why_len, "imsi: not 6 to 15 digits");
     if (secret && e->id_kind != KASME_ID_IMSI)
-        return fail(why, why_len, "a subscriber with K needs an imsi identity");
+        return kasme_fail(why, why_len, "a subscriber with K needs an imsi identity");
     if (direct_kasme && e->id_kind == KASME_ID_RNTI)
-        return fail(why, why_len, "kasme: identity must be imsi, tmsi, guti or any (not rnti)");
+        return kasme_fail(why, why_len, "kasme: identity must be imsi, tmsi, guti or any (not rnti)");
     if (direct_kasme && (e->ksi < -1 || e->ksi > 6))
-        return fail(why, why_len, "ksi: %d is not 0..6", e->ksi);
+        return kasme_fail(why, why_len, "ksi: %d is not 0..6", e->ksi);
     if (kenb && e->id_kind == KASME_ID_TMSI)
-        return fail(why, why_len, "kenb: identity must be rnti, imsi or any (not tmsi/guti)");
+        return kasme_fail(why, why_len, "kenb: identity must be rnti, imsi or any (not tmsi/guti)");
     return secret ? KIND_SECRET : direct_kasme ? KIND_KASME : KIND_KENB;
 }
 
@@ -227,23 +215,23 @@ static int reject_duplicate_secret(const kasme_subdb *db, const kasme_subscriber
         return 0;
     /* The IMSI is an identity, not a key: the user needs it to find the two lines. */
     if (strcmp(first->source, e->source) == 0)
-        return fail(why, why_len, "duplicate imsi %s, first at line %u (kept)", e->imsi,
+        return kasme_fail(why, why_len, "duplicate imsi %s, first at line %u (kept)", e->imsi,
                     first->line);
-    return fail(why, why_len, "duplicate imsi %s, first at %s:%u (kept)", e->imsi,
+    return kasme_fail(why, why_len, "duplicate imsi %s, first at %s:%u (kept)", e->imsi,
                 first->source, first->line);
 }
 
 int kasme_subdb_add(kasme_subdb *db, const kasme_subscriber *e, char *why, size_t why_len)
 {
     if (!db || !e)
-        return fail(why, why_len, "no database or entry");
+        return kasme_fail(why, why_len, "no database or entry");
     int kind = entry_kind_of(e, why, why_len);
     if (kind < 0)
         return -1;
     if (kind == KIND_SECRET && reject_duplicate_secret(db, e, why, why_len))
         return -1;
     if (db->count >= SUBDB_MAX_ENTRIES)
-        return fail(why, why_len, "subscriber database full");
+        return kasme_fail(why, why_len, "subscriber database full");
     if (db->count == db->capacity)
         grow(db);
 

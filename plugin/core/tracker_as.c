@@ -403,22 +403,27 @@ void kasme_tracker_rrc_reest(kasme_tracker *tr, uint64_t conn, int ncc)
 
 /* The keys K_eNB* can come from: the current K_eNB (horizontal, same NCC) and the NH of the
  * NCC the eNB sent (vertical, TS 33.401 7.2.8.4.2: NH_1 from K_eNB at the initial setup). */
+/* How many NH derivations a new NCC stands for: NCC is 3 bits and only goes forward. */
+static unsigned nh_steps(const kasme_as_ctx *as)
+{
+    return (unsigned)(as->reest_ncc - as->ncc) & 7;
+}
+
 static size_t reest_bases(const kasme_as_ctx *as, uint8_t bases[][32], size_t max)
 {
     size_t n = 0;
     memcpy(bases[n++], as->kenb, 32);
-    if (!as->has_kasme || as->reest_ncc <= 0 || as->reest_ncc == as->ncc)
+    unsigned target = as->nh_index + nh_steps(as);
+    if (!as->has_kasme || nh_steps(as) == 0 || n >= max)
         return n;
     uint8_t sync[32];
     memcpy(sync, as->kenb_initial, 32);
-    for (int i = 1; i <= as->reest_ncc && n < max; i++) {
+    for (unsigned i = 1; i <= target; i++) {
         if (kdf_nh(as->kasme, sync, bases[n]) != 0)
-            break;
+            return n;
         memcpy(sync, bases[n], 32);
-        if (i == as->reest_ncc)
-            n++;
     }
-    return n;
+    return n + 1;
 }
 
 /* Tries one K_eNB* on the first SRB1 PDU after re-establishment (ciphered and integrity
@@ -484,6 +489,8 @@ static bool reest_derive(kasme_as_ctx *as, const uint8_t *pdu, size_t len, uint3
                 return false;
             as->reest_earfcn = earfcn;
             as->kenb_star = true;
+            if (b > 0)
+                as->nh_index += nh_steps(as);
             as->ncc = as->reest_ncc;
             as->kenb_source = b == 0 ? "K_eNB* from the previous K_eNB (horizontal)"
                                      : "K_eNB* from NH (vertical)";
@@ -502,11 +509,21 @@ static unsigned header_len(const kasme_pdcp_meta *meta)
     return meta->sn_bits == 7 ? 1 : meta->sn_bits == 18 ? 3 : 2;
 }
 
+/* The SN: the low sn_bits bits of the header (the caller checked len >= header_len). */
 static uint32_t read_sn(const kasme_pdcp_meta *meta, const uint8_t *pdu)
 {
-    uint32_t raw = (uint32_t)pdu[0] << 16 | (uint32_t)pdu[1] << 8 | pdu[2];
-    unsigned hdr = header_len(meta);
-    return (raw >> (8 * (3 - hdr))) & ((1u << meta->sn_bits) - 1);
+    uint32_t raw = 0;
+    for (unsigned i = 0; i < header_len(meta); i++)
+        raw = raw << 8 | pdu[i];
+    return raw & ((1u << meta->sn_bits) - 1);
+}
+
+/* TS 36.323 6.2: SRBs have 5-bit SNs; DRBs 7, 12, 15 or 18. */
+static bool sn_bits_valid(const kasme_pdcp_meta *meta)
+{
+    if (meta->srb)
+        return meta->sn_bits == 5;
+    return meta->sn_bits == 7 || meta->sn_bits == 12 || meta->sn_bits == 15 || meta->sn_bits == 18;
 }
 
 /* An IPv4 header whose checksum holds, or an IPv6 header whose payload length fits: the
@@ -575,7 +592,8 @@ void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const ui
     res->dir = meta->dir;
     res->mac_status = KASME_MAC_NOT_PRESENT;
     bool bad_meta = meta->dir < 0 || meta->dir > 1 || meta->rb_id == 0 ||
-                    meta->rb_id > KASME_MAX_RB || (meta->srb && meta->rb_id > 2) || meta->sn_bits == 0 || meta->sn_bits > 18;
+                    meta->rb_id > KASME_MAX_RB || (meta->srb && meta->rb_id > 2) ||
+                    !sn_bits_valid(meta);
     if (bad_meta || len == 0) {
         res->status = KASME_PDU_MALFORMED;
         return;
@@ -602,6 +620,10 @@ void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const ui
     if (meta->srb && meta->dir == KASME_DIR_DL && !meta->rrc_smc && meta->payload_opaque)
         smc_meta.rrc_smc = kasme_rrc_parse_smc(pdu + 1, len - 1 - MAC_I_LEN, &smc_meta.smc_eea,
                                                &smc_meta.smc_eia);
+    /* ciphertext can read as an SMC: a guessed one never replaces a running AS context
+     * unless its MAC-I verifies, which EIA0 cannot */
+    if (smc_meta.rrc_smc && !meta->rrc_smc && rc->as.active && smc_meta.smc_eia == 0)
+        smc_meta.rrc_smc = false;
     bool smc_guessed = smc_meta.rrc_smc && !meta->rrc_smc;
     kasme_pdcp_result before = *res;
     if (smc_meta.rrc_smc && meta->srb) {

@@ -90,7 +90,8 @@ typedef struct {
      * SRB1 PDU, whose MAC-I tells the target cell's EARFCN-DL */
     bool reest_pending;
     uint16_t reest_pci;
-    int ncc;               /* next hop chaining count in use; 0 after the initial setup */
+    int ncc;               /* next hop chaining count in use (3 bits); 0 after the initial setup */
+    unsigned nh_index;     /* NH derivations behind ncc: NCC is nh_index mod 8 (TS 33.401 7.2.8.4) */
     int reest_ncc;
     uint8_t kasme[32];     /* for the NH chain, when the NAS context is known */
     uint8_t kenb_initial[32];

@@ -333,10 +333,8 @@ static bool nested_nas(proto_tree *tree, const field_info *fi)
     return container(tree, &f_nas_eps, fi) != NULL;
 }
 
-static gint cmp_items(gconstpointer a, gconstpointer b, gpointer unused)
+static gint cmp_items(const kasme_item *x, const kasme_item *y)
 {
-    (void)unused;
-    const kasme_item *x = a, *y = b;
     if (x->tvb != y->tvb)
         return 0;
     return x->offset - y->offset;
@@ -373,6 +371,18 @@ static bool collect_item(field_info *fi, void *user)
     return true;
 }
 
+/* Frame order: by data source, then offset (insertion sort: a frame holds a few items). */
+static void sort_items(kasme_item *items, guint n)
+{
+    for (guint i = 1; i < n; i++) {
+        kasme_item moving = items[i];
+        guint j = i;
+        for (; j > 0 && cmp_items(&items[j - 1], &moving) > 0; j--)
+            items[j] = items[j - 1];
+        items[j] = moving;
+    }
+}
+
 static guint add_items(proto_tree *tree, packet_info *pinfo, const kasme_field *f,
                        kasme_item_kind kind, kasme_item *items, guint n, guint max)
 {
@@ -387,7 +397,7 @@ guint kasme_carrier_items(proto_tree *tree, packet_info *pinfo, kasme_item *item
     guint n = add_items(tree, pinfo, &f_nas_eps, KASME_ITEM_NAS, items, 0, max);
     n = add_items(tree, pinfo, &f_s1ap_security_key, KASME_ITEM_KENB, items, n, max);
     n = add_items(tree, pinfo, &f_pdcp, KASME_ITEM_PDCP, items, n, max);
-    g_qsort_with_data(items, (gint)n, sizeof *items, cmp_items, NULL);
+    sort_items(items, n);
     for (guint i = 0; i < n; i++)
         items[i].meta.plmns = (const uint8_t(*)[3])items[i].plmns;
     release_fields();

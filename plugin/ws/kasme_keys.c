@@ -7,6 +7,7 @@
 #include <wsutil/report_message.h>
 
 #include "hexutil.h"
+#include "ws_compat.h"
 #include "keyfile.h"
 
 typedef struct {
@@ -20,9 +21,9 @@ typedef struct {
 } kasme_uat_row;
 
 static const char *pref_key_file = "";
-static gboolean pref_show_keys = FALSE;
-static gboolean pref_quiet_null_decipher = TRUE;
-static gboolean pref_user_plane = FALSE;
+static kasme_ws_bool pref_show_keys = FALSE;
+static kasme_ws_bool pref_quiet_null_decipher = TRUE;
+static kasme_ws_bool pref_user_plane = FALSE;
 static kasme_uat_row *uat_rows;
 static guint uat_n_rows;
 
@@ -96,7 +97,7 @@ static void *uat_copy(void *dst, const void *src, size_t len)
     return d;
 }
 
-static gboolean uat_update(void *rec, char **err)
+static kasme_ws_bool uat_update(void *rec, char **err)
 {
     kasme_subscriber entry;
     char why[256];

@@ -12,6 +12,7 @@ WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 
 WS_DLL_PUBLIC void plugin_register(void);
 #if KASME_WS_AT_LEAST(4, 2)
+#include <wsutil/plugins.h>
 WS_DLL_PUBLIC uint32_t plugin_describe(void);
 uint32_t plugin_describe(void)
 {

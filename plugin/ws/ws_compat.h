@@ -8,6 +8,15 @@
     (WIRESHARK_VERSION_MAJOR > (maj) || \
      (WIRESHARK_VERSION_MAJOR == (maj) && WIRESHARK_VERSION_MINOR >= (min)))
 
+/* Preferences and UAT callbacks take C bool from 4.4 on (gboolean before). */
+#if KASME_WS_AT_LEAST(4, 4)
+#include <stdbool.h>
+typedef bool kasme_ws_bool;
+#else
+#include <glib.h>
+typedef gboolean kasme_ws_bool;
+#endif
+
 /* field_info.value became a pointer in 4.2. */
 #if KASME_WS_AT_LEAST(4, 2)
 #define KASME_FI_VALUE(fi) ((fi)->value)

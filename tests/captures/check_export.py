@@ -16,7 +16,9 @@ from check_builtin import rrc_messages  # noqa: E402
 from check_nas import Checker  # noqa: E402
 from kasme_tshark import DLT_PREFS, Tshark, link_of  # noqa: E402
 
-NAS_TYPES = ("nas_eps.nas_msg_emm_type", "nas_eps.nas_msg_esm_type")
+# Wireshark 4.4 renamed the NAS-EPS fields from nas_eps.* to nas-eps.*
+NAS_TYPES = ("nas_eps.nas_msg_emm_type", "nas_eps.nas_msg_esm_type",
+             "nas-eps.nas_msg_emm_type", "nas-eps.nas_msg_esm_type")
 
 
 def values(node, keys, out):

@@ -23,7 +23,9 @@ def listed(plugin, version):
         out = ts.run(["-G", "protocols"]).stdout
     finally:
         ts.close()
-    ok = "LTE NAS/RRC security (kasme)\tkasme\tkasme" in out.splitlines()
+    # the first three columns; Wireshark 4.4 added more after them
+    ok = any(line.startswith("LTE NAS/RRC security (kasme)\tkasme\tkasme")
+             for line in out.splitlines())
     print("kasme %s in tshark -G protocols" % ("listed" if ok else "NOT listed"))
     return ok
 
