@@ -106,6 +106,7 @@ typedef struct {
     bool seen[2][KASME_RB_SLOTS];
     uint32_t last_count[2][KASME_RB_SLOTS];
     int8_t drb_bearer[KASME_MAX_RB + 1]; /* BEARER found to work for a DRB, -1 unknown */
+    bool drb_moved[2][KASME_MAX_RB + 1]; /* per direction: a move since the DRB's last PDU */
     kasme_as_ctx as;
 } kasme_radio_conn;
 
@@ -151,7 +152,19 @@ void kasme_ctx_note_ul(kasme_sec_ctx *ctx, uint32_t count);
 bool kasme_derive_kenb(const kasme_sec_ctx *ctx, uint32_t ul_count, kasme_nas_result *res);
 
 /* tracker_as.c */
+#define KASME_MAC_I_LEN 4
 void kasme_radio_conn_free(gpointer p);
 kasme_ue *kasme_ue_of_conn(kasme_tracker *tr, uint64_t conn);
+void kasme_as_ctx_clear(kasme_as_ctx *as);
+
+/* tracker_kenb.c */
+int kasme_as_derive(kasme_as_ctx *as, const uint8_t kenb[32], uint8_t eea, uint8_t eia);
+int kasme_as_activate(kasme_as_ctx *as);
+void kasme_as_fill_keys(const kasme_as_ctx *as, kasme_pdcp_result *res);
+uint32_t kasme_rrc_smc(kasme_tracker *tr, kasme_radio_conn *rc, const kasme_pdcp_meta *meta,
+                       const uint8_t *pdu, size_t len, const uint32_t *counts, size_t n_counts,
+                       kasme_pdcp_result *res);
+bool kasme_reest_derive(kasme_as_ctx *as, const uint8_t *pdu, size_t len, uint32_t count,
+                        unsigned bearer, int dir, uint8_t *work);
 
 #endif

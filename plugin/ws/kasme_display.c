@@ -531,8 +531,14 @@ static tvbuff_t *display_pdcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
         show_user_plane(tvb, pinfo, tree, t, fr);
         return NULL;
     }
-    /* pdcp-lte dissected RRC that was not ciphered, unless it took it for ciphered */
-    return r->ciphered || item->pdcp.payload_opaque ? show_rrc(tvb, pinfo, tree, t, item, fr) : NULL;
+    /* pdcp-lte dissected RRC that was not ciphered (EEA0, the SMC Complete), unless it took
+     * it for ciphered */
+    if (r->ciphered || item->pdcp.payload_opaque)
+        return show_rrc(tvb, pinfo, tree, t, item, fr);
+    tvbuff_t *plain = tvb_new_child_real_data(tvb, fr->plain, (guint)r->plain_len,
+                                              (gint)r->plain_len);
+    proto_item_set_generated(proto_tree_add_item(t, hf_plaintext, plain, 0, -1, ENC_NA));
+    return NULL;
 }
 
 void kasme_display_columns(tvbuff_t *tvb, packet_info *pinfo, const kasme_frame_result *fr)

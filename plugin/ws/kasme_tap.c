@@ -7,6 +7,8 @@
 #include <epan/stat_tap_ui.h>
 #include <epan/tap.h>
 
+#include "ws_compat.h"
+
 static int kasme_tap = -1;
 
 typedef struct {
@@ -192,7 +194,7 @@ static void kasme_stat_finish(void *tapdata)
     g_free(st);
 }
 
-static void kasme_stat_init(const char *opt_arg, void *userdata)
+static KASME_STAT_INIT_TYPE kasme_stat_init(const char *opt_arg, void *userdata)
 {
     (void)userdata;
     const char *filter = NULL;
@@ -207,7 +209,9 @@ static void kasme_stat_init(const char *opt_arg, void *userdata)
         fprintf(stderr, "tshark: can't register the kasme tap: %s\n", err->str);
         g_string_free(err, TRUE);
         kasme_stat_finish(st);
+        KASME_STAT_INIT_RETURN(false);
     }
+    KASME_STAT_INIT_RETURN(true);
 }
 
 void kasme_stat_register(void)

@@ -17,6 +17,15 @@ typedef bool kasme_ws_bool;
 typedef gboolean kasme_ws_bool;
 #endif
 
+/* A -z statistic's init callback reports success from 4.6 on. */
+#if KASME_WS_AT_LEAST(4, 6)
+#define KASME_STAT_INIT_TYPE bool
+#define KASME_STAT_INIT_RETURN(ok) return (ok)
+#else
+#define KASME_STAT_INIT_TYPE void
+#define KASME_STAT_INIT_RETURN(ok) do { (void)(ok); return; } while (0)
+#endif
+
 /* field_info.value became a pointer in 4.2. */
 #if KASME_WS_AT_LEAST(4, 2)
 #define KASME_FI_VALUE(fi) ((fi)->value)

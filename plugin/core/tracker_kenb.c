@@ -1,0 +1,345 @@
+/* Which K_eNB an RRC connection uses: the candidates (TS 33.401 7.2.8.1: the NAS context's
+ * K_eNB for each recent uplink NAS COUNT, the S1AP SecurityKey, key-file lines), the one the
+ * RRC SecurityModeCommand's MAC-I confirms, and K_eNB* after re-establishment or handover
+ * (TS 33.401 7.2.8.4, A.5), confirmed by the first SRB1 PDU's MAC-I. */
+#include "tracker_int.h"
+
+#include <string.h>
+
+#include "kdf.h"
+
+int kasme_as_derive(kasme_as_ctx *as, const uint8_t kenb[32], uint8_t eea, uint8_t eia)
+{
+    memcpy(as->kenb, kenb, 32);
+    as->eea = eea;
+    as->eia = eia;
+    if (kdf_alg_key(kenb, KDF_RRC_ENC, eea, as->krrc_enc) ||
+        kdf_alg_key(kenb, KDF_RRC_INT, eia, as->krrc_int) ||
+        kdf_alg_key(kenb, KDF_UP_ENC, eea, as->kup_enc))
+        return -1;
+    return 0;
+}
+
+int kasme_as_activate(kasme_as_ctx *as)
+{
+    if (kasme_integrity_init(&as->rrc_int, as->eia, as->krrc_int) != KASME_SEC_OK)
+        return -1;
+    if (kasme_cipher_init(&as->rrc_enc, as->eea, as->krrc_enc) != KASME_SEC_OK) {
+        kasme_integrity_free(&as->rrc_int);
+        return -1;
+    }
+    if (kasme_cipher_init(&as->up_enc, as->eea, as->kup_enc) != KASME_SEC_OK) {
+        kasme_integrity_free(&as->rrc_int);
+        kasme_cipher_free(&as->rrc_enc);
+        return -1;
+    }
+    as->active = true;
+    return 0;
+}
+
+void kasme_as_fill_keys(const kasme_as_ctx *as, kasme_pdcp_result *res)
+{
+    res->has_as_keys = true;
+    memcpy(res->kenb, as->kenb, 32);
+    memcpy(res->krrc_enc, as->krrc_enc, 16);
+    memcpy(res->krrc_int, as->krrc_int, 16);
+    memcpy(res->kup_enc, as->kup_enc, 16);
+}
+
+/* MAC-I over PDCP header || data (TS 36.323 5.7) with a K_RRCint not yet in a schedule. */
+static bool mac_i_with_key(const uint8_t krrc_int[16], uint8_t eia, uint32_t count,
+                           unsigned bearer, int dir, const uint8_t *covered, size_t len,
+                           uint32_t *mac)
+{
+    kasme_integrity integ;
+    if (kasme_integrity_init(&integ, eia, krrc_int) != KASME_SEC_OK)
+        return false;
+    int rc = kasme_integrity_mac(&integ, count, bearer, (unsigned)dir, covered, len, len * 8, mac);
+    kasme_integrity_free(&integ);
+    return rc == KASME_SEC_OK;
+}
+
+/* --- the RRC Security Mode Command --- */
+
+/* One SMC's search: tries candidates one at a time, so any number of key-file lines can be
+ * candidates without an array of them. */
+typedef struct {
+    const kasme_pdcp_meta *meta;
+    const uint8_t *pdu;
+    size_t len;
+    const uint32_t *counts;
+    size_t n_counts;
+    unsigned bearer;
+    uint32_t mac_i;
+    size_t tried;
+    bool verified;
+    kasme_as_ctx found; /* the verified candidate, or the first one (EIA0 cannot verify) */
+    uint32_t count;
+} smc_search;
+
+static bool smc_try(smc_search *s, kasme_as_ctx *probe)
+{
+    bool first = s->tried++ == 0;
+    if (first) {
+        s->found = *probe;
+        s->count = s->counts[0];
+    }
+    for (size_t i = 0; s->meta->smc_eia != 0 && i < s->n_counts; i++) {
+        uint32_t mac;
+        if (mac_i_with_key(probe->krrc_int, s->meta->smc_eia, s->counts[i], s->bearer,
+                           s->meta->dir, s->pdu, s->len - KASME_MAC_I_LEN, &mac) &&
+            mac == s->mac_i) {
+            s->found = *probe;
+            s->count = s->counts[i];
+            s->verified = true;
+            break;
+        }
+    }
+    memset(probe, 0, sizeof *probe);
+    return s->verified;
+}
+
+static bool try_kenb(smc_search *s, const uint8_t kenb[32], const char *source, bool from_nas,
+                     uint32_t ul_count)
+{
+    kasme_as_ctx probe;
+    memset(&probe, 0, sizeof probe);
+    if (kasme_as_derive(&probe, kenb, s->meta->smc_eea, s->meta->smc_eia) != 0)
+        return false;
+    probe.kenb_source = source;
+    probe.kenb_from_nas = from_nas;
+    probe.kenb_ul_count = ul_count;
+    return smc_try(s, &probe);
+}
+
+static bool try_line(smc_search *s, const kasme_subscriber *line)
+{
+    if (line->has_kenb)
+        return try_kenb(s, line->kenb, "K_eNB from the key file", false, 0);
+    kasme_as_ctx probe;
+    memset(&probe, 0, sizeof probe);
+    probe.eea = s->meta->smc_eea;
+    probe.eia = s->meta->smc_eia;
+    memcpy(probe.krrc_enc, line->krrcenc, 16);
+    memcpy(probe.krrc_int, line->krrcint, 16);
+    memcpy(probe.kup_enc, line->kupenc, 16);
+    probe.kenb_source = "AS keys from the key file";
+    return smc_try(s, &probe);
+}
+
+static bool try_lines(smc_search *s, const kasme_subdb *db, const kasme_subscriber *first)
+{
+    for (const kasme_subscriber *e = first; e; e = kasme_subdb_next_match(db, e))
+        if (try_line(s, e))
+            return true;
+    return false;
+}
+
+static bool try_nas_context(smc_search *s, const kasme_sec_ctx *ctx)
+{
+    size_t hist = ctx->ul_hist_n < KASME_UL_HISTORY ? ctx->ul_hist_n : KASME_UL_HISTORY;
+    for (size_t i = 0; i < hist; i++) {
+        uint32_t count = ctx->ul_hist[(ctx->ul_hist_n - 1 - i) % KASME_UL_HISTORY];
+        uint8_t kenb[32];
+        if (kdf_kenb(ctx->kasme, count, kenb) == 0 &&
+            try_kenb(s, kenb, "NAS security context", true, count))
+            return true;
+    }
+    return false;
+}
+
+/* Candidates in order of likelihood; stops at the first whose MAC-I verifies. */
+static void search_kenb(kasme_tracker *tr, kasme_ue *ue, smc_search *s)
+{
+    if (ue && ue->has_s1ap_kenb && try_kenb(s, ue->s1ap_kenb, "S1AP SecurityKey", false, 0))
+        return;
+    if (ue && ue->current && ue->current->active && try_nas_context(s, ue->current))
+        return;
+    if (!tr->db)
+        return;
+    if (try_lines(s, tr->db, kasme_subdb_kenb_by_rnti(tr->db, s->meta->rnti)))
+        return;
+    if (ue && ue->imsi[0] && try_lines(s, tr->db, kasme_subdb_kenb_by_imsi(tr->db, ue->imsi)))
+        return;
+    try_lines(s, tr->db, kasme_subdb_kenb_any(tr->db));
+}
+
+static bool same_keys(const kasme_as_ctx *a, const kasme_as_ctx *b)
+{
+    return a->eea == b->eea && a->eia == b->eia && memcmp(a->krrc_int, b->krrc_int, 16) == 0 &&
+           memcmp(a->krrc_enc, b->krrc_enc, 16) == 0;
+}
+
+static void take_into_use(kasme_tracker *tr, kasme_radio_conn *rc, kasme_ue *ue,
+                          const smc_search *s, kasme_pdcp_result *res)
+{
+    kasme_as_ctx_clear(&rc->as);
+    rc->as = s->found;
+    if (kasme_as_activate(&rc->as) != 0) {
+        res->status = KASME_PDU_ALG_UNAVAILABLE;
+        return;
+    }
+    rc->as.smc_frame = s->meta->frame;
+    memcpy(rc->as.kenb_initial, rc->as.kenb, 32);
+    if (ue && ue->current && ue->current->active) {
+        memcpy(rc->as.kasme, ue->current->kasme, 32);
+        rc->as.has_kasme = true;
+    }
+    tr->stats.as_smc_verified += s->verified;
+    res->events |= KASME_EV_AS_SMC;
+}
+
+/* The RRC SecurityModeCommand is integrity protected with the new K_RRCint and not ciphered
+ * (TS 36.331 5.3.4.2). Returns the COUNT the SMC used, for the caller to note. */
+uint32_t kasme_rrc_smc(kasme_tracker *tr, kasme_radio_conn *rc, const kasme_pdcp_meta *meta,
+                       const uint8_t *pdu, size_t len, const uint32_t *counts, size_t n_counts,
+                       kasme_pdcp_result *res)
+{
+    smc_search s = {.meta = meta, .pdu = pdu, .len = len, .counts = counts,
+                    .n_counts = n_counts, .bearer = res->bearer, .mac_i = res->mac_received};
+    res->count = counts[0];
+    if (!kasme_alg_available(meta->smc_eea) || !kasme_alg_available(meta->smc_eia)) {
+        res->status = KASME_PDU_ALG_UNAVAILABLE;
+        return counts[0];
+    }
+    kasme_ue *ue = kasme_ue_of_conn(tr, meta->conn);
+    search_kenb(tr, ue, &s);
+    if (!s.verified && !(meta->smc_eia == 0 && s.tried)) {
+        res->status = KASME_PDU_NO_CONTEXT;
+        res->events |= KASME_EV_NO_KENB;
+        res->mac_status = KASME_MAC_UNVERIFIED;
+        res->unverified_why = s.tried ? "no K_eNB candidate verifies the RRC SMC's MAC-I"
+                                      : "no K_eNB for this UE (no NAS context, S1AP key or key-file line)";
+        memset(&s.found, 0, sizeof s.found);
+        return counts[0];
+    }
+    /* an SMC seen again (RLC retransmission) with the running keys changes nothing */
+    if (!(s.verified && rc->as.active && same_keys(&rc->as, &s.found)))
+        take_into_use(tr, rc, ue, &s, res);
+    memset(&s.found, 0, sizeof s.found);
+    if (res->status == KASME_PDU_ALG_UNAVAILABLE)
+        return s.count;
+    res->status = KASME_PDU_DECIPHERED;
+    res->count = s.count;
+    kasme_integrity_mac(&rc->as.rrc_int, s.count, res->bearer, (unsigned)meta->dir, pdu,
+                        len - KASME_MAC_I_LEN, (len - KASME_MAC_I_LEN) * 8, &res->mac_calculated);
+    res->mac_status = meta->smc_eia == 0 ? KASME_MAC_UNVERIFIED : KASME_MAC_GOOD;
+    if (meta->smc_eia == 0)
+        res->unverified_why = "EIA0: no integrity protection";
+    kasme_as_fill_keys(&rc->as, res);
+    return s.count;
+}
+
+/* --- K_eNB* after re-establishment or handover --- */
+
+/* How many NH derivations a new NCC stands for: NCC is 3 bits and only goes forward. */
+static unsigned nh_steps(const kasme_as_ctx *as)
+{
+    return (unsigned)(as->reest_ncc - as->ncc) & 7;
+}
+
+/* The keys K_eNB* can come from: NH of the NCC the network sent when it changed (vertical,
+ * NH_1 from the K_eNB of the initial setup), and the current K_eNB (horizontal). */
+static size_t reest_bases(const kasme_as_ctx *as, uint8_t bases[2][32], bool *vertical)
+{
+    size_t n = 0;
+    vertical[0] = vertical[1] = false;
+    if (as->has_kasme && nh_steps(as) != 0) {
+        uint8_t sync[32];
+        memcpy(sync, as->kenb_initial, 32);
+        unsigned target = as->nh_index + nh_steps(as);
+        bool ok = true;
+        for (unsigned i = 1; i <= target && ok; i++) {
+            ok = kdf_nh(as->kasme, sync, bases[0]) == 0;
+            memcpy(sync, bases[0], 32);
+        }
+        if (ok)
+            vertical[n++] = true;
+    }
+    memcpy(bases[n++], as->kenb, 32);
+    return n;
+}
+
+/* Tries one K_eNB* on the first SRB1 PDU after the move (ciphered and integrity protected
+ * with the new keys). */
+static bool reest_try(kasme_as_ctx *trial, const uint8_t base[32], uint16_t pci, uint32_t earfcn,
+                      const uint8_t *pdu, size_t len, uint32_t count, unsigned bearer, int dir,
+                      uint8_t *work)
+{
+    uint8_t kenb_star[32];
+    uint32_t mac;
+    if (kdf_kenb_star(base, pci, earfcn, kenb_star) != 0 ||
+        kdf_alg_key(kenb_star, KDF_RRC_INT, trial->eia, trial->krrc_int) != 0 ||
+        kdf_alg_key(kenb_star, KDF_RRC_ENC, trial->eea, trial->krrc_enc) != 0)
+        return false;
+    kasme_cipher enc;
+    kasme_integrity integ;
+    if (kasme_cipher_init(&enc, trial->eea, trial->krrc_enc) != KASME_SEC_OK)
+        return false;
+    if (kasme_integrity_init(&integ, trial->eia, trial->krrc_int) != KASME_SEC_OK) {
+        kasme_cipher_free(&enc);
+        return false;
+    }
+    memcpy(work, pdu, len);
+    kasme_cipher_apply(&enc, count, bearer, (unsigned)dir, work + 1, len - 1, (len - 1) * 8);
+    kasme_integrity_mac(&integ, count, bearer, (unsigned)dir, work, len - KASME_MAC_I_LEN,
+                        (len - KASME_MAC_I_LEN) * 8, &mac);
+    kasme_cipher_free(&enc);
+    kasme_integrity_free(&integ);
+    uint32_t mac_i = (uint32_t)work[len - 4] << 24 | (uint32_t)work[len - 3] << 16 |
+                     (uint32_t)work[len - 2] << 8 | work[len - 1];
+    if (mac != mac_i)
+        return false;
+    memcpy(trial->kenb, kenb_star, 32);
+    return true;
+}
+
+static bool reest_adopt(kasme_as_ctx *as, kasme_as_ctx *trial, uint32_t earfcn, bool vertical)
+{
+    kdf_alg_key(trial->kenb, KDF_UP_ENC, as->eea, trial->kup_enc);
+    kasme_cipher_free(&as->rrc_enc);
+    kasme_cipher_free(&as->up_enc);
+    kasme_integrity_free(&as->rrc_int);
+    memcpy(as->kenb, trial->kenb, 32);
+    memcpy(as->krrc_enc, trial->krrc_enc, 16);
+    memcpy(as->krrc_int, trial->krrc_int, 16);
+    memcpy(as->kup_enc, trial->kup_enc, 16);
+    memset(trial, 0, sizeof *trial);
+    as->active = false;
+    if (kasme_as_activate(as) != 0)
+        return false;
+    as->reest_earfcn = earfcn;
+    as->kenb_star = true;
+    if (vertical)
+        as->nh_index += nh_steps(as);
+    as->ncc = as->reest_ncc;
+    as->kenb_source = vertical ? "K_eNB* from NH (vertical)"
+                               : "K_eNB* from the previous K_eNB (horizontal)";
+    as->kenb_from_nas = false;
+    as->ul_ciphering_on = true;
+    return true;
+}
+
+/* The target cell's EARFCN-DL: the one a handover command named, tried with every base first;
+ * otherwise (re-establishment) every value, 3 octets above 65535, once per move. */
+bool kasme_reest_derive(kasme_as_ctx *as, const uint8_t *pdu, size_t len, uint32_t count,
+                        unsigned bearer, int dir, uint8_t *work)
+{
+    uint8_t bases[2][32];
+    bool vertical[2];
+    if (as->eia == 0)
+        return false;
+    size_t n = reest_bases(as, bases, vertical);
+    kasme_as_ctx trial = *as;
+    for (size_t b = 0; b < n && as->earfcn_hint >= 0; b++)
+        if (reest_try(&trial, bases[b], as->reest_pci, (uint32_t)as->earfcn_hint, pdu, len,
+                      count, bearer, dir, work))
+            return reest_adopt(as, &trial, (uint32_t)as->earfcn_hint, vertical[b]);
+    for (size_t b = 0; b < n; b++)
+        for (uint32_t earfcn = 0; earfcn <= 262143; earfcn++)
+            if (reest_try(&trial, bases[b], as->reest_pci, earfcn, pdu, len, count, bearer, dir,
+                          work))
+                return reest_adopt(as, &trial, earfcn, vertical[b]);
+    memset(&trial, 0, sizeof trial);
+    return false;
+}
