@@ -94,13 +94,20 @@ static struct {
     bool owned[G_N_ELEMENTS(wanted)][4];
 } frame_fields;
 
+/* A primed field that the frame lacks has no array: only unprimed ones need the search. */
+static bool primed(proto_tree *tree, int hfid)
+{
+    header_field_info *hfi = proto_registrar_get_nth((guint)hfid);
+    return proto_tracking_interesting_fields(tree) && hfi && hfi->ref_type != HF_REF_TYPE_NONE;
+}
+
 static void gather_fields(proto_tree *tree)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(wanted); i++) {
         for (guint j = 0; j < wanted[i]->n; j++) {
             GPtrArray *a = proto_get_finfo_ptr_array(tree, wanted[i]->ids[j]);
             bool owned = false;
-            if (!a) {
+            if (!a && !primed(tree, wanted[i]->ids[j])) {
                 a = proto_find_finfo(tree, wanted[i]->ids[j]);
                 owned = true;
             }
@@ -473,11 +480,11 @@ guint kasme_carrier_nas_count(proto_tree *tree)
     guint n = 0;
     for (guint j = 0; j < f_nas_eps.n; j++) {
         GPtrArray *a = proto_get_finfo_ptr_array(tree, f_nas_eps.ids[j]);
-        if (!a) {
+        if (!a && !primed(tree, f_nas_eps.ids[j])) {
             a = proto_find_finfo(tree, f_nas_eps.ids[j]);
             n += a->len;
             g_ptr_array_free(a, TRUE);
-        } else {
+        } else if (a) {
             n += a->len;
         }
     }
