@@ -377,7 +377,7 @@ void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const ui
         return;
     } else if (meta->srb && rc->as.reest_pending && meta->rb_id == 1) {
         rc->as.reest_pending = false;
-        if (kasme_reest_derive(&rc->as, pdu, len, counts[0], res->bearer, meta->dir, plain_out)) {
+        if (kasme_reest_derive(tr, &rc->as, pdu, len, counts[0], res->bearer, meta->dir, plain_out)) {
             res->kenb_star = true;
             res->pci = rc->as.reest_pci;
             res->earfcn_dl = rc->as.reest_earfcn;

@@ -119,6 +119,7 @@ struct kasme_tracker {
     GHashTable *by_tmsi; /* uint32 M-TMSI -> kasme_ue* */
     GHashTable *radio;   /* uint64 conn key -> kasme_radio_conn* */
     kasme_tracker_stats stats;
+    unsigned earfcn_searches;
 };
 
 /* tracker.c */
@@ -164,7 +165,9 @@ void kasme_as_fill_keys(const kasme_as_ctx *as, kasme_pdcp_result *res);
 uint32_t kasme_rrc_smc(kasme_tracker *tr, kasme_radio_conn *rc, const kasme_pdcp_meta *meta,
                        const uint8_t *pdu, size_t len, const uint32_t *counts, size_t n_counts,
                        kasme_pdcp_result *res);
-bool kasme_reest_derive(kasme_as_ctx *as, const uint8_t *pdu, size_t len, uint32_t count,
-                        unsigned bearer, int dir, uint8_t *work);
+/* Full EARFCN-DL searches allowed per capture (re-establishments without a known EARFCN). */
+#define KASME_MAX_EARFCN_SEARCHES 16
+bool kasme_reest_derive(kasme_tracker *tr, kasme_as_ctx *as, const uint8_t *pdu, size_t len,
+                        uint32_t count, unsigned bearer, int dir, uint8_t *work);
 
 #endif

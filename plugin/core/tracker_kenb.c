@@ -322,8 +322,8 @@ static bool reest_adopt(kasme_as_ctx *as, kasme_as_ctx *trial, uint32_t earfcn, 
 
 /* The target cell's EARFCN-DL: the one a handover command named, tried with every base first;
  * otherwise (re-establishment) every value, 3 octets above 65535, once per move. */
-bool kasme_reest_derive(kasme_as_ctx *as, const uint8_t *pdu, size_t len, uint32_t count,
-                        unsigned bearer, int dir, uint8_t *work)
+bool kasme_reest_derive(kasme_tracker *tr, kasme_as_ctx *as, const uint8_t *pdu, size_t len,
+                        uint32_t count, unsigned bearer, int dir, uint8_t *work)
 {
     uint8_t bases[2][32];
     bool vertical[2];
@@ -335,6 +335,13 @@ bool kasme_reest_derive(kasme_as_ctx *as, const uint8_t *pdu, size_t len, uint32
         if (reest_try(&trial, bases[b], as->reest_pci, (uint32_t)as->earfcn_hint, pdu, len,
                       count, bearer, dir, work))
             return reest_adopt(as, &trial, (uint32_t)as->earfcn_hint, vertical[b]);
+    /* a full search costs about 0.4 s a base: a handover names its EARFCN, and a capture gets
+     * a bounded number of searches, so hostile input cannot make dissection crawl */
+    if (as->earfcn_hint >= 0 || tr->earfcn_searches >= KASME_MAX_EARFCN_SEARCHES) {
+        memset(&trial, 0, sizeof trial);
+        return false;
+    }
+    tr->earfcn_searches++;
     for (size_t b = 0; b < n; b++)
         for (uint32_t earfcn = 0; earfcn <= 262143; earfcn++)
             if (reest_try(&trial, bases[b], as->reest_pci, earfcn, pdu, len, count, bearer, dir,

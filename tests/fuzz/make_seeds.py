@@ -268,6 +268,12 @@ def pdcp_seeds(out, name, ue):
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build-fuzz", "seeds")
     os.makedirs(out, exist_ok=True)
+    for kind in written:  # seeds of an earlier version must not linger
+        d = os.path.join(out, kind)
+        if os.path.isdir(d):
+            for f in os.listdir(d):
+                if os.path.isfile(os.path.join(d, f)):
+                    os.remove(os.path.join(d, f))
     keyfile_seeds(out)
     for truth in sorted(glob.glob(os.path.join(ROOT, "captures", "*", "truth.json"))):
         scenario = os.path.basename(os.path.dirname(truth))
