@@ -9,6 +9,16 @@
 
 #define NAS_BEARER 0
 
+/* A protected PDU kasme has no keys for: not deciphered, its MAC not checked, and why. */
+static void no_context(kasme_nas_result *res, uint32_t mac_received, const char *why)
+{
+    res->status = KASME_PDU_NO_CONTEXT;
+    res->events |= KASME_EV_NO_AKA;
+    res->mac_status = KASME_MAC_UNVERIFIED;
+    res->mac_received = mac_received;
+    res->unverified_why = why;
+}
+
 int kasme_ctx_activate(kasme_sec_ctx *ctx, size_t kasme_index, uint8_t eea, uint8_t eia)
 {
     memcpy(ctx->kasme, ctx->kasme_cand[kasme_index], 32);
@@ -302,11 +312,7 @@ static void handle_smc(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
         if (cands[i] != pick.ctx)
             ctx_deactivate(cands[i]);
     if (!pick.ctx) {
-        res->status = KASME_PDU_NO_CONTEXT;
-        res->events |= KASME_EV_NO_AKA;
-        res->mac_status = KASME_MAC_UNVERIFIED;
-        res->mac_received = outer->mac;
-        res->unverified_why = "no AKA or key-file K_ASME for this UE and KSI";
+        no_context(res, outer->mac, "no AKA or key-file K_ASME for this UE and KSI");
         return;
     }
     kasme_sec_ctx *ctx = pick.ctx;
@@ -387,11 +393,7 @@ void kasme_nas_protected(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *
     if (!ue)
         ue = guess_ue(tr, outer, pdu, len, dir_hint, res);
     if (!ue) {
-        res->status = KASME_PDU_NO_CONTEXT;
-        res->events |= KASME_EV_NO_AKA;
-        res->mac_status = KASME_MAC_UNVERIFIED;
-        res->mac_received = outer->mac;
-        res->unverified_why = "UE not identified (no S1AP/RRC context, unknown GUTI)";
+        no_context(res, outer->mac, "UE not identified (no S1AP/RRC context, unknown GUTI)");
         return;
     }
     res->ue_id = ue->id;
@@ -401,11 +403,7 @@ void kasme_nas_protected(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *
     }
     kasme_sec_ctx *ctx = ue->current;
     if (!ctx || !ctx->active) {
-        res->status = KASME_PDU_NO_CONTEXT;
-        res->events |= KASME_EV_NO_AKA;
-        res->mac_status = KASME_MAC_UNVERIFIED;
-        res->mac_received = outer->mac;
-        res->unverified_why = "no NAS Security Mode Command seen for this UE";
+        no_context(res, outer->mac, "no NAS Security Mode Command seen for this UE");
         return;
     }
     bool verified = verify_mac(ctx, outer, pdu, len, dir_hint, res);
@@ -431,11 +429,8 @@ void kasme_nas_service_request(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_
     res->mac_received = outer->sr_short_mac;
     kasme_sec_ctx *ctx = ue ? ue->current : NULL;
     if (!ctx || !ctx->active || ctx->ksi != outer->sr_ksi) {
-        res->status = KASME_PDU_NO_CONTEXT;
-        res->events |= KASME_EV_NO_AKA;
-        res->mac_status = KASME_MAC_UNVERIFIED;
-        res->unverified_why = ue ? "no security context with this KSI"
-                                 : "UE not identified (unknown S-TMSI)";
+        no_context(res, res->mac_received, ue ? "no security context with this KSI"
+                                              : "UE not identified (unknown S-TMSI)");
         return;
     }
     res->status = KASME_PDU_DECIPHERED;

@@ -228,6 +228,25 @@ static void add_keys(proto_tree *tree, tvbuff_t *parent, const kasme_nas_result 
         add_key(keys, parent, hf_key_kenb, r->kenb, 32);
 }
 
+/* The verdict on a NAS MAC or an RRC MAC-I the way Wireshark shows checksums: the calculated
+ * value, the status (1 good, 0 bad), and expert info for a failure or a missing check. */
+static void add_mac_verdict(proto_tree *tree, packet_info *pinfo, proto_item *top,
+                            const char *what, int status, uint32_t received, uint32_t calculated,
+                            const char *why)
+{
+    if (status == KASME_MAC_GOOD || status == KASME_MAC_BAD)
+        proto_item_set_generated(proto_tree_add_uint(tree, hf_mac_calc, NULL, 0, 0, calculated));
+    proto_item_set_generated(proto_tree_add_uint(tree, hf_mac_status, NULL, 0, 0, (guint32)status));
+    if (status == KASME_MAC_BAD)
+        expert_add_info_format(pinfo, top, &ei_mac_bad,
+                               "%s verification failed: received 0x%08x, calculated 0x%08x",
+                               what, received, calculated);
+    if (status == KASME_MAC_UNVERIFIED && why) {
+        proto_item_set_generated(proto_tree_add_string(tree, hf_mac_why, NULL, 0, 0, why));
+        expert_add_info_format(pinfo, top, &ei_mac_unverified, "%s not verified: %s", what, why);
+    }
+}
+
 /* The MAC as Wireshark shows checksums: value, calculated value, status (1 good, 0 bad). */
 static void add_mac(proto_tree *tree, packet_info *pinfo, proto_item *top,
                     const kasme_item *item, const kasme_nas_result *r)
@@ -236,19 +255,8 @@ static void add_mac(proto_tree *tree, packet_info *pinfo, proto_item *top,
     gint mac_off = item->offset + (short_mac ? 2 : 1);
     gint mac_len = short_mac ? 2 : 4;
     proto_tree_add_uint(tree, hf_mac, item->tvb, mac_off, mac_len, r->mac_received);
-    if (r->mac_status == KASME_MAC_GOOD || r->mac_status == KASME_MAC_BAD)
-        proto_item_set_generated(proto_tree_add_uint(tree, hf_mac_calc, NULL, 0, 0, r->mac_calculated));
-    proto_item *st = proto_tree_add_uint(tree, hf_mac_status, NULL, 0, 0, (guint32)r->mac_status);
-    proto_item_set_generated(st);
-    if (r->mac_status == KASME_MAC_BAD)
-        expert_add_info_format(pinfo, top, &ei_mac_bad,
-                               "MAC verification failed: received 0x%08x, calculated 0x%08x",
-                               r->mac_received, r->mac_calculated);
-    if (r->mac_status == KASME_MAC_UNVERIFIED && r->unverified_why) {
-        proto_item_set_generated(proto_tree_add_string(tree, hf_mac_why, NULL, 0, 0, r->unverified_why));
-        expert_add_info_format(pinfo, top, &ei_mac_unverified, "MAC not verified: %s",
-                               r->unverified_why);
-    }
+    add_mac_verdict(tree, pinfo, top, "MAC", r->mac_status, r->mac_received, r->mac_calculated,
+                    r->unverified_why);
 }
 
 /* Replaces nas-eps's "Ciphered message" in the Info column with what the plaintext is. */
@@ -412,18 +420,8 @@ static void add_mac_i(proto_tree *t, packet_info *pinfo, proto_item *top, const 
                                           r->mac_received);
     if (r->ciphered)
         proto_item_append_text(mac, " (deciphered)");
-    if (r->mac_status == KASME_MAC_GOOD || r->mac_status == KASME_MAC_BAD)
-        proto_item_set_generated(proto_tree_add_uint(t, hf_mac_calc, NULL, 0, 0, r->mac_calculated));
-    proto_item_set_generated(proto_tree_add_uint(t, hf_mac_status, NULL, 0, 0, (guint32)r->mac_status));
-    if (r->mac_status == KASME_MAC_BAD)
-        expert_add_info_format(pinfo, top, &ei_mac_bad,
-                               "MAC-I verification failed: received 0x%08x, calculated 0x%08x",
-                               r->mac_received, r->mac_calculated);
-    if (r->mac_status == KASME_MAC_UNVERIFIED && r->unverified_why) {
-        proto_item_set_generated(proto_tree_add_string(t, hf_mac_why, NULL, 0, 0, r->unverified_why));
-        expert_add_info_format(pinfo, top, &ei_mac_unverified, "MAC-I not verified: %s",
-                               r->unverified_why);
-    }
+    add_mac_verdict(t, pinfo, top, "MAC-I", r->mac_status, r->mac_received, r->mac_calculated,
+                    r->unverified_why);
 }
 
 static tvbuff_t *show_rrc(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
