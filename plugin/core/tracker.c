@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "hexutil.h"
 #include "kdf.h"
 
 uint64_t kasme_conn_key(unsigned kind, uint32_t assoc, uint32_t id)
@@ -13,11 +14,8 @@ uint64_t kasme_conn_key(unsigned kind, uint32_t assoc, uint32_t id)
 static void ctx_free(gpointer p)
 {
     kasme_sec_ctx *ctx = p;
-    if (ctx->schedules_ready) {
-        kasme_cipher_free(&ctx->enc);
-        kasme_integrity_free(&ctx->integ);
-    }
-    memset(ctx, 0, sizeof *ctx); /* key material */
+    kasme_ctx_drop_cands(ctx);
+    kasme_secure_zero(ctx, sizeof *ctx); /* key material */
     g_free(ctx);
 }
 
@@ -37,6 +35,7 @@ kasme_tracker *kasme_tracker_new(const kasme_subdb *db)
     tr->by_imsi = g_hash_table_new(g_str_hash, g_str_equal);
     tr->by_tmsi = g_hash_table_new(g_direct_hash, g_direct_equal);
     tr->radio = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, kasme_radio_conn_free);
+    tr->sched = kasme_sched_cache_new(KASME_SCHED_SLOTS_LOG2);
     return tr;
 }
 
@@ -50,6 +49,7 @@ void kasme_tracker_free(kasme_tracker *tr)
     g_hash_table_destroy(tr->radio);
     g_ptr_array_free(tr->contexts, TRUE);
     g_ptr_array_free(tr->ues, TRUE);
+    kasme_sched_cache_free(tr->sched);
     g_free(tr);
 }
 
@@ -74,7 +74,32 @@ kasme_sec_ctx *kasme_ctx_new(kasme_tracker *tr)
     g_ptr_array_add(tr->contexts, ctx);
     ctx->id = tr->contexts->len;
     ctx->ksi = -1;
+    ctx->sched = tr->sched;
     return ctx;
+}
+
+kasme_kasme_cands *kasme_ctx_cands(kasme_sec_ctx *ctx)
+{
+    if (!ctx->cands)
+        ctx->cands = g_new0(kasme_kasme_cands, 1);
+    return ctx->cands;
+}
+
+void kasme_ctx_drop_cands(kasme_sec_ctx *ctx)
+{
+    if (!ctx->cands)
+        return;
+    kasme_secure_zero(ctx->cands, sizeof *ctx->cands);
+    g_free(ctx->cands);
+    ctx->cands = NULL;
+}
+
+kasme_sched *kasme_ctx_sched(kasme_sec_ctx *ctx)
+{
+    if (!ctx->keys_ready)
+        return NULL;
+    return kasme_sched_get(ctx->sched, ctx->id, ctx->eea, ctx->k_nas_enc, ctx->eia,
+                           ctx->k_nas_int);
 }
 
 void kasme_ue_set_imsi(kasme_tracker *tr, kasme_ue *ue, const char *imsi)

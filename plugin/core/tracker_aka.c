@@ -135,9 +135,10 @@ void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
     ctx->ksi = msg->ksi;
     ctx->sub = sub;
     ctx->aka_frame = meta->frame;
-    ctx->n_kasme = kasme_sn_candidates(ue, meta, ctx->sn_cand, KASME_MAX_SN_CANDIDATES);
+    kasme_kasme_cands *cands = kasme_ctx_cands(ctx);
+    ctx->n_kasme = kasme_sn_candidates(ue, meta, cands->sn, KASME_MAX_SN_CANDIDATES);
     for (size_t i = 0; i < ctx->n_kasme; i++)
-        kdf_kasme(vec.ck, vec.ik, ctx->sn_cand[i], msg->autn, ctx->kasme_cand[i]);
+        kdf_kasme(vec.ck, vec.ik, cands->sn[i], msg->autn, cands->kasme[i]);
     ue->pending = ctx;
     memset(&vec, 0, sizeof vec);
 }

@@ -5,18 +5,14 @@
 
 #include <string.h>
 
+#include "hexutil.h"
 #include "kdf.h"
 #include "rrc_msg.h"
 
 
 void kasme_as_ctx_clear(kasme_as_ctx *as)
 {
-    if (as->active) {
-        kasme_cipher_free(&as->rrc_enc);
-        kasme_cipher_free(&as->up_enc);
-        kasme_integrity_free(&as->rrc_int);
-    }
-    memset(as, 0, sizeof *as); /* key material */
+    kasme_secure_zero(as, sizeof *as); /* key material */
 }
 
 void kasme_radio_conn_free(gpointer p)
@@ -96,11 +92,15 @@ static bool try_srb(kasme_as_ctx *as, const uint8_t *pdu, size_t len, uint32_t c
 {
     size_t body = len - 1; /* data || MAC-I after the 1-octet header */
     memcpy(work, pdu, len);
+    kasme_sched *rrc = kasme_as_rrc(as);
+    *mac = 0;
+    if (!rrc)
+        return false;
     if (ciphered)
-        kasme_cipher_apply(&as->rrc_enc, count, bearer, (unsigned)dir, work + 1, body, body * 8);
+        kasme_cipher_apply(&rrc->enc, count, bearer, (unsigned)dir, work + 1, body, body * 8);
     uint32_t mac_i = (uint32_t)work[len - 4] << 24 | (uint32_t)work[len - 3] << 16 |
                      (uint32_t)work[len - 2] << 8 | work[len - 1];
-    kasme_integrity_mac(&as->rrc_int, count, bearer, (unsigned)dir, work, len - KASME_MAC_I_LEN,
+    kasme_integrity_mac(&rrc->integ, count, bearer, (unsigned)dir, work, len - KASME_MAC_I_LEN,
                         (len - KASME_MAC_I_LEN) * 8, mac);
     return as->eia != 0 && *mac == mac_i;
 }
@@ -265,6 +265,11 @@ static void handle_drb(kasme_radio_conn *rc, const kasme_pdcp_meta *meta, const 
     unsigned hdr = header_len(meta);
     size_t body = len - hdr;
     int known = rc->drb_bearer[meta->rb_id];
+    kasme_sched *up = kasme_as_up(&rc->as);
+    if (!up) {
+        res->status = KASME_PDU_ALG_UNAVAILABLE;
+        return;
+    }
     /* after a re-establishment or handover an RLC-UM DRB starts again at COUNT 0 (TS 36.323
      * 5.2.1.2, 5.2.2.2) while an AM DRB goes on: both are tried */
     uint32_t tries[4];
@@ -281,7 +286,7 @@ static void handle_drb(kasme_radio_conn *rc, const kasme_pdcp_meta *meta, const 
     for (size_t b = 0; b < n_bearers && !found; b++) {
         for (size_t i = 0; i < n_counts && !found; i++) {
             memcpy(plain_out, pdu + hdr, body);
-            kasme_cipher_apply(&rc->as.up_enc, counts[i], bearers[b], (unsigned)meta->dir,
+            kasme_cipher_apply(&up->enc, counts[i], bearers[b], (unsigned)meta->dir,
                                plain_out, body, body * 8);
             if (looks_like_ip(plain_out, body)) {
                 found = true;
@@ -298,7 +303,7 @@ static void handle_drb(kasme_radio_conn *rc, const kasme_pdcp_meta *meta, const 
         res->bearer = bearers[0];
         res->count = counts[0];
         memcpy(plain_out, pdu + hdr, body);
-        kasme_cipher_apply(&rc->as.up_enc, counts[0], bearers[0], (unsigned)meta->dir, plain_out,
+        kasme_cipher_apply(&up->enc, counts[0], bearers[0], (unsigned)meta->dir, plain_out,
                            body, body * 8);
         res->unverified_why = "the plaintext is not an IP packet (ROHC, or wrong keys)";
     }

@@ -5,6 +5,7 @@
 #include <glib.h>
 
 #include "nas_msg.h"
+#include "schedcache.h"
 #include "sec_alg.h"
 #include "tracker.h"
 
@@ -12,11 +13,20 @@
 #define KASME_UL_HISTORY 8
 /* A UE found by no identifier is looked for among at most this many recent UEs. */
 #define KASME_GUESS_LIMIT 4096
+/* Key schedule cache: 512 slots of two schedules each, a few hundred kilobytes at most. */
+#define KASME_SCHED_SLOTS_LOG2 9
 
 /* An EPS security context (TS 33.401 clause 7.2.5.1 / TS 24.301 4.4.2). Before its NAS SMC
  * it may hold several K_ASME candidates (one per serving network id candidate); the SMC's
  * MAC picks one. Once active its keys and algorithms never change: a new SMC makes a new
  * context, so a PDU's result can point at the context it used. */
+/* K_ASME candidates of a context before its SMC, one per serving network id candidate;
+ * freed once a context is in use. */
+typedef struct {
+    uint8_t kasme[KASME_MAX_SN_CANDIDATES][32];
+    uint8_t sn[KASME_MAX_SN_CANDIDATES][3];
+} kasme_kasme_cands;
+
 struct kasme_sec_ctx {
     uint32_t id;
     int ksi;
@@ -25,17 +35,15 @@ struct kasme_sec_ctx {
     uint32_t aka_frame;
 
     size_t n_kasme;
-    uint8_t kasme_cand[KASME_MAX_SN_CANDIDATES][32];
-    uint8_t sn_cand[KASME_MAX_SN_CANDIDATES][3];
+    kasme_kasme_cands *cands;
 
     bool active;
     uint8_t kasme[32], sn_id[3];
     uint8_t eea, eia;
     uint32_t smc_frame;
     uint8_t k_nas_enc[16], k_nas_int[16];
-    bool schedules_ready;
-    kasme_cipher enc;
-    kasme_integrity integ;
+    bool keys_ready;         /* k_nas_* derived for eea/eia; schedules come from the cache */
+    kasme_sched_cache *sched;
     bool continues_counts;   /* an SMC on the current K_ASME: the NAS COUNTs go on */
     bool seen[2];
     uint32_t last_count[2];  /* highest NAS COUNT seen per direction */
@@ -83,8 +91,7 @@ typedef struct {
     bool kenb_from_nas;
     uint32_t kenb_ul_count;
     uint8_t krrc_enc[16], krrc_int[16], kup_enc[16];
-    kasme_cipher rrc_enc, up_enc;
-    kasme_integrity rrc_int;
+    kasme_sched_cache *sched; /* set by kasme_as_activate */
     bool ul_ciphering_on; /* UL is ciphered from the PDU after the SMC Complete */
     /* RRC connection re-establishment (TS 33.401 7.2.8.4.3): K_eNB* waits for the first
      * SRB1 PDU, whose MAC-I tells the target cell's EARFCN-DL */
@@ -120,6 +127,7 @@ struct kasme_tracker {
     GHashTable *radio;   /* uint64 conn key -> kasme_radio_conn* */
     kasme_tracker_stats stats;
     unsigned earfcn_searches;
+    kasme_sched_cache *sched; /* key schedules of the contexts in use */
 };
 
 /* tracker.c */
@@ -127,6 +135,11 @@ kasme_ue *kasme_ue_new(kasme_tracker *tr);
 void kasme_ue_set_imsi(kasme_tracker *tr, kasme_ue *ue, const char *imsi);
 void kasme_ue_set_tmsi(kasme_tracker *tr, kasme_ue *ue, uint32_t m_tmsi);
 kasme_sec_ctx *kasme_ctx_new(kasme_tracker *tr);
+/* The context's K_ASME candidates, allocated on first use; dropping zeroes and frees them. */
+kasme_kasme_cands *kasme_ctx_cands(kasme_sec_ctx *ctx);
+void kasme_ctx_drop_cands(kasme_sec_ctx *ctx);
+/* The context's NAS schedules from the tracker's cache; NULL if its keys are not derived. */
+kasme_sched *kasme_ctx_sched(kasme_sec_ctx *ctx);
 void kasme_ctx_info_fill(const kasme_sec_ctx *ctx, kasme_ctx_info *info);
 
 /* tracker_aka.c: Authentication Request / Response / Failure. */
@@ -160,7 +173,10 @@ void kasme_as_ctx_clear(kasme_as_ctx *as);
 
 /* tracker_kenb.c */
 int kasme_as_derive(kasme_as_ctx *as, const uint8_t kenb[32], uint8_t eea, uint8_t eia);
-int kasme_as_activate(kasme_as_ctx *as);
+int kasme_as_activate(kasme_tracker *tr, kasme_as_ctx *as);
+/* Schedules of an active AS context from the cache: K_RRCenc + K_RRCint, and K_UPenc. */
+kasme_sched *kasme_as_rrc(kasme_as_ctx *as);
+kasme_sched *kasme_as_up(kasme_as_ctx *as);
 void kasme_as_fill_keys(const kasme_as_ctx *as, kasme_pdcp_result *res);
 uint32_t kasme_rrc_smc(kasme_tracker *tr, kasme_radio_conn *rc, const kasme_pdcp_meta *meta,
                        const uint8_t *pdu, size_t len, const uint32_t *counts, size_t n_counts,

@@ -20,20 +20,35 @@ int kasme_as_derive(kasme_as_ctx *as, const uint8_t kenb[32], uint8_t eea, uint8
     return 0;
 }
 
-int kasme_as_activate(kasme_as_ctx *as)
+/* Cache tags: an AS context's two schedules get neighbouring tags of its own address (the
+ * cache compares keys as well, so a context moved to another address stays correct). */
+kasme_sched *kasme_as_rrc(kasme_as_ctx *as)
 {
-    if (kasme_integrity_init(&as->rrc_int, as->eia, as->krrc_int) != KASME_SEC_OK)
+    if (!as->active || !as->sched)
+        return NULL;
+    return kasme_sched_get(as->sched, (uint64_t)(uintptr_t)as << 1, as->eea, as->krrc_enc,
+                           as->eia, as->krrc_int);
+}
+
+kasme_sched *kasme_as_up(kasme_as_ctx *as)
+{
+    static const uint8_t no_key[16];
+    if (!as->active || !as->sched)
+        return NULL;
+    return kasme_sched_get(as->sched, (uint64_t)(uintptr_t)as << 1 | 1, as->eea, as->kup_enc,
+                           0, no_key);
+}
+
+int kasme_as_activate(kasme_tracker *tr, kasme_as_ctx *as)
+{
+    if (!kasme_alg_available(as->eea) || !kasme_alg_available(as->eia))
         return -1;
-    if (kasme_cipher_init(&as->rrc_enc, as->eea, as->krrc_enc) != KASME_SEC_OK) {
-        kasme_integrity_free(&as->rrc_int);
-        return -1;
-    }
-    if (kasme_cipher_init(&as->up_enc, as->eea, as->kup_enc) != KASME_SEC_OK) {
-        kasme_integrity_free(&as->rrc_int);
-        kasme_cipher_free(&as->rrc_enc);
-        return -1;
-    }
+    as->sched = tr->sched;
     as->active = true;
+    if (!kasme_as_rrc(as) || !kasme_as_up(as)) {
+        as->active = false;
+        return -1;
+    }
     return 0;
 }
 
@@ -175,7 +190,7 @@ static void take_into_use(kasme_tracker *tr, kasme_radio_conn *rc, kasme_ue *ue,
 {
     kasme_as_ctx_clear(&rc->as);
     rc->as = s->found;
-    if (kasme_as_activate(&rc->as) != 0) {
+    if (kasme_as_activate(tr, &rc->as) != 0) {
         res->status = KASME_PDU_ALG_UNAVAILABLE;
         return;
     }
@@ -221,7 +236,9 @@ uint32_t kasme_rrc_smc(kasme_tracker *tr, kasme_radio_conn *rc, const kasme_pdcp
         return s.count;
     res->status = KASME_PDU_DECIPHERED;
     res->count = s.count;
-    kasme_integrity_mac(&rc->as.rrc_int, s.count, res->bearer, (unsigned)meta->dir, pdu,
+    kasme_sched *rrc = kasme_as_rrc(&rc->as);
+    if (rrc)
+        kasme_integrity_mac(&rrc->integ, s.count, res->bearer, (unsigned)meta->dir, pdu,
                         len - KASME_MAC_I_LEN, (len - KASME_MAC_I_LEN) * 8, &res->mac_calculated);
     res->mac_status = meta->smc_eia == 0 ? KASME_MAC_UNVERIFIED : KASME_MAC_GOOD;
     if (meta->smc_eia == 0)
@@ -294,19 +311,17 @@ static bool reest_try(kasme_as_ctx *trial, const uint8_t base[32], uint16_t pci,
     return true;
 }
 
-static bool reest_adopt(kasme_as_ctx *as, kasme_as_ctx *trial, uint32_t earfcn, bool vertical)
+static bool reest_adopt(kasme_tracker *tr, kasme_as_ctx *as, kasme_as_ctx *trial,
+                        uint32_t earfcn, bool vertical)
 {
     kdf_alg_key(trial->kenb, KDF_UP_ENC, as->eea, trial->kup_enc);
-    kasme_cipher_free(&as->rrc_enc);
-    kasme_cipher_free(&as->up_enc);
-    kasme_integrity_free(&as->rrc_int);
     memcpy(as->kenb, trial->kenb, 32);
     memcpy(as->krrc_enc, trial->krrc_enc, 16);
     memcpy(as->krrc_int, trial->krrc_int, 16);
     memcpy(as->kup_enc, trial->kup_enc, 16);
     memset(trial, 0, sizeof *trial);
     as->active = false;
-    if (kasme_as_activate(as) != 0)
+    if (kasme_as_activate(tr, as) != 0)
         return false;
     as->reest_earfcn = earfcn;
     as->kenb_star = true;
@@ -334,7 +349,7 @@ bool kasme_reest_derive(kasme_tracker *tr, kasme_as_ctx *as, const uint8_t *pdu,
     for (size_t b = 0; b < n && as->earfcn_hint >= 0; b++)
         if (reest_try(&trial, bases[b], as->reest_pci, (uint32_t)as->earfcn_hint, pdu, len,
                       count, bearer, dir, work))
-            return reest_adopt(as, &trial, (uint32_t)as->earfcn_hint, vertical[b]);
+            return reest_adopt(tr, as, &trial, (uint32_t)as->earfcn_hint, vertical[b]);
     /* a full search costs about 0.4 s a base: a handover names its EARFCN, and a capture gets
      * a bounded number of searches, so hostile input cannot make dissection crawl */
     if (as->earfcn_hint >= 0 || tr->earfcn_searches >= KASME_MAX_EARFCN_SEARCHES) {
@@ -346,7 +361,7 @@ bool kasme_reest_derive(kasme_tracker *tr, kasme_as_ctx *as, const uint8_t *pdu,
         for (uint32_t earfcn = 0; earfcn <= 262143; earfcn++)
             if (reest_try(&trial, bases[b], as->reest_pci, earfcn, pdu, len, count, bearer, dir,
                           work))
-                return reest_adopt(as, &trial, earfcn, vertical[b]);
+                return reest_adopt(tr, as, &trial, earfcn, vertical[b]);
     memset(&trial, 0, sizeof trial);
     return false;
 }

@@ -21,20 +21,22 @@ static void no_context(kasme_nas_result *res, uint32_t mac_received, const char 
 
 int kasme_ctx_activate(kasme_sec_ctx *ctx, size_t kasme_index, uint8_t eea, uint8_t eia)
 {
-    memcpy(ctx->kasme, ctx->kasme_cand[kasme_index], 32);
-    memcpy(ctx->sn_id, ctx->sn_cand[kasme_index], 3);
+    if (!ctx->cands || kasme_index >= ctx->n_kasme)
+        return -1;
+    memcpy(ctx->kasme, ctx->cands->kasme[kasme_index], 32);
+    memcpy(ctx->sn_id, ctx->cands->sn[kasme_index], 3);
     ctx->eea = eea;
     ctx->eia = eia;
+    if (!kasme_alg_available(eea) || !kasme_alg_available(eia))
+        return -1;
     if (kdf_alg_key(ctx->kasme, KDF_NAS_ENC, eea, ctx->k_nas_enc) ||
         kdf_alg_key(ctx->kasme, KDF_NAS_INT, eia, ctx->k_nas_int))
         return -1;
-    if (kasme_integrity_init(&ctx->integ, eia, ctx->k_nas_int) != KASME_SEC_OK)
-        return -1;
-    if (kasme_cipher_init(&ctx->enc, eea, ctx->k_nas_enc) != KASME_SEC_OK) {
-        kasme_integrity_free(&ctx->integ);
+    ctx->keys_ready = true;
+    if (!kasme_ctx_sched(ctx)) {
+        ctx->keys_ready = false;
         return -1;
     }
-    ctx->schedules_ready = true;
     ctx->active = true;
     return 0;
 }
@@ -42,10 +44,11 @@ int kasme_ctx_activate(kasme_sec_ctx *ctx, size_t kasme_index, uint8_t eea, uint
 bool kasme_nas_mac(kasme_sec_ctx *ctx, uint32_t count, int dir, const uint8_t *data, size_t len,
                    uint32_t *mac)
 {
-    if (!ctx->schedules_ready)
+    kasme_sched *sched = kasme_ctx_sched(ctx);
+    if (!sched)
         return false;
-    return kasme_integrity_mac(&ctx->integ, count, NAS_BEARER, (unsigned)dir, data, len, len * 8,
-                               mac) == KASME_SEC_OK;
+    return kasme_integrity_mac(&sched->integ, count, NAS_BEARER, (unsigned)dir, data, len,
+                               len * 8, mac) == KASME_SEC_OK;
 }
 
 void kasme_ctx_note_ul(kasme_sec_ctx *ctx, uint32_t count)
@@ -153,8 +156,9 @@ static void decipher_inner(kasme_sec_ctx *ctx, const kasme_nas_outer *outer,
     memcpy(plain_out, outer->inner, outer->inner_len);
     res->plain_len = outer->inner_len;
     res->plain_is_inner = true;
-    if (outer->sec_hdr == 2 || outer->sec_hdr == 4)
-        kasme_cipher_apply(&ctx->enc, res->count, NAS_BEARER, (unsigned)res->dir, plain_out,
+    kasme_sched *sched = kasme_ctx_sched(ctx);
+    if ((outer->sec_hdr == 2 || outer->sec_hdr == 4) && sched)
+        kasme_cipher_apply(&sched->enc, res->count, NAS_BEARER, (unsigned)res->dir, plain_out,
                            outer->inner_len, outer->inner_len * 8);
 }
 
@@ -177,11 +181,12 @@ static size_t smc_candidates(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_me
         *again = *ue->current;
         again->id = tr->contexts->len;
         again->active = false;
-        again->schedules_ready = false;
+        again->keys_ready = false;
+        again->cands = NULL;
         again->n_kasme = 1;
         again->continues_counts = true;
-        memcpy(again->kasme_cand[0], ue->current->kasme, 32);
-        memcpy(again->sn_cand[0], ue->current->sn_id, 3);
+        memcpy(kasme_ctx_cands(again)->kasme[0], ue->current->kasme, 32);
+        memcpy(again->cands->sn[0], ue->current->sn_id, 3);
         out[n++] = again;
     }
     const kasme_subscriber *firsts[4] = {
@@ -200,7 +205,7 @@ static size_t smc_candidates(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_me
             ctx->sub = line;
             ctx->from_keyfile_kasme = true;
             ctx->n_kasme = 1;
-            memcpy(ctx->kasme_cand[0], line->kasme, 32);
+            memcpy(kasme_ctx_cands(ctx)->kasme[0], line->kasme, 32);
             out[n++] = ctx;
         }
     }
@@ -209,11 +214,7 @@ static size_t smc_candidates(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_me
 
 static void ctx_deactivate(kasme_sec_ctx *ctx)
 {
-    if (ctx->schedules_ready) {
-        kasme_cipher_free(&ctx->enc);
-        kasme_integrity_free(&ctx->integ);
-        ctx->schedules_ready = false;
-    }
+    ctx->keys_ready = false;
     ctx->active = false;
 }
 
@@ -330,6 +331,7 @@ static void handle_smc(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
         ctx->ul_hist_n = 0;
     }
     ue->current = ctx;
+    kasme_ctx_drop_cands(ctx); /* in use: never an SMC candidate again */
     if (ue->pending == ctx)
         ue->pending = NULL;
     if (pick.verified)

@@ -13,6 +13,13 @@ int eea2_key_init(eea2_key *k, const uint8_t key[16])
     return 0;
 }
 
+int eea2_key_rekey(eea2_key *k, const uint8_t key[16])
+{
+    if (!k->ctr)
+        return eea2_key_init(k, key);
+    return gcry_cipher_setkey(k->ctr, key, 16) ? -1 : 0;
+}
+
 void eea2_key_free(eea2_key *k)
 {
     if (k->ctr)

@@ -12,6 +12,8 @@ typedef struct {
 } eea2_key;
 
 int eea2_key_init(eea2_key *k, const uint8_t key[16]); /* 0 on success */
+/* A new key on the handle k already has (no allocation); 0 on success. */
+int eea2_key_rekey(eea2_key *k, const uint8_t key[16]);
 void eea2_key_free(eea2_key *k);
 /* In place; bits past length_bits in the last byte are cleared. 0 on success. */
 int eea2_crypt(const eea2_key *k, uint32_t count, unsigned bearer, unsigned dir, uint8_t *data,

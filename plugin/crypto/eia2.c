@@ -41,6 +41,15 @@ int eia2_key_init(eia2_key *k, const uint8_t key[16])
     return 0;
 }
 
+int eia2_key_rekey(eia2_key *k, const uint8_t key[16])
+{
+    if (!k->ecb)
+        return eia2_key_init(k, key);
+    if (gcry_cipher_setkey(k->ecb, key, 16))
+        return -1;
+    return cmac_subkeys(k);
+}
+
 void eia2_key_free(eia2_key *k)
 {
     if (k->ecb)

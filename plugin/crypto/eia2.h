@@ -15,6 +15,8 @@ typedef struct {
 } eia2_key;
 
 int eia2_key_init(eia2_key *k, const uint8_t key[16]); /* 0 on success */
+/* A new key on the handle k already has (no allocation); 0 on success. */
+int eia2_key_rekey(eia2_key *k, const uint8_t key[16]);
 void eia2_key_free(eia2_key *k);
 /* 0 on success, the MAC (first 32 bits of the CMAC tag, big endian) in *mac. */
 int eia2_mac(const eia2_key *k, uint32_t count, unsigned bearer, unsigned dir,

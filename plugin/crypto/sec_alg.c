@@ -61,6 +61,20 @@ int kasme_cipher_init(kasme_cipher *c, unsigned alg, const uint8_t key[16])
     return KASME_SEC_OK;
 }
 
+int kasme_cipher_rekey(kasme_cipher *c, unsigned alg, const uint8_t key[16])
+{
+    if (c->alg != 2 || alg != 2 || !c->aes.ctr) {
+        kasme_cipher_free(c);
+        return kasme_cipher_init(c, alg, key);
+    }
+    memcpy(c->key, key, 16);
+    if (eea2_key_rekey(&c->aes, key) != 0) {
+        kasme_cipher_free(c);
+        return KASME_SEC_ECRYPTO;
+    }
+    return KASME_SEC_OK;
+}
+
 void kasme_cipher_free(kasme_cipher *c)
 {
     if (c->alg == 2)
@@ -103,6 +117,20 @@ int kasme_integrity_init(kasme_integrity *i, unsigned alg, const uint8_t key[16]
     memcpy(i->key, key, 16);
     if (alg == 2 && eia2_key_init(&i->cmac, key) != 0)
         return KASME_SEC_ECRYPTO;
+    return KASME_SEC_OK;
+}
+
+int kasme_integrity_rekey(kasme_integrity *i, unsigned alg, const uint8_t key[16])
+{
+    if (i->alg != 2 || alg != 2 || !i->cmac.ecb) {
+        kasme_integrity_free(i);
+        return kasme_integrity_init(i, alg, key);
+    }
+    memcpy(i->key, key, 16);
+    if (eia2_key_rekey(&i->cmac, key) != 0) {
+        kasme_integrity_free(i);
+        return KASME_SEC_ECRYPTO;
+    }
     return KASME_SEC_OK;
 }
 

@@ -38,12 +38,15 @@ const char *kasme_eea_name(unsigned alg);
 const char *kasme_eia_name(unsigned alg);
 
 int kasme_cipher_init(kasme_cipher *c, unsigned alg, const uint8_t key[16]);
+/* Replaces c's key (c set up before, or zeroed): reuses c's libgcrypt handle when it can. */
+int kasme_cipher_rekey(kasme_cipher *c, unsigned alg, const uint8_t key[16]);
 void kasme_cipher_free(kasme_cipher *c);
 /* Ciphers/deciphers the first length_bits bits of data[0..data_len) in place. */
 int kasme_cipher_apply(kasme_cipher *c, uint32_t count, unsigned bearer, unsigned dir,
                        uint8_t *data, size_t data_len, size_t length_bits);
 
 int kasme_integrity_init(kasme_integrity *i, unsigned alg, const uint8_t key[16]);
+int kasme_integrity_rekey(kasme_integrity *i, unsigned alg, const uint8_t key[16]);
 void kasme_integrity_free(kasme_integrity *i);
 /* 32-bit MAC over the first length_bits bits of msg[0..msg_len). EIA0 gives 0 (TS 33.401
  * 5.1.4.1: the NULL integrity algorithm's MAC is 32 zero bits). */
