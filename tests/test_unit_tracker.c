@@ -154,6 +154,58 @@ static char *keyfile_for(const fx_ue *a, const fx_ue *b, const fx_ue *c, const f
     return g_string_free(text, FALSE);
 }
 
+
+/* ---- compact results (tracker_pack.c): what a later pass gets back must equal the first ---- */
+
+static unsigned packs_tried, packs_refused;
+
+static bool same_ctx_info(const kasme_ctx_info *a, const kasme_ctx_info *b)
+{
+    return a->ctx_id == b->ctx_id && a->ksi == b->ksi && a->eea == b->eea && a->eia == b->eia &&
+           a->aka_frame == b->aka_frame && a->smc_frame == b->smc_frame && a->sub == b->sub &&
+           a->from_keyfile_kasme == b->from_keyfile_kasme && memcmp(a->sn_id, b->sn_id, 3) == 0;
+}
+
+static bool same_why(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Packs r, unpacks it with the PDU and compares every field and the plaintext bytes.
+ * must_pack: a result of an ordinary exchange, which has to fit the compact form. */
+static void check_round_trip(kasme_tracker *tr, const uint8_t *pdu, size_t len,
+                             const kasme_nas_result *r, const uint8_t *plain, bool must_pack,
+                             uint32_t frame)
+{
+    kasme_nas_packed p;
+    packs_tried++;
+    if (!kasme_nas_pack(tr, r, pdu, len, &p)) {
+        packs_refused++;
+        check(!must_pack, "frame %u: an ordinary result (status %d, events 0x%x) was refused "
+              "by kasme_nas_pack", frame, r->status, r->events);
+        return;
+    }
+    uint8_t *again_plain = g_malloc0(len ? len : 1);
+    kasme_nas_result u;
+    kasme_nas_unpack(tr, &p, pdu, len, again_plain, &u);
+    bool same = u.status == r->status && u.events == r->events && u.ue_id == r->ue_id &&
+                strcmp(u.imsi, r->imsi) == 0 && u.sec_hdr == r->sec_hdr && u.dir == r->dir &&
+                u.has_ctx == r->has_ctx && (!r->has_ctx || same_ctx_info(&u.ctx, &r->ctx)) &&
+                u.count == r->count && u.mac_status == r->mac_status &&
+                u.mac_received == r->mac_received && u.mac_calculated == r->mac_calculated &&
+                same_why(u.unverified_why, r->unverified_why) && u.plain_len == r->plain_len &&
+                u.plain_is_inner == r->plain_is_inner && u.has_kasme == r->has_kasme &&
+                u.has_nas_keys == r->has_nas_keys && u.has_kenb == r->has_kenb &&
+                (!r->has_kasme || memcmp(u.kasme, r->kasme, 32) == 0) &&
+                (!r->has_nas_keys || (memcmp(u.k_nas_enc, r->k_nas_enc, 16) == 0 &&
+                                      memcmp(u.k_nas_int, r->k_nas_int, 16) == 0)) &&
+                (!r->has_kenb || (memcmp(u.kenb, r->kenb, 32) == 0 &&
+                                  u.kenb_ul_count == r->kenb_ul_count)) &&
+                memcmp(again_plain, plain, r->plain_len) == 0;
+    check(same, "frame %u: the unpacked result differs from the first pass's", frame);
+    g_free(again_plain);
+}
+
 static const kasme_nas_result *feed_hinted(capture *cap, uint64_t conn, int dir,
                                            const carrier_hints *hints, const uint8_t *pdu,
                                            size_t len)
@@ -163,6 +215,7 @@ static const kasme_nas_result *feed_hinted(capture *cap, uint64_t conn, int dir,
                            .plmns = hints->plmns, .n_plmns = hints->n_plmns};
     memset(cap->plain, 0, sizeof cap->plain);
     kasme_tracker_nas(cap->tr, &meta, pdu, len, cap->plain, &cap->res);
+    check_round_trip(cap->tr, pdu, len, &cap->res, cap->plain, true, meta.frame);
     return &cap->res;
 }
 
@@ -490,6 +543,20 @@ static void check_smc_details(const capture *cap, const fx_ue *ue, const attach_
           "SMC: K_NASenc/K_NASint differ from the fixture's");
 }
 
+static void check_kenb_round_trip(const kasme_kenb_result *kr)
+{
+    kasme_kenb_packed p;
+    kasme_kenb_result u;
+    bool packed = kasme_kenb_pack(kr, &p);
+    check(packed, "a K_eNB verdict (%d) was refused by kasme_kenb_pack", kr->verdict);
+    if (!packed)
+        return;
+    kasme_kenb_unpack(&p, &u);
+    check(u.verdict == kr->verdict && u.ue_id == kr->ue_id && u.ul_count == kr->ul_count &&
+          u.ctx_id == kr->ctx_id && same_why(u.why, kr->why),
+          "the unpacked K_eNB verdict differs from the first pass's");
+}
+
 static void check_s1ap_kenb(capture *cap, const fx_ue *ue, uint32_t ul_count, const char *what)
 {
     uint8_t kenb[32];
@@ -497,11 +564,13 @@ static void check_s1ap_kenb(capture *cap, const fx_ue *ue, uint32_t ul_count, co
     kasme_pdu_meta meta = {.frame = ++cap->frame, .dir = KASME_DIR_DL, .conn = ue->conn};
     fx_kenb(&ue->ctx, ul_count, kenb);
     kasme_tracker_s1ap_kenb(cap->tr, &meta, kenb, &kr);
+    check_kenb_round_trip(&kr);
     check(kr.verdict == KASME_KENB_CONFIRMED && kr.ul_count == ul_count,
           "%s: S1AP K_eNB verdict %d UL COUNT %u (want CONFIRMED, %u)", what, kr.verdict,
           kr.ul_count, ul_count);
     kenb[0] ^= 1;
     kasme_tracker_s1ap_kenb(cap->tr, &meta, kenb, &kr);
+    check_kenb_round_trip(&kr);
     check(kr.verdict == KASME_KENB_MISMATCH, "%s: a wrong K_eNB gives verdict %d", what,
           kr.verdict);
 }
@@ -1204,6 +1273,7 @@ static void feed_exact(capture *cap, uint64_t conn, int dir, const uint8_t *pdu,
                            .has_m_tmsi = has_m_tmsi, .m_tmsi = ATTACH_ACCEPT_M_TMSI};
     kasme_nas_result r;
     kasme_tracker_nas(cap->tr, &meta, copy, len, plain, &r);
+    check_round_trip(cap->tr, copy, len, &r, plain, false, meta.frame);
     kasme_tracker_stats st;
     kasme_tracker_get_stats(cap->tr, &st);
     bool sane = r.status <= KASME_PDU_ALG_UNAVAILABLE && r.mac_status >= KASME_MAC_BAD &&
@@ -1346,6 +1416,9 @@ int main(void)
     test_unknown_subscriber();
     test_keyfile_kasme();
     test_robustness();
+    printf("tracker: compact results: %u packed and unpacked, %u kept whole\n",
+           packs_tried - packs_refused, packs_refused);
+    check(packs_tried > 100 && packs_refused < packs_tried / 2, "most results pack");
     if (n_known_bugs)
         printf("tracker: %d of the failed checks are KNOWN BUGs of the tracker\n", n_known_bugs);
     printf("tracker: %d checks, %d failed\n", n_checks, n_failed);

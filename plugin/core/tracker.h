@@ -163,6 +163,32 @@ typedef struct {
     uint8_t kenb[32], krrc_enc[16], krrc_int[16], kup_enc[16];
 } kasme_pdcp_result;
 
+/* A NAS result kept compactly between passes (24 octets): kasme_nas_pack refuses (false) a
+ * result that kasme_nas_unpack would not give back field for field; the caller then keeps
+ * the result whole. Unpacking needs the PDU's bytes again, and derives the keys and (when
+ * plain_out is not NULL, capacity >= len) the plaintext from the tracker's contexts. */
+typedef struct {
+    uint32_t ue_id, ctx_id, count, mac_calculated;
+    uint16_t events, plain_len;
+    uint8_t status_hdr; /* status | sec_hdr << 3 */
+    uint8_t flags;      /* dir + 1 | mac_status << 2 | inner << 4 | IMSI << 5 | ctx << 6 | no MAC << 7 */
+    uint8_t ctx_alg;    /* eea | eia << 3 | smc_frame known << 6 */
+    uint8_t keys_why;   /* K_ASME | NAS keys << 1 | K_eNB << 2 | unverified reason << 3 */
+} kasme_nas_packed;
+
+bool kasme_nas_pack(kasme_tracker *tr, const kasme_nas_result *res, const uint8_t *pdu,
+                    size_t len, kasme_nas_packed *packed);
+void kasme_nas_unpack(kasme_tracker *tr, const kasme_nas_packed *packed, const uint8_t *pdu,
+                      size_t len, uint8_t *plain_out, kasme_nas_result *res);
+
+typedef struct {
+    uint32_t ue_id, ul_count, ctx_id;
+    uint8_t verdict, why;
+} kasme_kenb_packed;
+
+bool kasme_kenb_pack(const kasme_kenb_result *res, kasme_kenb_packed *packed);
+void kasme_kenb_unpack(const kasme_kenb_packed *packed, kasme_kenb_result *res);
+
 typedef struct {
     unsigned ues, contexts, aka_seen, aka_matched, smc_verified, as_smc_verified;
 } kasme_tracker_stats;

@@ -214,12 +214,14 @@ void kasme_keys_init(void)
 {
     kasme_tracker_free(tracker);
     tracker = loaded ? kasme_tracker_new(db) : NULL;
+    kasme_store_reset();
 }
 
 void kasme_keys_cleanup(void)
 {
     kasme_tracker_free(tracker);
     tracker = NULL;
+    kasme_store_reset();
 }
 
 void kasme_keys_register(module_t *module)

@@ -80,13 +80,26 @@ typedef struct {
         kasme_kenb_result kenb;
         kasme_pdcp_result pdcp;
     };
-    uint8_t *plain; /* wmem_file_scope */
+    uint8_t *plain; /* pinfo->pool, or wmem_file_scope when stored whole */
     /* what the no-tree passes (the GUI's packet list) need to redo the Info column */
     int8_t dir;
     bool srb, opaque;
 } kasme_frame_result;
 
 void kasme_display_register(int proto);
+
+/* kasme_store.c: results kept from the first pass, by frame number. */
+void kasme_store_reset(void);
+void kasme_store_frame(tvbuff_t *frame_tvb, guint32 frame, const kasme_frame_result *results,
+                       const kasme_item *items, guint n);
+bool kasme_store_has(guint32 frame);
+/* The i-th result of the frame for this item, rebuilt into fr (plaintext in pinfo->pool). */
+bool kasme_store_get(packet_info *pinfo, guint32 frame, guint i, const kasme_item *item,
+                     kasme_frame_result *fr);
+/* The same without items (a pass without a tree): the bytes come from the frame's data;
+ * *more says whether the frame has a result after this one. */
+bool kasme_store_get_untreed(tvbuff_t *frame_tvb, packet_info *pinfo, guint32 frame, guint i,
+                             kasme_frame_result *fr, bool *more);
 /* kasme_tap.c: the "kasme" tap (one record per result) and tshark -z kasme,stat. */
 typedef struct {
     const kasme_frame_result *fr;

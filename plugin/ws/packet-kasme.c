@@ -6,7 +6,6 @@
 
 #include <epan/prefs.h>
 #include <epan/column-utils.h>
-#include <epan/proto_data.h>
 
 #include "gcrypt_init.h"
 
@@ -16,33 +15,20 @@
 int proto_kasme = -1;
 static dissector_handle_t kasme_handle;
 
-typedef struct {
-    guint n;
-    kasme_frame_result *results;
- /* the Info column with plaintext message names, NULL if unchanged */
-} kasme_frame_data;
-
-/* One frame's walk over its items: on the first pass results are computed into `fresh`; on
- * later passes they are read back from `stored` in the same order. */
+/* One frame's walk over its items: on the first pass results are computed into `fresh` (and
+ * stored afterwards); on later passes they are rebuilt from the store in the same order. */
 typedef struct {
     tvbuff_t *tvb;
     packet_info *pinfo;
     proto_tree *tree;
-    const kasme_frame_data *stored;
+    bool first;
     kasme_frame_result fresh[KASME_MAX_RESULTS];
+    kasme_item fresh_items[KASME_MAX_RESULTS];
+    kasme_frame_result rebuilt;
     guint next;
 } frame_walk;
 
-static uint8_t *file_copy_or_null(uint8_t *plain, size_t used)
-{
-    if (!used) {
-        wmem_free(wmem_file_scope(), plain);
-        return NULL;
-    }
-    return plain;
-}
-
-static void compute(const kasme_item *item, kasme_frame_result *fr)
+static void compute(packet_info *pinfo, const kasme_item *item, kasme_frame_result *fr)
 {
     kasme_tracker *tr = kasme_keys_tracker();
     fr->kind = item->kind;
@@ -54,14 +40,13 @@ static void compute(const kasme_item *item, kasme_frame_result *fr)
         kasme_tracker_s1ap_kenb(tr, &item->meta, bytes, &fr->kenb);
         return;
     }
-    fr->plain = wmem_alloc0(wmem_file_scope(), (size_t)item->length);
-    if (item->kind == KASME_ITEM_NAS) {
+    fr->plain = wmem_alloc0(pinfo->pool, (size_t)item->length);
+    if (item->kind == KASME_ITEM_NAS)
         kasme_tracker_nas(tr, &item->meta, bytes, (size_t)item->length, fr->plain, &fr->nas);
-        fr->plain = file_copy_or_null(fr->plain, fr->nas.plain_len);
-    } else {
+    else
         kasme_tracker_pdcp(tr, &item->pdcp, bytes, (size_t)item->length, fr->plain, &fr->pdcp);
-        fr->plain = file_copy_or_null(fr->plain, fr->pdcp.plain_len);
-    }
+    if ((item->kind == KASME_ITEM_NAS ? fr->nas.plain_len : fr->pdcp.plain_len) == 0)
+        fr->plain = NULL;
     if (item->release) {
         kasme_tracker_conn_release(tr, item->meta.conn);
         kasme_tracker_conn_release(tr, item->meta.conn_alt);
@@ -71,12 +56,14 @@ static void compute(const kasme_item *item, kasme_frame_result *fr)
 static const kasme_frame_result *next_result(frame_walk *w, const kasme_item *item)
 {
     guint i = w->next++;
-    if (w->stored)
-        return i < w->stored->n ? &w->stored->results[i] : NULL;
+    if (!w->first)
+        return kasme_store_get(w->pinfo, w->pinfo->num, i, item, &w->rebuilt) ? &w->rebuilt
+                                                                              : NULL;
     if (i >= KASME_MAX_RESULTS)
         return NULL;
     memset(&w->fresh[i], 0, sizeof w->fresh[i]);
-    compute(item, &w->fresh[i]);
+    w->fresh_items[i] = *item;
+    compute(w->pinfo, item, &w->fresh[i]);
     return &w->fresh[i];
 }
 
@@ -92,7 +79,7 @@ static void walk_item(frame_walk *w, const kasme_item *item, int depth)
     if (!rrc || depth > 0)
         return;
     kasme_handover ho;
-    if (!w->stored && item->pdcp.dir == KASME_DIR_DL && kasme_carrier_handover(w->tree, item, &ho))
+    if (w->first && item->pdcp.dir == KASME_DIR_DL && kasme_carrier_handover(w->tree, item, &ho))
         kasme_tracker_rrc_handover(kasme_keys_tracker(), ho.conn, ho.new_conn, ho.pci,
                                    ho.earfcn_dl, ho.ncc < 0 ? 0 : ho.ncc);
     kasme_item nested[KASME_MAX_ITEMS];
@@ -101,21 +88,17 @@ static void walk_item(frame_walk *w, const kasme_item *item, int depth)
         walk_item(w, &nested[i], depth + 1);
 }
 
-static void store(frame_walk *w)
-{
-    kasme_frame_data *fd = wmem_new0(wmem_file_scope(), kasme_frame_data);
-    fd->n = w->next < KASME_MAX_RESULTS ? w->next : KASME_MAX_RESULTS;
-    fd->results = wmem_memdup(wmem_file_scope(), w->fresh, fd->n * sizeof *fd->results);
-    p_add_proto_data(wmem_file_scope(), w->pinfo, proto_kasme, 0, fd);
-}
-
 /* Passes without a tree (the GUI's packet list) still show the plaintext message names. */
-static void restore_info(tvbuff_t *tvb, packet_info *pinfo, const kasme_frame_data *fd)
+static void restore_info(tvbuff_t *tvb, packet_info *pinfo)
 {
-    if (!fd || !pinfo->cinfo)
+    if (!pinfo->cinfo || !kasme_store_has(pinfo->num))
         return;
-    for (guint i = 0; i < fd->n; i++)
-        kasme_display_columns(tvb, pinfo, &fd->results[i]);
+    bool more = true;
+    for (guint i = 0; more && i < KASME_MAX_RESULTS; i++) {
+        kasme_frame_result fr;
+        if (kasme_store_get_untreed(tvb, pinfo, pinfo->num, i, &fr, &more))
+            kasme_display_columns(tvb, pinfo, &fr);
+    }
 }
 static void rrc_events(proto_tree *tree)
 {
@@ -139,13 +122,13 @@ static int dissect_kasme(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     (void)data;
     if (!kasme_keys_loaded())
         return 0;
-    const kasme_frame_data *fd = p_get_proto_data(wmem_file_scope(), pinfo, proto_kasme, 0);
     if (!tree) {
-        restore_info(tvb, pinfo, fd);
+        restore_info(tvb, pinfo);
         return 0;
     }
-    bool first = !fd && !PINFO_FD_VISITED(pinfo) && kasme_keys_tracker();
-    if (!fd && !first)
+    bool first = !PINFO_FD_VISITED(pinfo) && kasme_keys_tracker() &&
+                 !kasme_store_has(pinfo->num);
+    if (!first && !kasme_store_has(pinfo->num))
         return 0;
     if (first)
         rrc_events(tree);
@@ -156,12 +139,13 @@ static int dissect_kasme(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     w->tvb = tvb;
     w->pinfo = pinfo;
     w->tree = tree;
-    w->stored = fd;
+    w->first = first;
     w->next = 0;
     for (guint i = 0; i < n; i++)
         walk_item(w, &items[i], 0);
     if (first)
-        store(w);
+        kasme_store_frame(tvb, pinfo->num, w->fresh, w->fresh_items,
+                          w->next < KASME_MAX_RESULTS ? w->next : KASME_MAX_RESULTS);
     return tvb_captured_length(tvb);
 }
 

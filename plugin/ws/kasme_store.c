@@ -1,0 +1,185 @@
+/* Per-frame results between passes. The first pass stores a record per result, in the order
+ * it made them; a later pass (the GUI's clicks, tshark -2) rebuilds the results from them.
+ * NAS and K_eNB results are packed (tracker_pack.c): 36 octets a record, the keys and the
+ * plaintext derived again from the tracker's contexts; PDCP results and the rare result that
+ * does not pack are kept whole in file scope. Records live in fixed-size chunks, found
+ * through an array indexed by frame number: no per-frame allocation or hash entry. */
+#include "kasme_ws.h"
+
+#include <string.h>
+
+enum { FORM_PACKED = 0, FORM_FULL = 1 };
+enum { FLAG_LAST = 1, FLAG_SRB = 2, FLAG_OPAQUE = 4, FLAG_IN_FRAME = 8 };
+
+typedef struct {
+    uint8_t kind, form, flags;
+    int8_t dir;
+    uint32_t offset;  /* the PDU's bytes in the frame's own data (FLAG_IN_FRAME) */
+    uint32_t length;
+    union {
+        kasme_nas_packed nas;
+        kasme_kenb_packed kenb;
+        uint32_t full; /* index into full_results */
+    };
+} kasme_record;
+
+#define CHUNK_RECORDS 4096u
+
+static GPtrArray *chunks;       /* kasme_record[CHUNK_RECORDS] each */
+static guint32 n_records;
+static GArray *frame_first;     /* guint32 per frame number: first record + 1, 0 = none */
+static GPtrArray *full_results; /* kasme_frame_result*, wmem_file_scope */
+
+void kasme_store_reset(void)
+{
+    if (chunks)
+        g_ptr_array_free(chunks, TRUE);
+    if (frame_first)
+        g_array_free(frame_first, TRUE);
+    if (full_results)
+        g_ptr_array_free(full_results, TRUE);
+    chunks = g_ptr_array_new_with_free_func(g_free);
+    frame_first = g_array_new(FALSE, TRUE, sizeof(guint32));
+    full_results = g_ptr_array_new();
+    n_records = 0;
+}
+
+static kasme_record *record_at(guint32 i)
+{
+    return &((kasme_record *)g_ptr_array_index(chunks, i / CHUNK_RECORDS))[i % CHUNK_RECORDS];
+}
+
+static kasme_record *new_record(void)
+{
+    if (n_records % CHUNK_RECORDS == 0)
+        g_ptr_array_add(chunks, g_new0(kasme_record, CHUNK_RECORDS));
+    return record_at(n_records++);
+}
+
+/* Where the item's bytes are in the frame's data, so that a pass without a tree (which finds
+ * no items) can still read them. */
+static bool locate_in_frame(tvbuff_t *frame_tvb, const kasme_item *item, kasme_record *rec)
+{
+    guint frame_len = tvb_captured_length(frame_tvb);
+    if (!frame_len || item->length <= 0)
+        return false;
+    const guint8 *frame = tvb_get_ptr(frame_tvb, 0, frame_len);
+    const guint8 *pdu = tvb_get_ptr(item->tvb, item->offset, item->length);
+    if (pdu < frame || pdu + item->length > frame + frame_len)
+        return false;
+    rec->offset = (uint32_t)(pdu - frame);
+    rec->length = (uint32_t)item->length;
+    return true;
+}
+
+static bool pack(const kasme_item *item, const kasme_frame_result *fr, kasme_record *rec)
+{
+    const guint8 *pdu = tvb_get_ptr(item->tvb, item->offset, item->length);
+    if (fr->kind == KASME_ITEM_NAS)
+        return kasme_nas_pack(kasme_keys_tracker(), &fr->nas, pdu, (size_t)item->length,
+                              &rec->nas);
+    if (fr->kind == KASME_ITEM_KENB)
+        return kasme_kenb_pack(&fr->kenb, &rec->kenb);
+    return false;
+}
+
+static guint32 keep_whole(const kasme_frame_result *fr)
+{
+    kasme_frame_result *copy = wmem_memdup(wmem_file_scope(), fr, sizeof *fr);
+    size_t plain_len = fr->kind == KASME_ITEM_NAS    ? fr->nas.plain_len
+                       : fr->kind == KASME_ITEM_PDCP ? fr->pdcp.plain_len
+                                                     : 0;
+    copy->plain = fr->plain && plain_len ? wmem_memdup(wmem_file_scope(), fr->plain, plain_len)
+                                         : NULL;
+    g_ptr_array_add(full_results, copy);
+    return full_results->len - 1;
+}
+
+void kasme_store_frame(tvbuff_t *frame_tvb, guint32 frame, const kasme_frame_result *results,
+                       const kasme_item *items, guint n)
+{
+    if (!chunks || !n)
+        return;
+    if (frame >= frame_first->len)
+        g_array_set_size(frame_first, frame + 1);
+    g_array_index(frame_first, guint32, frame) = n_records + 1;
+    for (guint i = 0; i < n; i++) {
+        kasme_record *rec = new_record();
+        const kasme_frame_result *fr = &results[i];
+        rec->kind = (uint8_t)fr->kind;
+        rec->dir = fr->dir;
+        rec->flags = (uint8_t)((i + 1 == n ? FLAG_LAST : 0) | (fr->srb ? FLAG_SRB : 0) |
+                               (fr->opaque ? FLAG_OPAQUE : 0));
+        if (locate_in_frame(frame_tvb, &items[i], rec))
+            rec->flags |= FLAG_IN_FRAME;
+        rec->form = FORM_PACKED;
+        if (!pack(&items[i], fr, rec)) {
+            rec->form = FORM_FULL;
+            rec->full = keep_whole(fr);
+        }
+    }
+}
+
+bool kasme_store_has(guint32 frame)
+{
+    return frame_first && frame < frame_first->len && g_array_index(frame_first, guint32, frame);
+}
+
+/* The i-th record of the frame, or NULL. */
+static const kasme_record *frame_record(guint32 frame, guint i)
+{
+    if (!kasme_store_has(frame))
+        return NULL;
+    guint32 first = g_array_index(frame_first, guint32, frame) - 1;
+    for (guint k = 0; k < i; k++)
+        if (record_at(first + k)->flags & FLAG_LAST)
+            return NULL;
+    return record_at(first + i);
+}
+
+static bool rebuild(packet_info *pinfo, const kasme_record *rec, const guint8 *pdu, guint len,
+                    kasme_frame_result *fr)
+{
+    if (rec->form == FORM_FULL) {
+        *fr = *(const kasme_frame_result *)g_ptr_array_index(full_results, rec->full);
+        return true;
+    }
+    memset(fr, 0, sizeof *fr);
+    fr->kind = (kasme_item_kind)rec->kind;
+    fr->dir = rec->dir;
+    fr->srb = rec->flags & FLAG_SRB;
+    fr->opaque = rec->flags & FLAG_OPAQUE;
+    if (fr->kind == KASME_ITEM_KENB) {
+        kasme_kenb_unpack(&rec->kenb, &fr->kenb);
+        return true;
+    }
+    if (fr->kind != KASME_ITEM_NAS || !pdu)
+        return false;
+    fr->plain = rec->nas.plain_len ? wmem_alloc0(pinfo->pool, len) : NULL;
+    kasme_nas_unpack(kasme_keys_tracker(), &rec->nas, pdu, len, fr->plain, &fr->nas);
+    return true;
+}
+
+bool kasme_store_get(packet_info *pinfo, guint32 frame, guint i, const kasme_item *item,
+                     kasme_frame_result *fr)
+{
+    const kasme_record *rec = frame_record(frame, i);
+    if (!rec || rec->kind != item->kind || !kasme_keys_tracker())
+        return false;
+    const guint8 *pdu = tvb_get_ptr(item->tvb, item->offset, item->length);
+    return rebuild(pinfo, rec, pdu, (guint)item->length, fr);
+}
+
+bool kasme_store_get_untreed(tvbuff_t *frame_tvb, packet_info *pinfo, guint32 frame, guint i,
+                             kasme_frame_result *fr, bool *more)
+{
+    const kasme_record *rec = frame_record(frame, i);
+    *more = rec && !(rec->flags & FLAG_LAST);
+    if (!rec || !kasme_keys_tracker())
+        return false;
+    const guint8 *pdu = NULL;
+    if ((rec->flags & FLAG_IN_FRAME) && rec->length &&
+        tvb_bytes_exist(frame_tvb, (gint)rec->offset, (gint)rec->length))
+        pdu = tvb_get_ptr(frame_tvb, (gint)rec->offset, (gint)rec->length);
+    return rebuild(pinfo, rec, pdu, rec->length, fr);
+}
