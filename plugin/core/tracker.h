@@ -163,17 +163,21 @@ typedef struct {
     uint8_t kenb[32], krrc_enc[16], krrc_int[16], kup_enc[16];
 } kasme_pdcp_result;
 
-/* A NAS result kept compactly between passes (24 octets): kasme_nas_pack refuses (false) a
+/* A NAS result kept compactly between passes (20 octets): kasme_nas_pack refuses (false) a
  * result that kasme_nas_unpack would not give back field for field; the caller then keeps
  * the result whole. Unpacking needs the PDU's bytes again, and derives the keys and (when
  * plain_out is not NULL, capacity >= len) the plaintext from the tracker's contexts. */
 typedef struct {
-    uint32_t ue_id, ctx_id, count, mac_calculated;
-    uint16_t events, plain_len;
-    uint8_t status_hdr; /* status | sec_hdr << 3 */
-    uint8_t flags;      /* dir + 1 | mac_status << 2 | inner << 4 | IMSI << 5 | ctx << 6 | no MAC << 7 */
-    uint8_t ctx_alg;    /* eea | eia << 3 | smc_frame known << 6 */
-    uint8_t keys_why;   /* K_ASME | NAS keys << 1 | K_eNB << 2 | unverified reason << 3 */
+    uint32_t ref;            /* the context's id when it has one, else the UE's */
+    uint32_t mac_calculated;
+    uint32_t count_bits;     /* COUNT (24 bits) | status << 24 | MAC status << 27 |
+                                dir + 1 << 29 | plaintext is the inner message << 31 */
+    uint32_t bits;           /* events (14 bits) | sec_hdr << 14 | eea << 18 | eia << 21 |
+                                SMC frame known << 24 | IMSI << 25 | context << 26 |
+                                no MAC received << 27 | K_ASME << 28 | NAS keys << 29 |
+                                K_eNB << 30 */
+    uint8_t why;             /* unverified reason, 0 = none */
+    uint8_t caller[3];       /* not used by the tracker: free for the caller's bookkeeping */
 } kasme_nas_packed;
 
 bool kasme_nas_pack(kasme_tracker *tr, const kasme_nas_result *res, const uint8_t *pdu,

@@ -132,6 +132,7 @@ void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
     memcpy(ue->aka.xres, vec.xres, 16);
 
     kasme_sec_ctx *ctx = kasme_ctx_new(tr);
+    ctx->ue_id = ue->id;
     ctx->ksi = msg->ksi;
     ctx->sub = sub;
     ctx->aka_frame = meta->frame;

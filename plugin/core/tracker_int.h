@@ -29,6 +29,7 @@ typedef struct {
 
 struct kasme_sec_ctx {
     uint32_t id;
+    uint32_t ue_id;          /* the UE it was made for */
     int ksi;
     const kasme_subscriber *sub;
     bool from_keyfile_kasme;

@@ -201,6 +201,7 @@ static size_t smc_candidates(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_me
             if (line->ksi >= 0 && line->ksi != ksi)
                 continue;
             kasme_sec_ctx *ctx = kasme_ctx_new(tr);
+            ctx->ue_id = ue->id;
             ctx->ksi = ksi;
             ctx->sub = line;
             ctx->from_keyfile_kasme = true;

@@ -62,78 +62,87 @@ static uint32_t received_mac(const uint8_t *pdu, size_t len, uint8_t sec_hdr)
     return (uint32_t)pdu[1] << 24 | (uint32_t)pdu[2] << 16 | (uint32_t)pdu[3] << 8 | pdu[4];
 }
 
-static void unpack_ctx(kasme_tracker *tr, const kasme_nas_packed *p, kasme_nas_result *res)
+enum {
+    B_SMC_KNOWN = 1u << 24, B_IMSI = 1u << 25, B_CTX = 1u << 26, B_NO_MAC = 1u << 27,
+    B_KASME = 1u << 28, B_NAS_KEYS = 1u << 29, B_KENB = 1u << 30,
+    C_INNER = 1u << 31,
+};
+
+static kasme_sec_ctx *packed_ctx(kasme_tracker *tr, const kasme_nas_packed *p)
 {
-    kasme_sec_ctx *ctx = ctx_by_id(tr, p->ctx_id);
-    if (!(p->flags & 0x40) || !ctx)
+    return (p->bits & B_CTX) ? ctx_by_id(tr, p->ref) : NULL;
+}
+
+static void unpack_ctx(kasme_sec_ctx *ctx, const kasme_nas_packed *p, kasme_nas_result *res)
+{
+    if (!ctx)
         return;
     res->has_ctx = true;
     kasme_ctx_info_fill(ctx, &res->ctx);
-    res->ctx.eea = p->ctx_alg & 7;
-    res->ctx.eia = (p->ctx_alg >> 3) & 7;
-    if (!(p->ctx_alg & 0x40))
+    res->ctx.eea = (p->bits >> 18) & 7;
+    res->ctx.eia = (p->bits >> 21) & 7;
+    if (!(p->bits & B_SMC_KNOWN))
         res->ctx.smc_frame = 0;
 }
 
-static void unpack_keys(kasme_tracker *tr, const kasme_nas_packed *p, kasme_nas_result *res)
+static void unpack_keys(kasme_sec_ctx *ctx, const kasme_nas_packed *p, kasme_nas_result *res)
 {
-    kasme_sec_ctx *ctx = ctx_by_id(tr, p->ctx_id);
     if (!ctx)
         return;
-    if (p->keys_why & 1) {
+    if (p->bits & B_KASME) {
         res->has_kasme = true;
         memcpy(res->kasme, ctx->kasme, 32);
     }
-    if (p->keys_why & 2) {
+    if (p->bits & B_NAS_KEYS) {
         res->has_nas_keys = true;
         memcpy(res->k_nas_enc, ctx->k_nas_enc, 16);
         memcpy(res->k_nas_int, ctx->k_nas_int, 16);
     }
-    if ((p->keys_why & 4) && kdf_kenb(ctx->kasme, res->count, res->kenb) == 0) {
+    if ((p->bits & B_KENB) && kdf_kenb(ctx->kasme, res->count, res->kenb) == 0) {
         res->has_kenb = true;
         res->kenb_ul_count = res->count;
     }
 }
 
-/* The inner message again: copied from the PDU and, for types 2 and 4, deciphered with the
- * context's K_NASenc at the stored COUNT (TS 33.401 8.2, BEARER 0). */
-static void unpack_plain(kasme_tracker *tr, const kasme_nas_packed *p, const uint8_t *pdu,
-                         size_t len, uint8_t *plain_out, kasme_nas_result *res)
+/* The inner message again (octets 7 on): copied from the PDU and, for types 2 and 4,
+ * deciphered with the context's K_NASenc at the stored COUNT (TS 33.401 8.2, BEARER 0). */
+static void unpack_plain(kasme_sec_ctx *ctx, const uint8_t *pdu, size_t len, uint8_t *plain_out,
+                         kasme_nas_result *res)
 {
-    if (!p->plain_len || !(p->flags & 0x10) || len < 6 || len - 6 < p->plain_len)
+    if (!res->plain_len || !plain_out)
         return;
-    memcpy(plain_out, pdu + 6, p->plain_len);
-    res->plain_len = p->plain_len;
-    uint8_t sec_hdr = p->status_hdr >> 3;
-    kasme_sec_ctx *ctx = ctx_by_id(tr, p->ctx_id);
+    memcpy(plain_out, pdu + 6, res->plain_len);
     kasme_sched *sched = ctx ? kasme_ctx_sched(ctx) : NULL;
-    if ((sec_hdr == 2 || sec_hdr == 4) && sched && res->dir >= 0)
+    if ((res->sec_hdr == 2 || res->sec_hdr == 4) && sched && res->dir >= 0)
         kasme_cipher_apply(&sched->enc, res->count, 0, (unsigned)res->dir, plain_out,
-                           p->plain_len, (size_t)p->plain_len * 8);
+                           res->plain_len, res->plain_len * 8);
+    (void)len;
 }
 
 void kasme_nas_unpack(kasme_tracker *tr, const kasme_nas_packed *p, const uint8_t *pdu,
                       size_t len, uint8_t *plain_out, kasme_nas_result *res)
 {
     memset(res, 0, sizeof *res);
-    res->status = (kasme_pdu_status)(p->status_hdr & 7);
-    res->sec_hdr = p->status_hdr >> 3;
-    res->events = p->events;
-    res->ue_id = p->ue_id;
-    kasme_ue *ue = ue_by_id(tr, p->ue_id);
-    if ((p->flags & 0x20) && ue)
+    kasme_sec_ctx *ctx = packed_ctx(tr, p);
+    res->count = p->count_bits & 0xFFFFFF;
+    res->status = (kasme_pdu_status)((p->count_bits >> 24) & 7);
+    res->mac_status = (p->count_bits >> 27) & 3;
+    res->dir = (int)((p->count_bits >> 29) & 3) - 1;
+    res->plain_is_inner = (p->count_bits & C_INNER) != 0;
+    res->events = p->bits & 0x3FFF;
+    res->sec_hdr = (p->bits >> 14) & 15;
+    res->ue_id = (p->bits & B_CTX) ? (ctx ? ctx->ue_id : 0) : p->ref;
+    kasme_ue *ue = ue_by_id(tr, res->ue_id);
+    if ((p->bits & B_IMSI) && ue)
         g_strlcpy(res->imsi, ue->imsi, sizeof res->imsi);
-    res->dir = (int)(p->flags & 3) - 1;
-    res->mac_status = (p->flags >> 2) & 3;
-    res->count = p->count;
     res->mac_calculated = p->mac_calculated;
-    res->mac_received = (p->flags & 0x80) ? 0 : received_mac(pdu, len, res->sec_hdr);
-    res->unverified_why = why_text(p->keys_why >> 3);
-    res->plain_is_inner = (p->flags & 0x10) != 0;
-    unpack_ctx(tr, p, res);
-    unpack_keys(tr, p, res);
-    if (plain_out)
-        unpack_plain(tr, p, pdu, len, plain_out, res);
+    res->mac_received = (p->bits & B_NO_MAC) ? 0 : received_mac(pdu, len, res->sec_hdr);
+    res->unverified_why = why_text(p->why);
+    if (res->plain_is_inner && len > 6)
+        res->plain_len = len - 6;
+    unpack_ctx(ctx, p, res);
+    unpack_keys(ctx, p, res);
+    unpack_plain(ctx, pdu, len, plain_out, res);
 }
 
 static bool same_text(const char *a, const char *b)
@@ -169,31 +178,27 @@ static bool same_result(const kasme_nas_result *a, const kasme_nas_result *b)
            a->count == b->count && a->mac_status == b->mac_status &&
            a->mac_received == b->mac_received && a->mac_calculated == b->mac_calculated &&
            same_text(a->unverified_why, b->unverified_why) &&
-           a->plain_is_inner == b->plain_is_inner && same_keys(a, b);
+           a->plain_is_inner == b->plain_is_inner && a->plain_len == b->plain_len &&
+           same_keys(a, b);
 }
 
 static bool encode(const kasme_nas_result *res, kasme_nas_packed *p)
 {
     uint8_t why;
-    if (res->events > 0xFFFF || res->plain_len > 0xFFFF || res->sec_hdr > 15 ||
-        res->dir < -1 || res->dir > 1 || (res->plain_len && !res->plain_is_inner) ||
-        !why_index(res->unverified_why, &why))
+    if (res->events > 0x3FFF || res->count > 0xFFFFFF || res->sec_hdr > 15 || res->dir < -1 ||
+        res->dir > 1 || res->status > 7 || !why_index(res->unverified_why, &why))
         return false;
     memset(p, 0, sizeof *p);
-    p->ue_id = res->ue_id;
-    p->ctx_id = res->has_ctx ? res->ctx.ctx_id : 0;
-    p->count = res->count;
+    p->ref = res->has_ctx ? res->ctx.ctx_id : res->ue_id;
     p->mac_calculated = res->mac_calculated;
-    p->events = (uint16_t)res->events;
-    p->plain_len = (uint16_t)res->plain_len;
-    p->status_hdr = (uint8_t)((res->status & 7) | res->sec_hdr << 3);
-    p->flags = (uint8_t)((res->dir + 1) | (res->mac_status & 3) << 2 | res->plain_is_inner << 4 |
-                         (res->imsi[0] != 0) << 5 | res->has_ctx << 6 |
-                         (res->mac_received == 0) << 7);
-    p->ctx_alg = (uint8_t)((res->ctx.eea & 7) | (res->ctx.eia & 7) << 3 |
-                           (res->ctx.smc_frame != 0) << 6);
-    p->keys_why = (uint8_t)(res->has_kasme | res->has_nas_keys << 1 | res->has_kenb << 2 |
-                            why << 3);
+    p->count_bits = res->count | (uint32_t)res->status << 24 | (uint32_t)(res->mac_status & 3) << 27 |
+                    (uint32_t)(res->dir + 1) << 29 | (res->plain_is_inner ? C_INNER : 0);
+    p->bits = res->events | (uint32_t)res->sec_hdr << 14 | (uint32_t)(res->ctx.eea & 7) << 18 |
+              (uint32_t)(res->ctx.eia & 7) << 21 | (res->ctx.smc_frame ? B_SMC_KNOWN : 0) |
+              (res->imsi[0] ? B_IMSI : 0) | (res->has_ctx ? B_CTX : 0) |
+              (res->mac_received ? 0 : B_NO_MAC) | (res->has_kasme ? B_KASME : 0) |
+              (res->has_nas_keys ? B_NAS_KEYS : 0) | (res->has_kenb ? B_KENB : 0);
+    p->why = why;
     return true;
 }
 
@@ -202,8 +207,6 @@ bool kasme_nas_pack(kasme_tracker *tr, const kasme_nas_result *res, const uint8_
 {
     if (!encode(res, p))
         return false;
-    if (res->plain_len && (len < 6 || len - 6 < res->plain_len))
-        return false; /* unpack_plain copies the inner message from octet 7 on */
     kasme_nas_result again;
     kasme_nas_unpack(tr, p, pdu, len, NULL, &again);
     bool ok = same_result(res, &again);

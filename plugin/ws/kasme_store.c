@@ -1,6 +1,6 @@
 /* Per-frame results between passes. The first pass stores a record per result, in the order
  * it made them; a later pass (the GUI's clicks, tshark -2) rebuilds the results from them.
- * NAS and K_eNB results are packed (tracker_pack.c): 36 octets a record, the keys and the
+ * NAS and K_eNB results are packed (tracker_pack.c): 24 octets a record, the keys and the
  * plaintext derived again from the tracker's contexts; PDCP results and the rare result that
  * does not pack are kept whole in file scope. Records live in fixed-size chunks, found
  * through an array indexed by frame number: no per-frame allocation or hash entry. */
@@ -11,17 +11,24 @@
 enum { FORM_PACKED = 0, FORM_FULL = 1 };
 enum { FLAG_LAST = 1, FLAG_SRB = 2, FLAG_OPAQUE = 4, FLAG_IN_FRAME = 8 };
 
+/* The record's own bytes (kind, form, flags, direction) are the three octets that
+ * kasme_nas_packed leaves to its caller; a K_eNB result or a whole result's index is shorter
+ * than the packed NAS result and leaves them alone too. */
 typedef struct {
-    uint8_t kind, form, flags;
-    int8_t dir;
-    uint32_t offset;  /* the PDU's bytes in the frame's own data (FLAG_IN_FRAME) */
-    uint32_t length;
     union {
         kasme_nas_packed nas;
         kasme_kenb_packed kenb;
         uint32_t full; /* index into full_results */
-    };
+    } u;
+    uint16_t offset; /* the PDU's bytes in the frame's own data (FLAG_IN_FRAME) */
+    uint16_t length;
 } kasme_record;
+
+G_STATIC_ASSERT(sizeof(kasme_kenb_packed) <= G_STRUCT_OFFSET(kasme_nas_packed, caller));
+#define REC_KIND(r) ((r)->u.nas.caller[0] & 3)
+#define REC_FORM(r) ((r)->u.nas.caller[0] >> 2)
+#define REC_FLAGS(r) ((r)->u.nas.caller[1])
+#define REC_DIR(r) ((int8_t)(r)->u.nas.caller[2])
 
 #define CHUNK_RECORDS 4096u
 
@@ -61,14 +68,14 @@ static kasme_record *new_record(void)
 static bool locate_in_frame(tvbuff_t *frame_tvb, const kasme_item *item, kasme_record *rec)
 {
     guint frame_len = tvb_captured_length(frame_tvb);
-    if (!frame_len || item->length <= 0)
+    if (!frame_len || item->length <= 0 || item->length > 0xFFFF)
         return false;
     const guint8 *frame = tvb_get_ptr(frame_tvb, 0, frame_len);
     const guint8 *pdu = tvb_get_ptr(item->tvb, item->offset, item->length);
-    if (pdu < frame || pdu + item->length > frame + frame_len)
+    if (pdu < frame || pdu + item->length > frame + frame_len || pdu - frame > 0xFFFF)
         return false;
-    rec->offset = (uint32_t)(pdu - frame);
-    rec->length = (uint32_t)item->length;
+    rec->offset = (uint16_t)(pdu - frame);
+    rec->length = (uint16_t)item->length;
     return true;
 }
 
@@ -77,9 +84,9 @@ static bool pack(const kasme_item *item, const kasme_frame_result *fr, kasme_rec
     const guint8 *pdu = tvb_get_ptr(item->tvb, item->offset, item->length);
     if (fr->kind == KASME_ITEM_NAS)
         return kasme_nas_pack(kasme_keys_tracker(), &fr->nas, pdu, (size_t)item->length,
-                              &rec->nas);
+                              &rec->u.nas);
     if (fr->kind == KASME_ITEM_KENB)
-        return kasme_kenb_pack(&fr->kenb, &rec->kenb);
+        return kasme_kenb_pack(&fr->kenb, &rec->u.kenb);
     return false;
 }
 
@@ -106,17 +113,19 @@ void kasme_store_frame(tvbuff_t *frame_tvb, guint32 frame, const kasme_frame_res
     for (guint i = 0; i < n; i++) {
         kasme_record *rec = new_record();
         const kasme_frame_result *fr = &results[i];
-        rec->kind = (uint8_t)fr->kind;
-        rec->dir = fr->dir;
-        rec->flags = (uint8_t)((i + 1 == n ? FLAG_LAST : 0) | (fr->srb ? FLAG_SRB : 0) |
-                               (fr->opaque ? FLAG_OPAQUE : 0));
+        uint8_t flags = (uint8_t)((i + 1 == n ? FLAG_LAST : 0) | (fr->srb ? FLAG_SRB : 0) |
+                                  (fr->opaque ? FLAG_OPAQUE : 0));
         if (locate_in_frame(frame_tvb, &items[i], rec))
-            rec->flags |= FLAG_IN_FRAME;
-        rec->form = FORM_PACKED;
+            flags |= FLAG_IN_FRAME;
+        uint8_t form = FORM_PACKED;
         if (!pack(&items[i], fr, rec)) {
-            rec->form = FORM_FULL;
-            rec->full = keep_whole(fr);
+            form = FORM_FULL;
+            memset(&rec->u, 0, sizeof rec->u);
+            rec->u.full = keep_whole(fr);
         }
+        rec->u.nas.caller[0] = (uint8_t)((fr->kind & 3) | form << 2);
+        rec->u.nas.caller[1] = flags;
+        rec->u.nas.caller[2] = (uint8_t)fr->dir;
     }
 }
 
@@ -132,7 +141,7 @@ static const kasme_record *frame_record(guint32 frame, guint i)
         return NULL;
     guint32 first = g_array_index(frame_first, guint32, frame) - 1;
     for (guint k = 0; k < i; k++)
-        if (record_at(first + k)->flags & FLAG_LAST)
+        if (REC_FLAGS(record_at(first + k)) & FLAG_LAST)
             return NULL;
     return record_at(first + i);
 }
@@ -140,23 +149,25 @@ static const kasme_record *frame_record(guint32 frame, guint i)
 static bool rebuild(packet_info *pinfo, const kasme_record *rec, const guint8 *pdu, guint len,
                     kasme_frame_result *fr)
 {
-    if (rec->form == FORM_FULL) {
-        *fr = *(const kasme_frame_result *)g_ptr_array_index(full_results, rec->full);
+    if (REC_FORM(rec) == FORM_FULL) {
+        *fr = *(const kasme_frame_result *)g_ptr_array_index(full_results, rec->u.full);
         return true;
     }
     memset(fr, 0, sizeof *fr);
-    fr->kind = (kasme_item_kind)rec->kind;
-    fr->dir = rec->dir;
-    fr->srb = rec->flags & FLAG_SRB;
-    fr->opaque = rec->flags & FLAG_OPAQUE;
+    fr->kind = (kasme_item_kind)REC_KIND(rec);
+    fr->dir = REC_DIR(rec);
+    fr->srb = REC_FLAGS(rec) & FLAG_SRB;
+    fr->opaque = REC_FLAGS(rec) & FLAG_OPAQUE;
     if (fr->kind == KASME_ITEM_KENB) {
-        kasme_kenb_unpack(&rec->kenb, &fr->kenb);
+        kasme_kenb_unpack(&rec->u.kenb, &fr->kenb);
         return true;
     }
     if (fr->kind != KASME_ITEM_NAS || !pdu)
         return false;
-    fr->plain = rec->nas.plain_len ? wmem_alloc0(pinfo->pool, len) : NULL;
-    kasme_nas_unpack(kasme_keys_tracker(), &rec->nas, pdu, len, fr->plain, &fr->nas);
+    fr->plain = wmem_alloc0(pinfo->pool, len ? len : 1);
+    kasme_nas_unpack(kasme_keys_tracker(), &rec->u.nas, pdu, len, fr->plain, &fr->nas);
+    if (!fr->nas.plain_len)
+        fr->plain = NULL;
     return true;
 }
 
@@ -164,7 +175,7 @@ bool kasme_store_get(packet_info *pinfo, guint32 frame, guint i, const kasme_ite
                      kasme_frame_result *fr)
 {
     const kasme_record *rec = frame_record(frame, i);
-    if (!rec || rec->kind != item->kind || !kasme_keys_tracker())
+    if (!rec || REC_KIND(rec) != item->kind || !kasme_keys_tracker())
         return false;
     const guint8 *pdu = tvb_get_ptr(item->tvb, item->offset, item->length);
     return rebuild(pinfo, rec, pdu, (guint)item->length, fr);
@@ -174,11 +185,11 @@ bool kasme_store_get_untreed(tvbuff_t *frame_tvb, packet_info *pinfo, guint32 fr
                              kasme_frame_result *fr, bool *more)
 {
     const kasme_record *rec = frame_record(frame, i);
-    *more = rec && !(rec->flags & FLAG_LAST);
+    *more = rec && !(REC_FLAGS(rec) & FLAG_LAST);
     if (!rec || !kasme_keys_tracker())
         return false;
     const guint8 *pdu = NULL;
-    if ((rec->flags & FLAG_IN_FRAME) && rec->length &&
+    if ((REC_FLAGS(rec) & FLAG_IN_FRAME) && rec->length &&
         tvb_bytes_exist(frame_tvb, (gint)rec->offset, (gint)rec->length))
         pdu = tvb_get_ptr(frame_tvb, (gint)rec->offset, (gint)rec->length);
     return rebuild(pinfo, rec, pdu, rec->length, fr);
