@@ -636,7 +636,7 @@ static int load_line(const char *source, unsigned line_no, const char *line, siz
     int added = 0;
     int result = parse_line_len(line, len, &entry, why, sizeof why);
     if (result == 1) {
-        g_strlcpy(entry.source, source, sizeof entry.source);
+        entry.source = source;
         entry.line = line_no;
         added = kasme_subdb_add(db, &entry, why, sizeof why) == 0;
         if (!added)

@@ -27,6 +27,7 @@ struct kasme_subdb {
     size_t count, capacity;
     GArray *secret_index;       /* guint32 entry indices of the secret subscribers */
     GStringChunk *imsi_keys;    /* stable copies of the IMSI strings used as hash keys */
+    GStringChunk *sources;      /* one copy of each entry's source name */
     GHashTable *secret_by_imsi; /* unique */
     GHashTable *kasme_by_imsi, *kasme_by_tmsi;
     GHashTable *kenb_by_imsi, *kenb_by_rnti;
@@ -44,6 +45,7 @@ kasme_subdb *kasme_subdb_new(void)
     kasme_subdb *db = g_new0(kasme_subdb, 1);
     db->secret_index = g_array_new(FALSE, FALSE, sizeof(guint32));
     db->imsi_keys = g_string_chunk_new(16 * 1024);
+    db->sources = g_string_chunk_new(256);
     db->secret_by_imsi = g_hash_table_new(g_str_hash, g_str_equal);
     db->kasme_by_imsi = g_hash_table_new(g_str_hash, g_str_equal);
     db->kasme_by_tmsi = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -61,6 +63,7 @@ void kasme_subdb_free(kasme_subdb *db)
     g_free(db->links);
     g_array_free(db->secret_index, TRUE);
     g_string_chunk_free(db->imsi_keys);
+    g_string_chunk_free(db->sources);
     g_hash_table_destroy(db->secret_by_imsi);
     g_hash_table_destroy(db->kasme_by_imsi);
     g_hash_table_destroy(db->kasme_by_tmsi);
@@ -214,7 +217,7 @@ static int reject_duplicate_secret(const kasme_subdb *db, const kasme_subscriber
     if (!first)
         return 0;
     /* The IMSI is an identity, not a key: the user needs it to find the two lines. */
-    if (strcmp(first->source, e->source) == 0)
+    if (g_strcmp0(first->source, e->source) == 0)
         return kasme_fail(why, why_len, "duplicate imsi %s, first at line %u (kept)", e->imsi,
                     first->line);
     return kasme_fail(why, why_len, "duplicate imsi %s, first at %s:%u (kept)", e->imsi,
@@ -240,7 +243,7 @@ int kasme_subdb_add(kasme_subdb *db, const kasme_subscriber *e, char *why, size_
     /* Strings from the GUI may arrive unterminated; the lookups rely on the NULs. */
     stored->imsi[sizeof stored->imsi - 1] = '\0';
     stored->name[sizeof stored->name - 1] = '\0';
-    stored->source[sizeof stored->source - 1] = '\0';
+    stored->source = e->source ? g_string_chunk_insert_const(db->sources, e->source) : NULL;
     uint32_t ref = (uint32_t)++db->count;
     if (kind == KIND_SECRET)
         index_secret(db, stored, ref);
@@ -359,7 +362,7 @@ void kasme_subscriber_describe(const kasme_subscriber *e, char *buf, size_t buf_
         snprintf(label, sizeof label, "%.31s", e->name);
     else
         describe_identity(e, label, sizeof label);
-    if (e->source[0])
+    if (e->source && e->source[0])
         snprintf(buf, buf_len, "%s (%.63s:%u)", label, e->source, e->line);
     else
         snprintf(buf, buf_len, "%s", label);

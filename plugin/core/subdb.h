@@ -45,7 +45,8 @@ typedef struct kasme_subscriber {
     uint8_t kenb[32];
     bool has_krrcenc, has_krrcint, has_kupenc;
     uint8_t krrcenc[16], krrcint[16], kupenc[16];
-    char source[64];        /* basename of the file (or the buffer's name) the entry came from */
+    const char *source;     /* basename of the file (or the buffer's name) the entry came from,
+                               NULL if none; the database keeps its own copy */
     unsigned line;          /* line in that file, 1-based; 0 if not from a file */
 } kasme_subscriber;
 

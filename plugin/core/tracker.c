@@ -11,6 +11,60 @@ uint64_t kasme_conn_key(unsigned kind, uint32_t assoc, uint32_t id)
     return (uint64_t)kind << 56 | (uint64_t)(assoc & 0xFFFFFF) << 32 | id;
 }
 
+/* UEs by connection key. Where a pointer holds 64 bits the key is the hash table's key
+ * itself, with no allocation per entry; elsewhere it is a g_int64 key of its own. */
+#if GLIB_SIZEOF_VOID_P >= 8
+static guint conn_hash(gconstpointer p)
+{
+    uint64_t k = (uint64_t)(uintptr_t)p;
+    return (guint)(k ^ k >> 32);
+}
+
+static GHashTable *conn_map_new(void)
+{
+    return g_hash_table_new(conn_hash, g_direct_equal);
+}
+
+void kasme_conn_map_insert(GHashTable *map, uint64_t conn, kasme_ue *ue)
+{
+    g_hash_table_replace(map, (gpointer)(uintptr_t)conn, ue);
+}
+
+kasme_ue *kasme_conn_map_lookup(GHashTable *map, uint64_t conn)
+{
+    return g_hash_table_lookup(map, (gconstpointer)(uintptr_t)conn);
+}
+
+void kasme_conn_map_remove(GHashTable *map, uint64_t conn)
+{
+    g_hash_table_remove(map, (gconstpointer)(uintptr_t)conn);
+}
+#else
+static GHashTable *conn_map_new(void)
+{
+    return g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+}
+
+void kasme_conn_map_insert(GHashTable *map, uint64_t conn, kasme_ue *ue)
+{
+    guint64 *key = g_new(guint64, 1);
+    *key = conn;
+    g_hash_table_replace(map, key, ue);
+}
+
+kasme_ue *kasme_conn_map_lookup(GHashTable *map, uint64_t conn)
+{
+    guint64 key = conn;
+    return g_hash_table_lookup(map, &key);
+}
+
+void kasme_conn_map_remove(GHashTable *map, uint64_t conn)
+{
+    guint64 key = conn;
+    g_hash_table_remove(map, &key);
+}
+#endif
+
 static void ctx_free(gpointer p)
 {
     kasme_sec_ctx *ctx = p;
@@ -31,7 +85,7 @@ kasme_tracker *kasme_tracker_new(const kasme_subdb *db)
     tr->db = db;
     tr->ues = g_ptr_array_new_with_free_func(ue_free);
     tr->contexts = g_ptr_array_new_with_free_func(ctx_free);
-    tr->by_conn = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    tr->by_conn = conn_map_new();
     tr->by_imsi = g_hash_table_new(g_str_hash, g_str_equal);
     tr->by_tmsi = g_hash_table_new(g_direct_hash, g_direct_equal);
     tr->radio = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, kasme_radio_conn_free);
@@ -139,15 +193,12 @@ static void bind_conn(kasme_tracker *tr, uint64_t conn, kasme_ue *ue)
 {
     if (!conn)
         return;
-    guint64 *key = g_new(guint64, 1);
-    *key = conn;
-    g_hash_table_replace(tr->by_conn, key, ue);
+    kasme_conn_map_insert(tr->by_conn, conn, ue);
 }
 
 void kasme_tracker_conn_release(kasme_tracker *tr, uint64_t conn)
 {
-    guint64 key = conn;
-    g_hash_table_remove(tr->by_conn, &key);
+    kasme_conn_map_remove(tr->by_conn, conn);
 }
 
 void kasme_tracker_bind_tmsi(kasme_tracker *tr, uint64_t conn, uint32_t m_tmsi)
@@ -162,22 +213,16 @@ void kasme_tracker_bind_tmsi(kasme_tracker *tr, uint64_t conn, uint32_t m_tmsi)
 
 kasme_ue *kasme_ue_of_conn(kasme_tracker *tr, uint64_t conn)
 {
-    guint64 key = conn;
-    return conn ? g_hash_table_lookup(tr->by_conn, &key) : NULL;
+    return conn ? kasme_conn_map_lookup(tr->by_conn, conn) : NULL;
 }
 
 static kasme_ue *ue_by_conn(kasme_tracker *tr, const kasme_pdu_meta *meta)
 {
     kasme_ue *ue = NULL;
-    guint64 key;
-    if (meta->conn) {
-        key = meta->conn;
-        ue = g_hash_table_lookup(tr->by_conn, &key);
-    }
-    if (!ue && meta->conn_alt) {
-        key = meta->conn_alt;
-        ue = g_hash_table_lookup(tr->by_conn, &key);
-    }
+    if (meta->conn)
+        ue = kasme_conn_map_lookup(tr->by_conn, meta->conn);
+    if (!ue && meta->conn_alt)
+        ue = kasme_conn_map_lookup(tr->by_conn, meta->conn_alt);
     return ue;
 }
 

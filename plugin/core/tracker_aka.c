@@ -125,10 +125,7 @@ void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
     if (!ue->imsi[0] && sub->id_kind == KASME_ID_IMSI)
         kasme_ue_set_imsi(tr, ue, sub->imsi);
 
-    ue->aka = (kasme_aka_state){.valid = true, .frame = meta->frame, .ksi = msg->ksi,
-                                .sub = sub, .xres_len = vec.xres_len};
-    memcpy(ue->aka.rand, msg->rand, 16);
-    memcpy(ue->aka.autn, msg->autn, 16);
+    ue->aka = (kasme_aka_state){.valid = true, .xres_len = (uint8_t)vec.xres_len};
     memcpy(ue->aka.xres, vec.xres, 16);
 
     kasme_sec_ctx *ctx = kasme_ctx_new(tr);

@@ -181,11 +181,8 @@ static kasme_radio_conn *move_for_new_kenb(kasme_tracker *tr, uint64_t old_conn,
     rc->as.reest_pci = pci;
     rc->as.reest_ncc = rc->as.ncc;
     rc->as.earfcn_hint = -1;
-    if (ue) {
-        guint64 *k = g_new(guint64, 1);
-        *k = new_conn;
-        g_hash_table_replace(tr->by_conn, k, ue);
-    }
+    if (ue)
+        kasme_conn_map_insert(tr->by_conn, new_conn, ue);
     return rc;
 }
 

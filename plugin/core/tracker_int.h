@@ -52,14 +52,11 @@ struct kasme_sec_ctx {
     size_t ul_hist_n;
 };
 
+/* What the last Authentication Request leaves for its Response: the expected RES. */
 typedef struct {
     bool valid;
-    uint32_t frame;
-    int ksi;
-    uint8_t rand[16], autn[16];
-    const kasme_subscriber *sub;
+    uint8_t xres_len;
     uint8_t xres[16];
-    size_t xres_len;
 } kasme_aka_state;
 
 struct kasme_ue {
@@ -122,7 +119,7 @@ struct kasme_tracker {
     const kasme_subdb *db;
     GPtrArray *ues;      /* kasme_ue*, index = id - 1 */
     GPtrArray *contexts; /* kasme_sec_ctx*, index = id - 1 */
-    GHashTable *by_conn; /* uint64 conn key -> kasme_ue* */
+    GHashTable *by_conn; /* uint64 conn key -> kasme_ue* (kasme_conn_map_*) */
     GHashTable *by_imsi; /* char* -> kasme_ue* */
     GHashTable *by_tmsi; /* uint32 M-TMSI -> kasme_ue* */
     GHashTable *radio;   /* uint64 conn key -> kasme_radio_conn* */
@@ -132,6 +129,9 @@ struct kasme_tracker {
 };
 
 /* tracker.c */
+void kasme_conn_map_insert(GHashTable *map, uint64_t conn, kasme_ue *ue);
+kasme_ue *kasme_conn_map_lookup(GHashTable *map, uint64_t conn);
+void kasme_conn_map_remove(GHashTable *map, uint64_t conn);
 kasme_ue *kasme_ue_new(kasme_tracker *tr);
 void kasme_ue_set_imsi(kasme_tracker *tr, kasme_ue *ue, const char *imsi);
 void kasme_ue_set_tmsi(kasme_tracker *tr, kasme_ue *ue, uint32_t m_tmsi);
