@@ -21,29 +21,41 @@ fi
 asan="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-S1AP='uat:user_dlts:"User 3 (DLT=150)","s1ap","0","","0",""'
-NAS='uat:user_dlts:"User 1 (DLT=148)","nas-eps","0","","0",""'
-MAC='uat:user_dlts:"User 2 (DLT=149)","udp","0","","0",""'
+. tools/capture-tshark.sh
 mutants=0 runs=0 crashes=0 reports=0 hangs=0
 
-# run_one FILE CAPTURE-PREFS KEYS: tshark over FILE; sets $bad ("" when clean) and $rc.
+export KASME_PLUGIN_TREE="$build/plugins" ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 \
+    UBSAN_OPTIONS=print_stacktrace=1
+
+# run_one FILE CAPTURE: tshark over FILE (CAPTURE or mutants of it); sets $bad ("" when
+# clean) and $rc. Any other non-zero exit is a failure too: tshark refusing its options
+# would otherwise pass for a clean run.
 run_one() {
     set +e
-    # shellcheck disable=SC2086
-    KASME_PLUGIN_TREE="$build/plugins" LD_PRELOAD="$asan" \
-        ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-        timeout 300 tools/kasme-tshark -r "$1" $2 -o "kasme.key_file:$3" -V \
-        >/dev/null 2>"$tmp/err"
+    LD_PRELOAD="$asan" timeout 300 sh -c '. tools/capture-tshark.sh; capture_tshark "$@"' \
+        sh "$2" "$1" -V >"$tmp/out" 2>"$tmp/err"
     rc=$?
     set -e
     runs=$((runs + 1))
     bad=""
-    if [ $rc -eq 124 ]; then bad=hang; fi
-    if [ $rc -gt 128 ]; then bad=crash; fi
+    if [ $rc -eq 124 ]; then bad=hang; elif [ $rc -gt 128 ]; then bad=crash;
+    elif [ $rc -ne 0 ]; then bad="exit-$rc"; fi
     if grep -q -E "ERROR: AddressSanitizer|runtime error:" "$tmp/err"; then
         bad="${bad:+$bad+}sanitizer"
     fi
 }
+
+# Each capture unmutated first: kasme has to show results there, or the set-up is broken.
+for cap in captures/*/*.pcap; do
+    run_one "$cap" "$cap"
+    if [ -n "$bad" ] || ! grep -q "LTE NAS/RRC security (kasme)" "$tmp/out"; then
+        echo "fuzz-captures: $cap unmutated: ${bad:-no kasme results} (rc $rc); set-up broken" >&2
+        cat "$tmp/err" >&2
+        exit 2
+    fi
+done
+runs=0
+
 
 count_failure() { # kind of failure in $bad, the mutant's file, its label
     case "$bad" in *hang*) hangs=$((hangs + 1)) ;; esac
@@ -55,13 +67,6 @@ count_failure() { # kind of failure in $bad, the mutant's file, its label
 }
 
 for cap in captures/*/*.pcap; do
-    keys=keyfiles/srsran-milenage.keys
-    case "$cap" in *s05-xor*) keys=keyfiles/srsran-xor.keys ;; esac
-    case "$cap" in
-        *s1ap*) prefs="-o $S1AP" ;;
-        *mac*) prefs="-o $MAC --enable-heuristic mac_lte_udp -o mac-lte.attempt_rrc_decode:TRUE -o mac-lte.attempt_to_dissect_srb_sdus:TRUE -o rlc-lte.call_pdcp_for_srb:TRUE -o pdcp-lte.show_signalling_plane_as_rrc:TRUE -o kasme.decipher_user_plane:TRUE" ;;
-        *) prefs="-o $NAS" ;;
-    esac
     i=0
     while [ $i -lt "$per" ]; do
         set --
@@ -76,15 +81,15 @@ for cap in captures/*/*.pcap; do
         mutants=$((mutants + $#))
         if [ $# -gt 1 ]; then
             mergecap -a -w "$tmp/batch.pcap" "$@"
-            run_one "$tmp/batch.pcap" "$prefs" "$keys"
+            run_one "$tmp/batch.pcap" "$cap"
         else
-            run_one "$1" "$prefs" "$keys"
+            run_one "$1" "$cap"
         fi
         if [ -n "$bad" ] && [ $# -gt 1 ]; then
             batch_bad="$bad" found=0
             cp "$tmp/batch.pcap" "$tmp/batch-$s.pcap" && cp "$tmp/err" "$tmp/batch.err"
             for m in "$@"; do
-                run_one "$m" "$prefs" "$keys"
+                run_one "$m" "$cap"
                 if [ -n "$bad" ]; then
                     count_failure "$m" "$cap mutant $(basename "$m")"
                     found=1

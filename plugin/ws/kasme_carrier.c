@@ -86,10 +86,13 @@ GArray *kasme_carrier_wanted_hfids(void)
     return ids;
 }
 
-/* The instances of every wanted field in the frame being looked at. Primed fields (the first
- * pass, and every pass in the GUI) come from the tree's index; on passes where Wireshark did
- * not prime them (tshark -2's second pass) the tree is searched once per field and frame. */
+/* The instances of the wanted fields in the frame being looked at, fetched when first asked
+ * for (an S1AP frame never asks for the RRC fields). Primed fields (the first pass, and every
+ * pass in the GUI) come from the tree's index; on passes where Wireshark did not prime them
+ * (tshark -2's second pass) the tree is searched once per field and frame. */
 static struct {
+    proto_tree *tree;
+    bool fetched[G_N_ELEMENTS(wanted)];
     GPtrArray *arrays[G_N_ELEMENTS(wanted)][4];
     bool owned[G_N_ELEMENTS(wanted)][4];
 } frame_fields;
@@ -103,38 +106,56 @@ static bool primed(proto_tree *tree, int hfid)
 
 static void gather_fields(proto_tree *tree)
 {
-    for (size_t i = 0; i < G_N_ELEMENTS(wanted); i++) {
-        for (guint j = 0; j < wanted[i]->n; j++) {
-            GPtrArray *a = proto_get_finfo_ptr_array(tree, wanted[i]->ids[j]);
-            bool owned = false;
-            if (!a && !primed(tree, wanted[i]->ids[j])) {
-                a = proto_find_finfo(tree, wanted[i]->ids[j]);
-                owned = true;
-            }
-            frame_fields.arrays[i][j] = a;
-            frame_fields.owned[i][j] = owned;
+    frame_fields.tree = tree;
+    memset(frame_fields.fetched, 0, sizeof frame_fields.fetched);
+}
+
+static void fetch_field(size_t i)
+{
+    proto_tree *tree = frame_fields.tree;
+    for (guint j = 0; j < wanted[i]->n; j++) {
+        GPtrArray *a = proto_get_finfo_ptr_array(tree, wanted[i]->ids[j]);
+        bool owned = false;
+        if (!a && !primed(tree, wanted[i]->ids[j])) {
+            a = proto_find_finfo(tree, wanted[i]->ids[j]);
+            owned = true;
         }
+        frame_fields.arrays[i][j] = a;
+        frame_fields.owned[i][j] = owned;
     }
+    frame_fields.fetched[i] = true;
 }
 
 static void release_fields(void)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(wanted); i++) {
+        if (!frame_fields.fetched[i])
+            continue;
         for (guint j = 0; j < wanted[i]->n; j++) {
             if (frame_fields.owned[i][j] && frame_fields.arrays[i][j])
                 g_ptr_array_free(frame_fields.arrays[i][j], TRUE);
             frame_fields.arrays[i][j] = NULL;
             frame_fields.owned[i][j] = false;
         }
+        frame_fields.fetched[i] = false;
     }
+    frame_fields.tree = NULL;
 }
 
+/* Position of f in wanted[]. */
 static size_t wanted_index(const kasme_field *f)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(wanted); i++)
         if (wanted[i] == f)
             return i;
     return 0;
+}
+
+static GPtrArray *field_array(size_t i, guint j)
+{
+    if (!frame_fields.fetched[i])
+        fetch_field(i);
+    return frame_fields.arrays[i][j];
 }
 
 /* Calls fn for every instance of the field in the frame, until it returns false. */
@@ -145,7 +166,7 @@ static void each_finfo(proto_tree *tree, const kasme_field *f, finfo_fn fn, void
     (void)tree;
     size_t i = wanted_index(f);
     for (guint j = 0; j < f->n; j++) {
-        GPtrArray *all = frame_fields.arrays[i][j];
+        GPtrArray *all = field_array(i, j);
         for (guint k = 0; all && k < all->len; k++)
             if (!fn(g_ptr_array_index(all, k), user))
                 return;
@@ -500,7 +521,7 @@ guint kasme_carrier_new_nas(proto_tree *tree, guint before, const kasme_item *pa
     gather_fields(tree);
     size_t w = wanted_index(&f_nas_eps);
     for (guint j = 0; j < f_nas_eps.n; j++) {
-        GPtrArray *all = frame_fields.arrays[w][j];
+        GPtrArray *all = field_array(w, j);
         for (guint k = 0; all && k < all->len && n < max; k++, seen++) {
             field_info *fi = g_ptr_array_index(all, k);
             if (seen < before || fi->length <= 0 || nested_nas(tree, fi))

@@ -195,7 +195,7 @@ static void add_key(proto_tree *tree, tvbuff_t *parent, int hf, const uint8_t *k
 static void add_key_source(proto_tree *tree, tvbuff_t *parent, const kasme_nas_result *r)
 {
     char who[128] = "";
-    if (r->ctx.sub)
+    if (r->ctx.sub && proto_field_is_referenced(tree, hf_key_source)) /* only if shown */
         kasme_subscriber_describe(r->ctx.sub, who, sizeof who);
     const char *how = r->ctx.from_keyfile_kasme ? "K_ASME from key file" : "AKA with subscriber";
     proto_item *it = proto_tree_add_string_format_value(tree, hf_key_source, NULL, 0, 0, who,

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""tshark wall time and peak RSS with and without kasme on synthetic S1AP captures.
+
+For each UE count N, tools/gen_s1ap writes a capture of N UEs (attach with MILENAGE AKA, NAS
+SMC, InitialContextSetup with K_eNB, then M protected NAS messages each way) and its key file.
+tshark reads it twice in one run of this script, one after the other: without kasme (an empty
+plugin folder) and with kasme and the key file. Both print the same summary lines (or -V trees
+with --verbose), counted here; with kasme no line may still say "Ciphered message".
+
+Time is wall time of the tshark process; memory is its peak RSS (ru_maxrss from wait4). The
+figure per UE is (RSS with - RSS without) / N. Not a test: prints a table; --check exits 1 if a
+target is missed (time ratio <= 1.25, <= 1 KiB added per UE).
+
+Usage: bench/bench_scale.py [--ues 1000,10000,100000] [--msgs 3] [--runs 1] [--verbose]
+                            [--alg 2/2] [--check] [--keep DIR]
+(after tools/build.sh; as root, tshark runs as nobody like every kasme test)
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+S1AP = ["-o", 'uat:user_dlts:"User 3 (DLT=150)","s1ap","0","","0",""']
+
+
+def plugin_tree():
+    tree = os.path.join(ROOT, "build", "plugins")
+    if not os.path.isdir(tree):
+        sys.exit("bench_scale: no build/plugins: run tools/build.sh first")
+    return tree
+
+
+def generate(tmp, n, msgs, alg):
+    gen = os.path.join(ROOT, "build", "tools", "gen_s1ap", "gen_s1ap")
+    pcap, keys = os.path.join(tmp, "g%d.pcap" % n), os.path.join(tmp, "g%d.keys" % n)
+    out = subprocess.run([gen, "-n", str(n), "-m", str(msgs), "-o", pcap, "-k", keys,
+                          "--alg", alg], capture_output=True, text=True, check=True)
+    summary = out.stderr.strip().splitlines()[0]  # "gen_s1ap: N UEs, P PDUs, Q protected, ..."
+    words = summary.replace(",", "").split()
+    pdus, protected = int(words[3]), int(words[5])
+    for f in (pcap, keys):
+        os.chmod(f, 0o644)
+    return pcap, keys, pdus, protected
+
+
+def run_tshark(plugins, config, args):
+    """Runs tshark; returns (seconds, peak RSS in KiB, output lines, lines still ciphered)."""
+    env = dict(os.environ, WIRESHARK_PLUGIN_DIR=plugins, WIRESHARK_CONFIG_DIR=config,
+               HOME=config)
+    cmd = ["tshark"] + args
+    if os.geteuid() == 0:
+        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    lines = ciphered = 0
+    for line in proc.stdout:
+        lines += 1
+        ciphered += b"Ciphered message" in line
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit("bench_scale: tshark failed: %s" % " ".join(cmd))
+    return seconds, usage.ru_maxrss, lines, ciphered
+
+
+def measure(tmp, pcap, keys, runs, verbose):
+    """Best of `runs` for each side; sides alternate so that load from elsewhere hits both."""
+    empty = os.path.join(tmp, "no-plugins")
+    os.makedirs(empty, exist_ok=True)
+    plugins = os.path.join(tmp, "plugins")
+    if not os.path.isdir(plugins):
+        shutil.copytree(plugin_tree(), plugins)
+    config = os.path.join(tmp, "config")
+    os.makedirs(config, exist_ok=True)
+    for d, _, files in os.walk(tmp):
+        os.chmod(d, 0o777 if d == config else 0o755)
+        for f in files:
+            os.chmod(os.path.join(d, f), 0o644)
+    base = ["-r", pcap] + S1AP + (["-V"] if verbose else [])
+    best = {}
+    for _ in range(runs):
+        for side, plug, extra in (("without", empty, []),
+                                  ("with", plugins, ["-o", "kasme.key_file:" + keys])):
+            r = run_tshark(plug, config, base + extra)
+            if side not in best or r[0] < best[side][0]:
+                best[side] = r
+    return best["without"], best["with"]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--ues", default="1000,10000,100000")
+    ap.add_argument("--msgs", type=int, default=3,
+                    help="protected NAS messages per UE each way after the attach (default 3: "
+                         "10 protected PDUs a UE, 1M at 100k UEs)")
+    ap.add_argument("--runs", type=int, default=1, help="runs per side, the best counts")
+    ap.add_argument("--alg", default="2/2", help="NAS EEA/EIA for gen_s1ap (default 2/2)")
+    ap.add_argument("--verbose", action="store_true", help="tshark -V instead of summary lines")
+    ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    ap.add_argument("--keep", help="keep the generated captures in this folder")
+    a = ap.parse_args()
+    tmp = a.keep or tempfile.mkdtemp(prefix="kasme-bench-")
+    os.makedirs(tmp, exist_ok=True)
+    missed = False
+    try:
+        print("tshark %s output, NAS %s, %d protected messages each way per UE, best of %d"
+              % ("-V" if a.verbose else "summary", a.alg, a.msgs, a.runs))
+        print("%8s %9s %9s | %8s %8s %6s | %9s %9s %9s | %8s" % (
+            "UEs", "PDUs", "protected", "t stock", "t kasme", "ratio", "RSS stock",
+            "RSS kasme", "added/UE", "us/PDU"))
+        for n in (int(x) for x in a.ues.split(",")):
+            pcap, keys, pdus, protected = generate(tmp, n, a.msgs, a.alg)
+            without, with_ = measure(tmp, pcap, keys, a.runs, a.verbose)
+            ratio = with_[0] / without[0]
+            per_ue = (with_[1] - without[1]) * 1024 / n
+            per_pdu = (with_[0] - without[0]) * 1e6 / pdus
+            print("%8d %9d %9d | %7.2fs %7.2fs %6.2f | %6.0f MB %6.0f MB %7.0f B | %8.2f" % (
+                n, pdus, protected, without[0], with_[0], ratio, without[1] / 1024,
+                with_[1] / 1024, per_ue, per_pdu))
+            if with_[3] or with_[2] != without[2]:
+                print("   kasme left %d lines ciphered; %d lines vs %d without" % (
+                    with_[3], with_[2], without[2]))
+                missed = True
+            missed |= ratio > 1.25 or per_ue > 1024
+            if not a.keep:
+                os.remove(pcap)
+    finally:
+        if not a.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print("targets: time ratio <= 1.25, added memory <= 1024 B per UE: %s"
+          % ("missed" if missed else "met"))
+    return 1 if a.check and missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

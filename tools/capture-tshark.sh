@@ -1,0 +1,23 @@
+# Sourced by the tools that run tshark over the bundled captures (fuzz-captures.sh,
+# valgrind-captures.sh): tshark with kasme, the capture's key file and the preferences its
+# link type needs, as the capture tests use them.
+# capture_tshark CAPTURE FILE [tshark options...]: reads FILE (CAPTURE or a mutant of it).
+# The environment (KASME_PLUGIN_TREE, LD_PRELOAD, KASME_TSHARK_WRAPPER, ...) is passed on.
+capture_tshark() {
+    cap="$1" file="$2"
+    shift 2
+    keys=keyfiles/srsran-milenage.keys
+    case "$cap" in *s05-xor*) keys=keyfiles/srsran-xor.keys ;; esac
+    case "$cap" in
+        *s1ap*)
+            set -- "$@" -o 'uat:user_dlts:"User 3 (DLT=150)","s1ap","0","","0",""' ;;
+        *mac*)
+            set -- "$@" -o 'uat:user_dlts:"User 2 (DLT=149)","udp","0","","0",""' \
+                --enable-heuristic mac_lte_udp -o mac-lte.attempt_rrc_decode:TRUE \
+                -o mac-lte.attempt_to_dissect_srb_sdus:TRUE -o rlc-lte.call_pdcp_for_srb:TRUE \
+                -o pdcp-lte.show_signalling_plane_as_rrc:TRUE -o kasme.decipher_user_plane:TRUE ;;
+        *)
+            set -- "$@" -o 'uat:user_dlts:"User 1 (DLT=148)","nas-eps","0","","0",""' ;;
+    esac
+    tools/kasme-tshark -r "$file" -o "kasme.key_file:$keys" "$@"
+}
