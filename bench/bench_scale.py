@@ -7,6 +7,11 @@ tshark reads it twice in one run of this script, one after the other: without ka
 plugin folder) and with kasme and the key file. Both print the same summary lines (or -V trees
 with --verbose), counted here; with kasme no line may still say "Ciphered message".
 
+Stock tshark never dissects the ciphered messages' contents, which kasme makes it do. So a third
+run shows what that alone costs: stock tshark on the same capture generated with EEA0 (null
+ciphering: nas-eps dissects the plaintext itself). "ratio" compares kasme with stock on the
+ciphered capture (the issue's target); "vs plain" with stock on the EEA0 twin.
+
 Time is wall time of the tshark process; memory is its peak RSS (ru_maxrss from wait4). The
 figure per UE is (RSS with - RSS without) / N. Not a test: prints a table; --check exits 1 if a
 target is missed (time ratio <= 1.25, <= 1 KiB added per UE).
@@ -68,7 +73,7 @@ def run_tshark(plugins, config, args):
     return seconds, usage.ru_maxrss, lines, ciphered
 
 
-def measure(tmp, pcap, keys, runs, verbose):
+def measure(tmp, pcap, keys, plain_pcap, runs, verbose):
     """Best of `runs` for each side; sides alternate so that load from elsewhere hits both."""
     empty = os.path.join(tmp, "no-plugins")
     os.makedirs(empty, exist_ok=True)
@@ -81,15 +86,16 @@ def measure(tmp, pcap, keys, runs, verbose):
         os.chmod(d, 0o777 if d == config else 0o755)
         for f in files:
             os.chmod(os.path.join(d, f), 0o644)
-    base = ["-r", pcap] + S1AP + (["-V"] if verbose else [])
+    opts = S1AP + (["-V"] if verbose else [])
     best = {}
     for _ in range(runs):
-        for side, plug, extra in (("without", empty, []),
-                                  ("with", plugins, ["-o", "kasme.key_file:" + keys])):
-            r = run_tshark(plug, config, base + extra)
+        for side, plug, args in (("without", empty, ["-r", pcap]),
+                                 ("with", plugins, ["-r", pcap, "-o", "kasme.key_file:" + keys]),
+                                 ("plain", empty, ["-r", plain_pcap])):
+            r = run_tshark(plug, config, args + opts)
             if side not in best or r[0] < best[side][0]:
                 best[side] = r
-    return best["without"], best["with"]
+    return best["without"], best["with"], best["plain"]
 
 
 def main():
@@ -110,18 +116,22 @@ def main():
     try:
         print("tshark %s output, NAS %s, %d protected messages each way per UE, best of %d"
               % ("-V" if a.verbose else "summary", a.alg, a.msgs, a.runs))
-        print("%8s %9s %9s | %8s %8s %6s | %9s %9s %9s | %8s" % (
-            "UEs", "PDUs", "protected", "t stock", "t kasme", "ratio", "RSS stock",
-            "RSS kasme", "added/UE", "us/PDU"))
+        print("%8s %9s %9s | %8s %8s %6s | %8s %8s | %9s %9s %9s | %8s" % (
+            "UEs", "PDUs", "protected", "t stock", "t kasme", "ratio", "t plain", "vs plain",
+            "RSS stock", "RSS kasme", "added/UE", "us/PDU"))
         for n in (int(x) for x in a.ues.split(",")):
             pcap, keys, pdus, protected = generate(tmp, n, a.msgs, a.alg)
-            without, with_ = measure(tmp, pcap, keys, a.runs, a.verbose)
+            plain_dir = os.path.join(tmp, "eea0")
+            os.makedirs(plain_dir, exist_ok=True)
+            plain_pcap = generate(plain_dir, n, a.msgs, "0/" + a.alg.split("/")[1])[0]
+            without, with_, plain = measure(tmp, pcap, keys, plain_pcap, a.runs, a.verbose)
             ratio = with_[0] / without[0]
             per_ue = (with_[1] - without[1]) * 1024 / n
             per_pdu = (with_[0] - without[0]) * 1e6 / pdus
-            print("%8d %9d %9d | %7.2fs %7.2fs %6.2f | %6.0f MB %6.0f MB %7.0f B | %8.2f" % (
-                n, pdus, protected, without[0], with_[0], ratio, without[1] / 1024,
-                with_[1] / 1024, per_ue, per_pdu))
+            print("%8d %9d %9d | %7.2fs %7.2fs %6.2f | %7.2fs %8.2f | %6.0f MB %6.0f MB %7.0f B "
+                  "| %8.2f" % (n, pdus, protected, without[0], with_[0], ratio, plain[0],
+                               with_[0] / plain[0], without[1] / 1024, with_[1] / 1024, per_ue,
+                               per_pdu))
             if with_[3] or with_[2] != without[2]:
                 print("   kasme left %d lines ciphered; %d lines vs %d without" % (
                     with_[3], with_[2], without[2]))
@@ -129,6 +139,7 @@ def main():
             missed |= ratio > 1.25 or per_ue > 1024
             if not a.keep:
                 os.remove(pcap)
+                os.remove(plain_pcap)
     finally:
         if not a.keep:
             shutil.rmtree(tmp, ignore_errors=True)
