@@ -19,7 +19,8 @@
  *
  * The PDU is copied to a buffer of exactly L octets and plain_out is exactly L octets, so ASan
  * sees any read or write outside them. tests/fuzz/make_seeds.py writes the bundled captures'
- * NAS PDUs in this format (AKA -> SMC -> protected PDUs, per UE instance). FUZZ_TRACE=1 prints
+ * NAS PDUs in this format (AKA -> SMC -> protected PDUs, per UE instance). Every result that
+ * packs (tracker_pack.c) must unpack to itself, plaintext included. FUZZ_TRACE=1 prints
  * one line per record; records after the 96th are ignored. */
 #include <stdbool.h>
 #include <stddef.h>
@@ -104,6 +105,31 @@ static void check_nas_result(const kasme_nas_result *res, size_t len)
         CHECK(strlen(res->unverified_why) < 256);
 }
 
+/* A later pass's view of the result (tracker_pack.c): when the result packs, unpacking must
+ * give it back, plaintext included (the plaintext is derived again from the context). */
+static void check_round_trip(kasme_tracker *tr, const kasme_nas_result *res, const uint8_t *pdu,
+                             size_t len, const uint8_t *plain)
+{
+    kasme_nas_packed p;
+    if (!kasme_nas_pack(tr, res, pdu, len, &p))
+        return;
+    uint8_t *again = malloc(len ? len : 1);
+    CHECK(again);
+    kasme_nas_result u;
+    kasme_nas_unpack(tr, &p, pdu, len, again, &u);
+    CHECK(u.status == res->status && u.events == res->events && u.ue_id == res->ue_id);
+    CHECK(strcmp(u.imsi, res->imsi) == 0 && u.sec_hdr == res->sec_hdr && u.dir == res->dir);
+    CHECK(u.count == res->count && u.mac_status == res->mac_status);
+    CHECK(u.mac_received == res->mac_received && u.mac_calculated == res->mac_calculated);
+    CHECK(u.plain_len == res->plain_len && u.plain_is_inner == res->plain_is_inner);
+    CHECK(u.has_ctx == res->has_ctx && u.has_kasme == res->has_kasme && u.has_kenb == res->has_kenb);
+    CHECK(!res->has_ctx || (u.ctx.ctx_id == res->ctx.ctx_id && u.ctx.eea == res->ctx.eea &&
+                            u.ctx.eia == res->ctx.eia && u.ctx.smc_frame == res->ctx.smc_frame));
+    CHECK(!res->has_kenb || memcmp(u.kenb, res->kenb, 32) == 0);
+    CHECK(res->plain_len == 0 || memcmp(again, plain, res->plain_len) == 0);
+    free(again);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     kasme_tracker *tr = kasme_tracker_new(db);
@@ -140,6 +166,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             kasme_kenb_result kr;
             kasme_tracker_s1ap_kenb(tr, &meta, kenb, &kr);
             CHECK(kr.verdict <= KASME_KENB_MISMATCH);
+            kasme_kenb_packed kp;
+            kasme_kenb_result ku;
+            CHECK(kasme_kenb_pack(&kr, &kp));
+            kasme_kenb_unpack(&kp, &ku);
+            CHECK(ku.verdict == kr.verdict && ku.ue_id == kr.ue_id && ku.ul_count == kr.ul_count);
             if (trace)
                 fprintf(stderr, "#%u s1ap K_eNB: verdict %d\n", frame, (int)kr.verdict);
             continue;
@@ -159,6 +190,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         kasme_nas_result res;
         kasme_tracker_nas(tr, &meta, pdu, len, plain, &res);
         check_nas_result(&res, len);
+        check_round_trip(tr, &res, pdu, len, plain);
         if (trace)
             fprintf(stderr, "#%u nas len %zu: status %d events 0x%x ue %u mac %d count %u\n",
                     frame, len, (int)res.status, res.events, res.ue_id, res.mac_status,
