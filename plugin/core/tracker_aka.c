@@ -134,7 +134,7 @@ void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
     ctx->sub = sub;
     ctx->aka_frame = meta->frame;
     kasme_kasme_cands *cands = kasme_ctx_cands(ctx);
-    ctx->n_kasme = kasme_sn_candidates(ue, meta, cands->sn, KASME_MAX_SN_CANDIDATES);
+    ctx->n_kasme = (uint8_t)kasme_sn_candidates(ue, meta, cands->sn, KASME_MAX_SN_CANDIDATES);
     for (size_t i = 0; i < ctx->n_kasme; i++)
         kdf_kasme(vec.ck, vec.ik, cands->sn[i], msg->autn, cands->kasme[i]);
     ue->pending = ctx;

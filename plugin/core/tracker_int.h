@@ -27,29 +27,28 @@ typedef struct {
     uint8_t sn[KASME_MAX_SN_CANDIDATES][3];
 } kasme_kasme_cands;
 
-struct kasme_sec_ctx {
-    uint32_t id;
-    uint32_t ue_id;          /* the UE it was made for */
-    int ksi;
+struct kasme_sec_ctx { /* fields ordered by size: one is kept per AKA, 100 000s of them */
     const kasme_subscriber *sub;
-    bool from_keyfile_kasme;
-    uint32_t aka_frame;
-
-    size_t n_kasme;
     kasme_kasme_cands *cands;
-
-    bool active;
-    uint8_t kasme[32], sn_id[3];
-    uint8_t eea, eia;
+    kasme_sched_cache *sched;  /* key schedules come from the cache while keys_ready */
+    uint32_t id;
+    uint32_t ue_id;            /* the UE it was made for */
+    uint32_t aka_frame;
     uint32_t smc_frame;
-    uint8_t k_nas_enc[16], k_nas_int[16];
-    bool keys_ready;         /* k_nas_* derived for eea/eia; schedules come from the cache */
-    kasme_sched_cache *sched;
-    bool continues_counts;   /* an SMC on the current K_ASME: the NAS COUNTs go on */
-    bool seen[2];
-    uint32_t last_count[2];  /* highest NAS COUNT seen per direction */
+    uint32_t last_count[2];    /* highest NAS COUNT seen per direction */
     uint32_t ul_hist[KASME_UL_HISTORY];
-    size_t ul_hist_n;
+    uint32_t ul_hist_n;
+    int ksi;
+    uint8_t kasme[32];
+    uint8_t k_nas_enc[16], k_nas_int[16];
+    uint8_t sn_id[3];
+    uint8_t eea, eia;
+    uint8_t n_kasme;           /* K_ASME candidates in cands */
+    bool from_keyfile_kasme;
+    bool active;
+    bool keys_ready;           /* k_nas_* derived for eea/eia */
+    bool continues_counts;     /* an SMC on the current K_ASME: the NAS COUNTs go on */
+    bool seen[2];
 };
 
 /* What the last Authentication Request leaves for its Response: the expected RES. */
@@ -59,19 +58,19 @@ typedef struct {
     uint8_t xres[16];
 } kasme_aka_state;
 
-struct kasme_ue {
-    uint32_t id;
+struct kasme_ue { /* fields ordered by size: one per UE */
     const kasme_subscriber *sub;
-    char imsi[16];
-    bool has_tmsi;
-    uint32_t m_tmsi;
-    uint8_t guti_plmn[3];
-    bool has_guti_plmn;
     kasme_sec_ctx *current; /* the context NAS PDUs are protected with */
     kasme_sec_ctx *pending; /* made by the last AKA, waiting for its SMC */
+    uint32_t id;
+    uint32_t m_tmsi;
+    char imsi[16];
+    uint8_t s1ap_kenb[32];  /* the last S1AP SecurityKey for this UE */
     kasme_aka_state aka;
-    bool has_s1ap_kenb;     /* the last S1AP SecurityKey for this UE */
-    uint8_t s1ap_kenb[32];
+    uint8_t guti_plmn[3];
+    bool has_tmsi;
+    bool has_guti_plmn;
+    bool has_s1ap_kenb;
 };
 
 #define KASME_MAX_RB 32

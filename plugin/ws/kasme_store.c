@@ -3,7 +3,8 @@
  * NAS and K_eNB results are packed (tracker_pack.c): 24 octets a record, the keys and the
  * plaintext derived again from the tracker's contexts; PDCP results and the rare result that
  * does not pack are kept whole in file scope. Records live in fixed-size chunks, found
- * through an array indexed by frame number: no per-frame allocation or hash entry. */
+ * through a chunked array indexed by frame number (4 octets a frame): no per-frame
+ * allocation or hash entry. */
 #include "kasme_ws.h"
 
 #include <string.h>
@@ -34,21 +35,42 @@ G_STATIC_ASSERT(sizeof(kasme_kenb_packed) <= G_STRUCT_OFFSET(kasme_nas_packed, c
 
 static GPtrArray *chunks;       /* kasme_record[CHUNK_RECORDS] each */
 static guint32 n_records;
-static GArray *frame_first;     /* guint32 per frame number: first record + 1, 0 = none */
+/* guint32 per frame number: first record + 1, 0 = none; in chunks, allocated as frames come */
+#define CHUNK_FRAMES 65536u
+static GPtrArray *frame_chunks;
 static GPtrArray *full_results; /* kasme_frame_result*, wmem_file_scope */
 
 void kasme_store_reset(void)
 {
     if (chunks)
         g_ptr_array_free(chunks, TRUE);
-    if (frame_first)
-        g_array_free(frame_first, TRUE);
+    if (frame_chunks)
+        g_ptr_array_free(frame_chunks, TRUE);
     if (full_results)
         g_ptr_array_free(full_results, TRUE);
     chunks = g_ptr_array_new_with_free_func(g_free);
-    frame_first = g_array_new(FALSE, TRUE, sizeof(guint32));
+    frame_chunks = g_ptr_array_new_with_free_func(g_free);
     full_results = g_ptr_array_new();
     n_records = 0;
+}
+
+/* The index slot of a frame; NULL if its chunk does not exist and create is false. */
+static guint32 *frame_slot(guint32 frame, bool create)
+{
+    guint32 chunk = frame / CHUNK_FRAMES;
+    if (chunk >= frame_chunks->len) {
+        if (!create)
+            return NULL;
+        g_ptr_array_set_size(frame_chunks, chunk + 1);
+    }
+    guint32 *slots = g_ptr_array_index(frame_chunks, chunk);
+    if (!slots) {
+        if (!create)
+            return NULL;
+        slots = g_new0(guint32, CHUNK_FRAMES);
+        g_ptr_array_index(frame_chunks, chunk) = slots;
+    }
+    return &slots[frame % CHUNK_FRAMES];
 }
 
 static kasme_record *record_at(guint32 i)
@@ -107,9 +129,7 @@ void kasme_store_frame(tvbuff_t *frame_tvb, guint32 frame, const kasme_frame_res
 {
     if (!chunks || !n)
         return;
-    if (frame >= frame_first->len)
-        g_array_set_size(frame_first, frame + 1);
-    g_array_index(frame_first, guint32, frame) = n_records + 1;
+    *frame_slot(frame, true) = n_records + 1;
     for (guint i = 0; i < n; i++) {
         kasme_record *rec = new_record();
         const kasme_frame_result *fr = &results[i];
@@ -118,7 +138,10 @@ void kasme_store_frame(tvbuff_t *frame_tvb, guint32 frame, const kasme_frame_res
         if (locate_in_frame(frame_tvb, &items[i], rec))
             flags |= FLAG_IN_FRAME;
         uint8_t form = FORM_PACKED;
-        if (!pack(&items[i], fr, rec)) {
+        /* A NAS PDU outside the frame's data (inside RRC kasme deciphered) is kept whole:
+         * a pass without a tree could not find its bytes again for the Info column. */
+        bool findable = (flags & FLAG_IN_FRAME) || fr->kind != KASME_ITEM_NAS;
+        if (!findable || !pack(&items[i], fr, rec)) {
             form = FORM_FULL;
             memset(&rec->u, 0, sizeof rec->u);
             rec->u.full = keep_whole(fr);
@@ -131,7 +154,8 @@ void kasme_store_frame(tvbuff_t *frame_tvb, guint32 frame, const kasme_frame_res
 
 bool kasme_store_has(guint32 frame)
 {
-    return frame_first && frame < frame_first->len && g_array_index(frame_first, guint32, frame);
+    guint32 *slot = frame_chunks ? frame_slot(frame, false) : NULL;
+    return slot && *slot;
 }
 
 /* The i-th record of the frame, or NULL. */
@@ -139,7 +163,7 @@ static const kasme_record *frame_record(guint32 frame, guint i)
 {
     if (!kasme_store_has(frame))
         return NULL;
-    guint32 first = g_array_index(frame_first, guint32, frame) - 1;
+    guint32 first = *frame_slot(frame, false) - 1;
     for (guint k = 0; k < i; k++)
         if (REC_FLAGS(record_at(first + k)) & FLAG_LAST)
             return NULL;
