@@ -74,7 +74,8 @@ static void walk_item(frame_walk *w, const kasme_item *item, int depth)
         return;
     kasme_tap_queue(w->pinfo, item, fr);
     kasme_export_queue(w->pinfo, item, fr);
-    guint nas_before = kasme_carrier_nas_count(w->tree);
+    /* NAS that dissecting a deciphered RRC message adds is handled after it */
+    guint nas_before = item->kind == KASME_ITEM_PDCP ? kasme_carrier_nas_count(w->tree) : 0;
     tvbuff_t *rrc = kasme_display_result(w->tvb, w->pinfo, w->tree, item, fr);
     if (!rrc || depth > 0)
         return;
