@@ -22,13 +22,13 @@ static bool aka_check(const kasme_subscriber *sub, const uint8_t rand[16],
     const uint8_t *amf = autn + 6;
 
     memset(out, 0, sizeof *out);
+    /* AK and MAC-A first (3 AES for MILENAGE): a GUTI attach tries every subscriber, and
+     * only the one that matches needs RES, CK and IK. */
     if (sub->alg == KASME_AUTH_MILENAGE) {
-        if (milenage_f2345(sub->k, sub->opc, rand, out->xres, out->ck, out->ik, ak, NULL))
+        if (milenage_f2345(sub->k, sub->opc, rand, NULL, NULL, NULL, ak, NULL))
             return false;
-        out->xres_len = 8;
     } else if (sub->alg == KASME_AUTH_XOR) {
         xor_auth_f2345(sub->k, rand, out->xres, out->ck, out->ik, ak);
-        out->xres_len = 16;
     } else {
         return false;
     }
@@ -40,7 +40,11 @@ static bool aka_check(const kasme_subscriber *sub, const uint8_t rand[16],
     } else {
         xor_auth_f1(sub->k, rand, sqn, amf, mac_a);
     }
-    return memcmp(mac_a, autn + 8, 8) == 0;
+    if (memcmp(mac_a, autn + 8, 8) != 0)
+        return false;
+    out->xres_len = sub->alg == KASME_AUTH_MILENAGE ? 8 : 16;
+    return sub->alg != KASME_AUTH_MILENAGE ||
+           milenage_f2345(sub->k, sub->opc, rand, out->xres, out->ck, out->ik, NULL, NULL) == 0;
 }
 
 static void encode_plmn(const char *imsi, size_t mnc_digits, uint8_t out[3])
