@@ -36,15 +36,23 @@ typedef struct kasme_subscriber {
     uint8_t guti_mmec;
     char name[32];          /* user label, "" if none; shown instead of keys */
     kasme_auth_alg alg;     /* NONE for direct-key lines */
-    uint8_t k[16], opc[16], amf[2];
     bool has_amf;
     bool has_kasme;
-    uint8_t kasme[32];
     int ksi;                /* 0..6, -1 = any */
     bool has_kenb;
-    uint8_t kenb[32];
     bool has_krrcenc, has_krrcint, has_kupenc;
-    uint8_t krrcenc[16], krrcint[16], kupenc[16];
+    /* An entry is one kind (kasme_subdb_add refuses mixtures), so the kinds' keys share
+     * storage: secret (alg != NONE), K_ASME (has_kasme), or K_eNB / AS keys. */
+    union {
+        struct {
+            uint8_t k[16], opc[16], amf[2];
+        };
+        uint8_t kasme[32];
+        struct {
+            uint8_t kenb[32];
+            uint8_t krrcenc[16], krrcint[16], kupenc[16];
+        };
+    };
     const char *source;     /* basename of the file (or the buffer's name) the entry came from,
                                NULL if none; the database keeps its own copy */
     unsigned line;          /* line in that file, 1-based; 0 if not from a file */

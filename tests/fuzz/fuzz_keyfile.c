@@ -62,7 +62,7 @@ static void check_entry(const kasme_subdb *db, const kasme_subscriber *e)
     CHECK(kinds == 1);
     CHECK(memchr(e->imsi, '\0', sizeof e->imsi) != NULL);
     CHECK(memchr(e->name, '\0', sizeof e->name) != NULL);
-    CHECK(memchr(e->source, '\0', sizeof e->source) != NULL);
+    CHECK(e->source == NULL || strlen(e->source) < 64); /* one interned copy per file */
     if (e->alg != KASME_AUTH_NONE) {
         CHECK(e->id_kind == KASME_ID_IMSI);
         CHECK(kasme_subdb_by_imsi(db, e->imsi) != NULL);
