@@ -142,6 +142,20 @@ static void release_fields(void)
     frame_fields.tree = NULL;
 }
 
+/* Whether this pass's tree can give the carriers' fields: a printed tree has every field; a
+ * tree that is not printed has only those primed for it, and Wireshark 4.4's tshark does not
+ * prime a post-dissector's wanted fields on the second pass. */
+bool kasme_carrier_fields_available(proto_tree *tree)
+{
+    if (!tree || !PTREE_DATA(tree))
+        return false;
+    if (PTREE_DATA(tree)->visible)
+        return true;
+    GHashTable *interesting = PTREE_DATA(tree)->interesting_hfids;
+    return interesting && f_nas_eps.n &&
+           g_hash_table_contains(interesting, GINT_TO_POINTER(f_nas_eps.ids[0]));
+}
+
 /* Position of f in wanted[]. */
 static size_t wanted_index(const kasme_field *f)
 {

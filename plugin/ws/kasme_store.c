@@ -206,7 +206,7 @@ bool kasme_store_get(packet_info *pinfo, guint32 frame, guint i, const kasme_ite
 }
 
 bool kasme_store_get_untreed(tvbuff_t *frame_tvb, packet_info *pinfo, guint32 frame, guint i,
-                             kasme_frame_result *fr, bool *more)
+                             kasme_frame_result *fr, bool *more, gint *offset, gint *length)
 {
     const kasme_record *rec = frame_record(frame, i);
     *more = rec && !(REC_FLAGS(rec) & FLAG_LAST);
@@ -216,5 +216,9 @@ bool kasme_store_get_untreed(tvbuff_t *frame_tvb, packet_info *pinfo, guint32 fr
     if ((REC_FLAGS(rec) & FLAG_IN_FRAME) && rec->length &&
         tvb_bytes_exist(frame_tvb, (gint)rec->offset, (gint)rec->length))
         pdu = tvb_get_ptr(frame_tvb, (gint)rec->offset, (gint)rec->length);
+    if (offset && length) {
+        *offset = pdu ? (gint)rec->offset : 0;
+        *length = pdu ? (gint)rec->length : 0;
+    }
     return rebuild(pinfo, rec, pdu, rec->length, fr);
 }

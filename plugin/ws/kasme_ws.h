@@ -68,6 +68,7 @@ bool kasme_carrier_handover(proto_tree *tree, const struct kasme_item *parent, k
 guint kasme_carrier_nas_count(proto_tree *tree);
 guint kasme_carrier_new_nas(proto_tree *tree, guint before, const kasme_item *parent,
                             kasme_item *items, guint max);
+bool kasme_carrier_fields_available(proto_tree *tree);
 /* Header fields the carrier code needs from other dissectors. */
 GArray *kasme_carrier_wanted_hfids(void);
 void kasme_carrier_lookup_hfids(void);
@@ -84,6 +85,7 @@ typedef struct {
     /* what the no-tree passes (the GUI's packet list) need to redo the Info column */
     int8_t dir;
     bool srb, opaque;
+    uint8_t rb_id;  /* PDCP: the radio bearer, for a later pass that finds no items */
 } kasme_frame_result;
 
 void kasme_display_register(int proto);
@@ -96,10 +98,12 @@ bool kasme_store_has(guint32 frame);
 /* The i-th result of the frame for this item, rebuilt into fr (plaintext in pinfo->pool). */
 bool kasme_store_get(packet_info *pinfo, guint32 frame, guint i, const kasme_item *item,
                      kasme_frame_result *fr);
-/* The same without items (a pass without a tree): the bytes come from the frame's data;
- * *more says whether the frame has a result after this one. */
+/* The same without items (a pass without a tree, or whose tree lacks the carriers' fields):
+ * the bytes come from the frame's data; *more says whether the frame has a result after this
+ * one; offset and length (may be NULL) say where the PDU is in the frame, length 0 if
+ * unknown. */
 bool kasme_store_get_untreed(tvbuff_t *frame_tvb, packet_info *pinfo, guint32 frame, guint i,
-                             kasme_frame_result *fr, bool *more);
+                             kasme_frame_result *fr, bool *more, gint *offset, gint *length);
 /* kasme_tap.c: the "kasme" tap (one record per result) and tshark -z kasme,stat. */
 typedef struct {
     const kasme_frame_result *fr;

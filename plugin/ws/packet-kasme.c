@@ -35,6 +35,7 @@ static void compute(packet_info *pinfo, const kasme_item *item, kasme_frame_resu
     fr->dir = (int8_t)(item->kind == KASME_ITEM_PDCP ? item->pdcp.dir : item->meta.dir);
     fr->srb = item->kind == KASME_ITEM_PDCP && item->pdcp.srb;
     fr->opaque = item->kind == KASME_ITEM_PDCP && item->pdcp.payload_opaque;
+    fr->rb_id = item->kind == KASME_ITEM_PDCP ? (uint8_t)item->pdcp.rb_id : 0;
     const guint8 *bytes = tvb_get_ptr(item->tvb, item->offset, item->length);
     if (item->kind == KASME_ITEM_KENB) {
         kasme_tracker_s1ap_kenb(tr, &item->meta, bytes, &fr->kenb);
@@ -97,7 +98,7 @@ static void restore_info(tvbuff_t *tvb, packet_info *pinfo)
     bool more = true;
     for (guint i = 0; more && i < KASME_MAX_RESULTS; i++) {
         kasme_frame_result fr;
-        if (kasme_store_get_untreed(tvb, pinfo, pinfo->num, i, &fr, &more))
+        if (kasme_store_get_untreed(tvb, pinfo, pinfo->num, i, &fr, &more, NULL, NULL))
             kasme_display_columns(tvb, pinfo, &fr);
     }
 }
@@ -118,6 +119,34 @@ static void rrc_events(proto_tree *tree)
         kasme_tracker_rrc_reest(tr, ev.conn, ev.ncc);
 }
 
+/* A later pass whose tree lacks the fields the carrier code reads (tshark -2's second pass
+ * from Wireshark 4.4 on, with -T fields or a filter): the results are shown from the store,
+ * at the PDUs' places in the frame. NAS found inside deciphered RRC is not in the frame's
+ * data and is left out. */
+static void replay_stored(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+{
+    bool more = true;
+    for (guint i = 0; more && i < KASME_MAX_RESULTS; i++) {
+        kasme_frame_result fr;
+        kasme_item item;
+        memset(&item, 0, sizeof item);
+        if (!kasme_store_get_untreed(tvb, pinfo, pinfo->num, i, &fr, &more, &item.offset,
+                                     &item.length) || !item.length)
+            continue;
+        item.kind = fr.kind;
+        item.tvb = tvb;
+        item.meta.frame = pinfo->num;
+        item.meta.dir = fr.dir;
+        item.pdcp.dir = fr.dir;
+        item.pdcp.srb = fr.srb;
+        item.pdcp.payload_opaque = fr.opaque;
+        item.pdcp.rb_id = fr.rb_id;
+        kasme_tap_queue(pinfo, &item, &fr);
+        kasme_export_queue(pinfo, &item, &fr);
+        kasme_display_result(tvb, pinfo, tree, &item, &fr);
+    }
+}
+
 static int dissect_kasme(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     (void)data;
@@ -134,6 +163,10 @@ static int dissect_kasme(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     if (first)
         rrc_events(tree);
 
+    if (!first && !kasme_carrier_fields_available(tree)) {
+        replay_stored(tvb, pinfo, tree);
+        return tvb_captured_length(tvb);
+    }
     kasme_item items[KASME_MAX_ITEMS];
     guint n = kasme_carrier_items(tree, pinfo, items, KASME_MAX_ITEMS);
     frame_walk *w = wmem_new(pinfo->pool, frame_walk);
