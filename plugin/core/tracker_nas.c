@@ -149,17 +149,23 @@ static void set_mac_verdict(kasme_sec_ctx *ctx, bool verified, kasme_nas_result 
     }
 }
 
+void kasme_nas_inner_plain(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, uint32_t count,
+                           int dir, uint8_t *plain_out)
+{
+    memcpy(plain_out, outer->inner, outer->inner_len);
+    kasme_sched *sched = ctx ? kasme_ctx_sched(ctx) : NULL;
+    if ((outer->sec_hdr == 2 || outer->sec_hdr == 4) && sched && dir >= 0)
+        kasme_cipher_apply(&sched->enc, count, NAS_BEARER, (unsigned)dir, plain_out,
+                           outer->inner_len, outer->inner_len * 8);
+}
+
 /* Copies the inner message out and deciphers it (types 2 and 4) with the chosen COUNT. */
 static void decipher_inner(kasme_sec_ctx *ctx, const kasme_nas_outer *outer,
                            uint8_t *plain_out, kasme_nas_result *res)
 {
-    memcpy(plain_out, outer->inner, outer->inner_len);
+    kasme_nas_inner_plain(ctx, outer, res->count, res->dir, plain_out);
     res->plain_len = outer->inner_len;
     res->plain_is_inner = true;
-    kasme_sched *sched = kasme_ctx_sched(ctx);
-    if ((outer->sec_hdr == 2 || outer->sec_hdr == 4) && sched)
-        kasme_cipher_apply(&sched->enc, res->count, NAS_BEARER, (unsigned)res->dir, plain_out,
-                           outer->inner_len, outer->inner_len * 8);
 }
 
 static void result_from_ctx(kasme_sec_ctx *ctx, kasme_nas_result *res)

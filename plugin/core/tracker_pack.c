@@ -51,17 +51,6 @@ static kasme_ue *ue_by_id(kasme_tracker *tr, uint32_t id)
     return id && id <= tr->ues->len ? g_ptr_array_index(tr->ues, id - 1) : NULL;
 }
 
-/* The MAC field as the PDU carries it (TS 24.301 9.1: octets 2-5; Service Request: the short
- * MAC in octets 3-4). */
-static uint32_t received_mac(const uint8_t *pdu, size_t len, uint8_t sec_hdr)
-{
-    if (sec_hdr >= 12)
-        return len >= 4 ? (uint32_t)pdu[2] << 8 | pdu[3] : 0;
-    if (sec_hdr == 0 || len < 5)
-        return 0;
-    return (uint32_t)pdu[1] << 24 | (uint32_t)pdu[2] << 16 | (uint32_t)pdu[3] << 8 | pdu[4];
-}
-
 enum {
     B_SMC_KNOWN = 1u << 24, B_IMSI = 1u << 25, B_CTX = 1u << 26, B_NO_MAC = 1u << 27,
     B_KASME = 1u << 28, B_NAS_KEYS = 1u << 29, B_KENB = 1u << 30,
@@ -104,21 +93,6 @@ static void unpack_keys(kasme_sec_ctx *ctx, const kasme_nas_packed *p, kasme_nas
     }
 }
 
-/* The inner message again (octets 7 on): copied from the PDU and, for types 2 and 4,
- * deciphered with the context's K_NASenc at the stored COUNT (TS 33.401 8.2, BEARER 0). */
-static void unpack_plain(kasme_sec_ctx *ctx, const uint8_t *pdu, size_t len, uint8_t *plain_out,
-                         kasme_nas_result *res)
-{
-    if (!res->plain_len || !plain_out)
-        return;
-    memcpy(plain_out, pdu + 6, res->plain_len);
-    kasme_sched *sched = ctx ? kasme_ctx_sched(ctx) : NULL;
-    if ((res->sec_hdr == 2 || res->sec_hdr == 4) && sched && res->dir >= 0)
-        kasme_cipher_apply(&sched->enc, res->count, 0, (unsigned)res->dir, plain_out,
-                           res->plain_len, res->plain_len * 8);
-    (void)len;
-}
-
 void kasme_nas_unpack(kasme_tracker *tr, const kasme_nas_packed *p, const uint8_t *pdu,
                       size_t len, uint8_t *plain_out, kasme_nas_result *res)
 {
@@ -136,13 +110,20 @@ void kasme_nas_unpack(kasme_tracker *tr, const kasme_nas_packed *p, const uint8_
     if ((p->bits & B_IMSI) && ue)
         g_strlcpy(res->imsi, ue->imsi, sizeof res->imsi);
     res->mac_calculated = p->mac_calculated;
-    res->mac_received = (p->bits & B_NO_MAC) ? 0 : received_mac(pdu, len, res->sec_hdr);
     res->unverified_why = why_text(p->why);
-    if (res->plain_is_inner && len > 6)
-        res->plain_len = len - 6;
     unpack_ctx(ctx, p, res);
     unpack_keys(ctx, p, res);
-    unpack_plain(ctx, pdu, len, plain_out, res);
+    /* The received MAC and the inner message come from the PDU itself, parsed as the tracker
+     * parsed it; the plaintext is deciphered again as the tracker deciphered it. */
+    kasme_nas_outer outer;
+    if (kasme_nas_parse_outer(pdu, len, &outer) != 0)
+        return;
+    if (!(p->bits & B_NO_MAC))
+        res->mac_received = res->sec_hdr >= 12 ? outer.sr_short_mac : outer.mac;
+    if (res->plain_is_inner)
+        res->plain_len = outer.inner_len;
+    if (res->plain_len && plain_out)
+        kasme_nas_inner_plain(ctx, &outer, res->count, res->dir, plain_out);
 }
 
 static bool same_text(const char *a, const char *b)
