@@ -513,16 +513,13 @@ bool kasme_carrier_handover(proto_tree *tree, const kasme_item *parent, kasme_ha
 guint kasme_carrier_nas_count(proto_tree *tree)
 {
     guint n = 0;
+    gather_fields(tree);
+    size_t w = wanted_index(&f_nas_eps);
     for (guint j = 0; j < f_nas_eps.n; j++) {
-        GPtrArray *a = proto_get_finfo_ptr_array(tree, f_nas_eps.ids[j]);
-        if (!a && !primed(tree, f_nas_eps.ids[j])) {
-            a = proto_find_finfo(tree, f_nas_eps.ids[j]);
-            n += a->len;
-            g_ptr_array_free(a, TRUE);
-        } else if (a) {
-            n += a->len;
-        }
+        GPtrArray *all = field_array(w, j);
+        n += all ? all->len : 0;
     }
+    release_fields();
     return n;
 }
 

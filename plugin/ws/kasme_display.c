@@ -425,14 +425,12 @@ static void add_mac_i(proto_tree *t, packet_info *pinfo, proto_item *top, const 
 }
 
 static tvbuff_t *show_rrc(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                          proto_tree *kasme_tree, const kasme_item *item,
-                          const kasme_frame_result *fr)
+                          proto_tree *kasme_tree, const kasme_frame_result *fr)
 {
     if (!rrc_dl_dcch_handle) {
         rrc_dl_dcch_handle = find_dissector("lte_rrc.dl_dcch");
         rrc_ul_dcch_handle = find_dissector("lte_rrc.ul_dcch");
     }
-    (void)item;
     dissector_handle_t h = fr->dir == KASME_DIR_DL ? rrc_dl_dcch_handle : rrc_ul_dcch_handle;
     tvbuff_t *plain = tvb_new_child_real_data(tvb, fr->plain, (guint)fr->pdcp.plain_len,
                                               (gint)fr->pdcp.plain_len);
@@ -480,7 +478,7 @@ static tvbuff_t *display_unprotected(tvbuff_t *tvb, packet_info *pinfo, proto_tr
     proto_item_set_generated(proto_tree_add_string(t, hf_layer, NULL, 0, 0, "RRC"));
     proto_item_set_generated(proto_tree_add_uint(t, hf_status, NULL, 0, 0, r->status));
     proto_item_set_generated(proto_tree_add_uint(t, hf_count, NULL, 0, 0, r->count));
-    return show_rrc(tvb, pinfo, tree, t, item, fr);
+    return show_rrc(tvb, pinfo, tree, t, fr);
 }
 
 static tvbuff_t *display_pdcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
@@ -532,7 +530,7 @@ static tvbuff_t *display_pdcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     /* pdcp-lte dissected RRC that was not ciphered (EEA0, the SMC Complete), unless it took
      * it for ciphered */
     if (r->ciphered || item->pdcp.payload_opaque)
-        return show_rrc(tvb, pinfo, tree, t, item, fr);
+        return show_rrc(tvb, pinfo, tree, t, fr);
     tvbuff_t *plain = tvb_new_child_real_data(tvb, fr->plain, (guint)r->plain_len,
                                               (gint)r->plain_len);
     proto_item_set_generated(proto_tree_add_item(t, hf_plaintext, plain, 0, -1, ENC_NA));
@@ -551,7 +549,7 @@ void kasme_display_columns(tvbuff_t *tvb, packet_info *pinfo, const kasme_frame_
     } else if (fr->kind == KASME_ITEM_PDCP && fr->srb && fr->pdcp.plain_len &&
                ((fr->pdcp.status == KASME_PDU_DECIPHERED && (fr->pdcp.ciphered || fr->opaque)) ||
                 (fr->pdcp.status == KASME_PDU_PLAIN && fr->opaque))) {
-        show_rrc(tvb, pinfo, NULL, NULL, NULL, fr);
+        show_rrc(tvb, pinfo, NULL, NULL, fr);
     }
 }
 

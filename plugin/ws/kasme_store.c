@@ -205,20 +205,21 @@ bool kasme_store_get(packet_info *pinfo, guint32 frame, guint i, const kasme_ite
     return rebuild(pinfo, rec, pdu, (guint)item->length, fr);
 }
 
-bool kasme_store_get_untreed(tvbuff_t *frame_tvb, packet_info *pinfo, guint32 frame, guint i,
-                             kasme_frame_result *fr, bool *more, gint *offset, gint *length)
+void kasme_store_each(tvbuff_t *frame_tvb, packet_info *pinfo, guint32 frame,
+                      kasme_store_fn fn, void *user)
 {
-    const kasme_record *rec = frame_record(frame, i);
-    *more = rec && !(REC_FLAGS(rec) & FLAG_LAST);
-    if (!rec || !kasme_keys_tracker())
-        return false;
-    const guint8 *pdu = NULL;
-    if ((REC_FLAGS(rec) & FLAG_IN_FRAME) && rec->length &&
-        tvb_bytes_exist(frame_tvb, (gint)rec->offset, (gint)rec->length))
-        pdu = tvb_get_ptr(frame_tvb, (gint)rec->offset, (gint)rec->length);
-    if (offset && length) {
-        *offset = pdu ? (gint)rec->offset : 0;
-        *length = pdu ? (gint)rec->length : 0;
+    if (!kasme_store_has(frame) || !kasme_keys_tracker())
+        return;
+    for (guint32 i = *frame_slot(frame, false) - 1;; i++) {
+        const kasme_record *rec = record_at(i);
+        const guint8 *pdu = NULL;
+        if ((REC_FLAGS(rec) & FLAG_IN_FRAME) && rec->length &&
+            tvb_bytes_exist(frame_tvb, (gint)rec->offset, (gint)rec->length))
+            pdu = tvb_get_ptr(frame_tvb, (gint)rec->offset, (gint)rec->length);
+        kasme_frame_result fr;
+        if (rebuild(pinfo, rec, pdu, rec->length, &fr))
+            fn(&fr, pdu ? (gint)rec->offset : 0, pdu ? (gint)rec->length : 0, user);
+        if (REC_FLAGS(rec) & FLAG_LAST)
+            return;
     }
-    return rebuild(pinfo, rec, pdu, rec->length, fr);
 }

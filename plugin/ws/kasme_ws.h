@@ -98,12 +98,13 @@ bool kasme_store_has(guint32 frame);
 /* The i-th result of the frame for this item, rebuilt into fr (plaintext in pinfo->pool). */
 bool kasme_store_get(packet_info *pinfo, guint32 frame, guint i, const kasme_item *item,
                      kasme_frame_result *fr);
-/* The same without items (a pass without a tree, or whose tree lacks the carriers' fields):
- * the bytes come from the frame's data; *more says whether the frame has a result after this
- * one; offset and length (may be NULL) say where the PDU is in the frame, length 0 if
- * unknown. */
-bool kasme_store_get_untreed(tvbuff_t *frame_tvb, packet_info *pinfo, guint32 frame, guint i,
-                             kasme_frame_result *fr, bool *more, gint *offset, gint *length);
+/* Every result of the frame without items (a pass without a tree, or whose tree lacks the
+ * carriers' fields), in order: the bytes come from the frame's data; offset and length say
+ * where the PDU is in the frame, length 0 if it is not there. */
+typedef void (*kasme_store_fn)(const kasme_frame_result *fr, gint offset, gint length,
+                               void *user);
+void kasme_store_each(tvbuff_t *frame_tvb, packet_info *pinfo, guint32 frame,
+                      kasme_store_fn fn, void *user);
 /* kasme_tap.c: the "kasme" tap (one record per result) and tshark -z kasme,stat. */
 typedef struct {
     const kasme_frame_result *fr;

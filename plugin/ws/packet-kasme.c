@@ -68,16 +68,24 @@ static const kasme_frame_result *next_result(frame_walk *w, const kasme_item *it
     return &w->fresh[i];
 }
 
+/* What every pass does with a result: taps, export, and the tree; the deciphered RRC
+ * message's tvb when there is one. */
+static tvbuff_t *show_result(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                             const kasme_item *item, const kasme_frame_result *fr)
+{
+    kasme_tap_queue(pinfo, item, fr);
+    kasme_export_queue(pinfo, item, fr);
+    return kasme_display_result(tvb, pinfo, tree, item, fr);
+}
+
 static void walk_item(frame_walk *w, const kasme_item *item, int depth)
 {
     const kasme_frame_result *fr = next_result(w, item);
     if (!fr || fr->kind != item->kind)
         return;
-    kasme_tap_queue(w->pinfo, item, fr);
-    kasme_export_queue(w->pinfo, item, fr);
     /* NAS that dissecting a deciphered RRC message adds is handled after it */
     guint nas_before = item->kind == KASME_ITEM_PDCP ? kasme_carrier_nas_count(w->tree) : 0;
-    tvbuff_t *rrc = kasme_display_result(w->tvb, w->pinfo, w->tree, item, fr);
+    tvbuff_t *rrc = show_result(w->tvb, w->pinfo, w->tree, item, fr);
     if (!rrc || depth > 0)
         return;
     kasme_handover ho;
@@ -90,18 +98,28 @@ static void walk_item(frame_walk *w, const kasme_item *item, int depth)
         walk_item(w, &nested[i], depth + 1);
 }
 
+typedef struct {
+    tvbuff_t *tvb;
+    packet_info *pinfo;
+    proto_tree *tree;
+} replay_ctx;
+
 /* Passes without a tree (the GUI's packet list) still show the plaintext message names. */
+static void restore_columns(const kasme_frame_result *fr, gint offset, gint length, void *user)
+{
+    (void)offset;
+    (void)length;
+    replay_ctx *rc = user;
+    kasme_display_columns(rc->tvb, rc->pinfo, fr);
+}
+
 static void restore_info(tvbuff_t *tvb, packet_info *pinfo)
 {
-    if (!pinfo->cinfo || !kasme_store_has(pinfo->num))
-        return;
-    bool more = true;
-    for (guint i = 0; more && i < KASME_MAX_RESULTS; i++) {
-        kasme_frame_result fr;
-        if (kasme_store_get_untreed(tvb, pinfo, pinfo->num, i, &fr, &more, NULL, NULL))
-            kasme_display_columns(tvb, pinfo, &fr);
-    }
+    replay_ctx rc = {tvb, pinfo, NULL};
+    if (pinfo->cinfo)
+        kasme_store_each(tvb, pinfo, pinfo->num, restore_columns, &rc);
 }
+
 static void rrc_events(proto_tree *tree)
 {
     kasme_tracker *tr = kasme_keys_tracker();
@@ -123,28 +141,24 @@ static void rrc_events(proto_tree *tree)
  * from Wireshark 4.4 on, with -T fields or a filter): the results are shown from the store,
  * at the PDUs' places in the frame. NAS found inside deciphered RRC is not in the frame's
  * data and is left out. */
-static void replay_stored(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+static void replay_result(const kasme_frame_result *fr, gint offset, gint length, void *user)
 {
-    bool more = true;
-    for (guint i = 0; more && i < KASME_MAX_RESULTS; i++) {
-        kasme_frame_result fr;
-        kasme_item item;
-        memset(&item, 0, sizeof item);
-        if (!kasme_store_get_untreed(tvb, pinfo, pinfo->num, i, &fr, &more, &item.offset,
-                                     &item.length) || !item.length)
-            continue;
-        item.kind = fr.kind;
-        item.tvb = tvb;
-        item.meta.frame = pinfo->num;
-        item.meta.dir = fr.dir;
-        item.pdcp.dir = fr.dir;
-        item.pdcp.srb = fr.srb;
-        item.pdcp.payload_opaque = fr.opaque;
-        item.pdcp.rb_id = fr.rb_id;
-        kasme_tap_queue(pinfo, &item, &fr);
-        kasme_export_queue(pinfo, &item, &fr);
-        kasme_display_result(tvb, pinfo, tree, &item, &fr);
-    }
+    replay_ctx *rc = user;
+    if (!length)
+        return;
+    kasme_item item;
+    memset(&item, 0, sizeof item);
+    item.kind = fr->kind;
+    item.tvb = rc->tvb;
+    item.offset = offset;
+    item.length = length;
+    item.meta.frame = rc->pinfo->num;
+    item.meta.dir = fr->dir;
+    item.pdcp.dir = fr->dir;
+    item.pdcp.srb = fr->srb;
+    item.pdcp.payload_opaque = fr->opaque;
+    item.pdcp.rb_id = fr->rb_id;
+    show_result(rc->tvb, rc->pinfo, rc->tree, &item, fr);
 }
 
 static int dissect_kasme(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
@@ -164,7 +178,8 @@ static int dissect_kasme(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         rrc_events(tree);
 
     if (!first && !kasme_carrier_fields_available(tree)) {
-        replay_stored(tvb, pinfo, tree);
+        replay_ctx rc = {tvb, pinfo, tree};
+        kasme_store_each(tvb, pinfo, pinfo->num, replay_result, &rc);
         return tvb_captured_length(tvb);
     }
     kasme_item items[KASME_MAX_ITEMS];
