@@ -16,18 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define FUZZ_NAME "fuzz_keyfile"
+#include "fuzz_common.h"
 #include "gcrypt_init.h"
 #include "keyfile.h"
 #include "subdb.h"
 
-#define CHECK(cond)                                                                             \
-    do {                                                                                        \
-        if (!(cond)) {                                                                          \
-            fprintf(stderr, "fuzz_keyfile: check failed at %s:%d: %s\n", __FILE__, __LINE__,    \
-                    #cond);                                                                     \
-            abort();                                                                            \
-        }                                                                                       \
-    } while (0)
 
 static bool is_hex(char c)
 {

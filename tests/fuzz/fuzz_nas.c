@@ -29,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define FUZZ_NAME "fuzz_nas"
+#include "fuzz_common.h"
 #include "gcrypt_init.h"
 #include "keyfile.h"
 #include "subdb.h"
@@ -36,14 +38,6 @@
 
 #define MAX_RECORDS 96
 
-#define CHECK(cond)                                                                             \
-    do {                                                                                        \
-        if (!(cond)) {                                                                          \
-            fprintf(stderr, "fuzz_nas: check failed at %s:%d: %s\n", __FILE__, __LINE__,        \
-                    #cond);                                                                     \
-            abort();                                                                            \
-        }                                                                                       \
-    } while (0)
 
 static const char keyfile_text[] =
     "imsi=001010123456780 k=00112233445566778899aabbccddeeff "
@@ -58,17 +52,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    if (kasme_gcrypt_init() != 0) {
-        fprintf(stderr, "fuzz_nas: libgcrypt initialisation failed\n");
-        abort();
-    }
-    db = kasme_subdb_new();
-    int added = kasme_keyfile_load_buffer("fuzz_nas.keys", keyfile_text, strlen(keyfile_text),
-                                          db, NULL, NULL);
-    if (added != 2) {
-        fprintf(stderr, "fuzz_nas: key file gave %d entries, expected 2\n", added);
-        abort();
-    }
+    db = fuzz_load_keys(keyfile_text, 2);
     trace = getenv("FUZZ_TRACE") != NULL;
     return 0;
 }

@@ -52,6 +52,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define FUZZ_NAME "fuzz_pdcp"
+#include "fuzz_common.h"
 #include "gcrypt_init.h"
 #include "keyfile.h"
 #include "subdb.h"
@@ -60,14 +62,6 @@
 #define MAX_RECORDS 128
 #define HEADER 4
 
-#define CHECK(cond)                                                                             \
-    do {                                                                                        \
-        if (!(cond)) {                                                                          \
-            fprintf(stderr, "fuzz_pdcp: check failed at %s:%d: %s\n", __FILE__, __LINE__,       \
-                    #cond);                                                                     \
-            abort();                                                                            \
-        }                                                                                       \
-    } while (0)
 
 static const char keyfile_text[] =
     "imsi=001010123456780 k=00112233445566778899aabbccddeeff "
@@ -84,17 +78,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    if (kasme_gcrypt_init() != 0) {
-        fprintf(stderr, "fuzz_pdcp: libgcrypt initialisation failed\n");
-        abort();
-    }
-    db = kasme_subdb_new();
-    int added = kasme_keyfile_load_buffer("fuzz_pdcp.keys", keyfile_text, strlen(keyfile_text),
-                                          db, NULL, NULL);
-    if (added != 3) {
-        fprintf(stderr, "fuzz_pdcp: key file gave %d entries, expected 3\n", added);
-        abort();
-    }
+    db = fuzz_load_keys(keyfile_text, 3);
     const char *env = getenv("FUZZ_PDCP_MAX_MOVES");
     if (env && *env)
         max_moves = (unsigned)strtoul(env, NULL, 10);
