@@ -13,29 +13,10 @@
 
 #include <glib.h>
 
+#include "check.h"
 #include "gcrypt_init.h"
 #include "keyfile.h"
 #include "subdb.h"
-
-/* ---- bookkeeping ---- */
-
-static int n_checks, n_failed;
-
-static void check(bool ok, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static void check(bool ok, const char *fmt, ...)
-{
-    n_checks++;
-    if (ok)
-        return;
-    n_failed++;
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "FAIL: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n");
-    va_end(ap);
-}
 
 /* Independent of hexutil.c on purpose. */
 static size_t test_unhex(const char *hex, uint8_t *out, size_t max)
@@ -771,6 +752,5 @@ int main(void)
     test_fuzz();
     test_scale();
     test_rows_one_by_one();
-    printf("keyfile: %d checks, %d failed\n", n_checks, n_failed);
-    return n_failed == 0 && n_checks > 0 ? 0 : 1;
+    return check_report("keyfile");
 }

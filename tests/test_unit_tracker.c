@@ -24,51 +24,13 @@
 
 #include <glib.h>
 
+#include "check.h"
 #include "kdf.h"
 #include "keyfile.h"
 #include "milenage.h"
 #include "sec_alg.h"
 #include "subdb.h"
 #include "tracker.h"
-
-/* ---- bookkeeping ---- */
-
-static int n_checks, n_failed, n_known_bugs;
-
-static void check(bool ok, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static void known_bug(bool ok, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static void report_failure(const char *label, const char *fmt, va_list ap)
-{
-    n_failed++;
-    fprintf(stderr, "%s: ", label);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n");
-}
-
-static void check(bool ok, const char *fmt, ...)
-{
-    n_checks++;
-    if (ok)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    report_failure("FAIL", fmt, ap);
-    va_end(ap);
-}
-
-/* A check that fails because of a tracker bug described in the test's report. */
-static void known_bug(bool ok, const char *fmt, ...)
-{
-    n_checks++;
-    if (ok)
-        return;
-    n_known_bugs++;
-    va_list ap;
-    va_start(ap, fmt);
-    report_failure("FAIL (KNOWN BUG)", fmt, ap);
-    va_end(ap);
-}
 
 static void section(const char *name)
 {
@@ -1419,8 +1381,5 @@ int main(void)
     printf("tracker: compact results: %u packed and unpacked, %u kept whole\n",
            packs_tried - packs_refused, packs_refused);
     check(packs_tried > 100 && packs_refused < packs_tried / 2, "most results pack");
-    if (n_known_bugs)
-        printf("tracker: %d of the failed checks are KNOWN BUGs of the tracker\n", n_known_bugs);
-    printf("tracker: %d checks, %d failed\n", n_checks, n_failed);
-    return n_failed == 0 && n_checks > 0 ? 0 : 1;
+    return check_report("tracker");
 }

@@ -41,68 +41,12 @@
 
 #include <glib.h>
 
+#include "check.h"
 #include "kdf.h"
 #include "keyfile.h"
 #include "sec_alg.h"
 #include "subdb.h"
 #include "tracker.h"
-
-/* ---- bookkeeping ---- */
-
-static int n_checks, n_failed, n_known_bugs;
-static char run_name[160]; /* the run the next checks belong to, for failure messages */
-/* Set around a run that a known tracker bug makes fail: its failed checks are KNOWN BUGs. */
-static const char *known_bug_note;
-
-static void check(bool ok, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static void known_bug(bool ok, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static void set_run(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
-
-static void report_failure(const char *label, const char *fmt, va_list ap)
-{
-    n_failed++;
-    fprintf(stderr, "%s [%s]: ", label, run_name);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n");
-}
-
-static void check(bool ok, const char *fmt, ...)
-{
-    n_checks++;
-    if (ok)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    if (known_bug_note) {
-        n_known_bugs++;
-        report_failure("FAIL (KNOWN BUG)", fmt, ap);
-        fprintf(stderr, "    known bug: %s\n", known_bug_note);
-    } else {
-        report_failure("FAIL", fmt, ap);
-    }
-    va_end(ap);
-}
-
-/* A check that fails because of a tracker bug described in the test's report. */
-static void known_bug(bool ok, const char *fmt, ...)
-{
-    n_checks++;
-    if (ok)
-        return;
-    n_known_bugs++;
-    va_list ap;
-    va_start(ap, fmt);
-    report_failure("FAIL (KNOWN BUG)", fmt, ap);
-    va_end(ap);
-}
-
-static void set_run(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(run_name, sizeof run_name, fmt, ap);
-    va_end(ap);
-}
 
 static void section(const char *name)
 {
@@ -1991,9 +1935,5 @@ int main(void)
     test_before_security_and_setup();
     test_robustness();
     test_ciphertext_like_smc();
-    if (n_known_bugs)
-        printf("tracker_as: %d of the failed checks are KNOWN BUGs of the tracker\n",
-               n_known_bugs);
-    printf("tracker_as: %d checks, %d failed\n", n_checks, n_failed);
-    return n_failed == 0 && n_checks > 0 ? 0 : 1;
+    return check_report("tracker_as");
 }
