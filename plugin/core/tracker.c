@@ -132,6 +132,16 @@ kasme_sec_ctx *kasme_ctx_new(kasme_tracker *tr)
     return ctx;
 }
 
+kasme_ue *kasme_ue_by_id(kasme_tracker *tr, uint32_t id)
+{
+    return id && id <= tr->ues->len ? g_ptr_array_index(tr->ues, id - 1) : NULL;
+}
+
+kasme_sec_ctx *kasme_ctx_by_id(kasme_tracker *tr, uint32_t id)
+{
+    return id && id <= tr->contexts->len ? g_ptr_array_index(tr->contexts, id - 1) : NULL;
+}
+
 kasme_kasme_cands *kasme_ctx_cands(kasme_sec_ctx *ctx)
 {
     if (!ctx->cands)
@@ -365,8 +375,8 @@ void kasme_tracker_nas(kasme_tracker *tr, const kasme_pdu_meta *meta, const uint
         if (have_msg && ue)
             learn_identity(tr, ue, &msg, res);
         kasme_nas_protected(tr, ue, meta, &outer, pdu, len, plain_out, res);
-        if (!ue && res->ue_id)
-            ue = g_ptr_array_index(tr->ues, res->ue_id - 1);
+        if (!ue)
+            ue = kasme_ue_by_id(tr, res->ue_id);
         if (ue)
             handle_inner(tr, ue, meta, &outer, plain_out, res);
     }

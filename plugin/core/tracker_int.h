@@ -135,6 +135,9 @@ kasme_ue *kasme_ue_new(kasme_tracker *tr);
 void kasme_ue_set_imsi(kasme_tracker *tr, kasme_ue *ue, const char *imsi);
 void kasme_ue_set_tmsi(kasme_tracker *tr, kasme_ue *ue, uint32_t m_tmsi);
 kasme_sec_ctx *kasme_ctx_new(kasme_tracker *tr);
+/* By the 1-based ids results carry; NULL for 0 or an id not handed out. */
+kasme_ue *kasme_ue_by_id(kasme_tracker *tr, uint32_t id);
+kasme_sec_ctx *kasme_ctx_by_id(kasme_tracker *tr, uint32_t id);
 /* The context's K_ASME candidates, allocated on first use; dropping zeroes and frees them. */
 kasme_kasme_cands *kasme_ctx_cands(kasme_sec_ctx *ctx);
 void kasme_ctx_drop_cands(kasme_sec_ctx *ctx);

@@ -41,16 +41,6 @@ static const char *why_text(uint8_t index)
     return index < G_N_ELEMENTS(why_texts) ? why_texts[index] : NULL;
 }
 
-static kasme_sec_ctx *ctx_by_id(kasme_tracker *tr, uint32_t id)
-{
-    return id && id <= tr->contexts->len ? g_ptr_array_index(tr->contexts, id - 1) : NULL;
-}
-
-static kasme_ue *ue_by_id(kasme_tracker *tr, uint32_t id)
-{
-    return id && id <= tr->ues->len ? g_ptr_array_index(tr->ues, id - 1) : NULL;
-}
-
 enum {
     B_SMC_KNOWN = 1u << 24, B_IMSI = 1u << 25, B_CTX = 1u << 26, B_NO_MAC = 1u << 27,
     B_KASME = 1u << 28, B_NAS_KEYS = 1u << 29, B_KENB = 1u << 30,
@@ -59,7 +49,7 @@ enum {
 
 static kasme_sec_ctx *packed_ctx(kasme_tracker *tr, const kasme_nas_packed *p)
 {
-    return (p->bits & B_CTX) ? ctx_by_id(tr, p->ref) : NULL;
+    return (p->bits & B_CTX) ? kasme_ctx_by_id(tr, p->ref) : NULL;
 }
 
 static void unpack_ctx(kasme_sec_ctx *ctx, const kasme_nas_packed *p, kasme_nas_result *res)
@@ -106,7 +96,7 @@ void kasme_nas_unpack(kasme_tracker *tr, const kasme_nas_packed *p, const uint8_
     res->events = p->bits & 0x3FFF;
     res->sec_hdr = (p->bits >> 14) & 15;
     res->ue_id = (p->bits & B_CTX) ? (ctx ? ctx->ue_id : 0) : p->ref;
-    kasme_ue *ue = ue_by_id(tr, res->ue_id);
+    kasme_ue *ue = kasme_ue_by_id(tr, res->ue_id);
     if ((p->bits & B_IMSI) && ue)
         g_strlcpy(res->imsi, ue->imsi, sizeof res->imsi);
     res->mac_calculated = p->mac_calculated;
