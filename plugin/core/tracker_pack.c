@@ -43,7 +43,7 @@ static const char *why_text(uint8_t index)
 
 enum {
     B_SMC_KNOWN = 1u << 24, B_IMSI = 1u << 25, B_CTX = 1u << 26, B_NO_MAC = 1u << 27,
-    B_KASME = 1u << 28, B_NAS_KEYS = 1u << 29, B_KENB = 1u << 30,
+    B_KASME = 1u << 28, B_NAS_KEYS = 1u << 29, B_KENB = 1u << 30, B_MAC_MATCHES = 1u << 31,
     C_INNER = 1u << 31,
 };
 
@@ -99,7 +99,6 @@ void kasme_nas_unpack(kasme_tracker *tr, const kasme_nas_packed *p, const uint8_
     kasme_ue *ue = kasme_ue_by_id(tr, res->ue_id);
     if ((p->bits & B_IMSI) && ue)
         g_strlcpy(res->imsi, ue->imsi, sizeof res->imsi);
-    res->mac_calculated = p->mac_calculated;
     res->unverified_why = why_text(p->why);
     unpack_ctx(ctx, p, res);
     unpack_keys(ctx, p, res);
@@ -110,6 +109,8 @@ void kasme_nas_unpack(kasme_tracker *tr, const kasme_nas_packed *p, const uint8_
         return;
     if (!(p->bits & B_NO_MAC))
         res->mac_received = res->sec_hdr >= 12 ? outer.sr_short_mac : outer.mac;
+    if (p->bits & B_MAC_MATCHES)
+        res->mac_calculated = res->mac_received;
     if (res->plain_is_inner)
         res->plain_len = outer.inner_len;
     if (res->plain_len && plain_out)
@@ -161,14 +162,15 @@ static bool encode(const kasme_nas_result *res, kasme_nas_packed *p)
         return false;
     memset(p, 0, sizeof *p);
     p->ref = res->has_ctx ? res->ctx.ctx_id : res->ue_id;
-    p->mac_calculated = res->mac_calculated;
     p->count_bits = res->count | (uint32_t)res->status << 24 | (uint32_t)(res->mac_status & 3) << 27 |
                     (uint32_t)(res->dir + 1) << 29 | (res->plain_is_inner ? C_INNER : 0);
     p->bits = res->events | (uint32_t)res->sec_hdr << 14 | (uint32_t)(res->ctx.eea & 7) << 18 |
               (uint32_t)(res->ctx.eia & 7) << 21 | (res->ctx.smc_frame ? B_SMC_KNOWN : 0) |
               (res->imsi[0] ? B_IMSI : 0) | (res->has_ctx ? B_CTX : 0) |
               (res->mac_received ? 0 : B_NO_MAC) | (res->has_kasme ? B_KASME : 0) |
-              (res->has_nas_keys ? B_NAS_KEYS : 0) | (res->has_kenb ? B_KENB : 0);
+              (res->has_nas_keys ? B_NAS_KEYS : 0) | (res->has_kenb ? B_KENB : 0) |
+              (res->mac_calculated && res->mac_calculated == res->mac_received ? B_MAC_MATCHES
+                                                                                : 0);
     p->why = why;
     return true;
 }
@@ -188,21 +190,20 @@ bool kasme_nas_pack(kasme_tracker *tr, const kasme_nas_result *res, const uint8_
 bool kasme_kenb_pack(const kasme_kenb_result *res, kasme_kenb_packed *p)
 {
     memset(p, 0, sizeof *p);
-    if (!why_index(res->why, &p->why) || res->verdict > 255)
+    if (!why_index(res->why, &p->why) || res->verdict > 255 || res->ul_count > 0xFFFFFF)
         return false;
     p->ue_id = res->ue_id;
-    p->ul_count = res->ul_count;
     p->ctx_id = res->ctx_id;
-    p->verdict = (uint8_t)res->verdict;
+    p->count_verdict = res->ul_count | (uint32_t)res->verdict << 24;
     return true;
 }
 
 void kasme_kenb_unpack(const kasme_kenb_packed *p, kasme_kenb_result *res)
 {
     memset(res, 0, sizeof *res);
-    res->verdict = (kasme_kenb_verdict)p->verdict;
+    res->verdict = (kasme_kenb_verdict)(p->count_verdict >> 24);
     res->ue_id = p->ue_id;
-    res->ul_count = p->ul_count;
+    res->ul_count = p->count_verdict & 0xFFFFFF;
     res->ctx_id = p->ctx_id;
     res->why = why_text(p->why);
 }

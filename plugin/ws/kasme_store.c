@@ -1,20 +1,24 @@
 /* Per-frame results between passes. The first pass stores a record per result, in the order
  * it made them; a later pass (the GUI's clicks, tshark -2) rebuilds the results from them.
- * NAS and K_eNB results are packed (tracker_pack.c): 24 octets a record, the keys and the
+ * NAS and K_eNB results are packed (tracker_pack.c): 20 octets a record, the keys and the
  * plaintext derived again from the tracker's contexts; PDCP results and the rare result that
- * does not pack are kept whole in file scope. Records live in fixed-size chunks, found
- * through a chunked array indexed by frame number (4 octets a frame): no per-frame
- * allocation or hash entry. */
+ * does not pack are kept whole in file scope. Records live in fixed-size chunks, in frame
+ * order (the first pass reads the frames in order); a frame's records are found through an
+ * index of blocks of 32 frames (4 octets a block), then a walk over that block's records:
+ * no per-frame allocation, index entry or hash entry. */
 #include "kasme_ws.h"
 
 #include <string.h>
 
 enum { FORM_PACKED = 0, FORM_FULL = 1 };
-enum { FLAG_LAST = 1, FLAG_SRB = 2, FLAG_OPAQUE = 4, FLAG_IN_FRAME = 8 };
+/* FLAG_BLOCK: the first record of its block of frames */
+enum { FLAG_LAST = 1, FLAG_SRB = 2, FLAG_OPAQUE = 4, FLAG_IN_FRAME = 8, FLAG_BLOCK = 16 };
+#define BLOCK_LOG2 5
+#define BLOCK_FRAMES (1u << BLOCK_LOG2)
 
-/* The record's own bytes (kind, form, flags, direction) are the three octets that
- * kasme_nas_packed leaves to its caller; a K_eNB result or a whole result's index is shorter
- * than the packed NAS result and leaves them alone too. */
+/* The record's own bytes (kind, form and flags; direction; the frame's place in its block)
+ * are the three octets that kasme_nas_packed leaves to its caller; a K_eNB result (13 octets,
+ * written before them) or a whole result's index is shorter and leaves them alone too. */
 typedef struct {
     union {
         kasme_nas_packed nas;
@@ -25,52 +29,36 @@ typedef struct {
     uint16_t length;
 } kasme_record;
 
-G_STATIC_ASSERT(sizeof(kasme_kenb_packed) <= G_STRUCT_OFFSET(kasme_nas_packed, caller));
+G_STATIC_ASSERT(G_STRUCT_OFFSET(kasme_kenb_packed, why) < G_STRUCT_OFFSET(kasme_nas_packed, caller));
+G_STATIC_ASSERT(sizeof(kasme_record) == 20);
 #define REC_KIND(r) ((r)->u.nas.caller[0] & 3)
-#define REC_FORM(r) ((r)->u.nas.caller[0] >> 2)
-#define REC_FLAGS(r) ((r)->u.nas.caller[1])
-#define REC_DIR(r) ((int8_t)(r)->u.nas.caller[2])
+#define REC_FORM(r) (((r)->u.nas.caller[0] >> 2) & 1)
+#define REC_FLAGS(r) ((r)->u.nas.caller[0] >> 3)
+#define REC_DIR(r) ((int8_t)(r)->u.nas.caller[1])
+#define REC_FRAME_LOW(r) ((r)->u.nas.caller[2])
 
 #define CHUNK_RECORDS 4096u
 
 static GPtrArray *chunks;       /* kasme_record[CHUNK_RECORDS] each */
 static guint32 n_records;
-/* guint32 per frame number: first record + 1, 0 = none; in chunks, allocated as frames come */
-#define CHUNK_FRAMES 65536u
-static GPtrArray *frame_chunks;
+/* guint32 per block of frames: its first record + 1, 0 = none */
+static GArray *blocks;
+static guint32 last_frame;      /* the last frame stored; frames are stored in order */
 static GPtrArray *full_results; /* kasme_frame_result*, wmem_file_scope */
 
 void kasme_store_reset(void)
 {
     if (chunks)
         g_ptr_array_free(chunks, TRUE);
-    if (frame_chunks)
-        g_ptr_array_free(frame_chunks, TRUE);
+    if (blocks)
+        g_array_free(blocks, TRUE);
     if (full_results)
         g_ptr_array_free(full_results, TRUE);
     chunks = g_ptr_array_new_with_free_func(g_free);
-    frame_chunks = g_ptr_array_new_with_free_func(g_free);
+    blocks = g_array_new(FALSE, TRUE, sizeof(guint32));
     full_results = g_ptr_array_new();
     n_records = 0;
-}
-
-/* The index slot of a frame; NULL if its chunk does not exist and create is false. */
-static guint32 *frame_slot(guint32 frame, bool create)
-{
-    guint32 chunk = frame / CHUNK_FRAMES;
-    if (chunk >= frame_chunks->len) {
-        if (!create)
-            return NULL;
-        g_ptr_array_set_size(frame_chunks, chunk + 1);
-    }
-    guint32 *slots = g_ptr_array_index(frame_chunks, chunk);
-    if (!slots) {
-        if (!create)
-            return NULL;
-        slots = g_new0(guint32, CHUNK_FRAMES);
-        g_ptr_array_index(frame_chunks, chunk) = slots;
-    }
-    return &slots[frame % CHUNK_FRAMES];
+    last_frame = 0;
 }
 
 static kasme_record *record_at(guint32 i)
@@ -127,14 +115,21 @@ static guint32 keep_whole(const kasme_frame_result *fr)
 void kasme_store_frame(tvbuff_t *frame_tvb, guint32 frame, const kasme_frame_result *results,
                        const kasme_item *items, guint n)
 {
-    if (!chunks || !n)
+    if (!chunks || !n || frame <= last_frame || n_records > G_MAXUINT32 - n)
         return;
-    *frame_slot(frame, true) = n_records + 1;
+    guint32 block = frame >> BLOCK_LOG2;
+    bool block_start = block >= blocks->len;
+    if (block_start) {
+        g_array_set_size(blocks, block + 1);
+        g_array_index(blocks, guint32, block) = n_records + 1;
+    }
+    last_frame = frame;
     for (guint i = 0; i < n; i++) {
         kasme_record *rec = new_record();
         const kasme_frame_result *fr = &results[i];
         uint8_t flags = (uint8_t)((i + 1 == n ? FLAG_LAST : 0) | (fr->srb ? FLAG_SRB : 0) |
-                                  (fr->opaque ? FLAG_OPAQUE : 0));
+                                  (fr->opaque ? FLAG_OPAQUE : 0) |
+                                  (block_start && i == 0 ? FLAG_BLOCK : 0));
         if (locate_in_frame(frame_tvb, &items[i], rec))
             flags |= FLAG_IN_FRAME;
         uint8_t form = FORM_PACKED;
@@ -146,28 +141,50 @@ void kasme_store_frame(tvbuff_t *frame_tvb, guint32 frame, const kasme_frame_res
             memset(&rec->u, 0, sizeof rec->u);
             rec->u.full = keep_whole(fr);
         }
-        rec->u.nas.caller[0] = (uint8_t)((fr->kind & 3) | form << 2);
-        rec->u.nas.caller[1] = flags;
-        rec->u.nas.caller[2] = (uint8_t)fr->dir;
+        rec->u.nas.caller[0] = (uint8_t)((fr->kind & 3) | form << 2 | flags << 3);
+        rec->u.nas.caller[1] = (uint8_t)fr->dir;
+        rec->u.nas.caller[2] = (uint8_t)(frame & (BLOCK_FRAMES - 1));
     }
+}
+
+/* The index of the frame's first record, or -1: a walk over its block's records, which are
+ * in frame order, each frame's ending with FLAG_LAST. */
+static gint64 first_record_of(guint32 frame)
+{
+    guint32 block = frame >> BLOCK_LOG2;
+    if (!blocks || block >= blocks->len || !g_array_index(blocks, guint32, block))
+        return -1;
+    guint8 low = (guint8)(frame & (BLOCK_FRAMES - 1));
+    guint32 i = g_array_index(blocks, guint32, block) - 1;
+    bool frame_start = true;
+    for (; i < n_records; i++) {
+        const kasme_record *rec = record_at(i);
+        if (i + 1 != g_array_index(blocks, guint32, block) && (REC_FLAGS(rec) & FLAG_BLOCK))
+            return -1;
+        if (frame_start && REC_FRAME_LOW(rec) == low)
+            return i;
+        if (frame_start && REC_FRAME_LOW(rec) > low)
+            return -1;
+        frame_start = (REC_FLAGS(rec) & FLAG_LAST) != 0;
+    }
+    return -1;
 }
 
 bool kasme_store_has(guint32 frame)
 {
-    guint32 *slot = frame_chunks ? frame_slot(frame, false) : NULL;
-    return slot && *slot;
+    return first_record_of(frame) >= 0;
 }
 
 /* The i-th record of the frame, or NULL. */
 static const kasme_record *frame_record(guint32 frame, guint i)
 {
-    if (!kasme_store_has(frame))
+    gint64 first = first_record_of(frame);
+    if (first < 0)
         return NULL;
-    guint32 first = *frame_slot(frame, false) - 1;
     for (guint k = 0; k < i; k++)
-        if (REC_FLAGS(record_at(first + k)) & FLAG_LAST)
+        if (REC_FLAGS(record_at((guint32)first + k)) & FLAG_LAST)
             return NULL;
-    return record_at(first + i);
+    return record_at((guint32)first + i);
 }
 
 static bool rebuild(packet_info *pinfo, const kasme_record *rec, const guint8 *pdu, guint len,
@@ -208,9 +225,10 @@ bool kasme_store_get(packet_info *pinfo, guint32 frame, guint i, const kasme_ite
 void kasme_store_each(tvbuff_t *frame_tvb, packet_info *pinfo, guint32 frame,
                       kasme_store_fn fn, void *user)
 {
-    if (!kasme_store_has(frame) || !kasme_keys_tracker())
+    gint64 first = first_record_of(frame);
+    if (first < 0 || !kasme_keys_tracker())
         return;
-    for (guint32 i = *frame_slot(frame, false) - 1;; i++) {
+    for (guint32 i = (guint32)first;; i++) {
         const kasme_record *rec = record_at(i);
         const guint8 *pdu = NULL;
         if ((REC_FLAGS(rec) & FLAG_IN_FRAME) && rec->length &&

@@ -1,0 +1,44 @@
+/* A map from 64-bit keys to non-zero 32-bit ids, for the indexes that hold one entry per UE or
+ * per subscriber (100 000s): open addressing with linear probing and backward-shift deletion,
+ * at most 7/8 full, no allocation per entry. A map keeps the keys beside the ids (12 octets a
+ * slot); an index keeps the ids only (4 octets a slot) and asks its owner for an id's key,
+ * for keys the owner holds anyway (an entry's IMSI). A GHashTable of pointers takes 20 octets
+ * a slot.
+ *
+ * Keys come from captures, which may be hostile: they are mixed with a random seed drawn per
+ * map, so nobody can choose keys that pile up in one run of slots. Not thread-safe. */
+#ifndef KASME_IDMAP_H
+#define KASME_IDMAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The key an index's owner holds for id; it must not change while id is in the index. */
+typedef uint64_t (*kasme_key_of_id)(const void *owner, uint32_t id);
+
+typedef struct {
+    uint32_t *ids;            /* 0 = empty slot */
+    uint64_t *keys;           /* a map's keys, slot for slot; NULL for an index */
+    kasme_key_of_id key_of;   /* an index's key lookup; NULL for a map */
+    const void *owner;
+    uint32_t mask;            /* slots - 1; no arrays while empty */
+    uint32_t count;
+    uint64_t seed;
+} kasme_idmap;
+
+void kasme_idmap_init(kasme_idmap *m);
+void kasme_idmap_init_index(kasme_idmap *m, kasme_key_of_id key_of, const void *owner);
+/* Frees the arrays; the map is empty and usable again. */
+void kasme_idmap_clear(kasme_idmap *m);
+/* The id stored for key, 0 if none. */
+uint32_t kasme_idmap_get(const kasme_idmap *m, uint64_t key);
+/* Stores id (non-zero) for key, replacing any id it had. */
+void kasme_idmap_put(kasme_idmap *m, uint64_t key, uint32_t id);
+/* Removes key; false if it was absent. */
+bool kasme_idmap_remove(kasme_idmap *m, uint64_t key);
+
+/* A key for a string of 1..16 decimal digits (IMSI, IMEI), one digit a nibble; 0 for anything
+ * else, which then has no key and is never found. */
+uint64_t kasme_digits_key(const char *digits);
+
+#endif
