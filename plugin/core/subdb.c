@@ -1,10 +1,10 @@
 /* Subscriber database; see subdb.h.
  *
  * Storage: one grown array of kasme_subscriber (no allocation per entry) and, parallel to it,
- * one chain link per entry. The GHashTable indexes map an identity to the index + 1 of the
+ * one chain link per entry. The id maps (idmap.h) index an identity to the index + 1 of the
  * first entry with that identity (0 never occurs, so NULL means "absent"); further entries
- * with the same identity hang off the first through the links, in load order. IMSI keys are
- * copied into a GStringChunk because the entry array moves when it grows. */
+ * with the same identity hang off the first through the links, in load order. An IMSI's key
+ * is its digits packed into 64 bits (kasme_digits_key), so no copy of the string is kept. */
 #include "subdb.h"
 
 #include <stdarg.h>
@@ -14,6 +14,7 @@
 #include <glib.h>
 
 #include "hexutil.h"
+#include "idmap.h"
 
 /* Indices in links and hash values are entry index + 1; 0 = none. */
 typedef struct {
@@ -26,11 +27,10 @@ struct kasme_subdb {
     chain_link *links;
     size_t count, capacity;
     GArray *secret_index;       /* guint32 entry indices of the secret subscribers */
-    GStringChunk *imsi_keys;    /* stable copies of the IMSI strings used as hash keys */
     GStringChunk *sources;      /* one copy of each entry's source name */
-    GHashTable *secret_by_imsi; /* unique */
-    GHashTable *kasme_by_imsi, *kasme_by_tmsi;
-    GHashTable *kenb_by_imsi, *kenb_by_rnti;
+    kasme_idmap secret_by_imsi; /* unique */
+    kasme_idmap kasme_by_imsi, kasme_by_tmsi;
+    kasme_idmap kenb_by_imsi, kenb_by_rnti;
     uint32_t kasme_any_head, kenb_any_head;
 };
 
@@ -40,17 +40,23 @@ typedef enum { KIND_SECRET, KIND_KASME, KIND_KENB } entry_kind;
 #define SUBDB_MAX_ENTRIES (UINT32_MAX - 1)
 
 
+/* The IMSI indexes keep entry refs only; an entry's key is its IMSI's. */
+static uint64_t imsi_key_of_ref(const void *owner, uint32_t ref)
+{
+    const kasme_subdb *db = owner;
+    return kasme_digits_key(db->entries[ref - 1].imsi);
+}
+
 kasme_subdb *kasme_subdb_new(void)
 {
     kasme_subdb *db = g_new0(kasme_subdb, 1);
     db->secret_index = g_array_new(FALSE, FALSE, sizeof(guint32));
-    db->imsi_keys = g_string_chunk_new(16 * 1024);
     db->sources = g_string_chunk_new(256);
-    db->secret_by_imsi = g_hash_table_new(g_str_hash, g_str_equal);
-    db->kasme_by_imsi = g_hash_table_new(g_str_hash, g_str_equal);
-    db->kasme_by_tmsi = g_hash_table_new(g_direct_hash, g_direct_equal);
-    db->kenb_by_imsi = g_hash_table_new(g_str_hash, g_str_equal);
-    db->kenb_by_rnti = g_hash_table_new(g_direct_hash, g_direct_equal);
+    kasme_idmap_init_index(&db->secret_by_imsi, imsi_key_of_ref, db);
+    kasme_idmap_init_index(&db->kasme_by_imsi, imsi_key_of_ref, db);
+    kasme_idmap_init(&db->kasme_by_tmsi);
+    kasme_idmap_init_index(&db->kenb_by_imsi, imsi_key_of_ref, db);
+    kasme_idmap_init(&db->kenb_by_rnti);
     return db;
 }
 
@@ -62,13 +68,12 @@ void kasme_subdb_free(kasme_subdb *db)
     g_free(db->entries);
     g_free(db->links);
     g_array_free(db->secret_index, TRUE);
-    g_string_chunk_free(db->imsi_keys);
     g_string_chunk_free(db->sources);
-    g_hash_table_destroy(db->secret_by_imsi);
-    g_hash_table_destroy(db->kasme_by_imsi);
-    g_hash_table_destroy(db->kasme_by_tmsi);
-    g_hash_table_destroy(db->kenb_by_imsi);
-    g_hash_table_destroy(db->kenb_by_rnti);
+    kasme_idmap_clear(&db->secret_by_imsi);
+    kasme_idmap_clear(&db->kasme_by_imsi);
+    kasme_idmap_clear(&db->kasme_by_tmsi);
+    kasme_idmap_clear(&db->kenb_by_imsi);
+    kasme_idmap_clear(&db->kenb_by_rnti);
     g_free(db);
 }
 
@@ -163,28 +168,18 @@ static void chain_append(kasme_subdb *db, uint32_t *head, uint32_t ref)
     first->last = ref;
 }
 
-static void index_by_imsi(kasme_subdb *db, GHashTable *table, const char *imsi, uint32_t ref)
+static void index_by_key(kasme_subdb *db, kasme_idmap *map, uint64_t key, uint32_t ref)
 {
-    uint32_t head = GPOINTER_TO_UINT(g_hash_table_lookup(table, imsi));
+    uint32_t head = kasme_idmap_get(map, key);
     chain_append(db, &head, ref);
     if (head == ref)
-        g_hash_table_insert(table, g_string_chunk_insert(db->imsi_keys, imsi),
-                            GUINT_TO_POINTER(ref));
-}
-
-static void index_by_number(kasme_subdb *db, GHashTable *table, guint number, uint32_t ref)
-{
-    uint32_t head = GPOINTER_TO_UINT(g_hash_table_lookup(table, GUINT_TO_POINTER(number)));
-    chain_append(db, &head, ref);
-    if (head == ref)
-        g_hash_table_insert(table, GUINT_TO_POINTER(number), GUINT_TO_POINTER(ref));
+        kasme_idmap_put(map, key, ref);
 }
 
 static void index_secret(kasme_subdb *db, const kasme_subscriber *e, uint32_t ref)
 {
     db->links[ref - 1] = (chain_link){0, ref};
-    g_hash_table_insert(db->secret_by_imsi, g_string_chunk_insert(db->imsi_keys, e->imsi),
-                        GUINT_TO_POINTER(ref));
+    kasme_idmap_put(&db->secret_by_imsi, kasme_digits_key(e->imsi), ref);
     guint32 index = ref - 1;
     g_array_append_val(db->secret_index, index);
 }
@@ -192,9 +187,9 @@ static void index_secret(kasme_subdb *db, const kasme_subscriber *e, uint32_t re
 static void index_kasme(kasme_subdb *db, const kasme_subscriber *e, uint32_t ref)
 {
     if (e->id_kind == KASME_ID_IMSI)
-        index_by_imsi(db, db->kasme_by_imsi, e->imsi, ref);
+        index_by_key(db, &db->kasme_by_imsi, kasme_digits_key(e->imsi), ref);
     else if (e->id_kind == KASME_ID_TMSI)
-        index_by_number(db, db->kasme_by_tmsi, e->m_tmsi, ref);
+        index_by_key(db, &db->kasme_by_tmsi, e->m_tmsi, ref);
     else
         chain_append(db, &db->kasme_any_head, ref);
 }
@@ -202,18 +197,26 @@ static void index_kasme(kasme_subdb *db, const kasme_subscriber *e, uint32_t ref
 static void index_kenb(kasme_subdb *db, const kasme_subscriber *e, uint32_t ref)
 {
     if (e->id_kind == KASME_ID_IMSI)
-        index_by_imsi(db, db->kenb_by_imsi, e->imsi, ref);
+        index_by_key(db, &db->kenb_by_imsi, kasme_digits_key(e->imsi), ref);
     else if (e->id_kind == KASME_ID_RNTI)
-        index_by_number(db, db->kenb_by_rnti, e->rnti, ref);
+        index_by_key(db, &db->kenb_by_rnti, e->rnti, ref);
     else
         chain_append(db, &db->kenb_any_head, ref);
+}
+
+/* An IMSI without a key (not 1..16 digits) is in no index. */
+static const kasme_subscriber *first_by_imsi(const kasme_subdb *db, const kasme_idmap *map,
+                                             const char *imsi)
+{
+    uint64_t key = imsi ? kasme_digits_key(imsi) : 0;
+    return key ? entry_at_ref(db, kasme_idmap_get(map, key)) : NULL;
 }
 
 static int reject_duplicate_secret(const kasme_subdb *db, const kasme_subscriber *e, char *why,
                                    size_t why_len)
 {
     const kasme_subscriber *first =
-        entry_at_ref(db, GPOINTER_TO_UINT(g_hash_table_lookup(db->secret_by_imsi, e->imsi)));
+        first_by_imsi(db, &db->secret_by_imsi, e->imsi);
     if (!first)
         return 0;
     /* The IMSI is an identity, not a key: the user needs it to find the two lines. */
@@ -254,35 +257,19 @@ int kasme_subdb_add(kasme_subdb *db, const kasme_subscriber *e, char *why, size_
     return 0;
 }
 
-static const kasme_subscriber *first_by_imsi(const kasme_subdb *db, GHashTable *table,
-                                             const char *imsi)
-{
-    if (!db || !imsi)
-        return NULL;
-    return entry_at_ref(db, GPOINTER_TO_UINT(g_hash_table_lookup(table, imsi)));
-}
-
-static const kasme_subscriber *first_by_number(const kasme_subdb *db, GHashTable *table,
-                                               guint number)
-{
-    if (!db)
-        return NULL;
-    return entry_at_ref(db, GPOINTER_TO_UINT(g_hash_table_lookup(table, GUINT_TO_POINTER(number))));
-}
-
 const kasme_subscriber *kasme_subdb_by_imsi(const kasme_subdb *db, const char *imsi)
 {
-    return db ? first_by_imsi(db, db->secret_by_imsi, imsi) : NULL;
+    return db ? first_by_imsi(db, &db->secret_by_imsi, imsi) : NULL;
 }
 
 const kasme_subscriber *kasme_subdb_kasme_by_imsi(const kasme_subdb *db, const char *imsi)
 {
-    return db ? first_by_imsi(db, db->kasme_by_imsi, imsi) : NULL;
+    return db ? first_by_imsi(db, &db->kasme_by_imsi, imsi) : NULL;
 }
 
 const kasme_subscriber *kasme_subdb_kasme_by_tmsi(const kasme_subdb *db, uint32_t m_tmsi)
 {
-    return db ? first_by_number(db, db->kasme_by_tmsi, m_tmsi) : NULL;
+    return db ? entry_at_ref(db, kasme_idmap_get(&db->kasme_by_tmsi, m_tmsi)) : NULL;
 }
 
 const kasme_subscriber *kasme_subdb_kasme_any(const kasme_subdb *db)
@@ -292,12 +279,12 @@ const kasme_subscriber *kasme_subdb_kasme_any(const kasme_subdb *db)
 
 const kasme_subscriber *kasme_subdb_kenb_by_imsi(const kasme_subdb *db, const char *imsi)
 {
-    return db ? first_by_imsi(db, db->kenb_by_imsi, imsi) : NULL;
+    return db ? first_by_imsi(db, &db->kenb_by_imsi, imsi) : NULL;
 }
 
 const kasme_subscriber *kasme_subdb_kenb_by_rnti(const kasme_subdb *db, uint16_t rnti)
 {
-    return db ? first_by_number(db, db->kenb_by_rnti, rnti) : NULL;
+    return db ? entry_at_ref(db, kasme_idmap_get(&db->kenb_by_rnti, rnti)) : NULL;
 }
 
 const kasme_subscriber *kasme_subdb_kenb_any(const kasme_subdb *db)

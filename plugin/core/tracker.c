@@ -11,83 +11,79 @@ uint64_t kasme_conn_key(unsigned kind, uint32_t assoc, uint32_t id)
     return (uint64_t)kind << 56 | (uint64_t)(assoc & 0xFFFFFF) << 32 | id;
 }
 
-/* UEs by connection key. Where a pointer holds 64 bits the key is the hash table's key
- * itself, with no allocation per entry; elsewhere it is a g_int64 key of its own. */
-#if GLIB_SIZEOF_VOID_P >= 8
-static guint conn_hash(gconstpointer p)
+/* UEs by connection key: the key and the UE's id in an id map, no allocation per entry. */
+void kasme_conn_map_insert(kasme_tracker *tr, uint64_t conn, kasme_ue *ue)
 {
-    uint64_t k = (uint64_t)(uintptr_t)p;
-    return (guint)(k ^ k >> 32);
+    kasme_idmap_put(&tr->by_conn, conn, ue->id);
 }
 
-static GHashTable *conn_map_new(void)
+kasme_ue *kasme_conn_map_lookup(kasme_tracker *tr, uint64_t conn)
 {
-    return g_hash_table_new(conn_hash, g_direct_equal);
+    return kasme_ue_by_id(tr, kasme_idmap_get(&tr->by_conn, conn));
 }
 
-void kasme_conn_map_insert(GHashTable *map, uint64_t conn, kasme_ue *ue)
+void kasme_conn_map_remove(kasme_tracker *tr, uint64_t conn)
 {
-    g_hash_table_replace(map, (gpointer)(uintptr_t)conn, ue);
+    kasme_idmap_remove(&tr->by_conn, conn);
 }
 
-kasme_ue *kasme_conn_map_lookup(GHashTable *map, uint64_t conn)
+#define SLAB_CHUNK_LOG2 10
+#define SLAB_CHUNK (1u << SLAB_CHUNK_LOG2)
+
+static void slab_init(kasme_slab *slab, size_t size)
 {
-    return g_hash_table_lookup(map, (gconstpointer)(uintptr_t)conn);
+    slab->chunks = g_ptr_array_new();
+    slab->count = 0;
+    slab->size = (uint32_t)size;
 }
 
-void kasme_conn_map_remove(GHashTable *map, uint64_t conn)
+static void *slab_at(const kasme_slab *slab, uint32_t id)
 {
-    g_hash_table_remove(map, (gconstpointer)(uintptr_t)conn);
-}
-#else
-static GHashTable *conn_map_new(void)
-{
-    return g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    if (!id || id > slab->count)
+        return NULL;
+    uint8_t *chunk = g_ptr_array_index(slab->chunks, (id - 1) >> SLAB_CHUNK_LOG2);
+    return chunk + (size_t)((id - 1) & (SLAB_CHUNK - 1)) * slab->size;
 }
 
-void kasme_conn_map_insert(GHashTable *map, uint64_t conn, kasme_ue *ue)
+/* A zeroed object; its id is the new count. */
+static void *slab_new(kasme_slab *slab)
 {
-    guint64 *key = g_new(guint64, 1);
-    *key = conn;
-    g_hash_table_replace(map, key, ue);
+    if (slab->count % SLAB_CHUNK == 0)
+        g_ptr_array_add(slab->chunks, g_malloc0((size_t)SLAB_CHUNK * slab->size));
+    return slab_at(slab, ++slab->count);
 }
 
-kasme_ue *kasme_conn_map_lookup(GHashTable *map, uint64_t conn)
+/* Wipes every object (key material) and frees the chunks. */
+static void slab_free(kasme_slab *slab, void (*before_wipe)(void *))
 {
-    guint64 key = conn;
-    return g_hash_table_lookup(map, &key);
+    for (uint32_t id = 1; before_wipe && id <= slab->count; id++)
+        before_wipe(slab_at(slab, id));
+    for (guint i = 0; i < slab->chunks->len; i++) {
+        kasme_secure_zero(g_ptr_array_index(slab->chunks, i), (size_t)SLAB_CHUNK * slab->size);
+        g_free(g_ptr_array_index(slab->chunks, i));
+    }
+    g_ptr_array_free(slab->chunks, TRUE);
 }
 
-void kasme_conn_map_remove(GHashTable *map, uint64_t conn)
+static void ctx_drop_cands(void *ctx)
 {
-    guint64 key = conn;
-    g_hash_table_remove(map, &key);
-}
-#endif
-
-static void ctx_free(gpointer p)
-{
-    kasme_sec_ctx *ctx = p;
     kasme_ctx_drop_cands(ctx);
-    kasme_secure_zero(ctx, sizeof *ctx); /* key material */
-    g_free(ctx);
 }
 
-static void ue_free(gpointer p)
+static uint64_t imsi_key_of_ue(const void *owner, uint32_t id)
 {
-    memset(p, 0, sizeof(kasme_ue));
-    g_free(p);
+    return kasme_digits_key(kasme_ue_by_id((kasme_tracker *)owner, id)->imsi);
 }
 
 kasme_tracker *kasme_tracker_new(const kasme_subdb *db)
 {
     kasme_tracker *tr = g_new0(kasme_tracker, 1);
     tr->db = db;
-    tr->ues = g_ptr_array_new_with_free_func(ue_free);
-    tr->contexts = g_ptr_array_new_with_free_func(ctx_free);
-    tr->by_conn = conn_map_new();
-    tr->by_imsi = g_hash_table_new(g_str_hash, g_str_equal);
-    tr->by_tmsi = g_hash_table_new(g_direct_hash, g_direct_equal);
+    slab_init(&tr->ues, sizeof(kasme_ue));
+    slab_init(&tr->contexts, sizeof(kasme_sec_ctx));
+    kasme_idmap_init(&tr->by_conn);
+    kasme_idmap_init_index(&tr->by_imsi, imsi_key_of_ue, tr);
+    kasme_idmap_init(&tr->by_tmsi);
     tr->radio = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, kasme_radio_conn_free);
     tr->sched = kasme_sched_cache_new(KASME_SCHED_SLOTS_LOG2);
     return tr;
@@ -97,12 +93,12 @@ void kasme_tracker_free(kasme_tracker *tr)
 {
     if (!tr)
         return;
-    g_hash_table_destroy(tr->by_conn);
-    g_hash_table_destroy(tr->by_imsi);
-    g_hash_table_destroy(tr->by_tmsi);
+    kasme_idmap_clear(&tr->by_conn);
+    kasme_idmap_clear(&tr->by_imsi);
+    kasme_idmap_clear(&tr->by_tmsi);
     g_hash_table_destroy(tr->radio);
-    g_ptr_array_free(tr->contexts, TRUE);
-    g_ptr_array_free(tr->ues, TRUE);
+    slab_free(&tr->contexts, ctx_drop_cands);
+    slab_free(&tr->ues, NULL);
     kasme_sched_cache_free(tr->sched);
     g_free(tr);
 }
@@ -110,23 +106,21 @@ void kasme_tracker_free(kasme_tracker *tr)
 void kasme_tracker_get_stats(const kasme_tracker *tr, kasme_tracker_stats *st)
 {
     *st = tr->stats;
-    st->ues = tr->ues->len;
-    st->contexts = tr->contexts->len;
+    st->ues = tr->ues.count;
+    st->contexts = tr->contexts.count;
 }
 
 kasme_ue *kasme_ue_new(kasme_tracker *tr)
 {
-    kasme_ue *ue = g_new0(kasme_ue, 1);
-    g_ptr_array_add(tr->ues, ue);
-    ue->id = tr->ues->len;
+    kasme_ue *ue = slab_new(&tr->ues);
+    ue->id = tr->ues.count;
     return ue;
 }
 
 kasme_sec_ctx *kasme_ctx_new(kasme_tracker *tr)
 {
-    kasme_sec_ctx *ctx = g_new0(kasme_sec_ctx, 1);
-    g_ptr_array_add(tr->contexts, ctx);
-    ctx->id = tr->contexts->len;
+    kasme_sec_ctx *ctx = slab_new(&tr->contexts);
+    ctx->id = tr->contexts.count;
     ctx->ksi = -1;
     ctx->sched = tr->sched;
     return ctx;
@@ -134,12 +128,12 @@ kasme_sec_ctx *kasme_ctx_new(kasme_tracker *tr)
 
 kasme_ue *kasme_ue_by_id(kasme_tracker *tr, uint32_t id)
 {
-    return id && id <= tr->ues->len ? g_ptr_array_index(tr->ues, id - 1) : NULL;
+    return slab_at(&tr->ues, id);
 }
 
 kasme_sec_ctx *kasme_ctx_by_id(kasme_tracker *tr, uint32_t id)
 {
-    return id && id <= tr->contexts->len ? g_ptr_array_index(tr->contexts, id - 1) : NULL;
+    return slab_at(&tr->contexts, id);
 }
 
 kasme_kasme_cands *kasme_ctx_cands(kasme_sec_ctx *ctx)
@@ -170,19 +164,27 @@ void kasme_ue_set_imsi(kasme_tracker *tr, kasme_ue *ue, const char *imsi)
 {
     if (!imsi[0] || strcmp(ue->imsi, imsi) == 0)
         return;
-    if (ue->imsi[0] && g_hash_table_lookup(tr->by_imsi, ue->imsi) == ue)
-        g_hash_table_remove(tr->by_imsi, ue->imsi);
+    uint64_t old_key = kasme_digits_key(ue->imsi);
+    if (old_key && kasme_idmap_get(&tr->by_imsi, old_key) == ue->id)
+        kasme_idmap_remove(&tr->by_imsi, old_key);
     g_strlcpy(ue->imsi, imsi, sizeof ue->imsi);
-    g_hash_table_replace(tr->by_imsi, ue->imsi, ue);
+    uint64_t key = kasme_digits_key(ue->imsi);
+    if (key)
+        kasme_idmap_put(&tr->by_imsi, key, ue->id);
     if (!ue->sub && tr->db)
         ue->sub = kasme_subdb_by_imsi(tr->db, imsi);
+}
+
+kasme_ue *kasme_ue_by_tmsi(kasme_tracker *tr, uint32_t m_tmsi)
+{
+    return kasme_ue_by_id(tr, kasme_idmap_get(&tr->by_tmsi, m_tmsi));
 }
 
 void kasme_ue_set_tmsi(kasme_tracker *tr, kasme_ue *ue, uint32_t m_tmsi)
 {
     ue->has_tmsi = true;
     ue->m_tmsi = m_tmsi;
-    g_hash_table_replace(tr->by_tmsi, GUINT_TO_POINTER(m_tmsi), ue);
+    kasme_idmap_put(&tr->by_tmsi, m_tmsi, ue->id);
 }
 
 void kasme_ctx_info_fill(const kasme_sec_ctx *ctx, kasme_ctx_info *info)
@@ -203,17 +205,17 @@ static void bind_conn(kasme_tracker *tr, uint64_t conn, kasme_ue *ue)
 {
     if (!conn)
         return;
-    kasme_conn_map_insert(tr->by_conn, conn, ue);
+    kasme_conn_map_insert(tr, conn, ue);
 }
 
 void kasme_tracker_conn_release(kasme_tracker *tr, uint64_t conn)
 {
-    kasme_conn_map_remove(tr->by_conn, conn);
+    kasme_conn_map_remove(tr, conn);
 }
 
 void kasme_tracker_bind_tmsi(kasme_tracker *tr, uint64_t conn, uint32_t m_tmsi)
 {
-    kasme_ue *ue = g_hash_table_lookup(tr->by_tmsi, GUINT_TO_POINTER(m_tmsi));
+    kasme_ue *ue = kasme_ue_by_tmsi(tr, m_tmsi);
     if (ue)
         bind_conn(tr, conn, ue);
     else
@@ -223,25 +225,25 @@ void kasme_tracker_bind_tmsi(kasme_tracker *tr, uint64_t conn, uint32_t m_tmsi)
 
 kasme_ue *kasme_ue_of_conn(kasme_tracker *tr, uint64_t conn)
 {
-    return conn ? kasme_conn_map_lookup(tr->by_conn, conn) : NULL;
+    return conn ? kasme_conn_map_lookup(tr, conn) : NULL;
 }
 
 static kasme_ue *ue_by_conn(kasme_tracker *tr, const kasme_pdu_meta *meta)
 {
     kasme_ue *ue = NULL;
     if (meta->conn)
-        ue = kasme_conn_map_lookup(tr->by_conn, meta->conn);
+        ue = kasme_conn_map_lookup(tr, meta->conn);
     if (!ue && meta->conn_alt)
-        ue = kasme_conn_map_lookup(tr->by_conn, meta->conn_alt);
+        ue = kasme_conn_map_lookup(tr, meta->conn_alt);
     return ue;
 }
 
 static kasme_ue *ue_by_identity(kasme_tracker *tr, const kasme_nas_identity *id)
 {
     if (id->type == KASME_NAS_ID_IMSI)
-        return g_hash_table_lookup(tr->by_imsi, id->digits);
+        return kasme_ue_by_id(tr, kasme_idmap_get(&tr->by_imsi, kasme_digits_key(id->digits)));
     if (id->type == KASME_NAS_ID_GUTI || id->type == KASME_NAS_ID_TMSI)
-        return g_hash_table_lookup(tr->by_tmsi, GUINT_TO_POINTER(id->m_tmsi));
+        return kasme_ue_by_tmsi(tr, id->m_tmsi);
     return NULL;
 }
 
@@ -313,7 +315,7 @@ static kasme_ue *ue_for_pdu(kasme_tracker *tr, const kasme_pdu_meta *meta,
     if (by_conn)
         return by_conn;
     if (meta->has_m_tmsi)
-        return g_hash_table_lookup(tr->by_tmsi, GUINT_TO_POINTER(meta->m_tmsi));
+        return kasme_ue_by_tmsi(tr, meta->m_tmsi);
     return NULL;
 }
 

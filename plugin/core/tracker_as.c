@@ -182,7 +182,7 @@ static kasme_radio_conn *move_for_new_kenb(kasme_tracker *tr, uint64_t old_conn,
     rc->as.reest_ncc = rc->as.ncc;
     rc->as.earfcn_hint = -1;
     if (ue)
-        kasme_conn_map_insert(tr->by_conn, new_conn, ue);
+        kasme_conn_map_insert(tr, new_conn, ue);
     return rc;
 }
 

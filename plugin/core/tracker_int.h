@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include "idmap.h"
 #include "nas_msg.h"
 #include "schedcache.h"
 #include "sec_alg.h"
@@ -114,13 +115,21 @@ typedef struct {
     kasme_as_ctx as;
 } kasme_radio_conn;
 
+/* Objects made one after another and never freed one by one (UEs, contexts), in chunks of
+ * 1024: an object's id is its index + 1, and it costs no allocation header and no pointer. */
+typedef struct {
+    GPtrArray *chunks;
+    uint32_t count;
+    uint32_t size; /* of one object */
+} kasme_slab;
+
 struct kasme_tracker {
     const kasme_subdb *db;
-    GPtrArray *ues;      /* kasme_ue*, index = id - 1 */
-    GPtrArray *contexts; /* kasme_sec_ctx*, index = id - 1 */
-    GHashTable *by_conn; /* uint64 conn key -> kasme_ue* (kasme_conn_map_*) */
-    GHashTable *by_imsi; /* char* -> kasme_ue* */
-    GHashTable *by_tmsi; /* uint32 M-TMSI -> kasme_ue* */
+    kasme_slab ues;      /* kasme_ue, id = index + 1 */
+    kasme_slab contexts; /* kasme_sec_ctx, id = index + 1 */
+    kasme_idmap by_conn; /* conn key -> UE id (kasme_conn_map_*) */
+    kasme_idmap by_imsi; /* kasme_digits_key(IMSI) -> UE id, an index of ue->imsi */
+    kasme_idmap by_tmsi; /* M-TMSI -> UE id */
     GHashTable *radio;   /* uint64 conn key -> kasme_radio_conn* */
     kasme_tracker_stats stats;
     unsigned earfcn_searches;
@@ -128,9 +137,10 @@ struct kasme_tracker {
 };
 
 /* tracker.c */
-void kasme_conn_map_insert(GHashTable *map, uint64_t conn, kasme_ue *ue);
-kasme_ue *kasme_conn_map_lookup(GHashTable *map, uint64_t conn);
-void kasme_conn_map_remove(GHashTable *map, uint64_t conn);
+void kasme_conn_map_insert(kasme_tracker *tr, uint64_t conn, kasme_ue *ue);
+kasme_ue *kasme_conn_map_lookup(kasme_tracker *tr, uint64_t conn);
+void kasme_conn_map_remove(kasme_tracker *tr, uint64_t conn);
+kasme_ue *kasme_ue_by_tmsi(kasme_tracker *tr, uint32_t m_tmsi);
 kasme_ue *kasme_ue_new(kasme_tracker *tr);
 void kasme_ue_set_imsi(kasme_tracker *tr, kasme_ue *ue, const char *imsi);
 void kasme_ue_set_tmsi(kasme_tracker *tr, kasme_ue *ue, uint32_t m_tmsi);

@@ -184,8 +184,9 @@ static size_t smc_candidates(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_me
         out[n++] = ue->pending;
     if (ue->current && ue->current->ksi == ksi && n < max) {
         kasme_sec_ctx *again = kasme_ctx_new(tr);
+        uint32_t id = again->id;
         *again = *ue->current;
-        again->id = tr->contexts->len;
+        again->id = id;
         again->active = false;
         again->keys_ready = false;
         again->cands = NULL;
@@ -370,10 +371,10 @@ static bool feeds_kenb(const kasme_nas_outer *outer, const uint8_t *plain, size_
 static kasme_ue *guess_ue(kasme_tracker *tr, const kasme_nas_outer *outer, const uint8_t *pdu,
                           size_t len, int dir_hint, kasme_nas_result *res)
 {
-    guint n = tr->ues->len;
-    guint lowest = n > KASME_GUESS_LIMIT ? n - KASME_GUESS_LIMIT : 0;
-    for (guint i = n; i-- > lowest;) {
-        kasme_ue *ue = g_ptr_array_index(tr->ues, i);
+    uint32_t n = tr->ues.count;
+    uint32_t lowest = n > KASME_GUESS_LIMIT ? n - KASME_GUESS_LIMIT : 0;
+    for (uint32_t id = n; id > lowest; id--) {
+        kasme_ue *ue = kasme_ue_by_id(tr, id);
         if (!ue->current || !ue->current->active || ue->current->eia == 0)
             continue;
         kasme_nas_result probe = *res;
