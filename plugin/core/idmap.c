@@ -1,7 +1,8 @@
 /* See idmap.h. Linear probing keeps a lookup to one run of adjacent slots; deletion shifts
  * the run's later entries back instead of leaving tombstones (Knuth, TAOCP 6.4 Algorithm R),
  * so a map whose entries come and go (connections) never fills with dead slots. At 7/8 full
- * a miss reads about 30 slots on average: a few cache lines of 4-octet ids. */
+ * a miss reads about 30 slots on average: a few adjacent cache lines, and in an index no
+ * owner's record unless 32 bits of hash match. */
 #include "idmap.h"
 
 #include <string.h>
@@ -20,9 +21,15 @@ static uint64_t mix(uint64_t x)
     return x ^ (x >> 31);
 }
 
+/* The low half of a key's hash picks its home slot, the high half is an index's tag. */
+static uint64_t hash_of(const kasme_idmap *m, uint64_t key)
+{
+    return mix(key ^ m->seed);
+}
+
 static uint32_t home_slot(const kasme_idmap *m, uint64_t key)
 {
-    return (uint32_t)mix(key ^ m->seed) & m->mask;
+    return (uint32_t)hash_of(m, key) & m->mask;
 }
 
 static uint64_t key_at(const kasme_idmap *m, uint32_t slot)
@@ -47,16 +54,27 @@ void kasme_idmap_clear(kasme_idmap *m)
 {
     g_free(m->keys);
     g_free(m->ids);
+    g_free(m->tags);
     m->keys = NULL;
     m->ids = NULL;
+    m->tags = NULL;
     m->mask = m->count = 0;
+}
+
+static bool holds(const kasme_idmap *m, uint32_t slot, uint64_t key, uint32_t tag)
+{
+    if (m->key_of)
+        return m->tags[slot] == tag && m->key_of(m->owner, m->ids[slot]) == key;
+    return m->keys[slot] == key;
 }
 
 /* The slot holding key, or the empty slot where it would go. */
 static uint32_t find_slot(const kasme_idmap *m, uint64_t key)
 {
-    uint32_t i = home_slot(m, key);
-    while (m->ids[i] && key_at(m, i) != key)
+    uint64_t hash = hash_of(m, key);
+    uint32_t tag = (uint32_t)(hash >> 32);
+    uint32_t i = (uint32_t)hash & m->mask;
+    while (m->ids[i] && !holds(m, i, key, tag))
         i = (i + 1) & m->mask;
     return i;
 }
@@ -71,7 +89,9 @@ uint32_t kasme_idmap_get(const kasme_idmap *m, uint64_t key)
 static void store(kasme_idmap *m, uint32_t slot, uint64_t key, uint32_t id)
 {
     m->ids[slot] = id;
-    if (!m->key_of)
+    if (m->key_of)
+        m->tags[slot] = (uint32_t)(hash_of(m, key) >> 32);
+    else
         m->keys[slot] = key;
 }
 
@@ -81,6 +101,7 @@ static void resize(kasme_idmap *m, uint32_t slots)
     uint32_t old_slots = m->ids ? m->mask + 1 : 0;
     m->ids = g_new0(uint32_t, slots);
     m->keys = m->key_of ? NULL : g_new(uint64_t, slots);
+    m->tags = m->key_of ? g_new(uint32_t, slots) : NULL;
     m->mask = slots - 1;
     for (uint32_t i = 0; i < old_slots; i++) {
         if (!old.ids[i])
@@ -90,6 +111,7 @@ static void resize(kasme_idmap *m, uint32_t slots)
     }
     g_free(old.ids);
     g_free(old.keys);
+    g_free(old.tags);
 }
 
 static bool too_full(const kasme_idmap *m)

@@ -152,7 +152,8 @@ void kasme_store_frame(tvbuff_t *frame_tvb, guint32 frame, const kasme_frame_res
 static gint64 first_record_of(guint32 frame)
 {
     guint32 block = frame >> BLOCK_LOG2;
-    if (!blocks || block >= blocks->len || !g_array_index(blocks, guint32, block))
+    if (!blocks || frame > last_frame || block >= blocks->len ||
+        !g_array_index(blocks, guint32, block))
         return -1;
     guint8 low = (guint8)(frame & (BLOCK_FRAMES - 1));
     guint32 i = g_array_index(blocks, guint32, block) - 1;
