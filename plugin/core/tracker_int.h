@@ -14,8 +14,10 @@
 #define KASME_UL_HISTORY 8
 /* A UE found by no identifier is looked for among at most this many recent UEs. */
 #define KASME_GUESS_LIMIT 4096
-/* Key schedule cache: 512 slots of two schedules each, a few hundred kilobytes at most. */
-#define KASME_SCHED_SLOTS_LOG2 9
+/* Key schedule cache: 256 slots of two schedules each. A libgcrypt AES handle takes about 2 KB
+ * (massif), so the full cache is about 1 MB; a miss costs a re-key, well under a microsecond.
+ * 256 contexts in use at once is more than a lab capture's UEs. */
+#define KASME_SCHED_SLOTS_LOG2 8
 
 /* An EPS security context (TS 33.401 clause 7.2.5.1 / TS 24.301 4.4.2). Before its NAS SMC
  * it may hold several K_ASME candidates (one per serving network id candidate); the SMC's
