@@ -74,7 +74,7 @@ static void random_ops(unsigned n_keys, unsigned n_ops, bool dense, bool index)
             compare_all(&m, keys, n_keys, "during");
     }
     compare_all(&m, keys, n_keys, "after");
-    check(m.ids == NULL || (uint64_t)m.count * 8 <= (uint64_t)(m.mask + 1) * 7,
+    check(m.words == NULL || (uint64_t)m.count * 8 <= (uint64_t)(m.mask + 1) * 7,
           "at most 7/8 full");
     kasme_idmap_clear(&m);
     check(kasme_idmap_get(&m, keys[0]) == 0 && m.count == 0, "empty after clear");

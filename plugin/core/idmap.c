@@ -32,49 +32,52 @@ static uint32_t home_slot(const kasme_idmap *m, uint64_t key)
     return (uint32_t)hash_of(m, key) & m->mask;
 }
 
-static uint64_t key_at(const kasme_idmap *m, uint32_t slot)
+static uint32_t *slot_at(const kasme_idmap *m, uint32_t i)
 {
-    return m->key_of ? m->key_of(m->owner, m->ids[slot]) : m->keys[slot];
+    return m->words + (size_t)i * m->stride;
+}
+
+static uint64_t key_at(const kasme_idmap *m, uint32_t i)
+{
+    const uint32_t *s = slot_at(m, i);
+    return m->key_of ? m->key_of(m->owner, s[0]) : (uint64_t)s[2] << 32 | s[1];
 }
 
 void kasme_idmap_init(kasme_idmap *m)
 {
     memset(m, 0, sizeof *m);
+    m->stride = 3;
     m->seed = (uint64_t)g_random_int() << 32 | g_random_int();
 }
 
 void kasme_idmap_init_index(kasme_idmap *m, kasme_key_of_id key_of, const void *owner)
 {
     kasme_idmap_init(m);
+    m->stride = 2;
     m->key_of = key_of;
     m->owner = owner;
 }
 
 void kasme_idmap_clear(kasme_idmap *m)
 {
-    g_free(m->keys);
-    g_free(m->ids);
-    g_free(m->tags);
-    m->keys = NULL;
-    m->ids = NULL;
-    m->tags = NULL;
+    g_free(m->words);
+    m->words = NULL;
     m->mask = m->count = 0;
 }
 
-static bool holds(const kasme_idmap *m, uint32_t slot, uint64_t key, uint32_t tag)
+static bool holds(const kasme_idmap *m, const uint32_t *s, uint64_t key, uint64_t hash)
 {
     if (m->key_of)
-        return m->tags[slot] == tag && m->key_of(m->owner, m->ids[slot]) == key;
-    return m->keys[slot] == key;
+        return s[1] == (uint32_t)(hash >> 32) && m->key_of(m->owner, s[0]) == key;
+    return s[1] == (uint32_t)key && s[2] == (uint32_t)(key >> 32);
 }
 
 /* The slot holding key, or the empty slot where it would go. */
 static uint32_t find_slot(const kasme_idmap *m, uint64_t key)
 {
     uint64_t hash = hash_of(m, key);
-    uint32_t tag = (uint32_t)(hash >> 32);
     uint32_t i = (uint32_t)hash & m->mask;
-    while (m->ids[i] && !holds(m, i, key, tag))
+    for (const uint32_t *s = slot_at(m, i); s[0] && !holds(m, s, key, hash); s = slot_at(m, i))
         i = (i + 1) & m->mask;
     return i;
 }
@@ -83,35 +86,35 @@ uint32_t kasme_idmap_get(const kasme_idmap *m, uint64_t key)
 {
     if (!m->count)
         return 0;
-    return m->ids[find_slot(m, key)];
+    return slot_at(m, find_slot(m, key))[0];
 }
 
-static void store(kasme_idmap *m, uint32_t slot, uint64_t key, uint32_t id)
+static void store(kasme_idmap *m, uint32_t i, uint64_t key, uint32_t id)
 {
-    m->ids[slot] = id;
-    if (m->key_of)
-        m->tags[slot] = (uint32_t)(hash_of(m, key) >> 32);
-    else
-        m->keys[slot] = key;
+    uint32_t *s = slot_at(m, i);
+    s[0] = id;
+    if (m->key_of) {
+        s[1] = (uint32_t)(hash_of(m, key) >> 32);
+    } else {
+        s[1] = (uint32_t)key;
+        s[2] = (uint32_t)(key >> 32);
+    }
 }
 
 static void resize(kasme_idmap *m, uint32_t slots)
 {
     kasme_idmap old = *m;
-    uint32_t old_slots = m->ids ? m->mask + 1 : 0;
-    m->ids = g_new0(uint32_t, slots);
-    m->keys = m->key_of ? NULL : g_new(uint64_t, slots);
-    m->tags = m->key_of ? g_new(uint32_t, slots) : NULL;
+    uint32_t old_slots = m->words ? m->mask + 1 : 0;
+    m->words = g_new0(uint32_t, (size_t)slots * m->stride);
     m->mask = slots - 1;
     for (uint32_t i = 0; i < old_slots; i++) {
-        if (!old.ids[i])
+        uint32_t id = slot_at(&old, i)[0];
+        if (!id)
             continue;
         uint64_t key = key_at(&old, i);
-        store(m, find_slot(m, key), key, old.ids[i]);
+        store(m, find_slot(m, key), key, id);
     }
-    g_free(old.ids);
-    g_free(old.keys);
-    g_free(old.tags);
+    g_free(old.words);
 }
 
 static bool too_full(const kasme_idmap *m)
@@ -123,12 +126,12 @@ void kasme_idmap_put(kasme_idmap *m, uint64_t key, uint32_t id)
 {
     if (!id)
         return;
-    if (!m->ids)
+    if (!m->words)
         resize(m, MIN_SLOTS);
     else if (too_full(m))
         resize(m, (m->mask + 1) * 2);
     uint32_t i = find_slot(m, key);
-    if (!m->ids[i]) {
+    if (!slot_at(m, i)[0]) {
         if (m->count >= m->mask) /* never the last empty slot: lookups end on one */
             return;
         m->count++;
@@ -141,20 +144,20 @@ bool kasme_idmap_remove(kasme_idmap *m, uint64_t key)
     if (!m->count)
         return false;
     uint32_t hole = find_slot(m, key);
-    if (!m->ids[hole])
+    if (!slot_at(m, hole)[0])
         return false;
     m->count--;
     /* Move back each later entry of the run whose home slot does not lie in (hole, j]. */
-    for (uint32_t j = (hole + 1) & m->mask; m->ids[j]; j = (j + 1) & m->mask) {
+    for (uint32_t j = (hole + 1) & m->mask; slot_at(m, j)[0]; j = (j + 1) & m->mask) {
         uint64_t key_j = key_at(m, j);
         uint32_t home = home_slot(m, key_j);
         bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
         if (stays)
             continue;
-        store(m, hole, key_j, m->ids[j]);
+        memcpy(slot_at(m, hole), slot_at(m, j), m->stride * sizeof(uint32_t));
         hole = j;
     }
-    m->ids[hole] = 0;
+    slot_at(m, hole)[0] = 0;
     return true;
 }
 

@@ -1,9 +1,10 @@
 /* A map from 64-bit keys to non-zero 32-bit ids, for the indexes that hold one entry per UE or
  * per subscriber (100 000s): open addressing with linear probing and backward-shift deletion,
- * at most 7/8 full, no allocation per entry. A map keeps the keys beside the ids (12 octets a
- * slot); an index keeps the ids and 32 bits of each key's hash (8 octets a slot) and asks its
+ * at most 7/8 full, no allocation per entry. A map keeps each key beside its id (12 octets a
+ * slot); an index keeps the id and 32 bits of the key's hash (8 octets a slot) and asks its
  * owner for an id's key, for keys the owner holds anyway (an entry's IMSI), only when the
- * hash bits match. A GHashTable of pointers takes 20 octets a slot.
+ * hash bits match. A slot's words sit together, so a probe of 100 000s of entries costs one
+ * cache miss. A GHashTable of pointers takes 20 octets a slot, in three arrays.
  *
  * Keys come from captures, which may be hostile: they are mixed with a random seed drawn per
  * map, so nobody can choose keys that pile up in one run of slots. Not thread-safe. */
@@ -17,9 +18,9 @@
 typedef uint64_t (*kasme_key_of_id)(const void *owner, uint32_t id);
 
 typedef struct {
-    uint32_t *ids;            /* 0 = empty slot */
-    uint64_t *keys;           /* a map's keys, slot for slot; NULL for an index */
-    uint32_t *tags;           /* an index's key hashes (high half), slot for slot */
+    uint32_t *words;          /* a slot: id (0 = empty), then a map's key (low, high half) or
+                                 an index's tag (the high half of the key's hash) */
+    unsigned stride;          /* words a slot: 3 for a map, 2 for an index */
     kasme_key_of_id key_of;   /* an index's key lookup; NULL for a map */
     const void *owner;
     uint32_t mask;            /* slots - 1; no arrays while empty */
