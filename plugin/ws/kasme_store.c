@@ -44,6 +44,10 @@ static guint32 n_records;
 /* guint32 per block of frames: its first record + 1, 0 = none */
 static GArray *blocks;
 static guint32 last_frame;      /* the last frame stored; frames are stored in order */
+/* The last frame looked up and its first record (-1: none): a later pass asks for one frame's
+ * records several times (has, then each item), and each answer would walk its block again. */
+static guint32 looked_up_frame;
+static gint64 looked_up_first = -1;
 static GPtrArray *full_results; /* kasme_frame_result*, wmem_file_scope */
 
 void kasme_store_reset(void)
@@ -59,6 +63,8 @@ void kasme_store_reset(void)
     full_results = g_ptr_array_new();
     n_records = 0;
     last_frame = 0;
+    looked_up_frame = 0;
+    looked_up_first = -1;
 }
 
 static kasme_record *record_at(guint32 i)
@@ -124,6 +130,7 @@ void kasme_store_frame(tvbuff_t *frame_tvb, guint32 frame, const kasme_frame_res
         g_array_index(blocks, guint32, block) = n_records + 1;
     }
     last_frame = frame;
+    looked_up_frame = 0; /* it may have been looked up, before it had records */
     for (guint i = 0; i < n; i++) {
         kasme_record *rec = new_record();
         const kasme_frame_result *fr = &results[i];
@@ -149,18 +156,18 @@ void kasme_store_frame(tvbuff_t *frame_tvb, guint32 frame, const kasme_frame_res
 
 /* The index of the frame's first record, or -1: a walk over its block's records, which are
  * in frame order, each frame's ending with FLAG_LAST. */
-static gint64 first_record_of(guint32 frame)
+static gint64 walk_block(guint32 frame)
 {
     guint32 block = frame >> BLOCK_LOG2;
     if (!blocks || frame > last_frame || block >= blocks->len ||
         !g_array_index(blocks, guint32, block))
         return -1;
     guint8 low = (guint8)(frame & (BLOCK_FRAMES - 1));
-    guint32 i = g_array_index(blocks, guint32, block) - 1;
+    guint32 start = g_array_index(blocks, guint32, block) - 1;
     bool frame_start = true;
-    for (; i < n_records; i++) {
+    for (guint32 i = start; i < n_records; i++) {
         const kasme_record *rec = record_at(i);
-        if (i + 1 != g_array_index(blocks, guint32, block) && (REC_FLAGS(rec) & FLAG_BLOCK))
+        if (i != start && (REC_FLAGS(rec) & FLAG_BLOCK))
             return -1;
         if (frame_start && REC_FRAME_LOW(rec) == low)
             return i;
@@ -169,6 +176,15 @@ static gint64 first_record_of(guint32 frame)
         frame_start = (REC_FLAGS(rec) & FLAG_LAST) != 0;
     }
     return -1;
+}
+
+static gint64 first_record_of(guint32 frame)
+{
+    if (!frame || frame != looked_up_frame) {
+        looked_up_first = walk_block(frame);
+        looked_up_frame = frame;
+    }
+    return looked_up_first;
 }
 
 bool kasme_store_has(guint32 frame)
