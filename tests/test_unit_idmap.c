@@ -60,11 +60,11 @@ static void random_ops(unsigned n_keys, unsigned n_ops, bool dense, bool index)
         unsigned what = (unsigned)g_rand_int_range(rng, 0, 10);
         if (what < 6) {
             uint32_t id = index ? k + 1 : g_rand_int(rng) | 1;
-            kasme_idmap_put(&m, key, id);
+            uint32_t before = model_get(key);
+            check(kasme_idmap_put(&m, key, id) == before, "put returns the id replaced");
             model_put(key, id);
         } else if (what < 9) {
-            bool had = model_get(key) != 0;
-            check(kasme_idmap_remove(&m, key) == had, "remove reports presence");
+            check(kasme_idmap_remove(&m, key) == model_get(key), "remove returns the id it had");
             g_hash_table_remove(model, &key);
         } else {
             check(kasme_idmap_get(&m, key) == model_get(key), "get %llx",
@@ -91,12 +91,13 @@ static void zero_id_and_absent(void)
     set_run("edge cases");
     kasme_idmap m;
     kasme_idmap_init(&m);
-    check(kasme_idmap_get(&m, 0) == 0 && !kasme_idmap_remove(&m, 5), "empty map finds nothing");
-    kasme_idmap_put(&m, 5, 0);
+    check(kasme_idmap_get(&m, 0) == 0 && kasme_idmap_remove(&m, 5) == 0,
+          "empty map finds nothing");
+    check(kasme_idmap_put(&m, 5, 0) == 0, "id 0 replaces nothing");
     check(m.count == 0, "id 0 is not stored");
     kasme_idmap_put(&m, 0, 3); /* key 0 is an ordinary key */
     check(kasme_idmap_get(&m, 0) == 3, "key 0");
-    kasme_idmap_put(&m, 0, 4);
+    check(kasme_idmap_put(&m, 0, 4) == 3, "replacing returns the old id");
     check(kasme_idmap_get(&m, 0) == 4 && m.count == 1, "replace keeps one entry");
     kasme_idmap_clear(&m);
 }

@@ -886,6 +886,45 @@ static void test_service_request(void)
     g_free(keys);
 }
 
+/* A connection id taken by another subscriber's attach and then back by the first UE's: each
+ * time the id has to lead to the UE that attached last on it (the tracker caches the ids a UE
+ * is bound to, and must forget one when it goes to another UE). */
+static void test_connection_reused(void)
+{
+    section("4b. Connection id reused by another UE and back");
+    capture cap;
+    fx_ue a, b;
+    attach_ids ids_a, ids_b, ids_a2;
+    fx_ue_setup(&a, IMSI_A, FX_MILENAGE, K_A, OPC_A, 60);
+    fx_ue_setup(&b, IMSI_B, FX_MILENAGE, K_B, OPC_B, 60);
+    char *keys = keyfile_for(&a, &b, NULL, NULL);
+    capture_open(&cap, keys);
+    attach(&cap, &a, &EEA2_EIA2_KSI0, &ids_a);
+    exchange_checked(&cap, &a, KASME_DIR_UL, 0x5000, "A before the id is reused");
+    attach(&cap, &b, &EEA2_EIA2_KSI0, &ids_b);
+    check(ids_b.ue_id != ids_a.ue_id, "B on A's connection id is another UE: %u vs %u",
+          ids_b.ue_id, ids_a.ue_id);
+    exchange_checked(&cap, &b, KASME_DIR_DL, 0x5001, "B on the reused id");
+    static const attach_plan again = {.ksi = 1, .eea = 2, .eia = 2, .rand_seed = 7,
+                                      .sqn = 0x40, .hints = &NO_HINTS};
+    attach(&cap, &a, &again, &ids_a2);
+    check(ids_a2.ue_id == ids_a.ue_id, "A back on the id is A again: %u vs %u", ids_a2.ue_id,
+          ids_a.ue_id);
+    exchange_checked(&cap, &a, KASME_DIR_DL, 0x5002, "A back on the id (DL)");
+    exchange_checked(&cap, &a, KASME_DIR_UL, 0x5003, "A back on the id (UL)");
+    check(cap.res.ue_id == ids_a.ue_id, "UL after A is back: ue %u", cap.res.ue_id);
+
+    kasme_tracker_conn_release(cap.tr, a.conn);
+    b.conn = a.conn;
+    static const attach_plan b_again = {.ksi = 2, .eea = 2, .eia = 2, .rand_seed = 9,
+                                        .sqn = 0x60, .hints = &NO_HINTS};
+    attach(&cap, &b, &b_again, &ids_b);
+    exchange_checked(&cap, &b, KASME_DIR_UL, 0x5004, "B after a release of the id");
+    check(cap.res.ue_id == ids_b.ue_id, "UL of B after the release: ue %u", cap.res.ue_id);
+    capture_close(&cap);
+    g_free(keys);
+}
+
 /* ---- 5. Interleaved UEs ---- */
 
 typedef struct {
@@ -1377,6 +1416,7 @@ int main(void)
     test_count_overflow();
     test_rekey();
     test_service_request();
+    test_connection_reused();
     test_interleaved();
     test_tampering();
     test_unknown_subscriber();

@@ -122,30 +122,33 @@ static bool too_full(const kasme_idmap *m)
     return (uint64_t)(m->count + 1) * 8 > (uint64_t)(m->mask + 1) * 7 && m->mask < 0x7FFFFFFFu;
 }
 
-void kasme_idmap_put(kasme_idmap *m, uint64_t key, uint32_t id)
+uint32_t kasme_idmap_put(kasme_idmap *m, uint64_t key, uint32_t id)
 {
     if (!id)
-        return;
+        return 0;
     if (!m->words)
         resize(m, MIN_SLOTS);
     else if (too_full(m))
         resize(m, (m->mask + 1) * 2);
     uint32_t i = find_slot(m, key);
-    if (!slot_at(m, i)[0]) {
+    uint32_t replaced = slot_at(m, i)[0];
+    if (!replaced) {
         if (m->count >= m->mask) /* never the last empty slot: lookups end on one */
-            return;
+            return 0;       /* (2^31 entries, far beyond any capture) */
         m->count++;
     }
     store(m, i, key, id);
+    return replaced;
 }
 
-bool kasme_idmap_remove(kasme_idmap *m, uint64_t key)
+uint32_t kasme_idmap_remove(kasme_idmap *m, uint64_t key)
 {
     if (!m->count)
-        return false;
+        return 0;
     uint32_t hole = find_slot(m, key);
-    if (!slot_at(m, hole)[0])
-        return false;
+    uint32_t removed = slot_at(m, hole)[0];
+    if (!removed)
+        return 0;
     m->count--;
     /* Move back each later entry of the run whose home slot does not lie in (hole, j]. */
     for (uint32_t j = (hole + 1) & m->mask; slot_at(m, j)[0]; j = (j + 1) & m->mask) {
@@ -158,7 +161,7 @@ bool kasme_idmap_remove(kasme_idmap *m, uint64_t key)
         hole = j;
     }
     slot_at(m, hole)[0] = 0;
-    return true;
+    return removed;
 }
 
 uint64_t kasme_digits_key(const char *digits)

@@ -34,10 +34,10 @@ void kasme_idmap_init_index(kasme_idmap *m, kasme_key_of_id key_of, const void *
 void kasme_idmap_clear(kasme_idmap *m);
 /* The id stored for key, 0 if none. */
 uint32_t kasme_idmap_get(const kasme_idmap *m, uint64_t key);
-/* Stores id (non-zero) for key, replacing any id it had. */
-void kasme_idmap_put(kasme_idmap *m, uint64_t key, uint32_t id);
-/* Removes key; false if it was absent. */
-bool kasme_idmap_remove(kasme_idmap *m, uint64_t key);
+/* Stores id (non-zero) for key, replacing any id it had; returns the id replaced, 0 if none. */
+uint32_t kasme_idmap_put(kasme_idmap *m, uint64_t key, uint32_t id);
+/* Removes key; returns the id it had, 0 if it was absent. */
+uint32_t kasme_idmap_remove(kasme_idmap *m, uint64_t key);
 
 /* A key for a string of 1..16 decimal digits (IMSI, IMEI), one digit a nibble; 0 for anything
  * else, which then has no key and is never found. */

@@ -11,10 +11,30 @@ uint64_t kasme_conn_key(unsigned kind, uint32_t assoc, uint32_t id)
     return (uint64_t)kind << 56 | (uint64_t)(assoc & 0xFFFFFF) << 32 | id;
 }
 
-/* UEs by connection key: the key and the UE's id in an id map, no allocation per entry. */
+/* UEs by connection key: the key and the UE's id in an id map, no allocation per entry.
+ * A UE also remembers the last two keys it was bound to (an S1AP connection has two: the
+ * eNB's and the MME's UE S1AP ID), so binding a PDU's keys again costs no probe of the map,
+ * which at 100 000s of UEs is a cache miss. Kept exact: a key a UE remembers always maps to
+ * it, so a key is forgotten whenever its entry goes to another UE or away. */
+static void forget_bound(kasme_tracker *tr, uint32_t ue_id, uint64_t conn)
+{
+    kasme_ue *ue = kasme_ue_by_id(tr, ue_id);
+    if (!ue)
+        return;
+    for (size_t i = 0; i < 2; i++)
+        if (ue->bound_conn[i] == conn)
+            ue->bound_conn[i] = 0;
+}
+
 void kasme_conn_map_insert(kasme_tracker *tr, uint64_t conn, kasme_ue *ue)
 {
-    kasme_idmap_put(&tr->by_conn, conn, ue->id);
+    if (!conn || ue->bound_conn[0] == conn || ue->bound_conn[1] == conn)
+        return;
+    uint32_t replaced = kasme_idmap_put(&tr->by_conn, conn, ue->id);
+    if (replaced && replaced != ue->id)
+        forget_bound(tr, replaced, conn);
+    ue->bound_conn[1] = ue->bound_conn[0];
+    ue->bound_conn[0] = conn;
 }
 
 kasme_ue *kasme_conn_map_lookup(kasme_tracker *tr, uint64_t conn)
@@ -24,7 +44,7 @@ kasme_ue *kasme_conn_map_lookup(kasme_tracker *tr, uint64_t conn)
 
 void kasme_conn_map_remove(kasme_tracker *tr, uint64_t conn)
 {
-    kasme_idmap_remove(&tr->by_conn, conn);
+    forget_bound(tr, kasme_idmap_remove(&tr->by_conn, conn), conn);
 }
 
 #define SLAB_CHUNK_LOG2 10

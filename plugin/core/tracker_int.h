@@ -65,6 +65,7 @@ struct kasme_ue { /* fields ordered by size: one per UE */
     const kasme_subscriber *sub;
     kasme_sec_ctx *current; /* the context NAS PDUs are protected with */
     kasme_sec_ctx *pending; /* made by the last AKA, waiting for its SMC */
+    uint64_t bound_conn[2]; /* the last two conn keys bound to it, 0 if none (tracker.c) */
     uint32_t id;
     uint32_t m_tmsi;
     char imsi[16];
