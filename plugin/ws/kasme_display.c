@@ -230,6 +230,19 @@ static void add_keys(proto_tree *tree, tvbuff_t *parent, const kasme_nas_result 
 
 /* The verdict on a NAS MAC or an RRC MAC-I the way Wireshark shows checksums: the calculated
  * value, the status (1 good, 0 bad), and expert info for a failure or a missing check. */
+/* Labels cost a formatted string each; they are seen only in a printed tree, or for kasme's
+ * own item when a column or a filter asks for it (a child item that is not printed may be a
+ * stand-in for its parent, so its label is left alone then). */
+static bool top_label_wanted(proto_tree *tree)
+{
+    return proto_field_is_referenced(tree, proto_kasme);
+}
+
+static bool child_label_wanted(proto_tree *t)
+{
+    return t && PTREE_DATA(t) && PTREE_DATA(t)->visible;
+}
+
 static void add_mac_verdict(proto_tree *tree, packet_info *pinfo, proto_item *top,
                             const char *what, int status, uint32_t received, uint32_t calculated,
                             const char *why)
@@ -322,9 +335,9 @@ static void display_nas(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                           item->length, ENC_NA);
     proto_tree *t = proto_item_add_subtree(top, ett_kasme);
     const char *name = plain_name(fr);
-    if (r->sec_hdr == 0)
+    if (top_label_wanted(tree) && r->sec_hdr == 0)
         proto_item_append_text(top, ": NAS (plain)");
-    else
+    else if (top_label_wanted(tree))
         summary(top, r, name);
     if (r->ue_id)
         proto_item_set_generated(proto_tree_add_uint(t, hf_ue, NULL, 0, 0, r->ue_id));
@@ -365,15 +378,16 @@ static void display_kenb(packet_info *pinfo, proto_tree *tree, const kasme_item 
     proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
                                           item->length, ENC_NA);
     proto_tree *t = proto_item_add_subtree(top, ett_kasme);
-    proto_item_append_text(top, ": K_eNB (S1AP SecurityKey) %s",
-                           val_to_str_const(k->verdict, kenb_vals, "?"));
+    if (top_label_wanted(tree))
+        proto_item_append_text(top, ": K_eNB (S1AP SecurityKey) %s",
+                               val_to_str_const(k->verdict, kenb_vals, "?"));
     if (k->ue_id)
         proto_item_set_generated(proto_tree_add_uint(t, hf_ue, NULL, 0, 0, k->ue_id));
     proto_item *v = proto_tree_add_uint(t, hf_kenb_verdict, item->tvb, item->offset,
                                         item->length, k->verdict);
     if (k->verdict == KASME_KENB_CONFIRMED)
         proto_item_set_generated(proto_tree_add_uint(t, hf_kenb_count, NULL, 0, 0, k->ul_count));
-    else if (k->why)
+    else if (k->why && child_label_wanted(t))
         proto_item_append_text(v, " (%s)", k->why);
     if (k->verdict == KASME_KENB_MISMATCH)
         expert_add_info(pinfo, top, &ei_kenb_mismatch);
@@ -406,7 +420,8 @@ static void add_pdcp_context(proto_tree *t, const kasme_pdcp_result *r)
         proto_item_set_generated(proto_tree_add_uint(t, hf_earfcn, NULL, 0, 0, r->earfcn_dl));
     }
     if (r->kenb_from_nas) {
-        proto_item_append_text(src, " (UL NAS COUNT %u)", r->kenb_ul_count);
+        if (child_label_wanted(t))
+            proto_item_append_text(src, " (UL NAS COUNT %u)", r->kenb_ul_count);
         proto_item_set_generated(proto_tree_add_uint(t, hf_kenb_count, NULL, 0, 0, r->kenb_ul_count));
     }
 }
@@ -418,7 +433,7 @@ static void add_mac_i(proto_tree *t, packet_info *pinfo, proto_item *top, const 
 {
     proto_item *mac = proto_tree_add_uint(t, hf_mac, item->tvb, item->offset + item->length - 4, 4,
                                           r->mac_received);
-    if (r->ciphered)
+    if (r->ciphered && child_label_wanted(t))
         proto_item_append_text(mac, " (deciphered)");
     add_mac_verdict(t, pinfo, top, "MAC-I", r->mac_status, r->mac_received, r->mac_calculated,
                     r->unverified_why);
@@ -471,8 +486,9 @@ static tvbuff_t *display_unprotected(tvbuff_t *tvb, packet_info *pinfo, proto_tr
     proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
                                           item->length, ENC_NA);
     proto_tree *t = proto_item_add_subtree(top, ett_kasme);
-    proto_item_append_text(top, ": RRC SRB%u before the RRC Security Mode Command, not protected "
-                           "(COUNT %u)", item->pdcp.rb_id, r->count);
+    if (top_label_wanted(tree))
+        proto_item_append_text(top, ": RRC SRB%u before the RRC Security Mode Command, "
+                               "not protected (COUNT %u)", item->pdcp.rb_id, r->count);
     if (r->ue_id)
         proto_item_set_generated(proto_tree_add_uint(t, hf_ue, NULL, 0, 0, r->ue_id));
     proto_item_set_generated(proto_tree_add_string(t, hf_layer, NULL, 0, 0, "RRC"));
@@ -481,10 +497,22 @@ static tvbuff_t *display_unprotected(tvbuff_t *tvb, packet_info *pinfo, proto_tr
     return show_rrc(tvb, pinfo, tree, t, fr);
 }
 
+static void pdcp_label(proto_item *top, const kasme_item *item, const kasme_pdcp_result *r)
+{
+    static const char *const mac_words[] = {"MAC-I FAILED", "MAC-I verified",
+                                            "MAC-I not verified", ""};
+    bool srb = item->pdcp.srb;
+    const char *state = r->status != KASME_PDU_DECIPHERED ? "not deciphered"
+                        : r->ciphered                     ? "deciphered"
+                                                          : "not ciphered";
+    proto_item_append_text(top, ": %s %s%u %s%s%s (UE %u, COUNT %u)", srb ? "RRC" : "user plane",
+                           srb ? "SRB" : "DRB", item->pdcp.rb_id, state, srb ? ", " : "",
+                           srb ? mac_words[r->mac_status & 3] : "", r->ue_id, r->count);
+}
+
 static tvbuff_t *display_pdcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                               const kasme_item *item, const kasme_frame_result *fr)
 {
-    static const char *const mac_words[] = {"MAC-I FAILED", "MAC-I verified", "MAC-I not verified", ""};
     const kasme_pdcp_result *r = &fr->pdcp;
     bool srb = item->pdcp.srb;
     if (r->status == KASME_PDU_PLAIN)
@@ -494,10 +522,8 @@ static tvbuff_t *display_pdcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
                                           item->length, ENC_NA);
     proto_tree *t = proto_item_add_subtree(top, ett_kasme);
-    proto_item_append_text(top, ": %s %s%u %s%s%s (UE %u, COUNT %u)", srb ? "RRC" : "user plane",
-                           srb ? "SRB" : "DRB", item->pdcp.rb_id,
-                           r->status == KASME_PDU_DECIPHERED ? (r->ciphered ? "deciphered" : "not ciphered") : "not deciphered",
-                           srb ? ", " : "", srb ? mac_words[r->mac_status & 3] : "", r->ue_id, r->count);
+    if (top_label_wanted(tree))
+        pdcp_label(top, item, r);
     if (r->ue_id)
         proto_item_set_generated(proto_tree_add_uint(t, hf_ue, NULL, 0, 0, r->ue_id));
     if (r->imsi[0])
