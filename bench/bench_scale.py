@@ -24,8 +24,19 @@ Time is wall time of the tshark process; memory is its peak RSS (ru_maxrss from 
 figure per UE is (RSS with - RSS without) / N. Not a test: prints a table; --check exits 1 if a
 target is missed (time ratio <= 1.25, <= 1 KiB added per UE).
 
+--instructions counts instructions instead (valgrind's callgrind, one run a side, about 50
+times slower: keep N small). The count does not depend on what else the machine runs, so it
+shows a change of a few per cent that wall time on a shared machine hides; it leaves out cache
+misses, which grow with N, and the kernel's work (system calls, page faults). "startup" is the count for a capture of no frames (with kasme: the
+key file loaded), "i/frame" the rest divided by the frames, "own/PDU" what kasme executes beyond
+the floor per protected PDU (per-UE work such as AKA and key derivation included).
+
+The environment is passed on: with TZ unset glibc reads /etc/localtime's status on every
+localtime() call, which nas-eps makes for every EMM Information it dissects; TZ=:/etc/localtime
+saves that for stock Wireshark and kasme alike.
+
 Usage: bench/bench_scale.py [--ues 1000,10000,100000] [--msgs 3] [--runs 1] [--verbose]
-                            [--alg 2/2] [--check] [--keep DIR]
+                            [--alg 2/2] [--check] [--keep DIR] [--instructions]
 (after tools/build.sh; as root, tshark runs as nobody like every kasme test)
 """
 import argparse
@@ -34,6 +45,7 @@ import re
 import shutil
 import subprocess
 import sys
+import struct
 import tempfile
 import time
 
@@ -82,6 +94,38 @@ def run_tshark(plugins, config, args):
     return seconds, usage.ru_maxrss, lines, ciphered
 
 
+def run_callgrind(plugins, config, args):
+    """Runs tshark under callgrind; returns the instructions it executed."""
+    fd, out = tempfile.mkstemp(prefix="kasme-cg-", dir="/tmp")
+    os.close(fd)
+    os.chmod(out, 0o666)
+    env = dict(os.environ, WIRESHARK_PLUGIN_DIR=plugins, WIRESHARK_CONFIG_DIR=config,
+               HOME=config)
+    cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out, "tshark"] + args
+    if os.geteuid() == 0:
+        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
+    try:
+        proc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if proc.returncode != 0:
+            sys.exit("bench_scale: tshark under callgrind failed: %s" % " ".join(cmd))
+        with open(out) as f:
+            for line in f:
+                if line.startswith(("summary:", "totals:")):
+                    return int(line.split()[1])
+    finally:
+        os.remove(out)
+    sys.exit("bench_scale: no instruction count from callgrind")
+
+
+def empty_pcap(tmp):
+    """A pcap of link type 150 (User 3) with no frames: what startup alone costs."""
+    path = os.path.join(tmp, "empty.pcap")
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 150))
+    os.chmod(path, 0o644)
+    return path
+
+
 def fields_filter():
     """A display filter that every frame with S1AP passes and that primes the fields kasme reads."""
     with open(os.path.join(ROOT, "plugin", "ws", "kasme_carrier.c")) as f:
@@ -91,8 +135,8 @@ def fields_filter():
     return " || ".join(names)
 
 
-def measure(tmp, pcap, keys, plain_pcap, runs, verbose):
-    """Best of `runs` for each side; sides alternate so that load from elsewhere hits both."""
+def prepare(tmp):
+    """The plugin folders (none, kasme's) and a private profile, readable by nobody."""
     empty = os.path.join(tmp, "no-plugins")
     os.makedirs(empty, exist_ok=True)
     plugins = os.path.join(tmp, "plugins")
@@ -104,17 +148,56 @@ def measure(tmp, pcap, keys, plain_pcap, runs, verbose):
         os.chmod(d, 0o777 if d == config else 0o755)
         for f in files:
             os.chmod(os.path.join(d, f), 0o644)
+    return empty, plugins, config
+
+
+def sides(pcap, keys, plain_pcap, empty, plugins):
+    return (("without", empty, ["-r", pcap]),
+            ("with", plugins, ["-r", pcap, "-o", "kasme.key_file:" + keys]),
+            ("plain", empty, ["-r", plain_pcap]),
+            ("fields", empty, ["-r", pcap, "-Y", fields_filter()]))
+
+
+def measure(tmp, pcap, keys, plain_pcap, runs, verbose):
+    """Best of `runs` for each side; sides alternate so that load from elsewhere hits both."""
+    empty, plugins, config = prepare(tmp)
     opts = S1AP + (["-V"] if verbose else [])
     best = {}
     for _ in range(runs):
-        for side, plug, args in (("without", empty, ["-r", pcap]),
-                                 ("with", plugins, ["-r", pcap, "-o", "kasme.key_file:" + keys]),
-                                 ("plain", empty, ["-r", plain_pcap]),
-                                 ("fields", empty, ["-r", pcap, "-Y", fields_filter()])):
+        for side, plug, args in sides(pcap, keys, plain_pcap, empty, plugins):
             r = run_tshark(plug, config, args + opts)
             if side not in best or r[0] < best[side][0]:
                 best[side] = r
     return best["without"], best["with"], best["plain"], best["fields"]
+
+
+def instructions(tmp, n, pcap, keys, plain_pcap, pdus, protected, verbose):
+    """Prints one row of instruction counts (millions) and their ratios."""
+    empty, plugins, config = prepare(tmp)
+    opts = S1AP + (["-V"] if verbose else [])
+    ir = {side: run_callgrind(plug, config, args + opts)
+          for side, plug, args in sides(pcap, keys, plain_pcap, empty, plugins)}
+    nothing = empty_pcap(tmp)
+    start_stock = run_callgrind(empty, config, ["-r", nothing] + opts)
+    start_kasme = run_callgrind(plugins, config, ["-r", nothing, "-o", "kasme.key_file:" + keys]
+                                + opts)
+    floor = ir["fields"] + ir["plain"] - ir["without"]
+    frame = {side: (ir[side] - (start_kasme if side == "with" else start_stock)) / pdus
+             for side in ir}
+    print("%8d %9d %9d | %8.0f %8.0f %6.2f | %8.0f %8.0f %8.2f | %7.0f %7.0f | %8.0f %8.0f %6.2f "
+          "%8.0f" % (n, pdus, protected, ir["without"] / 1e6, ir["with"] / 1e6,
+                     ir["with"] / ir["without"], ir["plain"] / 1e6, floor / 1e6,
+                     ir["with"] / floor, start_stock / 1e6, start_kasme / 1e6, frame["without"],
+                     frame["with"], frame["with"] / frame["without"],
+                     (ir["with"] - start_kasme - floor + start_stock) / protected))
+
+
+def instructions_header(a):
+    print("instructions (callgrind), tshark %s output, NAS %s, %d protected messages each way per "
+          "UE" % ("-V" if a.verbose else "summary", a.alg, a.msgs))
+    print("%8s %9s %9s | %8s %8s %6s | %8s %8s %8s | %7s %7s | %8s %8s %6s %8s" % (
+        "UEs", "PDUs", "protected", "M stock", "M kasme", "ratio", "M plain", "M floor",
+        "vs floor", "M start", "M startK", "i/frame", "i/frameK", "ratio", "own/PDU"))
 
 
 def main():
@@ -128,11 +211,22 @@ def main():
     ap.add_argument("--verbose", action="store_true", help="tshark -V instead of summary lines")
     ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     ap.add_argument("--keep", help="keep the generated captures in this folder")
+    ap.add_argument("--instructions", action="store_true",
+                    help="count instructions under callgrind instead of timing (small N)")
     a = ap.parse_args()
     tmp = a.keep or tempfile.mkdtemp(prefix="kasme-bench-")
     os.makedirs(tmp, exist_ok=True)
     missed = False
     try:
+        if a.instructions:
+            instructions_header(a)
+            for n in (int(x) for x in a.ues.split(",")):
+                pcap, keys, pdus, protected = generate(tmp, n, a.msgs, a.alg)
+                plain_dir = os.path.join(tmp, "eea0")
+                os.makedirs(plain_dir, exist_ok=True)
+                plain_pcap = generate(plain_dir, n, a.msgs, "0/" + a.alg.split("/")[1])[0]
+                instructions(tmp, n, pcap, keys, plain_pcap, pdus, protected, a.verbose)
+            return 0
         print("tshark %s output, NAS %s, %d protected messages each way per UE, best of %d"
               % ("-V" if a.verbose else "summary", a.alg, a.msgs, a.runs))
         print("%8s %9s %9s | %8s %8s %6s | %8s %8s | %8s %8s %8s | %9s %9s %9s | %8s" % (

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gcrypt.h>
+
 #include "gcrypt_init.h"
 #include "kdf.h"
 #include "vec_util.h"
@@ -151,6 +153,51 @@ static void check_edges(void)
     vec_check(kdf_generic(key, 32, 0x10, many, 100, got) == -1, CAT, "many params rejected", 0);
 }
 
+/* HMAC-SHA-256 itself (kdf.c builds it on plain SHA-256): RFC 4231 test cases 1, 2 and 6
+ * (a key longer than the block), then libgcrypt's own HMAC as an independent reference over
+ * keys and messages of every length around the 64-octet block. */
+static void check_hmac(void)
+{
+    static const struct {
+        const char *key, *data, *mac;
+    } rfc4231[] = {
+        {"0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "4869205468657265",
+         "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"},
+        {"4a656665", "7768617420646f2079612077616e7420666f72206e6f7468696e673f",
+         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
+        {NULL, "54657374205573696e67204c6172676572205468616e20426c6f636b2d53697a65204b6579"
+               "202d2048617368204b6579204669727374",
+         "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"},
+    };
+    uint8_t key[200], msg[300], got[32], want[32];
+    for (size_t i = 0; i < sizeof rfc4231 / sizeof rfc4231[0]; i++) {
+        size_t key_len = 131; /* case 6: 131 octets of 0xaa */
+        memset(key, 0xaa, key_len);
+        if (rfc4231[i].key)
+            key_len = vec_hex(rfc4231[i].key, key, sizeof key);
+        size_t msg_len = vec_hex(rfc4231[i].data, msg, sizeof msg);
+        vec_hex(rfc4231[i].mac, want, 32);
+        vec_check(kdf_hmac_sha256(key, key_len, msg, msg_len, got) == 0, CAT, "HMAC returns 0",
+                  (long)i + 1);
+        vec_check_mem(got, want, 32, CAT, "RFC 4231 HMAC-SHA-256", (long)i + 1);
+    }
+    for (size_t i = 0; i < sizeof key; i++)
+        key[i] = (uint8_t)(i * 37 + 11);
+    for (size_t i = 0; i < sizeof msg; i++)
+        msg[i] = (uint8_t)(i * 101 + 7);
+    static const size_t lens[] = {0, 1, 31, 32, 55, 56, 63, 64, 65, 119, 128, 129, 200};
+    for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) {
+        for (size_t m = 0; m < sizeof lens / sizeof lens[0]; m++) {
+            gcry_buffer_t iov[2] = {{.data = key, .len = lens[k]}, {.data = msg, .len = lens[m]}};
+            if (gcry_md_hash_buffers(GCRY_MD_SHA256, GCRY_MD_FLAG_HMAC, want, iov, 2))
+                continue; /* libgcrypt refuses an empty HMAC key */
+            kdf_hmac_sha256(key, lens[k], msg, lens[m], got);
+            vec_check_mem(got, want, 32, CAT, "HMAC-SHA-256 equals libgcrypt's",
+                          (long)(lens[k] * 1000 + lens[m]));
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (kasme_gcrypt_init()) {
@@ -162,5 +209,6 @@ int main(int argc, char **argv)
     for (guint i = 0; i < n; i++)
         check_vector(json_array_get_object_element(vectors, i), (long)i + 1);
     check_edges();
+    check_hmac();
     return vec_report(CAT, (int)n);
 }

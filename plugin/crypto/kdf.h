@@ -21,6 +21,9 @@ enum {
     KDF_UP_INT = 0x06,
 };
 
+/* HMAC-SHA-256 (RFC 2104, FIPS 198-1) of msg under key. 0 on success. */
+int kdf_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *msg, size_t msg_len,
+                    uint8_t out[32]);
 /* out = HMAC-SHA-256(key, FC || P0 || L0 || ... ). 0 on success. */
 int kdf_generic(const uint8_t *key, size_t key_len, uint8_t fc, const kdf_param *params,
                 size_t n_params, uint8_t out[32]);
