@@ -228,8 +228,6 @@ static void add_keys(proto_tree *tree, tvbuff_t *parent, const kasme_nas_result 
         add_key(keys, parent, hf_key_kenb, r->kenb, 32);
 }
 
-/* The verdict on a NAS MAC or an RRC MAC-I the way Wireshark shows checksums: the calculated
- * value, the status (1 good, 0 bad), and expert info for a failure or a missing check. */
 /* Labels cost a formatted string each; they are seen only in a printed tree, or for kasme's
  * own item when a column or a filter asks for it (a child item that is not printed may be a
  * stand-in for its parent, so its label is left alone then). */
@@ -243,6 +241,8 @@ static bool child_label_wanted(proto_tree *t)
     return t && PTREE_DATA(t) && PTREE_DATA(t)->visible;
 }
 
+/* The verdict on a NAS MAC or an RRC MAC-I the way Wireshark shows checksums: the calculated
+ * value, the status (1 good, 0 bad), and expert info for a failure or a missing check. */
 static void add_mac_verdict(proto_tree *tree, packet_info *pinfo, proto_item *top,
                             const char *what, int status, uint32_t received, uint32_t calculated,
                             const char *why)
@@ -335,10 +335,12 @@ static void display_nas(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                           item->length, ENC_NA);
     proto_tree *t = proto_item_add_subtree(top, ett_kasme);
     const char *name = plain_name(fr);
-    if (top_label_wanted(tree) && r->sec_hdr == 0)
-        proto_item_append_text(top, ": NAS (plain)");
-    else if (top_label_wanted(tree))
-        summary(top, r, name);
+    if (top_label_wanted(tree)) {
+        if (r->sec_hdr == 0)
+            proto_item_append_text(top, ": NAS (plain)");
+        else
+            summary(top, r, name);
+    }
     if (r->ue_id)
         proto_item_set_generated(proto_tree_add_uint(t, hf_ue, NULL, 0, 0, r->ue_id));
     if (r->imsi[0])
