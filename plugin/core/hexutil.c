@@ -49,17 +49,6 @@ void kasme_hex_encode(const uint8_t *in, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-/* Calls through a volatile pointer cannot be proven to be memset, so the compiler must make
- * the call even when p is freed right after (explicit_bzero is neither C11 nor available on
- * every platform Wireshark runs on). Same idiom as OpenSSL's OPENSSL_cleanse. */
-static void *(*const volatile memset_unelided)(void *, int, size_t) = memset;
-
-void kasme_secure_zero(void *p, size_t n)
-{
-    if (p && n)
-        memset_unelided(p, 0, n);
-}
-
 int kasme_fail(char *why, size_t why_len, const char *fmt, ...)
 {
     if (why && why_len) {

@@ -6,6 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* kasme_secure_zero, used on every buffer that held a key before it is freed or goes out of
+ * scope: with the crypto code, which needs it too. */
+#include "secure_zero.h"
+
 /* Value of one hex digit (either case), or -1. */
 int kasme_hex_digit(int c);
 
@@ -23,10 +27,6 @@ kasme_hex_status kasme_hex_decode(const char *s, size_t len, uint8_t *out, size_
 
 /* Lower-case hex of in[0..n) into out, which holds 2 * n + 1 characters (NUL-terminated). */
 void kasme_hex_encode(const uint8_t *in, size_t n, char *out);
-
-/* memset(p, 0, n) that the compiler may not remove as a dead store: used on every buffer that
- * held a key before it is freed or goes out of scope. */
-void kasme_secure_zero(void *p, size_t n);
 
 /* Writes a reason into why (if why is not NULL) and returns -1: the error path of the parsers. */
 int kasme_fail(char *why, size_t why_len, const char *fmt, ...)
