@@ -221,13 +221,6 @@ void kasme_ctx_info_fill(const kasme_sec_ctx *ctx, kasme_ctx_info *info)
     memcpy(info->sn_id, ctx->sn_id, 3);
 }
 
-static void bind_conn(kasme_tracker *tr, uint64_t conn, kasme_ue *ue)
-{
-    if (!conn)
-        return;
-    kasme_conn_map_insert(tr, conn, ue);
-}
-
 void kasme_tracker_conn_release(kasme_tracker *tr, uint64_t conn)
 {
     kasme_conn_map_remove(tr, conn);
@@ -237,7 +230,7 @@ void kasme_tracker_bind_tmsi(kasme_tracker *tr, uint64_t conn, uint32_t m_tmsi)
 {
     kasme_ue *ue = kasme_ue_by_tmsi(tr, m_tmsi);
     if (ue)
-        bind_conn(tr, conn, ue);
+        kasme_conn_map_insert(tr, conn, ue);
     else
         kasme_tracker_conn_release(tr, conn); /* a UE kasme does not know yet */
 }
@@ -404,8 +397,8 @@ void kasme_tracker_nas(kasme_tracker *tr, const kasme_pdu_meta *meta, const uint
     }
     if (!ue)
         return;
-    bind_conn(tr, meta->conn, ue);
-    bind_conn(tr, meta->conn_alt, ue);
+    kasme_conn_map_insert(tr, meta->conn, ue);
+    kasme_conn_map_insert(tr, meta->conn_alt, ue);
     res->ue_id = ue->id;
     g_strlcpy(res->imsi, ue->imsi, sizeof res->imsi);
 }

@@ -139,7 +139,7 @@ struct kasme_tracker {
     kasme_sched_cache *sched; /* key schedules of the contexts in use */
 };
 
-/* tracker.c */
+/* tracker.c; a conn key of 0 (none) is never stored */
 void kasme_conn_map_insert(kasme_tracker *tr, uint64_t conn, kasme_ue *ue);
 kasme_ue *kasme_conn_map_lookup(kasme_tracker *tr, uint64_t conn);
 void kasme_conn_map_remove(kasme_tracker *tr, uint64_t conn);
