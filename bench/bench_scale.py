@@ -74,13 +74,20 @@ def generate(tmp, n, msgs, alg):
     return pcap, keys, pdus, protected
 
 
-def run_tshark(plugins, config, args):
-    """Runs tshark; returns (seconds, peak RSS in KiB, output lines, lines still ciphered)."""
+def tshark_command(plugins, config, args, wrapper=()):
+    """tshark (under wrapper, e.g. valgrind) with these plugins and this private profile, as
+    nobody when run as root; returns (command, environment)."""
     env = dict(os.environ, WIRESHARK_PLUGIN_DIR=plugins, WIRESHARK_CONFIG_DIR=config,
                HOME=config)
-    cmd = ["tshark"] + args
+    cmd = list(wrapper) + ["tshark"] + args
     if os.geteuid() == 0:
         cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
+    return cmd, env
+
+
+def run_tshark(plugins, config, args):
+    """Runs tshark; returns (seconds, peak RSS in KiB, output lines, lines still ciphered)."""
+    cmd, env = tshark_command(plugins, config, args)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     lines = ciphered = 0
@@ -99,11 +106,8 @@ def run_callgrind(plugins, config, args):
     fd, out = tempfile.mkstemp(prefix="kasme-cg-", dir="/tmp")
     os.close(fd)
     os.chmod(out, 0o666)
-    env = dict(os.environ, WIRESHARK_PLUGIN_DIR=plugins, WIRESHARK_CONFIG_DIR=config,
-               HOME=config)
-    cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out, "tshark"] + args
-    if os.geteuid() == 0:
-        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
+    cmd, env = tshark_command(plugins, config, args,
+                              ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out])
     try:
         proc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if proc.returncode != 0:
