@@ -4,24 +4,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-static JsonParser *parser;
+static GHashTable *parsers; /* path -> JsonParser, each file parsed once */
 static int failures;
 static int checks;
 
-JsonArray *vec_category(int argc, char **argv, const char *category)
+JsonArray *vec_category_in(const char *path, const char *category)
 {
-    const char *path = argc > 1 ? argv[1] : getenv("KASME_VECTORS");
     GError *err = NULL;
-    if (!path) {
-        fprintf(stderr, "usage: %s VECTORS.json\n", argv[0]);
-        exit(1);
-    }
+    if (!parsers)
+        parsers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
+    JsonParser *parser = g_hash_table_lookup(parsers, path);
     if (!parser) {
         parser = json_parser_new();
         if (!json_parser_load_from_file(parser, path, &err)) {
             fprintf(stderr, "%s: %s\n", path, err->message);
             exit(1);
         }
+        g_hash_table_insert(parsers, g_strdup(path), parser);
     }
     JsonObject *root = json_node_get_object(json_parser_get_root(parser));
     if (!root || !json_object_has_member(root, category)) {
@@ -29,6 +28,16 @@ JsonArray *vec_category(int argc, char **argv, const char *category)
         exit(1);
     }
     return json_object_get_array_member(root, category);
+}
+
+JsonArray *vec_category(int argc, char **argv, const char *category)
+{
+    const char *path = argc > 1 ? argv[1] : getenv("KASME_VECTORS");
+    if (!path) {
+        fprintf(stderr, "usage: %s VECTORS.json\n", argv[0]);
+        exit(1);
+    }
+    return vec_category_in(path, category);
 }
 
 const char *vec_str(JsonObject *o, const char *member)

@@ -10,6 +10,8 @@
 /* Array of vectors for one category ("eea1", "milenage", ...). Path comes from argv[1] or
  * the KASME_VECTORS environment variable. Aborts the test (exit 1) if missing. */
 JsonArray *vec_category(int argc, char **argv, const char *category);
+/* The same from a named file (a test reading two vector files). */
+JsonArray *vec_category_in(const char *path, const char *category);
 
 /* Object member as string; aborts if missing. */
 const char *vec_str(JsonObject *o, const char *member);

@@ -6,7 +6,8 @@
 
 #include "secure_zero.h"
 
-/* Largest S accepted; the longest TS 33.401 input (FC 0x12) needs 35 octets. */
+/* Largest S accepted; the longest TS 33.401 input (FC 0x12) needs 35 octets, TS 33.501 RES*
+ * (FC 0x6B) 71 with a 16-octet RES; an EAP-AKA' network name over 244 octets is refused. */
 #define KDF_S_MAX 256
 
 /* TS 33.401 Annex A function codes. */
@@ -70,30 +71,60 @@ int kdf_generic(const uint8_t *key, size_t key_len, uint8_t fc, const kdf_param 
     return kdf_hmac_sha256(key, key_len, s, s_len, out);
 }
 
-int kdf_kasme(const uint8_t ck[16], const uint8_t ik[16], const uint8_t sn_id[3],
-              const uint8_t sqn_xor_ak[6], uint8_t kasme[32])
+int kdf_generic_ck_ik(const uint8_t ck[16], const uint8_t ik[16], uint8_t fc,
+                      const kdf_param *params, size_t n_params, uint8_t out[32])
 {
     uint8_t key[32];
     memcpy(key, ck, 16);
     memcpy(key + 16, ik, 16);
+    int rc = kdf_generic(key, sizeof key, fc, params, n_params, out);
+    kasme_secure_zero(key, sizeof key);
+    return rc;
+}
+
+int kdf_kasme(const uint8_t ck[16], const uint8_t ik[16], const uint8_t sn_id[3],
+              const uint8_t sqn_xor_ak[6], uint8_t kasme[32])
+{
     kdf_param p[2] = { { sn_id, 3 }, { sqn_xor_ak, 6 } };
-    return kdf_generic(key, sizeof key, FC_KASME, p, 2, kasme);
+    return kdf_generic_ck_ik(ck, ik, FC_KASME, p, 2, kasme);
+}
+
+/* The 128 least significant bits (last 16 octets) of kdf_generic's output. */
+static int kdf_generic_lsb128(const uint8_t *key, size_t key_len, uint8_t fc,
+                              const kdf_param *params, size_t n_params, uint8_t out[16])
+{
+    uint8_t full[32];
+    int rc = kdf_generic(key, key_len, fc, params, n_params, full);
+    if (!rc)
+        memcpy(out, full + 16, 16);
+    kasme_secure_zero(full, sizeof full);
+    return rc;
+}
+
+int kdf_alg_key_fc(const uint8_t key[32], uint8_t fc, uint8_t distinguisher, uint8_t alg_id,
+                   uint8_t out[16])
+{
+    kdf_param p[2] = { { &distinguisher, 1 }, { &alg_id, 1 } };
+    return kdf_generic_lsb128(key, 32, fc, p, 2, out);
 }
 
 int kdf_alg_key(const uint8_t key[32], uint8_t distinguisher, uint8_t alg_id, uint8_t out[16])
 {
-    uint8_t full[32];
-    kdf_param p[2] = { { &distinguisher, 1 }, { &alg_id, 1 } };
-    if (kdf_generic(key, 32, FC_ALG_KEY, p, 2, full))
-        return -1;
-    memcpy(out, full + 16, 16); /* A.7: the 128 least significant bits */
-    return 0;
+    return kdf_alg_key_fc(key, FC_ALG_KEY, distinguisher, alg_id, out); /* A.7: 128 LSBs */
+}
+
+void kdf_be32(uint32_t value, uint8_t out[4])
+{
+    out[0] = (uint8_t)(value >> 24);
+    out[1] = (uint8_t)(value >> 16);
+    out[2] = (uint8_t)(value >> 8);
+    out[3] = (uint8_t)value;
 }
 
 int kdf_kenb(const uint8_t kasme[32], uint32_t ul_nas_count, uint8_t kenb[32])
 {
-    uint8_t count[4] = { (uint8_t)(ul_nas_count >> 24), (uint8_t)(ul_nas_count >> 16),
-                         (uint8_t)(ul_nas_count >> 8), (uint8_t)ul_nas_count };
+    uint8_t count[4];
+    kdf_be32(ul_nas_count, count);
     kdf_param p[1] = { { count, 4 } };
     return kdf_generic(kasme, 32, FC_KENB, p, 1, kenb);
 }

@@ -28,6 +28,16 @@ int kdf_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *msg, size
 int kdf_generic(const uint8_t *key, size_t key_len, uint8_t fc, const kdf_param *params,
                 size_t n_params, uint8_t out[32]);
 
+/* kdf_generic keyed with CK || IK (the key is wiped after use). */
+int kdf_generic_ck_ik(const uint8_t ck[16], const uint8_t ik[16], uint8_t fc,
+                      const kdf_param *params, size_t n_params, uint8_t out[32]);
+/* 128-bit algorithm key under function code fc (0x15 for EPS, 0x69 for 5GS):
+ * last 16 octets of KDF(key, fc, distinguisher, alg_id). */
+int kdf_alg_key_fc(const uint8_t key[32], uint8_t fc, uint8_t distinguisher, uint8_t alg_id,
+                   uint8_t out[16]);
+/* value as 4 octets, big endian (COUNT parameters). */
+void kdf_be32(uint32_t value, uint8_t out[4]);
+
 /* A.2: K_ASME from CK || IK, serving network id (3 octets) and SQN xor AK (6 octets). */
 int kdf_kasme(const uint8_t ck[16], const uint8_t ik[16], const uint8_t sn_id[3],
               const uint8_t sqn_xor_ak[6], uint8_t kasme[32]);
