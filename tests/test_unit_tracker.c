@@ -529,13 +529,13 @@ static void check_s1ap_kenb(capture *cap, const fx_ue *ue, uint32_t ul_count, co
     kasme_kenb_result kr;
     kasme_pdu_meta meta = {.frame = ++cap->frame, .dir = KASME_DIR_DL, .conn = ue->conn};
     fx_kenb(&ue->ctx, ul_count, kenb);
-    kasme_tracker_s1ap_kenb(cap->tr, &meta, kenb, &kr);
+    kasme_tracker_an_key(cap->tr, KASME_DOMAIN_EPS, &meta, kenb, &kr);
     check_kenb_round_trip(&kr);
     check(kr.verdict == KASME_KENB_CONFIRMED && kr.ul_count == ul_count,
           "%s: S1AP K_eNB verdict %d UL COUNT %u (want CONFIRMED, %u)", what, kr.verdict,
           kr.ul_count, ul_count);
     kenb[0] ^= 1;
-    kasme_tracker_s1ap_kenb(cap->tr, &meta, kenb, &kr);
+    kasme_tracker_an_key(cap->tr, KASME_DOMAIN_EPS, &meta, kenb, &kr);
     check_kenb_round_trip(&kr);
     check(kr.verdict == KASME_KENB_MISMATCH, "%s: a wrong K_eNB gives verdict %d", what,
           kr.verdict);

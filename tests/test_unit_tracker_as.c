@@ -816,12 +816,12 @@ static void check_s1ap_verdicts(as_capture *cap, const radio_link *l, fx_ue *ue,
     kasme_kenb_result kr;
     uint8_t kenb[32];
     fx_kenb(&ue->ctx, ul_count, kenb);
-    kasme_tracker_s1ap_kenb(cap->tr, &meta, kenb, &kr);
+    kasme_tracker_an_key(cap->tr, KASME_DOMAIN_EPS, &meta, kenb, &kr);
     check(kr.verdict == KASME_KENB_CONFIRMED && kr.ul_count == ul_count,
           "S1AP SecurityKey of UL COUNT %u: verdict %d ul_count %u", ul_count, kr.verdict,
           kr.ul_count);
     kenb[5] ^= 0x10;
-    kasme_tracker_s1ap_kenb(cap->tr, &meta, kenb, &kr);
+    kasme_tracker_an_key(cap->tr, KASME_DOMAIN_EPS, &meta, kenb, &kr);
     check(kr.verdict == KASME_KENB_MISMATCH, "wrong S1AP SecurityKey: verdict %d", kr.verdict);
 }
 
@@ -887,7 +887,7 @@ static void test_kenb_from_s1ap(void)
     pattern_key(kenb, 32, 77);
     kasme_pdu_meta meta = {.frame = ++cap.frame, .dir = KASME_DIR_DL, .conn = s1ap_conn};
     kasme_kenb_result kr;
-    kasme_tracker_s1ap_kenb(cap.tr, &meta, kenb, &kr);
+    kasme_tracker_an_key(cap.tr, KASME_DOMAIN_EPS, &meta, kenb, &kr);
     check(kr.verdict == KASME_KENB_UNCHECKED, "S1AP key without NAS context: verdict %d",
           kr.verdict);
     link_take_kenb(&l, kenb, 2, 2);

@@ -1,61 +1,10 @@
-/* Bounds-checked parsing of LTE NAS PDUs (TS 24.301 clauses 8 and 9, TS 24.007 11.2). */
+/* Bounds-checked parsing of NAS PDUs: the security header of both domains (TS 24.301 9.1,
+ * TS 24.501 9.1) and the EPS messages (TS 24.301 clauses 8 and 9, TS 24.007 11.2); the 5GMM
+ * messages are in nas5g_msg.c. */
 #include "nas_msg.h"
+#include "nas_reader.h"
 
 #include <string.h>
-
-/* ---- A cursor over a byte buffer: every read checks what is left. ---- */
-
-typedef struct {
-    const uint8_t *buf;
-    size_t len, pos;
-} nas_reader;
-
-static size_t rd_left(const nas_reader *r)
-{
-    return r->len - r->pos;
-}
-
-static bool rd_u8(nas_reader *r, uint8_t *v)
-{
-    if (rd_left(r) < 1)
-        return false;
-    *v = r->buf[r->pos++];
-    return true;
-}
-
-static bool rd_bytes(nas_reader *r, size_t n, const uint8_t **v)
-{
-    if (rd_left(r) < n)
-        return false;
-    *v = r->buf + r->pos;
-    r->pos += n;
-    return true;
-}
-
-/* LV: one length octet, then the value (TS 24.007 11.2.1.1). */
-static bool rd_lv(nas_reader *r, const uint8_t **v, size_t *n)
-{
-    uint8_t l;
-    if (!rd_u8(r, &l))
-        return false;
-    *n = l;
-    return rd_bytes(r, l, v);
-}
-
-/* LV-E: two length octets, big endian, then the value (TS 24.007 11.2.1.1). */
-static bool rd_lve(nas_reader *r, const uint8_t **v, size_t *n)
-{
-    uint8_t hi, lo;
-    if (!rd_u8(r, &hi) || !rd_u8(r, &lo))
-        return false;
-    *n = ((size_t)hi << 8) | lo;
-    return rd_bytes(r, *n, v);
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
 
 /* ---- Outer header (TS 24.301 9.1, 9.3.1) ---- */
 
@@ -72,17 +21,48 @@ static kasme_nas_sec_kind sec_kind_of(uint8_t sec_hdr)
     return KASME_NAS_SEC_RESERVED;
 }
 
-/* MAC (4) | SN (1) | NAS message (TS 24.301 9.1, figure 9.1.2). */
-static int parse_protected(const uint8_t *pdu, size_t len, kasme_nas_outer *out)
+/* header | MAC (4) | SN (1) | NAS message: the header is one octet in EPS (TS 24.301 9.1,
+ * figure 9.1.2) and two in 5GS (EPD, security header type: TS 24.501 9.1.1); the plain message
+ * inside has at least 2 (EPS: PD, type) or 3 (5GS: EPD, security header type, type) octets. */
+static int parse_protected(const uint8_t *pdu, size_t len, size_t hdr_len, size_t min_msg,
+                           kasme_nas_outer *out)
 {
-    /* A NAS message has at least a PD octet and a message type octet. */
-    if (len < 1 + 4 + 1 + 2)
+    if (len < hdr_len + 4 + 1 + min_msg)
         return -1;
-    out->mac = be32(pdu + 1);
-    out->seq = pdu[5];
-    out->inner = pdu + 6;
-    out->inner_len = len - 6;
+    out->mac = be32(pdu + hdr_len);
+    out->seq = pdu[hdr_len + 4];
+    out->mac_input = pdu + hdr_len + 4;
+    out->mac_input_len = len - hdr_len - 4;
+    out->inner = pdu + hdr_len + 5;
+    out->inner_len = len - hdr_len - 5;
     return 0;
+}
+
+/* 5GS (TS 24.501 9.1.1, 9.3): 5GSM messages are never protected on their own (they travel in
+ * 5GMM transport messages); a 5GMM PDU's second octet holds the security header type, 0..4. */
+static int parse_outer_5gs(const uint8_t *pdu, size_t len, kasme_nas_outer *out)
+{
+    out->domain = KASME_DOMAIN_5GS;
+    out->pd = pdu[0];
+    if (out->pd == KASME_NAS_EPD_5GSM || len < 2) {
+        out->kind = KASME_NAS_SEC_PLAIN;
+        out->inner = pdu;
+        out->inner_len = len;
+        return out->pd == KASME_NAS_EPD_5GSM ? 0 : -1;
+    }
+    out->sec_hdr = pdu[1] & 0x0F;
+    if (out->sec_hdr == 0) {
+        out->kind = KASME_NAS_SEC_PLAIN;
+        out->inner = pdu;
+        out->inner_len = len;
+        return 0;
+    }
+    if (out->sec_hdr > 4) {
+        out->kind = KASME_NAS_SEC_RESERVED;
+        return 0;
+    }
+    out->kind = KASME_NAS_SEC_PROTECTED;
+    return parse_protected(pdu, len, 2, 3, out);
 }
 
 /* SERVICE REQUEST (TS 24.301 8.2.25): KSI and sequence number (9.9.3.19), short MAC (9.9.3.28). */
@@ -101,6 +81,8 @@ int kasme_nas_parse_outer(const uint8_t *pdu, size_t len, kasme_nas_outer *out)
     memset(out, 0, sizeof *out);
     if (!pdu || len < 1)
         return -1;
+    if (pdu[0] == KASME_NAS_EPD_5GMM || pdu[0] == KASME_NAS_EPD_5GSM)
+        return parse_outer_5gs(pdu, len, out);
     out->pd = pdu[0] & 0x0F;
     if (out->pd == KASME_NAS_PD_ESM) {
         /* TS 24.301 9.3.2: for ESM the high nibble is the EPS bearer identity. */
@@ -121,7 +103,7 @@ int kasme_nas_parse_outer(const uint8_t *pdu, size_t len, kasme_nas_outer *out)
         return 0;
     case KASME_NAS_SEC_PROTECTED:
     case KASME_NAS_SEC_PARTIAL:
-        return parse_protected(pdu, len, out);
+        return parse_protected(pdu, len, 1, 2, out);
     case KASME_NAS_SEC_SERVICE_REQUEST:
         return parse_service_request(pdu, len, out);
     default:
@@ -218,15 +200,9 @@ static bool decode_mobile_identity(const uint8_t *v, size_t n, kasme_nas_identit
 
 /* ---- Optional IEs (TS 24.007 11.2.4, TS 24.301 9.9.1) ---- */
 
-typedef struct {
-    uint8_t iei;          /* full octet; for one-octet IEs only the IEI nibble (0x90, 0xC0, ...) */
-    const uint8_t *value; /* for one-octet IEs: that octet (value in its low nibble) */
-    size_t len;
-} nas_ie;
-
 /* The TV (type 3) IEs of the EMM messages of TS 24.301 clause 8.2 with their total length. An
  * IEI that is TV means the same TV IE in every EMM message that carries it, so one table
- * serves all messages. Any other IEI below 0x80 is TLV, or TLV-E in 0x70..0x7F. */
+ * serves all messages. */
 static const struct {
     uint8_t iei, total_len;
 } emm_tv_ies[] = {
@@ -247,43 +223,13 @@ static const struct {
     {0x62, 2}, /* LCS indicator (CS service notification) */
 };
 
-static size_t emm_tv_total_len(uint8_t iei)
+static size_t emm_tv_total_len(uint8_t msg_type, uint8_t iei)
 {
+    (void)msg_type;
     for (size_t i = 0; i < sizeof emm_tv_ies / sizeof emm_tv_ies[0]; i++)
         if (emm_tv_ies[i].iei == iei)
             return emm_tv_ies[i].total_len;
     return 0;
-}
-
-/* TLV-E IEIs: the TLV-E IEs of the 24.301 EMM messages all have IEIs in 0x70..0x7F (ESM
- * message container 0x78, Extended emergency number list 0x7A, ...), so an IEI there is taken
- * as TLV-E: skipping it as TLV would lose the IE boundaries. */
-static bool is_tlv_e(uint8_t iei)
-{
-    return (iei & 0xF0) == 0x70;
-}
-
-/* Reads the next optional IE: 1 = read, 0 = end of message, -1 = truncated. */
-static int rd_optional_ie(nas_reader *r, nas_ie *ie)
-{
-    uint8_t first;
-    if (!rd_u8(r, &first))
-        return 0;
-    if (first & 0x80) {  /* type 1 or 2: one octet in all */
-        ie->iei = first & 0xF0;
-        ie->value = r->buf + r->pos - 1;
-        ie->len = 1;
-        return 1;
-    }
-    ie->iei = first;
-    size_t tv_len = emm_tv_total_len(first);
-    if (tv_len) {
-        ie->len = tv_len - 1;
-        return rd_bytes(r, ie->len, &ie->value) ? 1 : -1;
-    }
-    if (is_tlv_e(first))
-        return rd_lve(r, &ie->value, &ie->len) ? 1 : -1;
-    return rd_lv(r, &ie->value, &ie->len) ? 1 : -1;
 }
 
 /* The optional IEs the tracker wants, by message (TS 24.301 clause 8.2 tables). */
@@ -325,7 +271,7 @@ static int parse_optionals(nas_reader *r, kasme_nas_msg *out)
 {
     nas_ie ie;
     int got;
-    while ((got = rd_optional_ie(r, &ie)) == 1)
+    while ((got = rd_optional_ie(r, out->msg_type, emm_tv_total_len, &ie)) == 1)
         if (!take_optional_ie(out->msg_type, &ie, out))
             return -1;
     return got;
@@ -559,12 +505,41 @@ static int parse_emm_body(nas_reader *r, int uplink_hint, kasme_nas_msg *out)
     }
 }
 
+/* TS 24.301 9.8: what an EMM message type means to the tracker. */
+static kasme_nas_kind emm_kind(uint8_t msg_type)
+{
+    switch (msg_type) {
+    case 0x41: /* Attach request */
+    case 0x48: /* Tracking area update request */
+    case 0x4C: /* Extended service request */
+        return KASME_NAS_K_INITIAL;
+    case 0x52: return KASME_NAS_K_AUTH_REQUEST;
+    case 0x53: return KASME_NAS_K_AUTH_RESPONSE;
+    case 0x5C: return KASME_NAS_K_AUTH_FAILURE;
+    case 0x5D: return KASME_NAS_K_SMC;
+    case 0x5E: return KASME_NAS_K_SMC_COMPLETE;
+    case 0x56: return KASME_NAS_K_IDENTITY_RESPONSE;
+    default: return KASME_NAS_K_OTHER;
+    }
+}
+
+kasme_nas_kind kasme_nas_kind_of(const uint8_t *msg, size_t len)
+{
+    if (len >= 3 && msg[0] == KASME_NAS_EPD_5GMM && (msg[1] & 0x0F) == 0)
+        return kasme_nas5g_kind(msg[2]);
+    if (len >= 2 && msg[0] == KASME_NAS_PD_EMM) /* security header type 0 */
+        return emm_kind(msg[1]);
+    return KASME_NAS_K_OTHER;
+}
+
 int kasme_nas_parse_plain(const uint8_t *msg, size_t len, int uplink_hint, kasme_nas_msg *out)
 {
     memset(out, 0, sizeof *out);
     out->ksi = out->tsc = -1;
     if (!msg || len < 2)
         return -1;
+    if (msg[0] == KASME_NAS_EPD_5GMM || msg[0] == KASME_NAS_EPD_5GSM)
+        return kasme_nas5g_parse_5gmm(msg, len, out);
     out->pd = msg[0] & 0x0F;
     if (out->pd == KASME_NAS_PD_ESM) {
         /* EBI | PD, procedure transaction identity, message type (9.1, figure 9.1.1) */
@@ -577,17 +552,12 @@ int kasme_nas_parse_plain(const uint8_t *msg, size_t len, int uplink_hint, kasme
     if (out->pd != KASME_NAS_PD_EMM || (msg[0] >> 4) != 0)
         return -1;
     out->msg_type = msg[1];
+    out->kind = emm_kind(out->msg_type);
     nas_reader r = {.buf = msg, .len = len, .pos = 2};
     return parse_emm_body(&r, uplink_hint, out);
 }
 
 /* ---- Names and directions (TS 24.301 9.8; names as Wireshark's nas-eps prints them) ---- */
-
-typedef struct {
-    uint8_t type;
-    int8_t dir; /* 1 UL-only, 0 DL-only, -1 both */
-    const char *name;
-} nas_msg_info;
 
 static const nas_msg_info emm_msgs[] = {
     {0x41, 1, "Attach request"},
@@ -656,31 +626,25 @@ static const nas_msg_info esm_msgs[] = {
 
 static const nas_msg_info *find_msg_info(uint8_t pd, uint8_t msg_type)
 {
-    const nas_msg_info *table;
-    size_t count;
-    if (pd == KASME_NAS_PD_EMM) {
-        table = emm_msgs;
-        count = sizeof emm_msgs / sizeof emm_msgs[0];
-    } else if (pd == KASME_NAS_PD_ESM) {
-        table = esm_msgs;
-        count = sizeof esm_msgs / sizeof esm_msgs[0];
-    } else {
-        return NULL;
-    }
-    for (size_t i = 0; i < count; i++)
-        if (table[i].type == msg_type)
-            return &table[i];
+    if (pd == KASME_NAS_PD_EMM)
+        return nas_msg_info_find(emm_msgs, sizeof emm_msgs / sizeof emm_msgs[0], msg_type);
+    if (pd == KASME_NAS_PD_ESM)
+        return nas_msg_info_find(esm_msgs, sizeof esm_msgs / sizeof esm_msgs[0], msg_type);
     return NULL;
 }
 
 const char *kasme_nas_msg_name(uint8_t pd, uint8_t msg_type)
 {
+    if (pd == KASME_NAS_EPD_5GMM || pd == KASME_NAS_EPD_5GSM)
+        return kasme_nas5g_msg_name(pd, msg_type);
     const nas_msg_info *info = find_msg_info(pd, msg_type);
     return info ? info->name : NULL;
 }
 
 int kasme_nas_msg_direction(uint8_t pd, uint8_t msg_type)
 {
+    if (pd == KASME_NAS_EPD_5GMM || pd == KASME_NAS_EPD_5GSM)
+        return kasme_nas5g_msg_direction(pd, msg_type);
     const nas_msg_info *info = find_msg_info(pd, msg_type);
     return info ? info->dir : -1;
 }

@@ -1,4 +1,5 @@
-/* Per-UE security tracker: UEs, connections and the dispatch of NAS PDUs (TS 24.301 4.4). */
+/* Per-UE security tracker: UEs, connections and the dispatch of NAS PDUs (TS 24.301 4.4,
+ * TS 24.501 4.4). */
 #include "tracker_int.h"
 
 #include <string.h>
@@ -6,9 +7,19 @@
 #include "hexutil.h"
 #include "kdf.h"
 
-uint64_t kasme_conn_key(unsigned kind, uint32_t assoc, uint32_t id)
+uint64_t kasme_conn_key(unsigned kind, uint32_t assoc, uint64_t id)
 {
-    return (uint64_t)kind << 56 | (uint64_t)(assoc & 0xFFFFFF) << 32 | id;
+    return (uint64_t)kind << 56 | (uint64_t)(assoc & 0xFFFF) << 40 | (id & 0xFFFFFFFFFFull);
+}
+
+uint32_t kasme_conn_assoc(uint64_t conn)
+{
+    return (uint32_t)(conn >> 40) & 0xFFFF;
+}
+
+uint64_t kasme_tmsi_key(kasme_domain domain, uint32_t tmsi)
+{
+    return (uint64_t)(domain + 1) << 32 | tmsi;
 }
 
 /* UEs by connection key: the key and the UE's id in an id map, no allocation per entry.
@@ -156,10 +167,10 @@ kasme_sec_ctx *kasme_ctx_by_id(kasme_tracker *tr, uint32_t id)
     return slab_at(&tr->contexts, id);
 }
 
-kasme_kasme_cands *kasme_ctx_cands(kasme_sec_ctx *ctx)
+kasme_root_cands *kasme_ctx_cands(kasme_sec_ctx *ctx)
 {
     if (!ctx->cands)
-        ctx->cands = g_new0(kasme_kasme_cands, 1);
+        ctx->cands = g_new0(kasme_root_cands, 1);
     return ctx->cands;
 }
 
@@ -195,22 +206,24 @@ void kasme_ue_set_imsi(kasme_tracker *tr, kasme_ue *ue, const char *imsi)
         ue->sub = kasme_subdb_by_imsi(tr->db, imsi);
 }
 
-kasme_ue *kasme_ue_by_tmsi(kasme_tracker *tr, uint32_t m_tmsi)
+kasme_ue *kasme_ue_by_tmsi(kasme_tracker *tr, kasme_domain domain, uint32_t tmsi)
 {
-    return kasme_ue_by_id(tr, kasme_idmap_get(&tr->by_tmsi, m_tmsi));
+    return kasme_ue_by_id(tr, kasme_idmap_get(&tr->by_tmsi, kasme_tmsi_key(domain, tmsi)));
 }
 
-void kasme_ue_set_tmsi(kasme_tracker *tr, kasme_ue *ue, uint32_t m_tmsi)
+void kasme_ue_set_tmsi(kasme_tracker *tr, kasme_ue *ue, kasme_domain domain, uint32_t tmsi)
 {
     ue->has_tmsi = true;
-    ue->m_tmsi = m_tmsi;
-    kasme_idmap_put(&tr->by_tmsi, m_tmsi, ue->id);
+    ue->m_tmsi = tmsi;
+    ue->tmsi_domain = (uint8_t)domain;
+    kasme_idmap_put(&tr->by_tmsi, kasme_tmsi_key(domain, tmsi), ue->id);
 }
 
 void kasme_ctx_info_fill(const kasme_sec_ctx *ctx, kasme_ctx_info *info)
 {
     memset(info, 0, sizeof *info);
     info->ctx_id = ctx->id;
+    info->domain = (kasme_domain)ctx->domain;
     info->ksi = ctx->ksi;
     info->eea = ctx->eea;
     info->eia = ctx->eia;
@@ -228,7 +241,7 @@ void kasme_tracker_conn_release(kasme_tracker *tr, uint64_t conn)
 
 void kasme_tracker_bind_tmsi(kasme_tracker *tr, uint64_t conn, uint32_t m_tmsi)
 {
-    kasme_ue *ue = kasme_ue_by_tmsi(tr, m_tmsi);
+    kasme_ue *ue = kasme_ue_by_tmsi(tr, KASME_DOMAIN_EPS, m_tmsi);
     if (ue)
         kasme_conn_map_insert(tr, conn, ue);
     else
@@ -251,12 +264,13 @@ static kasme_ue *ue_by_conn(kasme_tracker *tr, const kasme_pdu_meta *meta)
     return ue;
 }
 
-static kasme_ue *ue_by_identity(kasme_tracker *tr, const kasme_nas_identity *id)
+static kasme_ue *ue_by_identity(kasme_tracker *tr, kasme_domain domain,
+                                const kasme_nas_identity *id)
 {
     if (id->type == KASME_NAS_ID_IMSI)
         return kasme_ue_by_id(tr, kasme_idmap_get(&tr->by_imsi, kasme_digits_key(id->digits)));
     if (id->type == KASME_NAS_ID_GUTI || id->type == KASME_NAS_ID_TMSI)
-        return kasme_ue_by_tmsi(tr, id->m_tmsi);
+        return kasme_ue_by_tmsi(tr, domain, id->m_tmsi);
     return NULL;
 }
 
@@ -271,55 +285,53 @@ static void learn_identity(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_msg 
         if (!ue->sub && !kasme_subdb_kasme_by_imsi(tr->db, id->digits))
             res->events |= KASME_EV_UNKNOWN_SUBSCRIBER;
     } else if (id->type == KASME_NAS_ID_GUTI) {
-        kasme_ue_set_tmsi(tr, ue, id->m_tmsi);
+        kasme_ue_set_tmsi(tr, ue, msg->domain, id->m_tmsi);
         memcpy(ue->guti_plmn, id->plmn, 3);
         ue->has_guti_plmn = true;
     }
     if (msg->new_guti.type == KASME_NAS_ID_GUTI) {
-        kasme_ue_set_tmsi(tr, ue, msg->new_guti.m_tmsi);
+        kasme_ue_set_tmsi(tr, ue, msg->domain, msg->new_guti.m_tmsi);
         memcpy(ue->guti_plmn, msg->new_guti.plmn, 3);
         ue->has_guti_plmn = true;
         res->events |= KASME_EV_IDENTITY;
     }
 }
 
-/* A plaintext (security header type 0) EMM message: AKA and identities. */
+/* A plaintext (security header type 0) EMM or 5GMM message: AKA and identities. */
 static void handle_plain(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
                          const kasme_nas_msg *msg, kasme_nas_result *res)
 {
     learn_identity(tr, ue, msg, res);
-    if (msg->pd != 7)
-        return;
-    switch (msg->msg_type) {
-    case 0x52:
+    switch (msg->kind) {
+    case KASME_NAS_K_AUTH_REQUEST:
         kasme_aka_request(tr, ue, meta, msg, res);
         break;
-    case 0x53:
+    case KASME_NAS_K_AUTH_RESPONSE:
         kasme_aka_response(tr, ue, msg, res);
         break;
-    case 0x5C:
-        kasme_aka_failure(ue, res);
+    case KASME_NAS_K_AUTH_FAILURE:
+        kasme_aka_failure(ue, msg->domain, res);
         break;
     default:
         break;
     }
 }
 
-/* An initial NAS message names its UE (TS 24.301 5.5.1.2.2, 5.5.3.2.2, 5.6.1.2): a known
- * identity wins over the connection, which may have been reused by another UE. */
+/* An initial NAS message names its UE (TS 24.301 5.5.1.2.2, 5.5.3.2.2, 5.6.1.2; TS 24.501
+ * 5.5.1.2.2, 5.6.1.2): a known identity wins over the connection, which may have been reused
+ * by another UE. */
 static bool is_initial_message(const kasme_nas_msg *msg)
 {
-    return msg->pd == 7 && (msg->msg_type == 0x41 || msg->msg_type == 0x48 ||
-                            msg->msg_type == 0x4C);
+    return msg->kind == KASME_NAS_K_INITIAL;
 }
 
-static kasme_ue *ue_for_pdu(kasme_tracker *tr, const kasme_pdu_meta *meta,
-                            const kasme_nas_msg *msg)
+static kasme_ue *ue_for_pdu(kasme_tracker *tr, kasme_domain domain,
+                            const kasme_pdu_meta *meta, const kasme_nas_msg *msg)
 {
     kasme_ue *by_conn = ue_by_conn(tr, meta);
     if (by_conn && !(msg && is_initial_message(msg)))
         return by_conn;
-    kasme_ue *named = msg ? ue_by_identity(tr, &msg->identity) : NULL;
+    kasme_ue *named = msg ? ue_by_identity(tr, domain, &msg->identity) : NULL;
     if (named)
         return named;
     if (by_conn && msg && msg->identity.type == KASME_NAS_ID_IMSI && by_conn->imsi[0] &&
@@ -328,7 +340,7 @@ static kasme_ue *ue_for_pdu(kasme_tracker *tr, const kasme_pdu_meta *meta,
     if (by_conn)
         return by_conn;
     if (meta->has_m_tmsi)
-        return kasme_ue_by_tmsi(tr, meta->m_tmsi);
+        return kasme_ue_by_tmsi(tr, domain, meta->m_tmsi);
     return NULL;
 }
 
@@ -374,7 +386,7 @@ void kasme_tracker_nas(kasme_tracker *tr, const kasme_pdu_meta *meta, const uint
     else if (inner_is_plain(&outer) && outer.inner_len)
         have_msg = kasme_nas_parse_plain(outer.inner, outer.inner_len, hint, &msg) == 0;
 
-    kasme_ue *ue = ue_for_pdu(tr, meta, have_msg ? &msg : NULL);
+    kasme_ue *ue = ue_for_pdu(tr, outer.domain, meta, have_msg ? &msg : NULL);
     if (!ue && outer.sec_hdr == 0)
         ue = kasme_ue_new(tr);
 
@@ -403,31 +415,35 @@ void kasme_tracker_nas(kasme_tracker *tr, const kasme_pdu_meta *meta, const uint
     g_strlcpy(res->imsi, ue->imsi, sizeof res->imsi);
 }
 
-/* TS 33.401 7.2.8: K_eNB from the UL NAS COUNT of the NAS message that made the UE connected
- * or of the SMC Complete; the MME's SecurityKey tells which. */
-void kasme_tracker_s1ap_kenb(kasme_tracker *tr, const kasme_pdu_meta *meta,
-                             const uint8_t kenb[32], kasme_kenb_result *res)
+/* TS 33.401 7.2.8 (TS 33.501 6.9.2.1.1): K_eNB (K_gNB) from the UL NAS COUNT of the NAS
+ * message that made the UE connected or of the SMC Complete; the core's SecurityKey tells
+ * which. */
+void kasme_tracker_an_key(kasme_tracker *tr, kasme_domain domain, const kasme_pdu_meta *meta,
+                          const uint8_t key[32], kasme_kenb_result *res)
 {
     memset(res, 0, sizeof *res);
+    res->domain = domain;
     kasme_ue *ue = ue_by_conn(tr, meta);
-    if (ue) {
+    if (ue && domain == KASME_DOMAIN_EPS) {
         ue->has_s1ap_kenb = true; /* a K_eNB candidate for the RRC SMC */
-        memcpy(ue->s1ap_kenb, kenb, 32);
+        memcpy(ue->s1ap_kenb, key, 32);
     }
-    if (!ue || !ue->current || !ue->current->active) {
+    kasme_sec_ctx *ctx = ue ? ue->current[domain] : NULL;
+    if (!ctx || !ctx->active) {
         res->why = "no active NAS security context for this UE";
         return;
     }
-    kasme_sec_ctx *ctx = ue->current;
     res->ue_id = ue->id;
     res->ctx_id = ctx->id;
     res->verdict = KASME_KENB_MISMATCH;
-    res->why = "no recent uplink NAS COUNT gives this K_eNB";
+    res->why = domain == KASME_DOMAIN_5GS ? "no recent uplink NAS COUNT gives this K_gNB"
+                                          : "no recent uplink NAS COUNT gives this K_eNB";
     size_t n = ctx->ul_hist_n < KASME_UL_HISTORY ? ctx->ul_hist_n : KASME_UL_HISTORY;
     for (size_t i = 0; i < n; i++) {
         uint8_t derived[32];
         uint32_t count = ctx->ul_hist[(ctx->ul_hist_n - 1 - i) % KASME_UL_HISTORY];
-        if (kdf_kenb(ctx->kasme, count, derived) == 0 && memcmp(derived, kenb, 32) == 0) {
+        if (kasme_derive_an_key(domain, ctx->root_key, count, derived) == 0 &&
+            memcmp(derived, key, 32) == 0) {
             res->verdict = KASME_KENB_CONFIRMED;
             res->ul_count = count;
             res->why = NULL;

@@ -1,6 +1,6 @@
-/* The per-UE EPS security tracker: follows AKA, NAS Security Mode Command and the NAS COUNTs
- * of every UE in a capture, derives the key hierarchy (TS 33.401 clause 6, 7 and Annex A),
- * deciphers and verifies protected NAS PDUs. Plain C over GLib: no Wireshark types, so it is
+/* The per-UE security tracker: follows AKA, NAS Security Mode Command and the NAS COUNTs of
+ * every UE in a capture, EPS and 5GS alike, derives the key hierarchy (TS 33.401 clause 6, 7
+ * and Annex A; TS 33.501 clause 6 and Annex A), deciphers and verifies protected NAS PDUs. Plain C over GLib: no Wireshark types, so it is
  * unit-tested on its own. The caller feeds PDUs in capture order (Wireshark's first pass) and
  * keeps the per-PDU results; the tracker keeps every security context it ever made, tagged
  * with the frames that made it, for as long as the tracker lives. */
@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nas_msg.h"
 #include "subdb.h"
 
 typedef struct kasme_tracker kasme_tracker;
@@ -19,16 +20,21 @@ typedef struct kasme_sec_ctx kasme_sec_ctx;
 
 enum { KASME_DIR_UL = 0, KASME_DIR_DL = 1, KASME_DIR_UNKNOWN = -1 };
 
-/* Connection keys name the carrier-level conversation a PDU belongs to; the high byte says
- * which kind of identifier the low bits hold. */
+/* Connection keys name the carrier-level conversation a PDU belongs to: the high byte says
+ * which kind of identifier the low 40 bits hold (an AMF UE NGAP ID has 40), the 16 bits between
+ * name the association (or the MAC-LTE UEId). */
 enum {
     KASME_CONN_NONE = 0,
     KASME_CONN_S1AP_ENB = 1, /* eNB-UE-S1AP-ID (+ association) */
     KASME_CONN_S1AP_MME = 2, /* MME-UE-S1AP-ID (+ association) */
     KASME_CONN_RNTI = 3,     /* MAC-LTE UEId/RNTI */
     KASME_CONN_STREAM = 4,   /* a single-UE stream: a UE's NAS log, GSMTAP from one UE */
+    KASME_CONN_NGAP_RAN = 5, /* RAN-UE-NGAP-ID (+ association) */
+    KASME_CONN_NGAP_AMF = 6, /* AMF-UE-NGAP-ID (+ association) */
 };
-uint64_t kasme_conn_key(unsigned kind, uint32_t assoc, uint32_t id);
+uint64_t kasme_conn_key(unsigned kind, uint32_t assoc, uint64_t id);
+/* The association (or UEId) part of a connection key. */
+uint32_t kasme_conn_assoc(uint64_t conn);
 
 /* Checksum-like verdicts, numerically equal to Wireshark's PROTO_CHECKSUM_E_* values. */
 enum {
@@ -71,8 +77,9 @@ typedef struct {
     int dir;             /* KASME_DIR_*; UNKNOWN lets the MAC decide */
     uint64_t conn;       /* primary connection key, 0 if none */
     uint64_t conn_alt;   /* a second key for the same connection (MME-UE-S1AP-ID), 0 if none */
-    bool has_m_tmsi;     /* S-TMSI from S1AP InitialUEMessage or RRCConnectionRequest */
-    uint32_t m_tmsi;
+    bool has_m_tmsi;     /* S-TMSI from S1AP InitialUEMessage or RRCConnectionRequest, */
+    uint32_t m_tmsi;     /* or the 5G-TMSI of NGAP InitialUEMessage's 5G-S-TMSI */
+    uint8_t access_type; /* 5GS: the access (TS 33.501 A.9 values, 2 = non-3GPP); 0 = 3GPP */
     const uint8_t (*plmns)[3]; /* serving network candidates seen in the carrier (TAI, ...) */
     size_t n_plmns;
 } kasme_pdu_meta;
@@ -80,6 +87,7 @@ typedef struct {
 /* A snapshot of the security context a PDU was handled with. */
 typedef struct {
     uint32_t ctx_id;
+    kasme_domain domain;
     int ksi;
     uint8_t eea, eia;
     uint32_t aka_frame, smc_frame; /* 0 = none (context from the key file) */
@@ -103,13 +111,14 @@ typedef struct {
     const char *unverified_why;      /* static text when mac_status is UNVERIFIED */
     size_t plain_len;                /* deciphered inner message written to plain_out */
     bool plain_is_inner;             /* plain_out holds the inner message (types 1..4) */
-    /* keys that arose at this PDU (shown only when the user asks) */
+    /* keys that arose at this PDU (shown only when the user asks): the root key (K_ASME, or
+     * K_AMF in 5GS) and the access network key (K_eNB, or K_gNB) */
     bool has_kasme, has_nas_keys, has_kenb;
     uint8_t kasme[32], k_nas_enc[16], k_nas_int[16], kenb[32];
     uint32_t kenb_ul_count;
 } kasme_nas_result;
 
-/* K_eNB check against S1AP InitialContextSetupRequest's SecurityKey. */
+/* K_eNB (K_gNB) check against S1AP's (NGAP's) SecurityKey. */
 typedef enum {
     KASME_KENB_UNCHECKED = 0, /* no context to compare with */
     KASME_KENB_CONFIRMED,
@@ -118,6 +127,7 @@ typedef enum {
 
 typedef struct {
     kasme_kenb_verdict verdict;
+    kasme_domain domain;  /* EPS: K_eNB of S1AP; 5GS: K_gNB of NGAP */
     uint32_t ue_id;
     uint32_t ul_count;   /* the UL NAS COUNT whose K_eNB matched */
     uint32_t ctx_id;
@@ -187,7 +197,7 @@ void kasme_nas_unpack(kasme_tracker *tr, const kasme_nas_packed *packed, const u
 
 typedef struct {
     uint32_t ue_id, ctx_id;
-    uint32_t count_verdict; /* UL NAS COUNT (24 bits) | verdict << 24 */
+    uint32_t count_verdict; /* UL NAS COUNT (24 bits) | verdict << 24 | domain << 31 */
     uint8_t why;            /* the last octet used: 13 in all */
 } kasme_kenb_packed;
 
@@ -206,9 +216,9 @@ void kasme_tracker_free(kasme_tracker *tr);
 void kasme_tracker_nas(kasme_tracker *tr, const kasme_pdu_meta *meta, const uint8_t *pdu,
                        size_t len, uint8_t *plain_out, kasme_nas_result *res);
 
-/* An S1AP SecurityKey (K_eNB, 32 octets) for the UE on meta's connection. */
-void kasme_tracker_s1ap_kenb(kasme_tracker *tr, const kasme_pdu_meta *meta,
-                             const uint8_t kenb[32], kasme_kenb_result *res);
+/* A SecurityKey (S1AP: K_eNB; NGAP: K_gNB; 32 octets) for the UE on meta's connection. */
+void kasme_tracker_an_key(kasme_tracker *tr, kasme_domain domain, const kasme_pdu_meta *meta,
+                          const uint8_t key[32], kasme_kenb_result *res);
 
 /* Handle one PDCP PDU of a radio bearer; plain_out (capacity >= len) receives the RRC
  * message or the user-plane SDU. */

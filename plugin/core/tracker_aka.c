@@ -1,10 +1,13 @@
-/* EPS AKA in the tracker (TS 33.401 6.1, TS 24.301 5.4.2): find the subscriber whose MAC-A
- * matches AUTN, derive CK/IK/XRES and the K_ASME candidates, check RES. */
+/* AKA in the tracker, EPS AKA (TS 33.401 6.1, TS 24.301 5.4.2) and 5G AKA (TS 33.501 6.1.3.2,
+ * TS 24.501 5.4.1.3): find the subscriber whose MAC-A matches AUTN, derive CK/IK and the root
+ * key candidates (K_ASME; K_AUSF -> K_SEAF -> K_AMF), check RES (RES*). */
 #include "tracker_int.h"
 
 #include <string.h>
 
 #include "kdf.h"
+#include "kdf5g.h"
+#include "secure_zero.h"
 #include "milenage.h"
 #include "xor_auth.h"
 
@@ -13,6 +16,24 @@ typedef struct {
     size_t xres_len;
     uint8_t ck[16], ik[16];
 } aka_vector;
+
+/* TS 33.501 A.2, A.4, A.6, A.7: one serving network's K_AMF and XRES* (5G AKA). */
+static bool derive_5g_candidate(const aka_vector *vec, const uint8_t plmn[3],
+                                const kasme_nas_msg *msg, const char *supi, uint8_t kamf[32],
+                                uint8_t xres_star[16])
+{
+    char snn[KDF5G_SNN_SIZE];
+    uint8_t kausf[32], kseaf[32];
+    bool ok = kdf5g_serving_network_name(plmn, snn) == 0 &&
+              kdf5g_res_star(vec->ck, vec->ik, snn, msg->rand, vec->xres, vec->xres_len,
+                             xres_star) == 0 &&
+              kdf5g_kausf(vec->ck, vec->ik, snn, msg->autn, kausf) == 0 &&
+              kdf5g_kseaf(kausf, snn, kseaf) == 0 &&
+              kdf5g_kamf(kseaf, supi, msg->abba, msg->abba_len, kamf) == 0;
+    kasme_secure_zero(kausf, sizeof kausf);
+    kasme_secure_zero(kseaf, sizeof kseaf);
+    return ok;
+}
 
 /* Computes the subscriber's view of AUTN; true if its MAC-A equals AUTN's (TS 33.102 6.3.3). */
 static bool aka_check(const kasme_subscriber *sub, const uint8_t rand[16],
@@ -108,6 +129,30 @@ static const kasme_subscriber *find_subscriber(kasme_tracker *tr, kasme_ue *ue,
     return NULL;
 }
 
+/* The root key candidates of a new context, one per serving network candidate: K_ASME
+ * (TS 33.401 A.2), or K_AMF with its XRES* (5G AKA). The SMC's MAC (and RES*) picks one. */
+static void derive_root_candidates(const kasme_ue *ue, const kasme_subscriber *sub,
+                                   const kasme_pdu_meta *meta, const kasme_nas_msg *msg,
+                                   const aka_vector *vec, kasme_sec_ctx *ctx)
+{
+    kasme_root_cands *cands = kasme_ctx_cands(ctx);
+    size_t n_sn = kasme_sn_candidates(ue, meta, cands->sn, KASME_MAX_SN_CANDIDATES);
+    const char *supi = ue->imsi[0] ? ue->imsi : sub->imsi;
+    size_t n = 0;
+    for (size_t i = 0; i < n_sn; i++) {
+        bool ok;
+        memmove(cands->sn[n], cands->sn[i], 3);
+        if (msg->domain == KASME_DOMAIN_5GS)
+            ok = supi[0] && msg->has_abba &&
+                 derive_5g_candidate(vec, cands->sn[n], msg, supi, cands->root[n],
+                                     cands->xres_star[n]);
+        else
+            ok = kdf_kasme(vec->ck, vec->ik, cands->sn[n], msg->autn, cands->root[n]) == 0;
+        n += ok;
+    }
+    ctx->n_roots = (uint8_t)n;
+}
+
 void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
                        const kasme_nas_msg *msg, kasme_nas_result *res)
 {
@@ -115,7 +160,7 @@ void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
     tr->stats.aka_seen++;
     memset(&ue->aka, 0, sizeof ue->aka);
     if (!msg->has_rand || !msg->has_autn)
-        return;
+        return; /* EAP-AKA' (TS 33.501 6.1.3.1) carries them in the EAP message: not yet */
     const kasme_subscriber *sub = find_subscriber(tr, ue, msg->rand, msg->autn, &vec);
     if (!sub) {
         /* With no K for anyone (a K_ASME-only key file) there was nothing to match. */
@@ -137,12 +182,39 @@ void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
     ctx->ksi = msg->ksi;
     ctx->sub = sub;
     ctx->aka_frame = meta->frame;
-    kasme_kasme_cands *cands = kasme_ctx_cands(ctx);
-    ctx->n_kasme = (uint8_t)kasme_sn_candidates(ue, meta, cands->sn, KASME_MAX_SN_CANDIDATES);
-    for (size_t i = 0; i < ctx->n_kasme; i++)
-        kdf_kasme(vec.ck, vec.ik, cands->sn[i], msg->autn, cands->kasme[i]);
-    ue->pending = ctx;
-    memset(&vec, 0, sizeof vec);
+    ctx->domain = (uint8_t)msg->domain;
+    derive_root_candidates(ue, sub, meta, msg, &vec, ctx);
+    ue->pending[msg->domain] = ctx;
+    kasme_secure_zero(&vec, sizeof vec);
+}
+
+static void swap_octets(uint8_t *a, uint8_t *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t t = a[i];
+        a[i] = b[i];
+        b[i] = t;
+    }
+}
+
+/* RES* (TS 33.501 6.1.3.2.0) equals the XRES* of one serving network name: that candidate
+ * goes first, so the SMC tries the confirmed K_AMF before the others. */
+static bool res_star_matches(kasme_sec_ctx *ctx, const kasme_nas_msg *msg)
+{
+    kasme_root_cands *c = ctx ? ctx->cands : NULL;
+    if (!c || msg->res_len != 16)
+        return false;
+    for (size_t i = 0; i < ctx->n_roots; i++) {
+        if (memcmp(c->xres_star[i], msg->res, 16) != 0)
+            continue;
+        if (i) {
+            swap_octets(c->root[0], c->root[i], 32);
+            swap_octets(c->sn[0], c->sn[i], 3);
+            swap_octets(c->xres_star[0], c->xres_star[i], 16);
+        }
+        return true;
+    }
+    return false;
 }
 
 void kasme_aka_response(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_msg *msg,
@@ -151,16 +223,19 @@ void kasme_aka_response(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_msg *ms
     (void)tr;
     if (!ue->aka.valid)
         return;
-    /* RES is the first res_len octets of the subscriber's output (TS 33.102 6.3.2). */
-    bool ok = msg->res_len >= 4 && msg->res_len <= ue->aka.xres_len &&
-              memcmp(msg->res, ue->aka.xres, msg->res_len) == 0;
+    bool ok;
+    if (msg->domain == KASME_DOMAIN_5GS)
+        ok = res_star_matches(ue->pending[KASME_DOMAIN_5GS], msg);
+    else /* RES is the first res_len octets of the subscriber's output (TS 33.102 6.3.2). */
+        ok = msg->res_len >= 4 && msg->res_len <= ue->aka.xres_len &&
+             memcmp(msg->res, ue->aka.xres, msg->res_len) == 0;
     res->events |= ok ? KASME_EV_RES_OK : KASME_EV_RES_BAD;
 }
 
-void kasme_aka_failure(kasme_ue *ue, kasme_nas_result *res)
+void kasme_aka_failure(kasme_ue *ue, kasme_domain domain, kasme_nas_result *res)
 {
-    /* MAC failure or synch failure: the MME will run a new AKA, whose request replaces this. */
+    /* MAC failure or synch failure: the core will run a new AKA, whose request replaces this. */
     res->events |= KASME_EV_AUTH_FAILURE;
     ue->aka.valid = false;
-    ue->pending = NULL;
+    ue->pending[domain] = NULL;
 }

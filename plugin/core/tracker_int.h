@@ -19,20 +19,39 @@
  * 256 contexts in use at once is more than a lab capture's UEs. */
 #define KASME_SCHED_SLOTS_LOG2 8
 
-/* An EPS security context (TS 33.401 clause 7.2.5.1 / TS 24.301 4.4.2). Before its NAS SMC
- * it may hold several K_ASME candidates (one per serving network id candidate); the SMC's
- * MAC picks one. Once active its keys and algorithms never change: a new SMC makes a new
- * context, so a PDU's result can point at the context it used. */
-/* K_ASME candidates of a context before its SMC, one per serving network id candidate;
- * freed once a context is in use. */
+/* What differs between an EPS and a 5GS NAS security context; everything else is shared. */
 typedef struct {
-    uint8_t kasme[KASME_MAX_SN_CANDIDATES][32];
+    kasme_domain domain;
+    uint8_t alg_key_fc;       /* TS 33.401 A.7: 0x15; TS 33.501 A.8: 0x69 */
+    const char *root_name;    /* K_ASME (TS 33.401 A.2) / K_AMF (TS 33.501 A.7) */
+    const char *an_key_name;  /* K_eNB (TS 33.401 A.3) / K_gNB (TS 33.501 A.9) */
+} kasme_domain_profile;
+
+/* tracker_domain.c */
+const kasme_domain_profile *kasme_profile(kasme_domain domain);
+/* NAS BEARER input (TS 33.401 8.1.1: 0; TS 33.501 6.4.3.1: the access type, 1 for 3GPP). */
+unsigned kasme_nas_bearer(kasme_domain domain, const kasme_pdu_meta *meta);
+/* K_eNB (A.3) or K_gNB (A.9, 3GPP access) from the root key and an uplink NAS COUNT. */
+int kasme_derive_an_key(kasme_domain domain, const uint8_t root[32], uint32_t ul_count,
+                        uint8_t out[32]);
+
+/* A NAS security context: EPS (TS 33.401 7.2.5.1, TS 24.301 4.4.2) or 5GS (TS 33.501 6.7,
+ * TS 24.501 4.4.2). Before its NAS SMC it may hold several root key candidates (one per
+ * serving network candidate); the SMC's MAC picks one. Once active its keys and algorithms
+ * never change: a new SMC makes a new context, so a PDU's result can point at the context it
+ * used. */
+/* Root key candidates of a context before its SMC, one per serving network candidate; freed
+ * once a context is in use. For 5G-AKA also the XRES* each candidate's serving network name
+ * gives, so the Authentication Response's RES* can confirm one. */
+typedef struct {
+    uint8_t root[KASME_MAX_SN_CANDIDATES][32];
     uint8_t sn[KASME_MAX_SN_CANDIDATES][3];
-} kasme_kasme_cands;
+    uint8_t xres_star[KASME_MAX_SN_CANDIDATES][16];
+} kasme_root_cands;
 
 struct kasme_sec_ctx { /* fields ordered by size: one is kept per AKA, 100 000s of them */
     const kasme_subscriber *sub;
-    kasme_kasme_cands *cands;
+    kasme_root_cands *cands;
     kasme_sched_cache *sched;  /* key schedules come from the cache while keys_ready */
     uint32_t id;
     uint32_t ue_id;            /* the UE it was made for */
@@ -42,11 +61,13 @@ struct kasme_sec_ctx { /* fields ordered by size: one is kept per AKA, 100 000s 
     uint32_t ul_hist[KASME_UL_HISTORY];
     uint32_t ul_hist_n;
     int ksi;
-    uint8_t kasme[32];
+    uint8_t root_key[32];      /* K_ASME, or K_AMF in 5GS */
     uint8_t k_nas_enc[16], k_nas_int[16];
     uint8_t sn_id[3];
     uint8_t eea, eia;
-    uint8_t n_kasme;           /* K_ASME candidates in cands */
+    uint8_t n_roots;           /* root key candidates in cands */
+    uint8_t domain;            /* kasme_domain */
+    uint8_t nas_bearer;        /* BEARER of its NAS PDUs (kasme_nas_bearer) */
     bool from_keyfile_kasme;
     bool active;
     bool keys_ready;           /* k_nas_* derived for eea/eia */
@@ -63,8 +84,10 @@ typedef struct {
 
 struct kasme_ue { /* fields ordered by size: one per UE */
     const kasme_subscriber *sub;
-    kasme_sec_ctx *current; /* the context NAS PDUs are protected with */
-    kasme_sec_ctx *pending; /* made by the last AKA, waiting for its SMC */
+    /* Per domain (a UE seen on S1 and NG has a context of each): the context NAS PDUs are
+     * protected with, and the one the last AKA made, waiting for its SMC. */
+    kasme_sec_ctx *current[2];
+    kasme_sec_ctx *pending[2];
     uint64_t bound_conn[2]; /* the last two conn keys bound to it, 0 if none (tracker.c) */
     uint32_t id;
     uint32_t m_tmsi;
@@ -73,6 +96,7 @@ struct kasme_ue { /* fields ordered by size: one per UE */
     kasme_aka_state aka;
     uint8_t guti_plmn[3];
     bool has_tmsi;
+    uint8_t tmsi_domain;    /* kasme_domain of m_tmsi: an M-TMSI or a 5G-TMSI */
     bool has_guti_plmn;
     bool has_s1ap_kenb;
 };
@@ -132,7 +156,7 @@ struct kasme_tracker {
     kasme_slab contexts; /* kasme_sec_ctx, id = index + 1 */
     kasme_idmap by_conn; /* conn key -> UE id (kasme_conn_map_*) */
     kasme_idmap by_imsi; /* kasme_digits_key(IMSI) -> UE id, an index of ue->imsi */
-    kasme_idmap by_tmsi; /* M-TMSI -> UE id */
+    kasme_idmap by_tmsi; /* kasme_tmsi_key(domain, TMSI) -> UE id */
     GHashTable *radio;   /* uint64 conn key -> kasme_radio_conn* */
     kasme_tracker_stats stats;
     unsigned earfcn_searches;
@@ -143,16 +167,18 @@ struct kasme_tracker {
 void kasme_conn_map_insert(kasme_tracker *tr, uint64_t conn, kasme_ue *ue);
 kasme_ue *kasme_conn_map_lookup(kasme_tracker *tr, uint64_t conn);
 void kasme_conn_map_remove(kasme_tracker *tr, uint64_t conn);
-kasme_ue *kasme_ue_by_tmsi(kasme_tracker *tr, uint32_t m_tmsi);
+/* M-TMSIs and 5G-TMSIs are keyed apart, so the two cannot name each other's UE. */
+uint64_t kasme_tmsi_key(kasme_domain domain, uint32_t tmsi);
+kasme_ue *kasme_ue_by_tmsi(kasme_tracker *tr, kasme_domain domain, uint32_t tmsi);
 kasme_ue *kasme_ue_new(kasme_tracker *tr);
 void kasme_ue_set_imsi(kasme_tracker *tr, kasme_ue *ue, const char *imsi);
-void kasme_ue_set_tmsi(kasme_tracker *tr, kasme_ue *ue, uint32_t m_tmsi);
+void kasme_ue_set_tmsi(kasme_tracker *tr, kasme_ue *ue, kasme_domain domain, uint32_t tmsi);
 kasme_sec_ctx *kasme_ctx_new(kasme_tracker *tr);
 /* By the 1-based ids results carry; NULL for 0 or an id not handed out. */
 kasme_ue *kasme_ue_by_id(kasme_tracker *tr, uint32_t id);
 kasme_sec_ctx *kasme_ctx_by_id(kasme_tracker *tr, uint32_t id);
 /* The context's K_ASME candidates, allocated on first use; dropping zeroes and frees them. */
-kasme_kasme_cands *kasme_ctx_cands(kasme_sec_ctx *ctx);
+kasme_root_cands *kasme_ctx_cands(kasme_sec_ctx *ctx);
 void kasme_ctx_drop_cands(kasme_sec_ctx *ctx);
 /* The context's NAS schedules from the tracker's cache; NULL if its keys are not derived. */
 kasme_sched *kasme_ctx_sched(kasme_sec_ctx *ctx);
@@ -163,7 +189,7 @@ void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
                        const kasme_nas_msg *msg, kasme_nas_result *res);
 void kasme_aka_response(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_msg *msg,
                         kasme_nas_result *res);
-void kasme_aka_failure(kasme_ue *ue, kasme_nas_result *res);
+void kasme_aka_failure(kasme_ue *ue, kasme_domain domain, kasme_nas_result *res);
 /* Serving network id candidates for a UE, deduplicated; returns how many. */
 size_t kasme_sn_candidates(const kasme_ue *ue, const kasme_pdu_meta *meta,
                            uint8_t out[][3], size_t max);
@@ -174,12 +200,14 @@ void kasme_nas_protected(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *
                          uint8_t *plain_out, kasme_nas_result *res);
 void kasme_nas_service_request(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_outer *outer,
                                const uint8_t *pdu, size_t len, kasme_nas_result *res);
-int kasme_ctx_activate(kasme_sec_ctx *ctx, size_t kasme_index, uint8_t eea, uint8_t eia);
+int kasme_ctx_activate(kasme_sec_ctx *ctx, size_t root_index, uint8_t eea, uint8_t eia);
 /* The inner message of a protected PDU into plain_out (capacity >= inner_len): copied, and
- * deciphered (types 2 and 4) with ctx's K_NASenc at count (TS 33.401 8.2, BEARER 0). */
+ * deciphered (types 2 and 4) with ctx's K_NASenc at count (TS 33.401 8.2, TS 33.501 6.4.4);
+ * in 5GS the NAS message container of an integrity-protected initial message too (TS 24.501
+ * 4.4.6). */
 void kasme_nas_inner_plain(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, uint32_t count,
                            int dir, uint8_t *plain_out);
-/* NAS-MAC of seq||inner (TS 33.401 8.1.1: BEARER 0) under ctx; false if no schedule. */
+/* NAS-MAC of seq||inner (TS 33.401 8.1.1, TS 33.501 6.4.3) under ctx; false if no schedule. */
 bool kasme_nas_mac(kasme_sec_ctx *ctx, uint32_t count, int dir, const uint8_t *data,
                    size_t len, uint32_t *mac);
 void kasme_ctx_note_ul(kasme_sec_ctx *ctx, uint32_t count);

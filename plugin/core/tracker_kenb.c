@@ -156,7 +156,7 @@ static bool try_nas_context(smc_search *s, const kasme_sec_ctx *ctx)
     for (size_t i = 0; i < hist; i++) {
         uint32_t count = ctx->ul_hist[(ctx->ul_hist_n - 1 - i) % KASME_UL_HISTORY];
         uint8_t kenb[32];
-        if (kdf_kenb(ctx->kasme, count, kenb) == 0 &&
+        if (kdf_kenb(ctx->root_key, count, kenb) == 0 &&
             try_kenb(s, kenb, "NAS security context", true, count))
             return true;
     }
@@ -168,7 +168,8 @@ static void search_kenb(kasme_tracker *tr, kasme_ue *ue, smc_search *s)
 {
     if (ue && ue->has_s1ap_kenb && try_kenb(s, ue->s1ap_kenb, "S1AP SecurityKey", false, 0))
         return;
-    if (ue && ue->current && ue->current->active && try_nas_context(s, ue->current))
+    if (ue && ue->current[KASME_DOMAIN_EPS] && ue->current[KASME_DOMAIN_EPS]->active &&
+        try_nas_context(s, ue->current[KASME_DOMAIN_EPS]))
         return;
     if (!tr->db)
         return;
@@ -196,8 +197,8 @@ static void take_into_use(kasme_tracker *tr, kasme_radio_conn *rc, kasme_ue *ue,
     }
     rc->as.smc_frame = s->meta->frame;
     memcpy(rc->as.kenb_initial, rc->as.kenb, 32);
-    if (ue && ue->current && ue->current->active) {
-        memcpy(rc->as.kasme, ue->current->kasme, 32);
+    if (ue && ue->current[KASME_DOMAIN_EPS] && ue->current[KASME_DOMAIN_EPS]->active) {
+        memcpy(rc->as.kasme, ue->current[KASME_DOMAIN_EPS]->root_key, 32);
         rc->as.has_kasme = true;
     }
     tr->stats.as_smc_verified += s->verified;

@@ -1,13 +1,14 @@
-/* Protected NAS PDUs in the tracker: the NAS SMC (TS 33.401 7.2.4.4, TS 24.301 5.4.3), NAS
- * COUNT per direction (TS 24.301 4.4.3.1), deciphering and NAS-MAC (TS 33.401 8.1, 8.2), the
- * Service Request short MAC (TS 24.301 9.9.3.28) and K_eNB (TS 33.401 7.2.8, A.3). */
+/* Protected NAS PDUs in the tracker, one engine for EPS and 5GS: the NAS SMC (TS 33.401
+ * 7.2.4.4, TS 24.301 5.4.3; TS 33.501 6.7.2, TS 24.501 5.4.2), NAS COUNT per direction
+ * (TS 24.301 4.4.3.1, TS 24.501 4.4.3.1), deciphering and NAS-MAC (TS 33.401 8.1, 8.2;
+ * TS 33.501 6.4.3, 6.4.4), the EPS Service Request short MAC (TS 24.301 9.9.3.28) and K_eNB /
+ * K_gNB (TS 33.401 7.2.8, A.3; TS 33.501 A.9). The domains differ only through
+ * tracker_domain.c. */
 #include "tracker_int.h"
 
 #include <string.h>
 
 #include "kdf.h"
-
-#define NAS_BEARER 0
 
 /* A protected PDU kasme has no keys for: not deciphered, its MAC not checked, and why. */
 static void no_context(kasme_nas_result *res, uint32_t mac_received, const char *why)
@@ -19,18 +20,19 @@ static void no_context(kasme_nas_result *res, uint32_t mac_received, const char 
     res->unverified_why = why;
 }
 
-int kasme_ctx_activate(kasme_sec_ctx *ctx, size_t kasme_index, uint8_t eea, uint8_t eia)
+int kasme_ctx_activate(kasme_sec_ctx *ctx, size_t root_index, uint8_t eea, uint8_t eia)
 {
-    if (!ctx->cands || kasme_index >= ctx->n_kasme)
+    if (!ctx->cands || root_index >= ctx->n_roots)
         return -1;
-    memcpy(ctx->kasme, ctx->cands->kasme[kasme_index], 32);
-    memcpy(ctx->sn_id, ctx->cands->sn[kasme_index], 3);
+    memcpy(ctx->root_key, ctx->cands->root[root_index], 32);
+    memcpy(ctx->sn_id, ctx->cands->sn[root_index], 3);
     ctx->eea = eea;
     ctx->eia = eia;
     if (!kasme_alg_available(eea) || !kasme_alg_available(eia))
         return -1;
-    if (kdf_alg_key(ctx->kasme, KDF_NAS_ENC, eea, ctx->k_nas_enc) ||
-        kdf_alg_key(ctx->kasme, KDF_NAS_INT, eia, ctx->k_nas_int))
+    uint8_t fc = kasme_profile(ctx->domain)->alg_key_fc;
+    if (kdf_alg_key_fc(ctx->root_key, fc, KDF_NAS_ENC, eea, ctx->k_nas_enc) ||
+        kdf_alg_key_fc(ctx->root_key, fc, KDF_NAS_INT, eia, ctx->k_nas_int))
         return -1;
     ctx->keys_ready = true;
     if (!kasme_ctx_sched(ctx)) {
@@ -47,7 +49,7 @@ bool kasme_nas_mac(kasme_sec_ctx *ctx, uint32_t count, int dir, const uint8_t *d
     kasme_sched *sched = kasme_ctx_sched(ctx);
     if (!sched)
         return false;
-    return kasme_integrity_mac(&sched->integ, count, NAS_BEARER, (unsigned)dir, data, len,
+    return kasme_integrity_mac(&sched->integ, count, ctx->nas_bearer, (unsigned)dir, data, len,
                                len * 8, mac) == KASME_SEC_OK;
 }
 
@@ -61,7 +63,7 @@ void kasme_ctx_note_ul(kasme_sec_ctx *ctx, uint32_t count)
 
 bool kasme_derive_kenb(const kasme_sec_ctx *ctx, uint32_t ul_count, kasme_nas_result *res)
 {
-    if (kdf_kenb(ctx->kasme, ul_count, res->kenb) != 0)
+    if (kasme_derive_an_key(ctx->domain, ctx->root_key, ul_count, res->kenb) != 0)
         return false;
     res->has_kenb = true;
     res->kenb_ul_count = ul_count;
@@ -106,8 +108,10 @@ static void note_count(kasme_sec_ctx *ctx, int dir, uint32_t count, kasme_nas_re
 static bool verify_mac(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, const uint8_t *pdu,
                        size_t len, int dir_hint, kasme_nas_result *res)
 {
-    const uint8_t *covered = pdu + 5;
-    size_t covered_len = len - 5;
+    (void)pdu;
+    (void)len;
+    const uint8_t *covered = outer->mac_input;
+    size_t covered_len = outer->mac_input_len;
     int dirs[2] = {dir_hint, -1};
     if (dir_hint == KASME_DIR_UNKNOWN) {
         dirs[0] = KASME_DIR_UL;
@@ -149,14 +153,32 @@ static void set_mac_verdict(kasme_sec_ctx *ctx, bool verified, kasme_nas_result 
     }
 }
 
+/* TS 24.501 4.4.6: an integrity-protected (type 1) initial message of a UE with a context
+ * carries the whole message in a NAS message container whose value is ciphered, at the
+ * message's own NAS COUNT. Its place in the message, or false if it has none. */
+static bool ciphered_container(const kasme_nas_outer *outer, int dir, size_t *off, size_t *len)
+{
+    kasme_nas_msg msg;
+    if (outer->domain != KASME_DOMAIN_5GS || outer->sec_hdr != 1 || dir != KASME_DIR_UL ||
+        kasme_nas_parse_plain(outer->inner, outer->inner_len, 1, &msg) != 0 ||
+        msg.kind != KASME_NAS_K_INITIAL || !msg.nas_container_len)
+        return false;
+    *off = (size_t)(msg.nas_container - outer->inner);
+    *len = msg.nas_container_len;
+    return true;
+}
+
 void kasme_nas_inner_plain(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, uint32_t count,
                            int dir, uint8_t *plain_out)
 {
     memcpy(plain_out, outer->inner, outer->inner_len);
     kasme_sched *sched = ctx ? kasme_ctx_sched(ctx) : NULL;
-    if ((outer->sec_hdr == 2 || outer->sec_hdr == 4) && sched && dir >= 0)
-        kasme_cipher_apply(&sched->enc, count, NAS_BEARER, (unsigned)dir, plain_out,
-                           outer->inner_len, outer->inner_len * 8);
+    if (!sched || dir < 0)
+        return;
+    size_t off = 0, n = outer->inner_len;
+    if ((outer->sec_hdr == 2 || outer->sec_hdr == 4) || ciphered_container(outer, dir, &off, &n))
+        kasme_cipher_apply(&sched->enc, count, ctx->nas_bearer, (unsigned)dir, plain_out + off,
+                           n, n * 8);
 }
 
 /* Copies the inner message out and deciphers it (types 2 and 4) with the chosen COUNT. */
@@ -174,28 +196,11 @@ static void result_from_ctx(kasme_sec_ctx *ctx, kasme_nas_result *res)
     kasme_ctx_info_fill(ctx, &res->ctx);
 }
 
-/* Contexts an SMC can take into use: the one the last AKA made, the current one (new
- * algorithms, same K_ASME), and K_ASME lines of the key file. */
-static size_t smc_candidates(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
-                             int ksi, kasme_sec_ctx **out, size_t max)
+/* K_ASME lines of the key file that may name this UE, each as a candidate context. */
+static size_t keyfile_root_candidates(kasme_tracker *tr, kasme_ue *ue,
+                                      const kasme_pdu_meta *meta, int ksi, kasme_sec_ctx **out,
+                                      size_t n, size_t max)
 {
-    size_t n = 0;
-    if (ue->pending && (ue->pending->ksi == ksi || ue->pending->ksi < 0))
-        out[n++] = ue->pending;
-    if (ue->current && ue->current->ksi == ksi && n < max) {
-        kasme_sec_ctx *again = kasme_ctx_new(tr);
-        uint32_t id = again->id;
-        *again = *ue->current;
-        again->id = id;
-        again->active = false;
-        again->keys_ready = false;
-        again->cands = NULL;
-        again->n_kasme = 1;
-        again->continues_counts = true;
-        memcpy(kasme_ctx_cands(again)->kasme[0], ue->current->kasme, 32);
-        memcpy(again->cands->sn[0], ue->current->sn_id, 3);
-        out[n++] = again;
-    }
     const kasme_subscriber *firsts[4] = {
         ue->imsi[0] ? kasme_subdb_kasme_by_imsi(tr->db, ue->imsi) : NULL,
         ue->has_tmsi ? kasme_subdb_kasme_by_tmsi(tr->db, ue->m_tmsi) : NULL,
@@ -212,10 +217,42 @@ static size_t smc_candidates(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_me
             ctx->ksi = ksi;
             ctx->sub = line;
             ctx->from_keyfile_kasme = true;
-            ctx->n_kasme = 1;
-            memcpy(kasme_ctx_cands(ctx)->kasme[0], line->kasme, 32);
+            ctx->n_roots = 1;
+            memcpy(kasme_ctx_cands(ctx)->root[0], line->kasme, 32);
             out[n++] = ctx;
         }
+    }
+    return n;
+}
+
+/* Contexts an SMC can take into use: the one the last AKA made, the current one (new
+ * algorithms, same root key), and root key lines of the key file. */
+static size_t smc_candidates(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
+                             kasme_domain domain, int ksi, kasme_sec_ctx **out, size_t max)
+{
+    size_t n = 0;
+    kasme_sec_ctx *pending = ue->pending[domain], *current = ue->current[domain];
+    if (pending && (pending->ksi == ksi || pending->ksi < 0))
+        out[n++] = pending;
+    if (current && current->ksi == ksi && n < max) {
+        kasme_sec_ctx *again = kasme_ctx_new(tr);
+        uint32_t id = again->id;
+        *again = *current;
+        again->id = id;
+        again->active = false;
+        again->keys_ready = false;
+        again->cands = NULL;
+        again->n_roots = 1;
+        again->continues_counts = true;
+        memcpy(kasme_ctx_cands(again)->root[0], current->root_key, 32);
+        memcpy(again->cands->sn[0], current->sn_id, 3);
+        out[n++] = again;
+    }
+    if (domain == KASME_DOMAIN_EPS)
+        n = keyfile_root_candidates(tr, ue, meta, ksi, out, n, max);
+    for (size_t i = 0; i < n; i++) {
+        out[i]->domain = (uint8_t)domain;
+        out[i]->nas_bearer = (uint8_t)kasme_nas_bearer(domain, meta);
     }
     return n;
 }
@@ -226,9 +263,9 @@ static void ctx_deactivate(kasme_sec_ctx *ctx)
     ctx->active = false;
 }
 
-/* The DL COUNTs an SMC may carry under ctx: 0 || seq for a new K_ASME (TS 24.301 4.4.3.1
- * resets the counts when a new K_ASME is taken into use); the continued DL COUNT when the SMC
- * only changes algorithms on the current K_ASME. */
+/* The DL COUNTs an SMC may carry under ctx: 0 || seq for a new root key (TS 24.301 4.4.3.1,
+ * TS 24.501 4.4.3.1 reset the counts when a new K_ASME or K_AMF is taken into use); the
+ * continued DL COUNT when the SMC only changes algorithms on the current root key. */
 static size_t smc_counts(const kasme_sec_ctx *ctx, uint8_t seq, uint32_t out[3])
 {
     if (ctx->continues_counts)
@@ -243,14 +280,14 @@ typedef struct {
     uint32_t count;
 } smc_choice;
 
-static bool smc_mac_matches(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, const uint8_t *pdu,
-                            size_t len, uint32_t *count)
+static bool smc_mac_matches(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, uint32_t *count)
 {
     uint32_t counts[3];
     size_t n = smc_counts(ctx, outer->seq, counts);
     for (size_t i = 0; i < n; i++) {
         uint32_t mac;
-        if (kasme_nas_mac(ctx, counts[i], KASME_DIR_DL, pdu + 5, len - 5, &mac) &&
+        if (kasme_nas_mac(ctx, counts[i], KASME_DIR_DL, outer->mac_input, outer->mac_input_len,
+                          &mac) &&
             ctx->eia != 0 && mac == outer->mac) {
             *count = counts[i];
             return true;
@@ -260,20 +297,20 @@ static bool smc_mac_matches(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, co
     return false;
 }
 
-/* Tries every candidate context and K_ASME against the SMC's MAC; the first candidate is the
- * fallback when none verifies (or with EIA0, which cannot). */
+/* Tries every candidate context and root key against the SMC's MAC; the first candidate is
+ * the fallback when none verifies (or with EIA0, which cannot). */
 static smc_choice smc_pick(kasme_sec_ctx **cands, size_t n, const kasme_nas_outer *outer,
-                           const kasme_nas_msg *smc, const uint8_t *pdu, size_t len)
+                           const kasme_nas_msg *smc)
 {
     smc_choice choice = {NULL, false, 0};
     for (size_t c = 0; c < n; c++) {
         kasme_sec_ctx *ctx = cands[c];
-        for (size_t k = 0; k < ctx->n_kasme; k++) {
+        for (size_t k = 0; k < ctx->n_roots; k++) {
             ctx_deactivate(ctx);
             if (kasme_ctx_activate(ctx, k, smc->smc_eea, smc->smc_eia) != 0)
                 return choice;
             uint32_t count;
-            if (smc_mac_matches(ctx, outer, pdu, len, &count))
+            if (smc_mac_matches(ctx, outer, &count))
                 return (smc_choice){ctx, true, count};
         }
     }
@@ -283,30 +320,31 @@ static smc_choice smc_pick(kasme_sec_ctx **cands, size_t n, const kasme_nas_oute
         if (kasme_ctx_activate(choice.ctx, 0, smc->smc_eea, smc->smc_eia) != 0)
             choice.ctx = NULL;
         else
-            smc_mac_matches(choice.ctx, outer, pdu, len, &choice.count);
+            smc_mac_matches(choice.ctx, outer, &choice.count);
     }
     return choice;
 }
 
-static void smc_result(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, const uint8_t *pdu,
-                       size_t len, uint32_t count, bool verified, kasme_nas_result *res)
+static void smc_result(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, uint32_t count,
+                       bool verified, kasme_nas_result *res)
 {
     res->status = KASME_PDU_DECIPHERED;
     res->dir = KASME_DIR_DL;
     res->count = count;
     res->mac_received = outer->mac;
-    kasme_nas_mac(ctx, count, KASME_DIR_DL, pdu + 5, len - 5, &res->mac_calculated);
+    kasme_nas_mac(ctx, count, KASME_DIR_DL, outer->mac_input, outer->mac_input_len,
+                  &res->mac_calculated);
     set_mac_verdict(ctx, verified, res);
     result_from_ctx(ctx, res);
 }
 
 static void handle_smc(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
-                       const kasme_nas_outer *outer, const uint8_t *pdu, size_t len,
-                       uint8_t *plain_out, kasme_nas_result *res)
+                       const kasme_nas_outer *outer, uint8_t *plain_out, kasme_nas_result *res)
 {
     kasme_nas_msg smc;
+    kasme_domain domain = outer->domain;
     if (kasme_nas_parse_plain(outer->inner, outer->inner_len, 0, &smc) != 0 ||
-        smc.msg_type != 0x5D) {
+        smc.kind != KASME_NAS_K_SMC || smc.domain != domain) {
         res->status = KASME_PDU_MALFORMED;
         return;
     }
@@ -315,22 +353,24 @@ static void handle_smc(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
         return;
     }
     kasme_sec_ctx *cands[8];
-    size_t n = smc_candidates(tr, ue, meta, smc.ksi, cands, 8);
-    smc_choice pick = smc_pick(cands, n, outer, &smc, pdu, len);
+    size_t n = smc_candidates(tr, ue, meta, domain, smc.ksi, cands, 8);
+    smc_choice pick = smc_pick(cands, n, outer, &smc);
     for (size_t i = 0; i < n; i++)
         if (cands[i] != pick.ctx)
             ctx_deactivate(cands[i]);
     if (!pick.ctx) {
-        no_context(res, outer->mac, "no AKA or key-file K_ASME for this UE and KSI");
+        no_context(res, outer->mac, domain == KASME_DOMAIN_5GS
+                                        ? "no 5G AKA or key-file K_AMF for this UE and ngKSI"
+                                        : "no AKA or key-file K_ASME for this UE and KSI");
         return;
     }
-    kasme_sec_ctx *ctx = pick.ctx;
-    smc_result(ctx, outer, pdu, len, pick.count, pick.verified, res);
-    bool have_verified_current = ue->current && ue->current->active && ue->current->eia != 0;
+    kasme_sec_ctx *ctx = pick.ctx, *current = ue->current[domain];
+    smc_result(ctx, outer, pick.count, pick.verified, res);
+    bool have_verified_current = current && current->active && current->eia != 0;
     if (!pick.verified && ctx->eia != 0 && have_verified_current) {
         /* A Security Mode Command whose MAC fails does not replace a working context. */
         ctx_deactivate(ctx);
-        decipher_inner(ue->current, outer, plain_out, res);
+        decipher_inner(current, outer, plain_out, res);
         return;
     }
     ctx->smc_frame = meta->frame;
@@ -338,10 +378,10 @@ static void handle_smc(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
         memset(ctx->seen, 0, sizeof ctx->seen);
         ctx->ul_hist_n = 0;
     }
-    ue->current = ctx;
+    ue->current[domain] = ctx;
     kasme_ctx_drop_cands(ctx); /* in use: never an SMC candidate again */
-    if (ue->pending == ctx)
-        ue->pending = NULL;
+    if (ue->pending[domain] == ctx)
+        ue->pending[domain] = NULL;
     if (pick.verified)
         tr->stats.smc_verified++;
     res->events |= KASME_EV_SMC_CONTEXT;
@@ -349,21 +389,18 @@ static void handle_smc(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
     decipher_inner(ctx, outer, plain_out, res);
     result_from_ctx(ctx, res);
     res->has_kasme = res->has_nas_keys = true;
-    memcpy(res->kasme, ctx->kasme, 32);
+    memcpy(res->kasme, ctx->root_key, 32);
     memcpy(res->k_nas_enc, ctx->k_nas_enc, 16);
     memcpy(res->k_nas_int, ctx->k_nas_int, 16);
 }
 
-/* Messages whose UL COUNT feeds K_eNB (TS 33.401 7.2.8.1): SMC Complete, and the initial NAS
- * message that brings the UE to connected mode. */
+/* Messages whose UL COUNT feeds K_eNB / K_gNB (TS 33.401 7.2.8.1, TS 33.501 6.9.2.1.1): SMC
+ * Complete, and the initial NAS message that brings the UE to connected mode. */
 static bool feeds_kenb(const kasme_nas_outer *outer, const uint8_t *plain, size_t plain_len)
 {
     if (outer->sec_hdr == 4)
         return true;
-    if (plain_len < 2 || (plain[0] & 0x0F) != 7)
-        return false;
-    uint8_t type = plain[1];
-    return type == 0x41 || type == 0x48 || type == 0x4C; /* attach, TAU, extended service req */
+    return kasme_nas_kind_of(plain, plain_len) == KASME_NAS_K_INITIAL;
 }
 
 /* A protected UE with no known connection: try the current contexts of recent UEs against
@@ -375,10 +412,11 @@ static kasme_ue *guess_ue(kasme_tracker *tr, const kasme_nas_outer *outer, const
     uint32_t lowest = n > KASME_GUESS_LIMIT ? n - KASME_GUESS_LIMIT : 0;
     for (uint32_t id = n; id > lowest; id--) {
         kasme_ue *ue = kasme_ue_by_id(tr, id);
-        if (!ue->current || !ue->current->active || ue->current->eia == 0)
+        kasme_sec_ctx *current = ue->current[outer->domain];
+        if (!current || !current->active || current->eia == 0)
             continue;
         kasme_nas_result probe = *res;
-        if (verify_mac(ue->current, outer, pdu, len, dir_hint, &probe)) {
+        if (verify_mac(current, outer, pdu, len, dir_hint, &probe)) {
             res->events |= KASME_EV_CONTEXT_GUESSED;
             return ue;
         }
@@ -408,10 +446,10 @@ void kasme_nas_protected(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *
     }
     res->ue_id = ue->id;
     if (outer->sec_hdr == 3) {
-        handle_smc(tr, ue, meta, outer, pdu, len, plain_out, res);
+        handle_smc(tr, ue, meta, outer, plain_out, res);
         return;
     }
-    kasme_sec_ctx *ctx = ue->current;
+    kasme_sec_ctx *ctx = ue->current[outer->domain];
     if (!ctx || !ctx->active) {
         no_context(res, outer->mac, "no NAS Security Mode Command seen for this UE");
         return;
@@ -437,7 +475,7 @@ void kasme_nas_service_request(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_
     (void)len;
     res->dir = KASME_DIR_UL;
     res->mac_received = outer->sr_short_mac;
-    kasme_sec_ctx *ctx = ue ? ue->current : NULL;
+    kasme_sec_ctx *ctx = ue ? ue->current[KASME_DOMAIN_EPS] : NULL;
     if (!ctx || !ctx->active || ctx->ksi != outer->sr_ksi) {
         no_context(res, res->mac_received, ue ? "no security context with this KSI"
                                               : "UE not identified (unknown S-TMSI)");

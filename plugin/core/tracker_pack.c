@@ -21,6 +21,8 @@ static const char *const why_texts[] = {
     "UE not identified (unknown S-TMSI)",
     "no active NAS security context for this UE",
     "no recent uplink NAS COUNT gives this K_eNB",
+    "no 5G AKA or key-file K_AMF for this UE and ngKSI",
+    "no recent uplink NAS COUNT gives this K_gNB",
 };
 
 static bool same_text(const char *a, const char *b);
@@ -70,14 +72,14 @@ static void unpack_keys(kasme_sec_ctx *ctx, const kasme_nas_packed *p, kasme_nas
         return;
     if (p->bits & B_KASME) {
         res->has_kasme = true;
-        memcpy(res->kasme, ctx->kasme, 32);
+        memcpy(res->kasme, ctx->root_key, 32);
     }
     if (p->bits & B_NAS_KEYS) {
         res->has_nas_keys = true;
         memcpy(res->k_nas_enc, ctx->k_nas_enc, 16);
         memcpy(res->k_nas_int, ctx->k_nas_int, 16);
     }
-    if ((p->bits & B_KENB) && kdf_kenb(ctx->kasme, res->count, res->kenb) == 0) {
+    if ((p->bits & B_KENB) && kasme_derive_an_key(ctx->domain, ctx->root_key, res->count, res->kenb) == 0) {
         res->has_kenb = true;
         res->kenb_ul_count = res->count;
     }
@@ -190,18 +192,19 @@ bool kasme_nas_pack(kasme_tracker *tr, const kasme_nas_result *res, const uint8_
 bool kasme_kenb_pack(const kasme_kenb_result *res, kasme_kenb_packed *p)
 {
     memset(p, 0, sizeof *p);
-    if (!why_index(res->why, &p->why) || res->verdict > 255 || res->ul_count > 0xFFFFFF)
+    if (!why_index(res->why, &p->why) || res->verdict > 127 || res->ul_count > 0xFFFFFF)
         return false;
     p->ue_id = res->ue_id;
     p->ctx_id = res->ctx_id;
-    p->count_verdict = res->ul_count | (uint32_t)res->verdict << 24;
+    p->count_verdict = res->ul_count | (uint32_t)res->verdict << 24 | (uint32_t)res->domain << 31;
     return true;
 }
 
 void kasme_kenb_unpack(const kasme_kenb_packed *p, kasme_kenb_result *res)
 {
     memset(res, 0, sizeof *res);
-    res->verdict = (kasme_kenb_verdict)(p->count_verdict >> 24);
+    res->verdict = (kasme_kenb_verdict)((p->count_verdict >> 24) & 0x7F);
+    res->domain = (kasme_domain)(p->count_verdict >> 31);
     res->ue_id = p->ue_id;
     res->ul_count = p->count_verdict & 0xFFFFFF;
     res->ctx_id = p->ctx_id;

@@ -32,6 +32,7 @@ typedef enum { KASME_ITEM_NAS, KASME_ITEM_KENB, KASME_ITEM_PDCP } kasme_item_kin
 
 typedef struct kasme_item {
     kasme_item_kind kind;
+    kasme_domain domain; /* KASME_ITEM_KENB: S1AP's K_eNB or NGAP's K_gNB */
     tvbuff_t *tvb;   /* the data source the bytes are in */
     gint offset, length;
     kasme_pdu_meta meta;

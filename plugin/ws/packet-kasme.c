@@ -38,7 +38,7 @@ static void compute(packet_info *pinfo, const kasme_item *item, kasme_frame_resu
     fr->rb_id = item->kind == KASME_ITEM_PDCP ? (uint8_t)item->pdcp.rb_id : 0;
     const guint8 *bytes = tvb_get_ptr(item->tvb, item->offset, item->length);
     if (item->kind == KASME_ITEM_KENB) {
-        kasme_tracker_s1ap_kenb(tr, &item->meta, bytes, &fr->kenb);
+        kasme_tracker_an_key(tr, item->domain, &item->meta, bytes, &fr->kenb);
         return;
     }
     fr->plain = wmem_alloc0(pinfo->pool, (size_t)item->length);

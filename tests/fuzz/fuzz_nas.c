@@ -148,7 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             uint8_t kenb[32] = {0};
             memcpy(kenb, body, len < 32 ? len : 32);
             kasme_kenb_result kr;
-            kasme_tracker_s1ap_kenb(tr, &meta, kenb, &kr);
+            kasme_tracker_an_key(tr, KASME_DOMAIN_EPS, &meta, kenb, &kr);
             CHECK(kr.verdict <= KASME_KENB_MISMATCH);
             kasme_kenb_packed kp;
             kasme_kenb_result ku;

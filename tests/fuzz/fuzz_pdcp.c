@@ -202,7 +202,7 @@ static void event_record(kasme_tracker *tr, const uint8_t *hdr, const uint8_t *b
         memset(&meta, 0, sizeof meta);
         meta.conn = conn;
         kasme_kenb_result kr;
-        kasme_tracker_s1ap_kenb(tr, &meta, kenb, &kr);
+        kasme_tracker_an_key(tr, KASME_DOMAIN_EPS, &meta, kenb, &kr);
         CHECK(kr.verdict <= KASME_KENB_MISMATCH);
         break;
     }

@@ -1,0 +1,32 @@
+/* The small, named places where an EPS and a 5GS NAS security context differ (TS 33.401 and
+ * TS 33.501); the NAS protection engine around them is shared. */
+#include "tracker_int.h"
+
+#include "kdf.h"
+#include "kdf5g.h"
+
+static const kasme_domain_profile profiles[2] = {
+    [KASME_DOMAIN_EPS] = {KASME_DOMAIN_EPS, 0x15, "K_ASME", "K_eNB"},
+    [KASME_DOMAIN_5GS] = {KASME_DOMAIN_5GS, 0x69, "K_AMF", "K_gNB"},
+};
+
+const kasme_domain_profile *kasme_profile(kasme_domain domain)
+{
+    return &profiles[domain == KASME_DOMAIN_5GS];
+}
+
+unsigned kasme_nas_bearer(kasme_domain domain, const kasme_pdu_meta *meta)
+{
+    if (domain != KASME_DOMAIN_5GS)
+        return 0;
+    return meta && meta->access_type == KDF5G_ACCESS_NON_3GPP ? KDF5G_ACCESS_NON_3GPP
+                                                              : KDF5G_ACCESS_3GPP;
+}
+
+int kasme_derive_an_key(kasme_domain domain, const uint8_t root[32], uint32_t ul_count,
+                        uint8_t out[32])
+{
+    if (domain == KASME_DOMAIN_5GS)
+        return kdf5g_kgnb(root, ul_count, KDF5G_ACCESS_3GPP, out);
+    return kdf_kenb(root, ul_count, out);
+}
