@@ -500,7 +500,7 @@ bool kasme_carrier_handover(proto_tree *tree, const kasme_item *parent, kasme_ha
     bool found = pci && new_id && new_id->length == 2;
     if (found) {
         ho->conn = parent->pdcp.conn;
-        ho->new_conn = kasme_conn_key(KASME_CONN_RNTI, (uint32_t)(parent->pdcp.conn >> 32) & 0xFFFFFF,
+        ho->new_conn = kasme_conn_key(KASME_CONN_RNTI, kasme_conn_assoc(parent->pdcp.conn),
                                       tvb_get_ntohs(new_id->ds_tvb, new_id->start));
         ho->pci = (uint16_t)uint_of(pci);
         ho->earfcn_dl = freq ? (int32_t)uint_of(freq) : -1;
