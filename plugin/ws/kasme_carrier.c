@@ -1,6 +1,6 @@
-/* Finds, in a dissected frame, every NAS PDU and S1AP SecurityKey and what the carrier says
- * about them (UE identifiers, direction, serving PLMN), whichever way NAS arrived: S1AP (with
- * or without SCTP/IP), RRC on MAC-LTE, GSMTAP, or a UE's NAS log. */
+/* Finds, in a dissected frame, every NAS PDU and S1AP/NGAP SecurityKey and what the carrier
+ * says about them (UE identifiers, direction, serving PLMN), whichever way NAS arrived: S1AP or
+ * NGAP (with or without SCTP/IP), RRC on MAC-LTE, GSMTAP, or a UE's NAS log. */
 #include "kasme_ws.h"
 
 #include <epan/proto.h>
@@ -16,6 +16,15 @@ typedef struct {
 } kasme_field;
 
 static kasme_field f_nas_eps = {"nas-eps", {0}, 0};
+static kasme_field f_nas_5gs = {"nas-5gs", {0}, 0};
+static kasme_field f_ngap = {"ngap", {0}, 0};
+static kasme_field f_ngap_ran_id = {"ngap.RAN_UE_NGAP_ID", {0}, 0};
+static kasme_field f_ngap_amf_id = {"ngap.AMF_UE_NGAP_ID", {0}, 0};
+static kasme_field f_ngap_security_key = {"ngap.SecurityKey", {0}, 0};
+static kasme_field f_ngap_procedure = {"ngap.procedureCode", {0}, 0};
+static kasme_field f_ngap_success = {"ngap.successfulOutcome_element", {0}, 0};
+static kasme_field f_ngap_5g_tmsi = {"ngap.fiveG_TMSI", {0}, 0};
+static kasme_field f_ngap_plmn = {"ngap.pLMNIdentity", {0}, 0};
 static kasme_field f_s1ap = {"s1ap", {0}, 0};
 static kasme_field f_s1ap_enb_id = {"s1ap.ENB_UE_S1AP_ID", {0}, 0};
 static kasme_field f_s1ap_mme_id = {"s1ap.MME_UE_S1AP_ID", {0}, 0};
@@ -56,6 +65,8 @@ static kasme_field *const wanted[] = {
     &f_pdcp_plane, &f_pdcp_channel_id, &f_pdcp_sn_length, &f_pdcp_sig_data, &f_rrc_eea, &f_rrc_eia, &f_rrc_smc,
     &f_rrc_setup, &f_rrc_m_tmsi, &f_rrc_reest_req, &f_rrc_reest, &f_rrc_c_rnti, &f_rrc_pci,
     &f_rrc_ncc, &f_rrc_mobility, &f_rrc_target_pci, &f_rrc_dl_freq, &f_rrc_new_ue_id,
+    &f_nas_5gs, &f_ngap, &f_ngap_ran_id, &f_ngap_amf_id, &f_ngap_security_key,
+    &f_ngap_procedure, &f_ngap_success, &f_ngap_5g_tmsi, &f_ngap_plmn,
 };
 
 static void lookup_field(kasme_field *f)
@@ -152,8 +163,9 @@ bool kasme_carrier_fields_available(proto_tree *tree)
     if (PTREE_DATA(tree)->visible)
         return true;
     GHashTable *interesting = PTREE_DATA(tree)->interesting_hfids;
-    return interesting && f_nas_eps.n &&
-           g_hash_table_contains(interesting, GINT_TO_POINTER(f_nas_eps.ids[0]));
+    return interesting &&
+           ((f_nas_eps.n && g_hash_table_contains(interesting, GINT_TO_POINTER(f_nas_eps.ids[0]))) ||
+            (f_nas_5gs.n && g_hash_table_contains(interesting, GINT_TO_POINTER(f_nas_5gs.ids[0]))));
 }
 
 /* Position of f in wanted[]. */
@@ -238,6 +250,20 @@ static guint32 uint_of(field_info *fi)
     return fvalue_get_uinteger(KASME_FI_VALUE(fi));
 }
 
+/* An unsigned field of any width (the AMF UE NGAP ID is FT_UINT64). */
+static guint64 uint64_of(field_info *fi)
+{
+    switch (fi->hfinfo->type) {
+    case FT_UINT40:
+    case FT_UINT48:
+    case FT_UINT56:
+    case FT_UINT64:
+        return fvalue_get_uinteger64(KASME_FI_VALUE(fi));
+    default:
+        return uint_of(fi);
+    }
+}
+
 /* A hash of the two endpoints that does not depend on direction: eNB-UE-S1AP-IDs are unique
  * per S1 association only. Zero for captures without addresses (DLT 150). */
 static guint32 association_of(packet_info *pinfo)
@@ -266,8 +292,48 @@ static int s1ap_direction(guint32 procedure)
     }
 }
 
+/* NGAP procedure codes (TS 38.413 9.4.7) whose NAS-PDU goes downlink or uplink. */
+static int ngap_direction(guint32 procedure)
+{
+    switch (procedure) {
+    case 4:  /* DownlinkNASTransport */
+    case 13: /* HandoverResourceAllocation: NASC */
+    case 14: /* InitialContextSetup */
+    case 19: /* NASNonDeliveryIndication: a DL PDU handed back */
+    case 26: /* PDUSessionResourceModify */
+    case 28: /* PDUSessionResourceRelease */
+    case 29: /* PDUSessionResourceSetup */
+        return KASME_DIR_DL;
+    case 15: /* InitialUEMessage */
+    case 36: /* RerouteNASRequest: the InitialUEMessage's NAS-PDU again */
+    case 46: /* UplinkNASTransport */
+        return KASME_DIR_UL;
+    default:
+        return KASME_DIR_UNKNOWN;
+    }
+}
+
+/* What kasme reads of a core network carrier: S1AP for EPS, NGAP for 5GS. */
 typedef struct {
-    const field_info *s1ap;
+    kasme_domain domain;
+    kasme_field *proto, *nas, *ran_ue_id, *core_ue_id, *tmsi, *procedure, *success, *plmn,
+        *security_key;
+    unsigned ran_conn_kind, core_conn_kind;
+    int (*direction)(guint32 procedure);
+    guint32 ue_context_release; /* procedure code */
+} core_carrier;
+
+static const core_carrier core_carriers[] = {
+    {KASME_DOMAIN_EPS, &f_s1ap, &f_nas_eps, &f_s1ap_enb_id, &f_s1ap_mme_id, &f_s1ap_m_tmsi,
+     &f_s1ap_procedure, &f_s1ap_success, &f_s1ap_plmn, &f_s1ap_security_key,
+     KASME_CONN_S1AP_ENB, KASME_CONN_S1AP_MME, s1ap_direction, 23},
+    {KASME_DOMAIN_5GS, &f_ngap, &f_nas_5gs, &f_ngap_ran_id, &f_ngap_amf_id, &f_ngap_5g_tmsi,
+     &f_ngap_procedure, &f_ngap_success, &f_ngap_plmn, &f_ngap_security_key,
+     KASME_CONN_NGAP_RAN, KASME_CONN_NGAP_AMF, ngap_direction, 41},
+};
+
+typedef struct {
+    const field_info *pdu;
     kasme_item *item;
     size_t n;
 } plmn_state;
@@ -275,34 +341,35 @@ typedef struct {
 static bool add_plmn(field_info *p, void *user)
 {
     plmn_state *st = user;
-    if (inside(st->s1ap, p) && p->length == 3 && st->n < G_N_ELEMENTS(st->item->plmns))
+    if (inside(st->pdu, p) && p->length == 3 && st->n < G_N_ELEMENTS(st->item->plmns))
         tvb_memcpy(p->ds_tvb, st->item->plmns[st->n++], p->start, 3);
     return true;
 }
 
-static void s1ap_meta(proto_tree *tree, packet_info *pinfo, field_info *s1ap, kasme_item *item)
+static void core_meta(proto_tree *tree, packet_info *pinfo, const core_carrier *cc,
+                      field_info *pdu, kasme_item *item)
 {
     guint32 assoc = association_of(pinfo);
     field_info *fi;
-    if ((fi = first_inside(tree, &f_s1ap_enb_id, s1ap)))
-        item->meta.conn = kasme_conn_key(KASME_CONN_S1AP_ENB, assoc, uint_of(fi));
-    if ((fi = first_inside(tree, &f_s1ap_mme_id, s1ap)))
-        item->meta.conn_alt = kasme_conn_key(KASME_CONN_S1AP_MME, assoc, uint_of(fi));
-    if ((fi = first_inside(tree, &f_s1ap_m_tmsi, s1ap))) {
+    item->domain = cc->domain;
+    if ((fi = first_inside(tree, cc->ran_ue_id, pdu)))
+        item->meta.conn = kasme_conn_key(cc->ran_conn_kind, assoc, uint64_of(fi));
+    if ((fi = first_inside(tree, cc->core_ue_id, pdu)))
+        item->meta.conn_alt = kasme_conn_key(cc->core_conn_kind, assoc, uint64_of(fi));
+    if ((fi = first_inside(tree, cc->tmsi, pdu))) {
         item->meta.has_m_tmsi = true;
         item->meta.m_tmsi = uint_of(fi);
     }
     guint32 procedure = 0xFFFF;
-    if ((fi = first_inside(tree, &f_s1ap_procedure, s1ap)))
+    if ((fi = first_inside(tree, cc->procedure, pdu)))
         procedure = uint_of(fi);
-    item->meta.dir = s1ap_direction(procedure);
-    /* UEContextRelease (23) successful outcome: the S1 connection is gone. */
-    item->release = procedure == 23 && first_inside(tree, &f_s1ap_success, s1ap);
+    item->meta.dir = cc->direction(procedure);
+    /* UEContextRelease successful outcome: the connection is gone. */
+    item->release = procedure == cc->ue_context_release && first_inside(tree, cc->success, pdu);
 
-    plmn_state st = {s1ap, item, 0};
-    each_finfo(tree, &f_s1ap_plmn, add_plmn, &st);
-    size_t n = st.n;
-    item->meta.n_plmns = n;
+    plmn_state st = {pdu, item, 0};
+    each_finfo(tree, cc->plmn, add_plmn, &st);
+    item->meta.n_plmns = st.n;
 }
 
 /* MAC-LTE: one MAC PDU belongs to one UE (RNTI, and UEId which srsRAN leaves at 0). */
@@ -331,10 +398,14 @@ static void fill_meta(proto_tree *tree, packet_info *pinfo, field_info *fi, kasm
 {
     item->meta.frame = pinfo->num;
     item->meta.dir = KASME_DIR_UNKNOWN;
-    field_info *s1ap = container(tree, &f_s1ap, fi);
-    if (s1ap)
-        s1ap_meta(tree, pinfo, s1ap, item);
-    else if (!mac_lte_meta(tree, item))
+    for (size_t i = 0; i < G_N_ELEMENTS(core_carriers); i++) {
+        field_info *pdu = container(tree, core_carriers[i].proto, fi);
+        if (pdu) {
+            core_meta(tree, pinfo, &core_carriers[i], pdu, item);
+            return;
+        }
+    }
+    if (!mac_lte_meta(tree, item))
         stream_meta(tree, item);
 }
 
@@ -369,10 +440,11 @@ static void pdcp_meta(proto_tree *tree, field_info *pdcp, kasme_item *item)
     item->meta.dir = m->dir;
 }
 
-/* NAS PDUs nested in another NAS PDU of the same data source are parts of it. */
+/* NAS PDUs nested in another NAS PDU of the same data source are parts of it (an EPS NAS
+ * container in 5GS, a 5GS NAS message container, a 5GSM message in a payload container). */
 static bool nested_nas(proto_tree *tree, const field_info *fi)
 {
-    return container(tree, &f_nas_eps, fi) != NULL;
+    return container(tree, &f_nas_eps, fi) != NULL || container(tree, &f_nas_5gs, fi) != NULL;
 }
 
 static gint cmp_items(const kasme_item *x, const kasme_item *y)
@@ -437,7 +509,9 @@ guint kasme_carrier_items(proto_tree *tree, packet_info *pinfo, kasme_item *item
 {
     gather_fields(tree);
     guint n = add_items(tree, pinfo, &f_nas_eps, KASME_ITEM_NAS, items, 0, max);
-    n = add_items(tree, pinfo, &f_s1ap_security_key, KASME_ITEM_KENB, items, n, max);
+    n = add_items(tree, pinfo, &f_nas_5gs, KASME_ITEM_NAS, items, n, max);
+    for (size_t i = 0; i < G_N_ELEMENTS(core_carriers); i++)
+        n = add_items(tree, pinfo, core_carriers[i].security_key, KASME_ITEM_KENB, items, n, max);
     n = add_items(tree, pinfo, &f_pdcp, KASME_ITEM_PDCP, items, n, max);
     sort_items(items, n);
     for (guint i = 0; i < n; i++)

@@ -42,6 +42,12 @@ static int hf_earfcn = -1;
 static int hf_key_rrc_enc = -1;
 static int hf_key_rrc_int = -1;
 static int hf_key_up_enc = -1;
+static int hf_nea = -1;
+static int hf_nia = -1;
+static int hf_kgnb_verdict = -1;
+static int hf_kgnb_count = -1;
+static int hf_key_kamf = -1;
+static int hf_key_kgnb = -1;
 
 static gint ett_kasme = -1;
 static gint ett_kasme_keys = -1;
@@ -57,8 +63,10 @@ static expert_field ei_kenb_mismatch = EI_INIT;
 static expert_field ei_alg_unavailable = EI_INIT;
 static expert_field ei_guessed = EI_INIT;
 static expert_field ei_no_kenb = EI_INIT;
+static expert_field ei_kgnb_mismatch = EI_INIT;
 
 static dissector_handle_t nas_eps_plain_handle;
+static dissector_handle_t nas_5gs_handle;
 static dissector_handle_t rrc_ul_dcch_handle;
 static dissector_handle_t rrc_dl_dcch_handle;
 static dissector_handle_t ip_handle;
@@ -80,6 +88,12 @@ static const value_string eea_vals[] = {
 static const value_string eia_vals[] = {
     {0, "EIA0 (null)"}, {1, "128-EIA1 (SNOW 3G)"}, {2, "128-EIA2 (AES)"},
     {3, "128-EIA3 (ZUC)"}, {0, NULL}};
+static const value_string nea_vals[] = {
+    {0, "NEA0 (null)"}, {1, "128-NEA1 (SNOW 3G)"}, {2, "128-NEA2 (AES)"},
+    {3, "128-NEA3 (ZUC)"}, {0, NULL}};
+static const value_string nia_vals[] = {
+    {0, "NIA0 (null)"}, {1, "128-NIA1 (SNOW 3G)"}, {2, "128-NIA2 (AES)"},
+    {3, "128-NIA3 (ZUC)"}, {0, NULL}};
 static const value_string kenb_vals[] = {
     {KASME_KENB_UNCHECKED, "Not checked"},
     {KASME_KENB_CONFIRMED, "Confirmed"},
@@ -124,6 +138,12 @@ void kasme_display_register(int proto)
         {&hf_pci, {"K_eNB* PCI", "kasme.pci", FT_UINT16, BASE_DEC, NULL, 0, "Target cell of the re-establishment", HFILL}},
         {&hf_earfcn, {"K_eNB* EARFCN-DL", "kasme.earfcn_dl", FT_UINT32, BASE_DEC, NULL, 0, "Found by the MAC-I of the first SRB1 PDU", HFILL}},
         {&hf_kenb_source, {"K_eNB source", "kasme.kenb.source", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_nea, {"Ciphering algorithm", "kasme.nea", FT_UINT8, BASE_DEC, VALS(nea_vals), 0, "5GS NAS ciphering algorithm", HFILL}},
+        {&hf_nia, {"Integrity algorithm", "kasme.nia", FT_UINT8, BASE_DEC, VALS(nia_vals), 0, "5GS NAS integrity algorithm", HFILL}},
+        {&hf_kgnb_verdict, {"K_gNB", "kasme.kgnb", FT_UINT8, BASE_DEC, VALS(kenb_vals), 0, "NGAP SecurityKey against the derived K_gNB", HFILL}},
+        {&hf_kgnb_count, {"K_gNB from UL NAS COUNT", "kasme.kgnb.ul_count", FT_UINT32, BASE_DEC, NULL, 0, NULL, HFILL}},
+        {&hf_key_kamf, {"K_AMF", "kasme.key.kamf", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_key_kgnb, {"K_gNB", "kasme.key.kgnb", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},
     };
     static gint *ett[] = {&ett_kasme, &ett_kasme_keys};
     static ei_register_info ei[] = {
@@ -136,6 +156,7 @@ void kasme_display_register(int proto)
         {&ei_count_replay, {"kasme.count.out_of_order", PI_SEQUENCE, PI_WARN, "NAS COUNT not above the previous one", EXPFILL}},
         {&ei_kenb_mismatch, {"kasme.kenb.mismatch", PI_SECURITY, PI_ERROR, "S1AP SecurityKey differs from every derived K_eNB", EXPFILL}},
         {&ei_alg_unavailable, {"kasme.alg_unavailable", PI_UNDECODED, PI_WARN, "Algorithm not in this build of kasme", EXPFILL}},
+        {&ei_kgnb_mismatch, {"kasme.kgnb.mismatch", PI_SECURITY, PI_ERROR, "NGAP SecurityKey differs from every derived K_gNB", EXPFILL}},
         {&ei_no_kenb, {"kasme.kenb.none", PI_UNDECODED, PI_WARN, "No K_eNB candidate verifies the RRC Security Mode Command", EXPFILL}},
         {&ei_guessed, {"kasme.ue_guessed", PI_SECURITY, PI_NOTE, "UE found by trying known contexts against the MAC", EXPFILL}},
     };
@@ -145,8 +166,19 @@ void kasme_display_register(int proto)
     expert_register_field_array(expert, ei, array_length(ei));
 }
 
-static dissector_handle_t plain_handle(void)
+static bool is_5gs(const uint8_t *pdu, size_t len)
 {
+    return len && (pdu[0] == KASME_NAS_EPD_5GMM || pdu[0] == KASME_NAS_EPD_5GSM);
+}
+
+/* nas-eps_plain for EPS; nas-5gs for 5GS, whose plain messages it dissects as they are. */
+static dissector_handle_t plain_handle(const uint8_t *plain, size_t len)
+{
+    if (is_5gs(plain, len)) {
+        if (!nas_5gs_handle)
+            nas_5gs_handle = find_dissector("nas-5gs");
+        return nas_5gs_handle;
+    }
     if (!nas_eps_plain_handle)
         nas_eps_plain_handle = find_dissector("nas-eps_plain");
     return nas_eps_plain_handle;
@@ -165,7 +197,7 @@ static void add_events(proto_tree *tree, packet_info *pinfo, proto_item *top,
         {KASME_EV_RES_OK, "AKA: RES verified", NULL},
         {KASME_EV_RES_BAD, "AKA: RES differs from XRES", &ei_res_bad},
         {KASME_EV_SMC_CONTEXT, "Security Mode Command: NAS security context taken into use", NULL},
-        {KASME_EV_KENB_DERIVED, "K_eNB derived from this uplink NAS COUNT", NULL},
+        {KASME_EV_KENB_DERIVED, "K_eNB (K_gNB) derived from this uplink NAS COUNT", NULL},
         {KASME_EV_COUNT_REPLAY, "NAS COUNT not above the previous one", &ei_count_replay},
         {KASME_EV_UNKNOWN_SUBSCRIBER, "Subscriber not in the key file", &ei_unknown_subscriber},
         {KASME_EV_AUTH_FAILURE, "Authentication failure: the AKA is void", NULL},
@@ -197,7 +229,11 @@ static void add_key_source(proto_tree *tree, tvbuff_t *parent, const kasme_nas_r
     char who[128] = "";
     if (r->ctx.sub && proto_field_is_referenced(tree, hf_key_source)) /* only if shown */
         kasme_subscriber_describe(r->ctx.sub, who, sizeof who);
-    const char *how = r->ctx.from_keyfile_kasme ? "K_ASME from key file" : "AKA with subscriber";
+    bool fivegs = r->ctx.domain == KASME_DOMAIN_5GS;
+    const char *how = r->ctx.from_keyfile_kasme ? (fivegs ? "K_AMF from key file"
+                                                          : "K_ASME from key file")
+                                                : (fivegs ? "5G AKA with subscriber"
+                                                          : "AKA with subscriber");
     proto_item *it = proto_tree_add_string_format_value(tree, hf_key_source, NULL, 0, 0, who,
                                                         "%s %s", how, who);
     proto_item_set_generated(it);
@@ -206,8 +242,8 @@ static void add_key_source(proto_tree *tree, tvbuff_t *parent, const kasme_nas_r
     if (r->ctx.smc_frame)
         proto_item_set_generated(proto_tree_add_uint(tree, hf_smc_frame, NULL, 0, 0, r->ctx.smc_frame));
     proto_item_set_generated(proto_tree_add_int(tree, hf_ksi, NULL, 0, 0, r->ctx.ksi));
-    proto_item_set_generated(proto_tree_add_uint(tree, hf_eea, NULL, 0, 0, r->ctx.eea));
-    proto_item_set_generated(proto_tree_add_uint(tree, hf_eia, NULL, 0, 0, r->ctx.eia));
+    proto_item_set_generated(proto_tree_add_uint(tree, fivegs ? hf_nea : hf_eea, NULL, 0, 0, r->ctx.eea));
+    proto_item_set_generated(proto_tree_add_uint(tree, fivegs ? hf_nia : hf_eia, NULL, 0, 0, r->ctx.eia));
     if (!r->ctx.from_keyfile_kasme)
         add_key(tree, parent, hf_sn_id, r->ctx.sn_id, 3);
 }
@@ -218,14 +254,15 @@ static void add_keys(proto_tree *tree, tvbuff_t *parent, const kasme_nas_result 
         return;
     proto_tree *keys = proto_tree_add_subtree(tree, parent, 0, 0, ett_kasme_keys, NULL,
                                               "Derived keys (preference \"show keys\")");
+    bool fivegs = r->has_ctx && r->ctx.domain == KASME_DOMAIN_5GS;
     if (r->has_kasme)
-        add_key(keys, parent, hf_key_kasme, r->kasme, 32);
+        add_key(keys, parent, fivegs ? hf_key_kamf : hf_key_kasme, r->kasme, 32);
     if (r->has_nas_keys) {
         add_key(keys, parent, hf_key_nas_enc, r->k_nas_enc, 16);
         add_key(keys, parent, hf_key_nas_int, r->k_nas_int, 16);
     }
     if (r->has_kenb)
-        add_key(keys, parent, hf_key_kenb, r->kenb, 32);
+        add_key(keys, parent, fivegs ? hf_key_kgnb : hf_key_kenb, r->kenb, 32);
 }
 
 /* Labels cost a formatted string each; they are seen only in a printed tree, or for kasme's
@@ -265,7 +302,9 @@ static void add_mac(proto_tree *tree, packet_info *pinfo, proto_item *top,
                     const kasme_item *item, const kasme_nas_result *r)
 {
     bool short_mac = r->sec_hdr >= 12;
-    gint mac_off = item->offset + (short_mac ? 2 : 1);
+    /* after the header octet (EPS) or octets (5GS: EPD, security header type) */
+    gint hdr_len = tvb_get_guint8(item->tvb, item->offset) == KASME_NAS_EPD_5GMM ? 2 : 1;
+    gint mac_off = item->offset + (short_mac ? 2 : hdr_len);
     gint mac_len = short_mac ? 2 : 4;
     proto_tree_add_uint(tree, hf_mac, item->tvb, mac_off, mac_len, r->mac_received);
     add_mac_verdict(tree, pinfo, top, "MAC", r->mac_status, r->mac_received, r->mac_calculated,
@@ -276,7 +315,7 @@ static void add_mac(proto_tree *tree, packet_info *pinfo, proto_item *top,
 static void show_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                            proto_tree *kasme_tree, const kasme_frame_result *fr)
 {
-    dissector_handle_t h = plain_handle();
+    dissector_handle_t h = plain_handle(fr->plain, fr->nas.plain_len);
     tvbuff_t *plain = tvb_new_child_real_data(tvb, fr->plain, (guint)fr->nas.plain_len,
                                               (gint)fr->nas.plain_len);
     add_new_data_source(pinfo, plain, "Deciphered NAS");
@@ -320,9 +359,25 @@ static const char *plain_name(const kasme_frame_result *fr)
         return KASME_NAS_NAME_SERVICE_REQ;
     if (!r->plain_len || r->plain_len < 2 || !fr->plain)
         return NULL;
+    if (is_5gs(fr->plain, r->plain_len)) { /* EPD, then 5GMM: sec hdr; 5GSM: PSI, PTI */
+        size_t at = fr->plain[0] == KASME_NAS_EPD_5GMM ? 2 : 3;
+        return r->plain_len > at ? kasme_nas_msg_name(fr->plain[0], fr->plain[at]) : NULL;
+    }
     uint8_t pd = fr->plain[0] & 0x0F;
     uint8_t type = pd == 2 ? (r->plain_len >= 3 ? fr->plain[2] : 0) : fr->plain[1];
     return kasme_nas_msg_name(pd, type);
+}
+
+/* A 5GS integrity-protected initial message whose NAS message container kasme deciphered
+ * (TS 24.501 4.4.6): its plaintext differs from the message as sent. */
+static bool container_deciphered(const kasme_item *item, const kasme_frame_result *fr)
+{
+    const kasme_nas_result *r = &fr->nas;
+    if (r->sec_hdr != 1 || !fr->plain || r->status != KASME_PDU_DECIPHERED ||
+        !is_5gs(fr->plain, r->plain_len) || item->length < 7 ||
+        (size_t)item->length - 7 != r->plain_len)
+        return false;
+    return tvb_memeql(item->tvb, item->offset + 7, fr->plain, r->plain_len) != 0;
 }
 
 static void display_nas(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
@@ -363,7 +418,7 @@ static void display_nas(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         proto_item_set_generated(proto_tree_add_uint(t, hf_count, NULL, 0, 0, r->count));
     }
     add_mac(t, pinfo, top, item, r);
-    bool ciphered = r->sec_hdr == 2 || r->sec_hdr == 4;
+    bool ciphered = r->sec_hdr == 2 || r->sec_hdr == 4 || container_deciphered(item, fr);
     proto_item_set_generated(proto_tree_add_boolean(t, hf_deciphered, NULL, 0, 0,
                                                     ciphered && r->status == KASME_PDU_DECIPHERED));
     if (name)
@@ -377,22 +432,25 @@ static void display_kenb(packet_info *pinfo, proto_tree *tree, const kasme_item 
                          const kasme_frame_result *fr)
 {
     const kasme_kenb_result *k = &fr->kenb;
+    bool fivegs = k->domain == KASME_DOMAIN_5GS;
     proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
                                           item->length, ENC_NA);
     proto_tree *t = proto_item_add_subtree(top, ett_kasme);
     if (top_label_wanted(tree))
-        proto_item_append_text(top, ": K_eNB (S1AP SecurityKey) %s",
+        proto_item_append_text(top, fivegs ? ": K_gNB (NGAP SecurityKey) %s"
+                                           : ": K_eNB (S1AP SecurityKey) %s",
                                val_to_str_const(k->verdict, kenb_vals, "?"));
     if (k->ue_id)
         proto_item_set_generated(proto_tree_add_uint(t, hf_ue, NULL, 0, 0, k->ue_id));
-    proto_item *v = proto_tree_add_uint(t, hf_kenb_verdict, item->tvb, item->offset,
-                                        item->length, k->verdict);
+    proto_item *v = proto_tree_add_uint(t, fivegs ? hf_kgnb_verdict : hf_kenb_verdict, item->tvb,
+                                        item->offset, item->length, k->verdict);
     if (k->verdict == KASME_KENB_CONFIRMED)
-        proto_item_set_generated(proto_tree_add_uint(t, hf_kenb_count, NULL, 0, 0, k->ul_count));
+        proto_item_set_generated(proto_tree_add_uint(t, fivegs ? hf_kgnb_count : hf_kenb_count,
+                                                     NULL, 0, 0, k->ul_count));
     else if (k->why && child_label_wanted(t))
         proto_item_append_text(v, " (%s)", k->why);
     if (k->verdict == KASME_KENB_MISMATCH)
-        expert_add_info(pinfo, top, &ei_kenb_mismatch);
+        expert_add_info(pinfo, top, fivegs ? &ei_kgnb_mismatch : &ei_kenb_mismatch);
 }
 
 static void add_pdcp_keys(proto_tree *tree, tvbuff_t *parent, const kasme_pdcp_result *r)

@@ -37,12 +37,18 @@ static void export_nas(packet_info *pinfo, const kasme_item *item, const kasme_f
     bool in_rrc = item->meta.conn >> 56 == KASME_CONN_RNTI;
     if (in_rrc && !(ciphered && r->status == KASME_PDU_DECIPHERED))
         return;
-    if (ciphered && r->status == KASME_PDU_DECIPHERED && fr->plain)
-        export_bytes(pinfo, item->tvb, "nas-eps_plain", fr->plain, (guint)r->plain_len);
-    else if ((r->sec_hdr == 1 || r->sec_hdr == 3) && item->length > 6)
-        export_bytes(pinfo, item->tvb, "nas-eps_plain", pdu + 6, (guint)item->length - 6);
+    /* 5GS: nas-5gs dissects plain and protected messages alike; its header is one octet longer */
+    bool fivegs = item->length > 0 && (pdu[0] == 0x7E || pdu[0] == 0x2E);
+    const char *plain_name = fivegs ? "nas-5gs" : "nas-eps_plain";
+    gint hdr_len = fivegs ? 7 : 6;
+    bool deciphered = r->status == KASME_PDU_DECIPHERED && fr->plain &&
+                      (ciphered || (fivegs && r->sec_hdr == 1));
+    if (deciphered)
+        export_bytes(pinfo, item->tvb, plain_name, fr->plain, (guint)r->plain_len);
+    else if ((r->sec_hdr == 1 || r->sec_hdr == 3) && item->length > hdr_len)
+        export_bytes(pinfo, item->tvb, plain_name, pdu + hdr_len, (guint)(item->length - hdr_len));
     else
-        export_bytes(pinfo, item->tvb, "nas-eps", pdu, (guint)item->length);
+        export_bytes(pinfo, item->tvb, fivegs ? "nas-5gs" : "nas-eps", pdu, (guint)item->length);
 }
 
 static void export_pdcp(packet_info *pinfo, const kasme_item *item, const kasme_frame_result *fr)
