@@ -409,6 +409,10 @@ void kasme_tracker_nas(kasme_tracker *tr, const kasme_pdu_meta *meta, const uint
     }
     if (!ue)
         return;
+    if (meta->n_plmns) {
+        memcpy(ue->carrier_plmn, meta->plmns[0], 3);
+        ue->has_carrier_plmn = true;
+    }
     kasme_conn_map_insert(tr, meta->conn, ue);
     kasme_conn_map_insert(tr, meta->conn_alt, ue);
     res->ue_id = ue->id;

@@ -89,9 +89,11 @@ static size_t add_candidate(uint8_t out[][3], size_t n, size_t max, const uint8_
     return n;
 }
 
-/* TS 33.401 A.2: the serving network id is the PLMN the UE is served by. The carrier's
- * TAI/PLMN fields come first; the home PLMN from the IMSI (2- and 3-digit MNC) and the GUTI's
- * PLMN follow; the SMC's MAC decides. */
+/* TS 33.401 A.2, TS 33.501 6.1.1.4: the serving network is the PLMN the UE is served by. The
+ * carrier's TAI/PLMN fields come first, then the last PLMN the UE's connection named (an
+ * Authentication Request's DownlinkNASTransport names none; the InitialUEMessage did), the
+ * GUTI's PLMN and the home PLMN from the IMSI (2- and 3-digit MNC); RES* and the SMC's MAC
+ * decide. */
 size_t kasme_sn_candidates(const kasme_ue *ue, const kasme_pdu_meta *meta, uint8_t out[][3],
                            size_t max)
 {
@@ -99,6 +101,8 @@ size_t kasme_sn_candidates(const kasme_ue *ue, const kasme_pdu_meta *meta, uint8
     uint8_t plmn[3];
     for (size_t i = 0; meta && i < meta->n_plmns; i++)
         n = add_candidate(out, n, max, meta->plmns[i]);
+    if (ue->has_carrier_plmn)
+        n = add_candidate(out, n, max, ue->carrier_plmn);
     if (ue->has_guti_plmn)
         n = add_candidate(out, n, max, ue->guti_plmn);
     if (strlen(ue->imsi) >= 6) {

@@ -95,6 +95,8 @@ struct kasme_ue { /* fields ordered by size: one per UE */
     uint8_t s1ap_kenb[32];  /* the last S1AP SecurityKey for this UE */
     kasme_aka_state aka;
     uint8_t guti_plmn[3];
+    uint8_t carrier_plmn[3]; /* the last PLMN its connection named (TAI, user location) */
+    bool has_carrier_plmn;
     bool has_tmsi;
     uint8_t tmsi_domain;    /* kasme_domain of m_tmsi: an M-TMSI or a 5G-TMSI */
     bool has_guti_plmn;

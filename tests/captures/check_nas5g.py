@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""5G NAS on NGAP: a public capture that no one in the project made, against its truth.
+
+The truth (captures/public5g/*/truth*.json) was written by an independent Python implementation
+(captures/public5g/tools/verify_capture.py: its own MILENAGE, TS 33.501 KDFs, NIA1/NIA2), and
+K_AUSF/K_SEAF of the Open5GS captures also appear in the captures' own SBI traffic. Checked for
+every frame the truth names:
+- Authentication Response: RES* verified (5G AKA, with the serving network the truth found);
+- Security Mode Command: MAC verified at DL COUNT 0, the truth's NEA/NIA, K_NASint and K_NASenc
+  equal to the truth's (kasme's keys shown);
+- every protected NAS PDU: deciphered, MAC verified, at the truth's NAS COUNT and direction, and
+  the plaintext names a 5GS message;
+and for every NGAP SecurityKey: K_gNB confirmed (the AMF's own key is the check). No kasme MAC
+may fail anywhere in the capture.
+
+Usage: check_nas5g.py PLUGIN WS_VERSION CAPTURE_DIR PCAP TRUTH_JSON KEYFILE
+"""
+import json
+import os
+import sys
+
+from kasme_tshark import Tshark
+
+FIELDS = ["frame.number", "kasme.status", "kasme.mac.status", "kasme.count", "kasme.direction",
+          "kasme.event", "kasme.nia", "kasme.nea", "kasme.key.nas_int", "kasme.key.nas_enc",
+          "kasme.key.kamf", "kasme.msg", "kasme.kgnb", "ngap.SecurityKey"]
+
+
+def run_kasme(plugin, version, pcap, keyfile):
+    ts = Tshark(plugin, version)
+    try:
+        args = ["-r", ts.stage(pcap), "-o", "kasme.key_file:" + ts.stage(keyfile),
+                "-o", "kasme.show_keys:TRUE",
+                "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=|"]
+        for f in FIELDS:
+            args += ["-e", f]
+        proc = ts.run(args)
+    finally:
+        ts.close()
+    rows = {}
+    for line in proc.stdout.splitlines():
+        cols = line.split("\t") + [""] * len(FIELDS)
+        rows[int(cols[0])] = {f: [v.replace(":", "").lower() for v in c.split("|") if v]
+                              for f, c in zip(FIELDS, cols)}
+    return rows, proc.stderr
+
+
+class Checker:
+    def __init__(self, label):
+        self.label, self.passed, self.failed = label, 0, 0
+
+    def check(self, ok, what):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print("FAIL %s: %s" % (self.label, what))
+        return ok
+
+
+def check_auth(ck, truth, rows):
+    for a in truth["auth"]:
+        if a.get("res_star_ok"):
+            # values are lowercased and stripped of colons (hex keys): "AKA: RES verified"
+            ck.check("aka res verified" in rows.get(a["frame"], {}).get("kasme.event", []),
+                     "frame %d: RES* verified" % a["frame"])
+
+
+def check_smc(ck, truth, rows):
+    for s in truth["smc"]:
+        row = rows.get(s["frame"], {})
+        what = "SMC frame %d" % s["frame"]
+        ck.check(row.get("kasme.mac.status") == ["1"], what + " MAC verified")
+        ck.check(row.get("kasme.count") == ["0"], what + " at DL COUNT 0")
+        ck.check(row.get("kasme.nia") == [str(s["nia"])] and row.get("kasme.nea") == [str(s["nea"])],
+                 what + " NEA%d/NIA%d" % (s["nea"], s["nia"]))
+        ck.check(s["k_nas_int"] in row.get("kasme.key.nas_int", []), what + " K_NASint")
+        ck.check(s["k_nas_enc"] in row.get("kasme.key.nas_enc", []), what + " K_NASenc")
+        ck.check(s["k_amf"] in row.get("kasme.key.kamf", []), what + " K_AMF")
+
+
+def check_protected(ck, truth, rows):
+    for p in truth["protected"]:
+        row = rows.get(p["frame"], {})
+        what = "frame %d (%s, type %d)" % (p["frame"], p["ngap"], p["sht"])
+        ck.check("1" in row.get("kasme.status", []), what + " deciphered")
+        # a frame may hold more than one NAS PDU (UERANSIM bundles them): all must verify
+        ck.check(set(row.get("kasme.mac.status", [])) == {"1"}, what + " MAC verified")
+        ck.check(str(p["nas_count"]) in row.get("kasme.count", []),
+                 what + " NAS COUNT %d (kasme: %s)" % (p["nas_count"], row.get("kasme.count")))
+        ck.check(str(p["direction"]) in row.get("kasme.direction", []), what + " direction")
+        ck.check(bool(row.get("kasme.msg")), what + " plaintext names a message")
+
+
+def check_security_keys(ck, rows):
+    n = 0
+    for frame, row in sorted(rows.items()):
+        if row.get("ngap.SecurityKey"):
+            n += ck.check(row.get("kasme.kgnb") == ["1"],
+                          "frame %d: NGAP SecurityKey confirmed as K_gNB" % frame)
+    return n
+
+
+def main():
+    plugin, version, capdir, pcap, truth_name, keyfile = sys.argv[1:7]
+    truth = json.load(open(os.path.join(capdir, truth_name)))
+    rows, stderr = run_kasme(plugin, version, os.path.join(capdir, pcap), keyfile)
+    ck = Checker("%s/%s" % (os.path.basename(capdir), pcap))
+    ck.check("kasme:" not in stderr, "no key-file or plugin errors: " + stderr.strip())
+    check_auth(ck, truth, rows)
+    check_smc(ck, truth, rows)
+    check_protected(ck, truth, rows)
+    n_kgnb = check_security_keys(ck, rows)
+    failed = [f for f, r in rows.items() if "0" in r.get("kasme.mac.status", [])]
+    ck.check(not failed, "no MAC failed (failed in frames %s)" % failed)
+    ck.check(len(truth["protected"]) > 0 and len(truth["smc"]) > 0, "the truth has PDUs to check")
+    print("%s: %d RES*, %d SMCs, %d protected PDUs, %d K_gNB confirmed; %d checks passed, "
+          "%d failed" % (ck.label, len(truth["auth"]), len(truth["smc"]), len(truth["protected"]),
+                         n_kgnb, ck.passed, ck.failed))
+    return 1 if ck.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
