@@ -1263,7 +1263,7 @@ static uint32_t prng_next(void)
 }
 
 /* How the hostile PDUs came out, to show which paths they reached. */
-static unsigned hostile_status[KASME_PDU_ALG_UNAVAILABLE + 1], hostile_good;
+static unsigned hostile_status[KASME_PDU_CIPHER_REFUSED + 1], hostile_good;
 
 /* Feeds a copy of exactly len octets (so a sanitizer sees any read past it) and checks the
  * result stays within its documented values. */
@@ -1281,7 +1281,7 @@ static void feed_exact(capture *cap, uint64_t conn, int dir, const uint8_t *pdu,
     check_round_trip(cap->tr, copy, len, &r, plain, false, meta.frame);
     kasme_tracker_stats st;
     kasme_tracker_get_stats(cap->tr, &st);
-    bool sane = r.status <= KASME_PDU_ALG_UNAVAILABLE && r.mac_status >= KASME_MAC_BAD &&
+    bool sane = r.status <= KASME_PDU_CIPHER_REFUSED && r.mac_status >= KASME_MAC_BAD &&
                 r.mac_status <= KASME_MAC_NOT_PRESENT && r.plain_len <= len &&
                 r.ue_id <= st.ues && memchr(r.imsi, 0, sizeof r.imsi);
     if (sane) {

@@ -45,6 +45,8 @@ typedef enum {
     KASME_PDU_NO_CONTEXT,         /* protected, but no security context for this UE/KSI */
     KASME_PDU_MALFORMED,          /* too short or not a NAS PDU */
     KASME_PDU_ALG_UNAVAILABLE,    /* the algorithm is not in this build */
+    KASME_PDU_CIPHER_REFUSED,     /* the cipher refused its input (BEARER > 31, a libgcrypt
+                                     error): not deciphered, no plaintext */
 } kasme_pdu_status;
 
 /* Events a PDU caused; several can be set. */

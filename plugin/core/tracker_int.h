@@ -176,8 +176,9 @@ void kasme_nas_service_request(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_
                                const uint8_t *pdu, size_t len, kasme_nas_result *res);
 int kasme_ctx_activate(kasme_sec_ctx *ctx, size_t kasme_index, uint8_t eea, uint8_t eia);
 /* The inner message of a protected PDU into plain_out (capacity >= inner_len): copied, and
- * deciphered (types 2 and 4) with ctx's K_NASenc at count (TS 33.401 8.2, BEARER 0). */
-void kasme_nas_inner_plain(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, uint32_t count,
+ * deciphered (types 2 and 4) with ctx's K_NASenc at count (TS 33.401 8.2, BEARER 0). False if
+ * the cipher refused: plain_out then holds ciphertext, never to be shown as plaintext. */
+bool kasme_nas_inner_plain(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, uint32_t count,
                            int dir, uint8_t *plain_out);
 /* NAS-MAC of seq||inner (TS 33.401 8.1.1: BEARER 0) under ctx; false if no schedule. */
 bool kasme_nas_mac(kasme_sec_ctx *ctx, uint32_t count, int dir, const uint8_t *data,

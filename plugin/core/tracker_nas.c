@@ -149,21 +149,29 @@ static void set_mac_verdict(kasme_sec_ctx *ctx, bool verified, kasme_nas_result 
     }
 }
 
-void kasme_nas_inner_plain(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, uint32_t count,
+bool kasme_nas_inner_plain(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, uint32_t count,
                            int dir, uint8_t *plain_out)
 {
     memcpy(plain_out, outer->inner, outer->inner_len);
     kasme_sched *sched = ctx ? kasme_ctx_sched(ctx) : NULL;
     if ((outer->sec_hdr == 2 || outer->sec_hdr == 4) && sched && dir >= 0)
-        kasme_cipher_apply(&sched->enc, count, NAS_BEARER, (unsigned)dir, plain_out,
-                           outer->inner_len, outer->inner_len * 8);
+        return kasme_cipher_apply(&sched->enc, count, NAS_BEARER, (unsigned)dir, plain_out,
+                                  outer->inner_len, outer->inner_len * 8) == KASME_SEC_OK;
+    return true;
 }
 
-/* Copies the inner message out and deciphers it (types 2 and 4) with the chosen COUNT. */
+/* Copies the inner message out and deciphers it (types 2 and 4) with the chosen COUNT; a PDU
+ * the cipher refused keeps no plaintext. */
 static void decipher_inner(kasme_sec_ctx *ctx, const kasme_nas_outer *outer,
                            uint8_t *plain_out, kasme_nas_result *res)
 {
-    kasme_nas_inner_plain(ctx, outer, res->count, res->dir, plain_out);
+    if (!kasme_nas_inner_plain(ctx, outer, res->count, res->dir, plain_out)) {
+        res->status = KASME_PDU_CIPHER_REFUSED;
+        res->unverified_why = "the cipher or integrity algorithm refused the PDU";
+        res->plain_len = 0;
+        res->plain_is_inner = false;
+        return;
+    }
     res->plain_len = outer->inner_len;
     res->plain_is_inner = true;
 }

@@ -21,6 +21,7 @@ static const char *const why_texts[] = {
     "UE not identified (unknown S-TMSI)",
     "no active NAS security context for this UE",
     "no recent uplink NAS COUNT gives this K_eNB",
+    "the cipher or integrity algorithm refused the PDU",
 };
 
 static bool same_text(const char *a, const char *b);

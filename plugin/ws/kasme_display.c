@@ -70,6 +70,7 @@ static const value_string status_vals[] = {
     {KASME_PDU_NO_CONTEXT, "No security context"},
     {KASME_PDU_MALFORMED, "Malformed"},
     {KASME_PDU_ALG_UNAVAILABLE, "Algorithm not in this build"},
+    {KASME_PDU_CIPHER_REFUSED, "Not deciphered: the cipher refused the PDU"},
     {0, NULL},
 };
 

@@ -81,7 +81,7 @@ static void fill_conn(kasme_pdu_meta *meta, unsigned carrier, unsigned which)
 
 static void check_nas_result(const kasme_nas_result *res, size_t len)
 {
-    CHECK(res->status <= KASME_PDU_ALG_UNAVAILABLE);
+    CHECK(res->status <= KASME_PDU_CIPHER_REFUSED);
     CHECK(res->plain_len <= len);
     CHECK(res->mac_status >= KASME_MAC_BAD && res->mac_status <= KASME_MAC_NOT_PRESENT);
     CHECK(memchr(res->imsi, '\0', sizeof res->imsi) != NULL);
