@@ -8,7 +8,8 @@
  * Scenarios: full attach; NAS COUNT overflow, gaps and replays; re-keying (AKA + SMC with a
  * new KSI, in plain and in protected PDUs, and algorithm-only SMCs); Service Request after an
  * S1 release; interleaved UEs; tampering; unknown subscriber / wrong K; K_ASME from the key
- * file; hostile and truncated input (run it under -DKASME_SANITIZE=ON as well).
+ * file; hostile and truncated input (run it under -DKASME_SANITIZE=ON as well); the work
+ * budgets hostile input meets (the search for an unplaced PDU's UE).
  *
  * Checks that show a tracker bug are reported as "KNOWN BUG" and counted as failed. */
 
@@ -1376,6 +1377,62 @@ static void print_hostile_summary(const char *what)
     hostile_good = 0;
 }
 
+/* ---- 10. work budgets on hostile input ---- */
+
+/* UEs with active contexts (a key-file K_ASME for any UE, EIA2), each on its own connection. */
+static void ues_with_contexts(capture *cap, fx_ue *ues, unsigned n)
+{
+    uint8_t kasme[32], pdu[FX_MAX_PDU], inner[16];
+    fx_unhex(KASME2_HEX, kasme, 32);
+    for (unsigned i = 0; i < n; i++) {
+        fx_ue_setup(&ues[i], IMSI_A, FX_MILENAGE, K_A, OPC_A, 300 + i);
+        feed(cap, ues[i].conn, KASME_DIR_UL, pdu, fx_attach_request_guti(0x40000000 + i, pdu));
+        fx_ctx_from_kasme(&ues[i].ctx, kasme, 0, 2, 2);
+        size_t len = fx_smc_inner(2, 2, 0, inner);
+        send_protected(cap, &ues[i], 3, KASME_DIR_DL, inner, len, NULL);
+    }
+}
+
+/* Protected PDUs on no connection make the tracker try every recent UE's context against
+ * their MAC; hostile ones (no MAC matches) may spend KASME_GUESS_BUDGET tries a capture and
+ * no more, and then say so. */
+static void guess_budget(void)
+{
+    enum { N_UES = 64 };
+    capture cap;
+    static fx_ue ues[N_UES];
+    char *keys = g_strdup_printf("kasme=%s any\n", KASME2_HEX);
+    capture_open(&cap, keys);
+    ues_with_contexts(&cap, ues, N_UES);
+    uint8_t inner[32], pdu[FX_MAX_PDU];
+    size_t len = fx_emm_information_inner(0xA000, inner);
+    unsigned n_pdus = KASME_GUESS_BUDGET / N_UES + 3, placed = 0, told_spent = 0;
+    for (unsigned i = 0; i < n_pdus; i++) {
+        size_t n = fx_protect(&ues[i % N_UES].ctx, 2, KASME_DIR_DL, i % 200, inner, len, pdu);
+        pdu[1] ^= 0x5A; /* a MAC no context gives */
+        const kasme_nas_result *r = feed(&cap, 0, KASME_DIR_UNKNOWN, pdu, n);
+        placed += r->ue_id != 0;
+        told_spent += r->unverified_why && strstr(r->unverified_why, "budget") != NULL;
+    }
+    kasme_tracker_stats st;
+    kasme_tracker_get_stats(cap.tr, &st);
+    check(placed == 0 && st.guess_tries <= KASME_GUESS_BUDGET && told_spent >= 2 &&
+              told_spent <= 3,
+          "%u hostile PDUs on no connection, %u UEs: %u placed, %u contexts tried (budget %u), "
+          "%u said the budget was spent (want 2 or 3)", n_pdus, N_UES, placed, st.guess_tries,
+          KASME_GUESS_BUDGET, told_spent);
+    printf("tracker:    %u hostile PDUs on no connection among %u UEs: %u contexts tried\n",
+           n_pdus, N_UES, st.guess_tries);
+    capture_close(&cap);
+    g_free(keys);
+}
+
+static void test_budgets(void)
+{
+    section("10. work budgets on hostile input");
+    guess_budget();
+}
+
 static void test_robustness(void)
 {
     section("9. hostile and truncated input");
@@ -1422,6 +1479,7 @@ int main(void)
     test_unknown_subscriber();
     test_keyfile_kasme();
     test_robustness();
+    test_budgets();
     printf("tracker: compact results: %u packed and unpacked, %u kept whole\n",
            packs_tried - packs_refused, packs_refused);
     check(packs_tried > 100 && packs_refused < packs_tried / 2, "most results pack");

@@ -375,9 +375,9 @@ static bool feeds_kenb(const kasme_nas_outer *outer, const uint8_t *plain, size_
 }
 
 /* A protected UE with no known connection: try the current contexts of recent UEs against
- * the MAC (a GUTI that kasme never saw allocated). */
+ * the MAC (a GUTI that kasme never saw allocated), within KASME_GUESS_BUDGET a capture. */
 static kasme_ue *guess_ue(kasme_tracker *tr, const kasme_nas_outer *outer, const uint8_t *pdu,
-                          size_t len, int dir_hint, kasme_nas_result *res)
+                          size_t len, int dir_hint, kasme_nas_result *res, bool *budget_spent)
 {
     uint32_t n = tr->ues.count;
     uint32_t lowest = n > KASME_GUESS_LIMIT ? n - KASME_GUESS_LIMIT : 0;
@@ -385,6 +385,11 @@ static kasme_ue *guess_ue(kasme_tracker *tr, const kasme_nas_outer *outer, const
         kasme_ue *ue = kasme_ue_by_id(tr, id);
         if (!ue->current || !ue->current->active || ue->current->eia == 0)
             continue;
+        if (tr->stats.guess_tries >= KASME_GUESS_BUDGET) {
+            *budget_spent = true;
+            return NULL;
+        }
+        tr->stats.guess_tries++;
         kasme_nas_result probe = *res;
         if (verify_mac(ue->current, outer, pdu, len, dir_hint, &probe)) {
             res->events |= KASME_EV_CONTEXT_GUESSED;
@@ -408,10 +413,13 @@ void kasme_nas_protected(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *
     else if (outer->sec_hdr == 4)
         dir_hint = KASME_DIR_UL;
 
+    bool budget_spent = false;
     if (!ue)
-        ue = guess_ue(tr, outer, pdu, len, dir_hint, res);
+        ue = guess_ue(tr, outer, pdu, len, dir_hint, res, &budget_spent);
     if (!ue) {
-        no_context(res, outer->mac, "UE not identified (no S1AP/RRC context, unknown GUTI)");
+        no_context(res, outer->mac,
+                   budget_spent ? "UE not identified (the search among known UEs spent its budget)"
+                                : "UE not identified (no S1AP/RRC context, unknown GUTI)");
         return;
     }
     res->ue_id = ue->id;

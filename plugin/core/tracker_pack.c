@@ -22,6 +22,7 @@ static const char *const why_texts[] = {
     "no active NAS security context for this UE",
     "no recent uplink NAS COUNT gives this K_eNB",
     "the cipher or integrity algorithm refused the PDU",
+    "UE not identified (the search among known UEs spent its budget)",
 };
 
 static bool same_text(const char *a, const char *b);
