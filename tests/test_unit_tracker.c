@@ -9,7 +9,7 @@
  * new KSI, in plain and in protected PDUs, and algorithm-only SMCs); Service Request after an
  * S1 release; interleaved UEs; tampering; unknown subscriber / wrong K; K_ASME from the key
  * file; hostile and truncated input (run it under -DKASME_SANITIZE=ON as well); the work
- * budgets hostile input meets (the search for an unplaced PDU's UE).
+ * budgets hostile input meets (the search for an unplaced PDU's UE, contexts per NAS SMC).
  *
  * Checks that show a tracker bug are reported as "KNOWN BUG" and counted as failed. */
 
@@ -1427,10 +1427,52 @@ static void guess_budget(void)
     g_free(keys);
 }
 
+/* Every NAS SMC makes candidate contexts (the current K_ASME again, each key-file K_ASME line
+ * that fits), and the one it takes stays; the others used to stay too, never freed. Forged
+ * SMCs on a UE with a verified context, with four key-file lines, may add one context each. */
+static void smc_context_budget(void)
+{
+    capture cap;
+    fx_ue ue;
+    attach_ids ids;
+    fx_ue_setup(&ue, IMSI_A, FX_MILENAGE, K_A, OPC_A, 95);
+    char line[256];
+    fx_keyfile_line(&ue, line, sizeof line);
+    GString *keys = g_string_new(line);
+    for (int i = 0; i < 4; i++)
+        g_string_append_printf(keys, "\nkasme=%02x%s any", i, KASME2_HEX + 2);
+    g_string_append_c(keys, '\n');
+    capture_open(&cap, keys->str);
+    attach(&cap, &ue, &EEA2_EIA2_KSI0, &ids);
+    finish_attach(&cap, &ue);
+    kasme_tracker_stats before, after;
+    kasme_tracker_get_stats(cap.tr, &before);
+    enum { N_SMC = 1000 };
+    uint8_t inner[16], pdu[FX_MAX_PDU];
+    size_t len = fx_smc_inner(2, 2, ue.ctx.ksi, inner);
+    unsigned verified = 0;
+    for (unsigned i = 0; i < N_SMC; i++) {
+        size_t n = fx_protect(&ue.ctx, 3, KASME_DIR_DL, i % 256, inner, len, pdu);
+        pdu[2] ^= (uint8_t)(1 + i % 255); /* a MAC no candidate gives */
+        verified += feed(&cap, ue.conn, KASME_DIR_DL, pdu, n)->mac_status == KASME_MAC_GOOD;
+    }
+    kasme_tracker_get_stats(cap.tr, &after);
+    check(verified == 0 && after.contexts - before.contexts <= N_SMC,
+          "%u forged SMCs, 4 key-file K_ASME lines: %u verified, %u contexts more (want at "
+          "most one an SMC)", N_SMC, verified, after.contexts - before.contexts);
+    printf("tracker:    %u forged SMCs with 5 candidates each: %u contexts more\n", N_SMC,
+           after.contexts - before.contexts);
+    exchange_checked(&cap, &ue, KASME_DIR_DL, 0xA100, "DL after the forged SMCs");
+    exchange_checked(&cap, &ue, KASME_DIR_UL, 0xA101, "UL after the forged SMCs");
+    capture_close(&cap);
+    g_string_free(keys, TRUE);
+}
+
 static void test_budgets(void)
 {
     section("10. work budgets on hostile input");
     guess_budget();
+    smc_context_budget();
 }
 
 static void test_robustness(void)

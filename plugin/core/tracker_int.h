@@ -137,6 +137,7 @@ struct kasme_tracker {
     kasme_tracker_stats stats;
     unsigned earfcn_searches;
     kasme_sched_cache *sched; /* key schedules of the contexts in use */
+    GArray *spare_ctx;   /* uint32 ids of contexts made for an SMC and not taken: reused */
 };
 
 /* tracker.c; a conn key of 0 (none) is never stored */
@@ -148,6 +149,9 @@ kasme_ue *kasme_ue_new(kasme_tracker *tr);
 void kasme_ue_set_imsi(kasme_tracker *tr, kasme_ue *ue, const char *imsi);
 void kasme_ue_set_tmsi(kasme_tracker *tr, kasme_ue *ue, uint32_t m_tmsi);
 kasme_sec_ctx *kasme_ctx_new(kasme_tracker *tr);
+/* A context nothing refers to (an SMC candidate that was not taken) is wiped, and its id is
+ * handed out again by kasme_ctx_new. */
+void kasme_ctx_recycle(kasme_tracker *tr, kasme_sec_ctx *ctx);
 /* By the 1-based ids results carry; NULL for 0 or an id not handed out. */
 kasme_ue *kasme_ue_by_id(kasme_tracker *tr, uint32_t id);
 kasme_sec_ctx *kasme_ctx_by_id(kasme_tracker *tr, uint32_t id);

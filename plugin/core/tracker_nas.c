@@ -325,9 +325,15 @@ static void handle_smc(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
     kasme_sec_ctx *cands[8];
     size_t n = smc_candidates(tr, ue, meta, smc.ksi, cands, 8);
     smc_choice pick = smc_pick(cands, n, outer, &smc, pdu, len);
-    for (size_t i = 0; i < n; i++)
-        if (cands[i] != pick.ctx)
-            ctx_deactivate(cands[i]);
+    /* the candidates this SMC made and did not take are reused: an SMC keeps at most one
+     * context, however many key-file lines it tried (the AKA's stays for a later SMC) */
+    for (size_t i = 0; i < n; i++) {
+        if (cands[i] == pick.ctx)
+            continue;
+        ctx_deactivate(cands[i]);
+        if (cands[i] != ue->pending)
+            kasme_ctx_recycle(tr, cands[i]);
+    }
     if (!pick.ctx) {
         no_context(res, outer->mac, "no AKA or key-file K_ASME for this UE and KSI");
         return;
@@ -336,8 +342,12 @@ static void handle_smc(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
     smc_result(ctx, outer, pdu, len, pick.count, pick.verified, res);
     bool have_verified_current = ue->current && ue->current->active && ue->current->eia != 0;
     if (!pick.verified && ctx->eia != 0 && have_verified_current) {
-        /* A Security Mode Command whose MAC fails does not replace a working context. */
+        /* A Security Mode Command whose MAC fails does not replace a working context; the
+         * result names the context it was tried with, which never becomes a candidate again
+         * unless the AKA made it */
         ctx_deactivate(ctx);
+        if (ctx != ue->pending)
+            kasme_ctx_drop_cands(ctx);
         decipher_inner(ue->current, outer, plain_out, res);
         return;
     }
