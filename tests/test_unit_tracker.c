@@ -8,7 +8,8 @@
  * Scenarios: full attach; NAS COUNT overflow, gaps and replays; re-keying (AKA + SMC with a
  * new KSI, in plain and in protected PDUs, and algorithm-only SMCs); Service Request after an
  * S1 release; interleaved UEs; tampering; unknown subscriber / wrong K; K_ASME from the key
- * file; hostile and truncated input (run it under -DKASME_SANITIZE=ON as well).
+ * file; hostile and truncated input (run it under -DKASME_SANITIZE=ON as well); the work
+ * budgets hostile input meets (the search for an unplaced PDU's UE, contexts per NAS SMC).
  *
  * Checks that show a tracker bug are reported as "KNOWN BUG" and counted as failed. */
 
@@ -1263,7 +1264,7 @@ static uint32_t prng_next(void)
 }
 
 /* How the hostile PDUs came out, to show which paths they reached. */
-static unsigned hostile_status[KASME_PDU_ALG_UNAVAILABLE + 1], hostile_good;
+static unsigned hostile_status[KASME_PDU_CIPHER_REFUSED + 1], hostile_good;
 
 /* Feeds a copy of exactly len octets (so a sanitizer sees any read past it) and checks the
  * result stays within its documented values. */
@@ -1281,7 +1282,7 @@ static void feed_exact(capture *cap, uint64_t conn, int dir, const uint8_t *pdu,
     check_round_trip(cap->tr, copy, len, &r, plain, false, meta.frame);
     kasme_tracker_stats st;
     kasme_tracker_get_stats(cap->tr, &st);
-    bool sane = r.status <= KASME_PDU_ALG_UNAVAILABLE && r.mac_status >= KASME_MAC_BAD &&
+    bool sane = r.status <= KASME_PDU_CIPHER_REFUSED && r.mac_status >= KASME_MAC_BAD &&
                 r.mac_status <= KASME_MAC_NOT_PRESENT && r.plain_len <= len &&
                 r.ue_id <= st.ues && memchr(r.imsi, 0, sizeof r.imsi);
     if (sane) {
@@ -1376,6 +1377,104 @@ static void print_hostile_summary(const char *what)
     hostile_good = 0;
 }
 
+/* ---- 10. work budgets on hostile input ---- */
+
+/* UEs with active contexts (a key-file K_ASME for any UE, EIA2), each on its own connection. */
+static void ues_with_contexts(capture *cap, fx_ue *ues, unsigned n)
+{
+    uint8_t kasme[32], pdu[FX_MAX_PDU], inner[16];
+    fx_unhex(KASME2_HEX, kasme, 32);
+    for (unsigned i = 0; i < n; i++) {
+        fx_ue_setup(&ues[i], IMSI_A, FX_MILENAGE, K_A, OPC_A, 300 + i);
+        feed(cap, ues[i].conn, KASME_DIR_UL, pdu, fx_attach_request_guti(0x40000000 + i, pdu));
+        fx_ctx_from_kasme(&ues[i].ctx, kasme, 0, 2, 2);
+        size_t len = fx_smc_inner(2, 2, 0, inner);
+        send_protected(cap, &ues[i], 3, KASME_DIR_DL, inner, len, NULL);
+    }
+}
+
+/* Protected PDUs on no connection make the tracker try every recent UE's context against
+ * their MAC; hostile ones (no MAC matches) may spend KASME_GUESS_BUDGET tries a capture and
+ * no more, and then say so. */
+static void guess_budget(void)
+{
+    enum { N_UES = 64 };
+    capture cap;
+    static fx_ue ues[N_UES];
+    char *keys = g_strdup_printf("kasme=%s any\n", KASME2_HEX);
+    capture_open(&cap, keys);
+    ues_with_contexts(&cap, ues, N_UES);
+    uint8_t inner[32], pdu[FX_MAX_PDU];
+    size_t len = fx_emm_information_inner(0xA000, inner);
+    unsigned n_pdus = KASME_GUESS_BUDGET / N_UES + 3, placed = 0, told_spent = 0;
+    for (unsigned i = 0; i < n_pdus; i++) {
+        size_t n = fx_protect(&ues[i % N_UES].ctx, 2, KASME_DIR_DL, i % 200, inner, len, pdu);
+        pdu[1] ^= 0x5A; /* a MAC no context gives */
+        const kasme_nas_result *r = feed(&cap, 0, KASME_DIR_UNKNOWN, pdu, n);
+        placed += r->ue_id != 0;
+        told_spent += r->unverified_why && strstr(r->unverified_why, "budget") != NULL;
+    }
+    kasme_tracker_stats st;
+    kasme_tracker_get_stats(cap.tr, &st);
+    check(placed == 0 && st.guess_tries <= KASME_GUESS_BUDGET && told_spent >= 2 &&
+              told_spent <= 3,
+          "%u hostile PDUs on no connection, %u UEs: %u placed, %u contexts tried (budget %u), "
+          "%u said the budget was spent (want 2 or 3)", n_pdus, N_UES, placed, st.guess_tries,
+          KASME_GUESS_BUDGET, told_spent);
+    printf("tracker:    %u hostile PDUs on no connection among %u UEs: %u contexts tried\n",
+           n_pdus, N_UES, st.guess_tries);
+    capture_close(&cap);
+    g_free(keys);
+}
+
+/* Every NAS SMC makes candidate contexts (the current K_ASME again, each key-file K_ASME line
+ * that fits), and the one it takes stays; the others used to stay too, never freed. Forged
+ * SMCs on a UE with a verified context, with four key-file lines, may add one context each. */
+static void smc_context_budget(void)
+{
+    capture cap;
+    fx_ue ue;
+    attach_ids ids;
+    fx_ue_setup(&ue, IMSI_A, FX_MILENAGE, K_A, OPC_A, 95);
+    char line[256];
+    fx_keyfile_line(&ue, line, sizeof line);
+    GString *keys = g_string_new(line);
+    for (int i = 0; i < 4; i++)
+        g_string_append_printf(keys, "\nkasme=%02x%s any", i, KASME2_HEX + 2);
+    g_string_append_c(keys, '\n');
+    capture_open(&cap, keys->str);
+    attach(&cap, &ue, &EEA2_EIA2_KSI0, &ids);
+    finish_attach(&cap, &ue);
+    kasme_tracker_stats before, after;
+    kasme_tracker_get_stats(cap.tr, &before);
+    enum { N_SMC = 1000 };
+    uint8_t inner[16], pdu[FX_MAX_PDU];
+    size_t len = fx_smc_inner(2, 2, ue.ctx.ksi, inner);
+    unsigned verified = 0;
+    for (unsigned i = 0; i < N_SMC; i++) {
+        size_t n = fx_protect(&ue.ctx, 3, KASME_DIR_DL, i % 256, inner, len, pdu);
+        pdu[2] ^= (uint8_t)(1 + i % 255); /* a MAC no candidate gives */
+        verified += feed(&cap, ue.conn, KASME_DIR_DL, pdu, n)->mac_status == KASME_MAC_GOOD;
+    }
+    kasme_tracker_get_stats(cap.tr, &after);
+    check(verified == 0 && after.contexts - before.contexts <= N_SMC,
+          "%u forged SMCs, 4 key-file K_ASME lines: %u verified, %u contexts more (want at "
+          "most one an SMC)", N_SMC, verified, after.contexts - before.contexts);
+    printf("tracker:    %u forged SMCs with 5 candidates each: %u contexts more\n", N_SMC,
+           after.contexts - before.contexts);
+    exchange_checked(&cap, &ue, KASME_DIR_DL, 0xA100, "DL after the forged SMCs");
+    exchange_checked(&cap, &ue, KASME_DIR_UL, 0xA101, "UL after the forged SMCs");
+    capture_close(&cap);
+    g_string_free(keys, TRUE);
+}
+
+static void test_budgets(void)
+{
+    section("10. work budgets on hostile input");
+    guess_budget();
+    smc_context_budget();
+}
+
 static void test_robustness(void)
 {
     section("9. hostile and truncated input");
@@ -1422,6 +1521,7 @@ int main(void)
     test_unknown_subscriber();
     test_keyfile_kasme();
     test_robustness();
+    test_budgets();
     printf("tracker: compact results: %u packed and unpacked, %u kept whole\n",
            packs_tried - packs_refused, packs_refused);
     check(packs_tried > 100 && packs_refused < packs_tried / 2, "most results pack");

@@ -1490,6 +1490,27 @@ static void drb_alternate_bearer_ipv6(as_capture *cap, radio_link *l)
     check(good == 40, "DRB with BEARER = identity + 1: %u of 40 right", good);
 }
 
+/* DRB identity 32: BEARER 31 is right and the identity + 1 guess (33) is out of range, so the
+ * cipher refuses it. A PDU whose payload is an IP packet sent in clear must not pass for one
+ * deciphered with BEARER 33 (before the fix the refused cipher left the bytes as they were,
+ * which looked like IP, and they were shown as plaintext). */
+static void drb_bearer_above_31(as_capture *cap, radio_link *l)
+{
+    bearer_id b = drb(32, 12);
+    uint8_t sdu[128], pdu[PDU_MAX];
+    size_t len = ipv4_echo(77, KASME_DIR_UL, sdu);
+    uint32_t count = l->next_count[KASME_DIR_UL][slot_of(b)]++;
+    size_t hdr = drb_header_len(b.sn_bits);
+    pdu[0] = (uint8_t)(0x80 | (count >> 8));
+    pdu[1] = (uint8_t)count;
+    memcpy(pdu + hdr, sdu, len); /* not ciphered */
+    const kasme_pdcp_result *r = feed_pdcp(cap, l, KASME_DIR_UL, b, &OPAQUE, pdu, hdr + len);
+    check(r->bearer <= 31 && !(r->status == KASME_PDU_DECIPHERED && plain_is(cap, sdu, len)),
+          "DRB32 PDU in clear: status %d bearer %u, the bytes as sent %s as plaintext",
+          r->status, r->bearer, plain_is(cap, sdu, len) ? "shown" : "not shown");
+    check(send_drb(cap, l, KASME_DIR_UL, b, 78, true), "DRB32 ciphered with BEARER 31 after it");
+}
+
 /* PDCP control PDUs (D/C = 0: status report, ROHC feedback) are not ciphered. */
 static void drb_control_pdus(as_capture *cap, radio_link *l)
 {
@@ -1514,8 +1535,10 @@ static void drb_run(alg_pair a)
     drb_control_pdus(&cap, &l);
     drb_sn_wrap(&cap, &l);
     drb_other_sn_lengths(&cap, &l);
-    if (a.eea != 0) /* EEA0 leaves no BEARER to find */
+    if (a.eea != 0) { /* EEA0 leaves no BEARER to find */
         drb_alternate_bearer_ipv6(&cap, &l);
+        drb_bearer_above_31(&cap, &l);
+    }
     exchange(&cap, &l, 1, 9500);
     capture_close(&cap);
     g_free(keys);
@@ -1642,7 +1665,7 @@ static bool feed_guarded(kasme_tracker *tr, const kasme_pdcp_meta *meta, const u
 }
 
 typedef struct {
-    unsigned fed, status[KASME_PDU_ALG_UNAVAILABLE + 1], good;
+    unsigned fed, status[KASME_PDU_CIPHER_REFUSED + 1], good;
     unsigned past_end, first_past_end_len, first_past_end_sn, first_past_end_srb;
     unsigned insane, wrong_malformed;
     char first_wrong[200];
@@ -1676,7 +1699,7 @@ static int status_required(const kasme_pdcp_meta *m, const uint8_t *pdu, size_t 
 
 static bool result_sane(const kasme_pdcp_result *r, const kasme_pdcp_meta *m, size_t len)
 {
-    return r->status <= KASME_PDU_ALG_UNAVAILABLE && r->mac_status >= KASME_MAC_BAD &&
+    return r->status <= KASME_PDU_CIPHER_REFUSED && r->mac_status >= KASME_MAC_BAD &&
            r->mac_status <= KASME_MAC_NOT_PRESENT && r->plain_len <= len && r->dir == m->dir &&
            r->bearer <= 31 && memchr(r->imsi, 0, sizeof r->imsi) != NULL &&
            (r->status != KASME_PDU_MALFORMED || r->plain_len == 0);

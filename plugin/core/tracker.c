@@ -117,6 +117,7 @@ kasme_tracker *kasme_tracker_new(const kasme_subdb *db)
     kasme_idmap_init(&tr->by_tmsi);
     tr->radio = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, kasme_radio_conn_free);
     tr->sched = kasme_sched_cache_new(KASME_SCHED_SLOTS_LOG2);
+    tr->spare_ctx = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     return tr;
 }
 
@@ -129,6 +130,7 @@ void kasme_tracker_free(kasme_tracker *tr)
     kasme_idmap_clear(&tr->by_tmsi);
     g_hash_table_destroy(tr->radio);
     slab_free(&tr->contexts, ctx_drop_cands);
+    g_array_free(tr->spare_ctx, TRUE);
     slab_free(&tr->ues, NULL);
     kasme_sched_cache_free(tr->sched);
     g_free(tr);
@@ -138,7 +140,7 @@ void kasme_tracker_get_stats(const kasme_tracker *tr, kasme_tracker_stats *st)
 {
     *st = tr->stats;
     st->ues = tr->ues.count;
-    st->contexts = tr->contexts.count;
+    st->contexts = tr->contexts.count - tr->spare_ctx->len; /* spares: at most one SMC's */
 }
 
 kasme_ue *kasme_ue_new(kasme_tracker *tr)
@@ -150,11 +152,27 @@ kasme_ue *kasme_ue_new(kasme_tracker *tr)
 
 kasme_sec_ctx *kasme_ctx_new(kasme_tracker *tr)
 {
-    kasme_sec_ctx *ctx = slab_new(&tr->contexts);
-    ctx->id = tr->contexts.count;
+    kasme_sec_ctx *ctx;
+    if (tr->spare_ctx->len) {
+        uint32_t id = g_array_index(tr->spare_ctx, uint32_t, tr->spare_ctx->len - 1);
+        g_array_set_size(tr->spare_ctx, tr->spare_ctx->len - 1);
+        ctx = slab_at(&tr->contexts, id); /* wiped when it was recycled */
+        ctx->id = id;
+    } else {
+        ctx = slab_new(&tr->contexts);
+        ctx->id = tr->contexts.count;
+    }
     ctx->ksi = -1;
     ctx->sched = tr->sched;
     return ctx;
+}
+
+void kasme_ctx_recycle(kasme_tracker *tr, kasme_sec_ctx *ctx)
+{
+    uint32_t id = ctx->id;
+    kasme_ctx_drop_cands(ctx);
+    kasme_secure_zero(ctx, sizeof *ctx);
+    g_array_append_val(tr->spare_ctx, id);
 }
 
 kasme_ue *kasme_ue_by_id(kasme_tracker *tr, uint32_t id)

@@ -51,6 +51,8 @@ typedef enum {
     KASME_PDU_NO_CONTEXT,         /* protected, but no security context for this UE/KSI */
     KASME_PDU_MALFORMED,          /* too short or not a NAS PDU */
     KASME_PDU_ALG_UNAVAILABLE,    /* the algorithm is not in this build */
+    KASME_PDU_CIPHER_REFUSED,     /* the cipher refused its input (BEARER > 31, a libgcrypt
+                                     error): not deciphered, no plaintext */
 } kasme_pdu_status;
 
 /* Events a PDU caused; several can be set. */
@@ -206,7 +208,13 @@ void kasme_kenb_unpack(const kasme_kenb_packed *packed, kasme_kenb_result *res);
 
 typedef struct {
     unsigned ues, contexts, aka_seen, aka_matched, smc_verified, as_smc_verified;
+    unsigned guess_tries; /* contexts tried against the MAC of PDUs no identifier placed */
 } kasme_tracker_stats;
+
+/* Contexts tried, per capture, against the MAC of protected PDUs whose UE no identifier names
+ * (at most 6 MACs a try; KASME_GUESS_LIMIT tries a PDU): about a second of work at most, so
+ * hostile input cannot make dissection crawl. Such PDUs are not placed once it is spent. */
+#define KASME_GUESS_BUDGET (1u << 18)
 
 kasme_tracker *kasme_tracker_new(const kasme_subdb *db);
 void kasme_tracker_free(kasme_tracker *tr);

@@ -86,22 +86,31 @@ static void fill_as_info(const kasme_as_ctx *as, kasme_pdcp_result *res)
 }
 
 /* Tries the PDU as ciphered or not (the SMC and the SMC Complete are not ciphered, TS 36.331
- * 5.3.4.3) at one COUNT; true if the MAC-I matches. plain_out gets header-less data. */
+ * 5.3.4.3) at one COUNT; true if the MAC-I matches. plain_out gets header-less data.
+ * *refused is set when the cipher or the MAC refused the input: work then holds no plaintext. */
 static bool try_srb(kasme_as_ctx *as, const uint8_t *pdu, size_t len, uint32_t count,
-                    unsigned bearer, int dir, bool ciphered, uint8_t *work, uint32_t *mac)
+                    unsigned bearer, int dir, bool ciphered, uint8_t *work, uint32_t *mac,
+                    bool *refused)
 {
     size_t body = len - 1; /* data || MAC-I after the 1-octet header */
     memcpy(work, pdu, len);
     kasme_sched *rrc = kasme_as_rrc(as);
     *mac = 0;
+    *refused = false;
     if (!rrc)
         return false;
-    if (ciphered)
-        kasme_cipher_apply(&rrc->enc, count, bearer, (unsigned)dir, work + 1, body, body * 8);
+    if (ciphered && kasme_cipher_apply(&rrc->enc, count, bearer, (unsigned)dir, work + 1, body,
+                                       body * 8) != KASME_SEC_OK) {
+        *refused = true;
+        return false;
+    }
     uint32_t mac_i = (uint32_t)work[len - 4] << 24 | (uint32_t)work[len - 3] << 16 |
                      (uint32_t)work[len - 2] << 8 | work[len - 1];
-    kasme_integrity_mac(&rrc->integ, count, bearer, (unsigned)dir, work, len - KASME_MAC_I_LEN,
-                        (len - KASME_MAC_I_LEN) * 8, mac);
+    if (kasme_integrity_mac(&rrc->integ, count, bearer, (unsigned)dir, work, len - KASME_MAC_I_LEN,
+                            (len - KASME_MAC_I_LEN) * 8, mac) != KASME_SEC_OK) {
+        *refused = true;
+        return false;
+    }
     return as->eia != 0 && *mac == mac_i;
 }
 
@@ -113,12 +122,13 @@ static void handle_srb(kasme_radio_conn *rc, const kasme_pdcp_meta *meta, const 
     bool ciphered_first = meta->dir == KASME_DIR_DL || as->ul_ciphering_on;
     bool modes[2] = {ciphered_first, !ciphered_first};
     uint8_t *work = plain_out; /* len octets: header, data, MAC-I */
-    bool verified = false, mode = ciphered_first;
+    bool verified = false, mode = ciphered_first, refused = false;
     uint32_t count = counts[0], mac = 0;
     for (size_t i = 0; i < n_counts && !verified; i++) {
         for (int m = 0; m < 2 && !verified; m++) {
             uint32_t calc;
-            if (try_srb(as, pdu, len, counts[i], res->bearer, meta->dir, modes[m], work, &calc)) {
+            if (try_srb(as, pdu, len, counts[i], res->bearer, meta->dir, modes[m], work, &calc,
+                        &refused)) {
                 verified = true;
                 count = counts[i];
                 mode = modes[m];
@@ -127,7 +137,14 @@ static void handle_srb(kasme_radio_conn *rc, const kasme_pdcp_meta *meta, const 
         }
     }
     if (!verified)
-        try_srb(as, pdu, len, count, res->bearer, meta->dir, mode, work, &mac);
+        try_srb(as, pdu, len, count, res->bearer, meta->dir, mode, work, &mac, &refused);
+    if (refused) {
+        res->status = KASME_PDU_CIPHER_REFUSED;
+        res->mac_status = KASME_MAC_UNVERIFIED;
+        res->unverified_why = "the cipher or integrity algorithm refused the PDU";
+        res->count = count;
+        return;
+    }
     /* UL is ciphered from the PDU after the SMC Complete on; with EIA0 nothing verifies, so
      * the first UL PDU after the SMC is taken to be the SMC Complete */
     if (meta->dir == KASME_DIR_UL && (verified || as->eia == 0))
@@ -283,8 +300,10 @@ static void handle_drb(kasme_radio_conn *rc, const kasme_pdcp_meta *meta, const 
     for (size_t b = 0; b < n_bearers && !found; b++) {
         for (size_t i = 0; i < n_counts && !found; i++) {
             memcpy(plain_out, pdu + hdr, body);
-            kasme_cipher_apply(&up->enc, counts[i], bearers[b], (unsigned)meta->dir,
-                               plain_out, body, body * 8);
+            /* a refused BEARER (the identity + 1 guess above 31) leaves ciphertext behind */
+            if (kasme_cipher_apply(&up->enc, counts[i], bearers[b], (unsigned)meta->dir,
+                                   plain_out, body, body * 8) != KASME_SEC_OK)
+                continue;
             if (looks_like_ip(plain_out, body)) {
                 found = true;
                 res->bearer = bearers[b];
@@ -300,8 +319,12 @@ static void handle_drb(kasme_radio_conn *rc, const kasme_pdcp_meta *meta, const 
         res->bearer = bearers[0];
         res->count = counts[0];
         memcpy(plain_out, pdu + hdr, body);
-        kasme_cipher_apply(&up->enc, counts[0], bearers[0], (unsigned)meta->dir, plain_out,
-                           body, body * 8);
+        if (kasme_cipher_apply(&up->enc, counts[0], bearers[0], (unsigned)meta->dir, plain_out,
+                               body, body * 8) != KASME_SEC_OK) {
+            res->status = KASME_PDU_CIPHER_REFUSED;
+            res->unverified_why = "the cipher or integrity algorithm refused the PDU";
+            return;
+        }
         res->unverified_why = "the plaintext is not an IP packet (ROHC, or wrong keys)";
     }
     res->plain_len = body;

@@ -163,6 +163,7 @@ struct kasme_tracker {
     kasme_tracker_stats stats;
     unsigned earfcn_searches;
     kasme_sched_cache *sched; /* key schedules of the contexts in use */
+    GArray *spare_ctx;   /* uint32 ids of contexts made for an SMC and not taken: reused */
 };
 
 /* tracker.c; a conn key of 0 (none) is never stored */
@@ -176,6 +177,9 @@ kasme_ue *kasme_ue_new(kasme_tracker *tr);
 void kasme_ue_set_imsi(kasme_tracker *tr, kasme_ue *ue, const char *imsi);
 void kasme_ue_set_tmsi(kasme_tracker *tr, kasme_ue *ue, kasme_domain domain, uint32_t tmsi);
 kasme_sec_ctx *kasme_ctx_new(kasme_tracker *tr);
+/* A context nothing refers to (an SMC candidate that was not taken) is wiped, and its id is
+ * handed out again by kasme_ctx_new. */
+void kasme_ctx_recycle(kasme_tracker *tr, kasme_sec_ctx *ctx);
 /* By the 1-based ids results carry; NULL for 0 or an id not handed out. */
 kasme_ue *kasme_ue_by_id(kasme_tracker *tr, uint32_t id);
 kasme_sec_ctx *kasme_ctx_by_id(kasme_tracker *tr, uint32_t id);
@@ -206,8 +210,9 @@ int kasme_ctx_activate(kasme_sec_ctx *ctx, size_t root_index, uint8_t eea, uint8
 /* The inner message of a protected PDU into plain_out (capacity >= inner_len): copied, and
  * deciphered (types 2 and 4) with ctx's K_NASenc at count (TS 33.401 8.2, TS 33.501 6.4.4);
  * in 5GS the NAS message container of an integrity-protected initial message too (TS 24.501
- * 4.4.6). */
-void kasme_nas_inner_plain(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, uint32_t count,
+ * 4.4.6). False if the cipher refused: plain_out then holds ciphertext, never to be shown as
+ * plaintext. */
+bool kasme_nas_inner_plain(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, uint32_t count,
                            int dir, uint8_t *plain_out);
 /* NAS-MAC of seq||inner (TS 33.401 8.1.1, TS 33.501 6.4.3) under ctx; false if no schedule. */
 bool kasme_nas_mac(kasme_sec_ctx *ctx, uint32_t count, int dir, const uint8_t *data,

@@ -238,12 +238,17 @@ uint32_t kasme_rrc_smc(kasme_tracker *tr, kasme_radio_conn *rc, const kasme_pdcp
     res->status = KASME_PDU_DECIPHERED;
     res->count = s.count;
     kasme_sched *rrc = kasme_as_rrc(&rc->as);
-    if (rrc)
-        kasme_integrity_mac(&rrc->integ, s.count, res->bearer, (unsigned)meta->dir, pdu,
-                        len - KASME_MAC_I_LEN, (len - KASME_MAC_I_LEN) * 8, &res->mac_calculated);
+    bool computed = rrc && kasme_integrity_mac(&rrc->integ, s.count, res->bearer,
+                                               (unsigned)meta->dir, pdu, len - KASME_MAC_I_LEN,
+                                               (len - KASME_MAC_I_LEN) * 8,
+                                               &res->mac_calculated) == KASME_SEC_OK;
     res->mac_status = meta->smc_eia == 0 ? KASME_MAC_UNVERIFIED : KASME_MAC_GOOD;
     if (meta->smc_eia == 0)
         res->unverified_why = "EIA0: no integrity protection";
+    else if (!computed) {
+        res->mac_status = KASME_MAC_UNVERIFIED;
+        res->unverified_why = "the cipher or integrity algorithm refused the PDU";
+    }
     kasme_as_fill_keys(&rc->as, res);
     return s.count;
 }
@@ -299,14 +304,16 @@ static bool reest_try(kasme_as_ctx *trial, const uint8_t base[32], uint16_t pci,
         return false;
     }
     memcpy(work, pdu, len);
-    kasme_cipher_apply(&enc, count, bearer, (unsigned)dir, work + 1, len - 1, (len - 1) * 8);
-    kasme_integrity_mac(&integ, count, bearer, (unsigned)dir, work, len - KASME_MAC_I_LEN,
-                        (len - KASME_MAC_I_LEN) * 8, &mac);
+    bool computed =
+        kasme_cipher_apply(&enc, count, bearer, (unsigned)dir, work + 1, len - 1,
+                           (len - 1) * 8) == KASME_SEC_OK &&
+        kasme_integrity_mac(&integ, count, bearer, (unsigned)dir, work, len - KASME_MAC_I_LEN,
+                            (len - KASME_MAC_I_LEN) * 8, &mac) == KASME_SEC_OK;
     kasme_cipher_free(&enc);
     kasme_integrity_free(&integ);
     uint32_t mac_i = (uint32_t)work[len - 4] << 24 | (uint32_t)work[len - 3] << 16 |
                      (uint32_t)work[len - 2] << 8 | work[len - 1];
-    if (mac != mac_i)
+    if (!computed || mac != mac_i)
         return false;
     memcpy(trial->kenb, kenb_star, 32);
     return true;

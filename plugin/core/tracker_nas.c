@@ -168,24 +168,32 @@ static bool ciphered_container(const kasme_nas_outer *outer, int dir, size_t *of
     return true;
 }
 
-void kasme_nas_inner_plain(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, uint32_t count,
+bool kasme_nas_inner_plain(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, uint32_t count,
                            int dir, uint8_t *plain_out)
 {
     memcpy(plain_out, outer->inner, outer->inner_len);
     kasme_sched *sched = ctx ? kasme_ctx_sched(ctx) : NULL;
     if (!sched || dir < 0)
-        return;
+        return true;
     size_t off = 0, n = outer->inner_len;
     if ((outer->sec_hdr == 2 || outer->sec_hdr == 4) || ciphered_container(outer, dir, &off, &n))
-        kasme_cipher_apply(&sched->enc, count, ctx->nas_bearer, (unsigned)dir, plain_out + off,
-                           n, n * 8);
+        return kasme_cipher_apply(&sched->enc, count, ctx->nas_bearer, (unsigned)dir,
+                                  plain_out + off, n, n * 8) == KASME_SEC_OK;
+    return true;
 }
 
-/* Copies the inner message out and deciphers it (types 2 and 4) with the chosen COUNT. */
+/* Copies the inner message out and deciphers it (types 2 and 4) with the chosen COUNT; a PDU
+ * the cipher refused keeps no plaintext. */
 static void decipher_inner(kasme_sec_ctx *ctx, const kasme_nas_outer *outer,
                            uint8_t *plain_out, kasme_nas_result *res)
 {
-    kasme_nas_inner_plain(ctx, outer, res->count, res->dir, plain_out);
+    if (!kasme_nas_inner_plain(ctx, outer, res->count, res->dir, plain_out)) {
+        res->status = KASME_PDU_CIPHER_REFUSED;
+        res->unverified_why = "the cipher or integrity algorithm refused the PDU";
+        res->plain_len = 0;
+        res->plain_is_inner = false;
+        return;
+    }
     res->plain_len = outer->inner_len;
     res->plain_is_inner = true;
 }
@@ -355,9 +363,15 @@ static void handle_smc(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
     kasme_sec_ctx *cands[8];
     size_t n = smc_candidates(tr, ue, meta, domain, smc.ksi, cands, 8);
     smc_choice pick = smc_pick(cands, n, outer, &smc);
-    for (size_t i = 0; i < n; i++)
-        if (cands[i] != pick.ctx)
-            ctx_deactivate(cands[i]);
+    /* the candidates this SMC made and did not take are reused: an SMC keeps at most one
+     * context, however many key-file lines it tried (the AKA's stays for a later SMC) */
+    for (size_t i = 0; i < n; i++) {
+        if (cands[i] == pick.ctx)
+            continue;
+        ctx_deactivate(cands[i]);
+        if (cands[i] != ue->pending[domain])
+            kasme_ctx_recycle(tr, cands[i]);
+    }
     if (!pick.ctx) {
         no_context(res, outer->mac, domain == KASME_DOMAIN_5GS
                                         ? "no 5G AKA or key-file K_AMF for this UE and ngKSI"
@@ -368,8 +382,12 @@ static void handle_smc(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
     smc_result(ctx, outer, pick.count, pick.verified, res);
     bool have_verified_current = current && current->active && current->eia != 0;
     if (!pick.verified && ctx->eia != 0 && have_verified_current) {
-        /* A Security Mode Command whose MAC fails does not replace a working context. */
+        /* A Security Mode Command whose MAC fails does not replace a working context; the
+         * result names the context it was tried with, which never becomes a candidate again
+         * unless the AKA made it */
         ctx_deactivate(ctx);
+        if (ctx != ue->pending[domain])
+            kasme_ctx_drop_cands(ctx);
         decipher_inner(current, outer, plain_out, res);
         return;
     }
@@ -404,9 +422,9 @@ static bool feeds_kenb(const kasme_nas_outer *outer, const uint8_t *plain, size_
 }
 
 /* A protected UE with no known connection: try the current contexts of recent UEs against
- * the MAC (a GUTI that kasme never saw allocated). */
+ * the MAC (a GUTI that kasme never saw allocated), within KASME_GUESS_BUDGET a capture. */
 static kasme_ue *guess_ue(kasme_tracker *tr, const kasme_nas_outer *outer, const uint8_t *pdu,
-                          size_t len, int dir_hint, kasme_nas_result *res)
+                          size_t len, int dir_hint, kasme_nas_result *res, bool *budget_spent)
 {
     uint32_t n = tr->ues.count;
     uint32_t lowest = n > KASME_GUESS_LIMIT ? n - KASME_GUESS_LIMIT : 0;
@@ -415,6 +433,11 @@ static kasme_ue *guess_ue(kasme_tracker *tr, const kasme_nas_outer *outer, const
         kasme_sec_ctx *current = ue->current[outer->domain];
         if (!current || !current->active || current->eia == 0)
             continue;
+        if (tr->stats.guess_tries >= KASME_GUESS_BUDGET) {
+            *budget_spent = true;
+            return NULL;
+        }
+        tr->stats.guess_tries++;
         kasme_nas_result probe = *res;
         if (verify_mac(current, outer, pdu, len, dir_hint, &probe)) {
             res->events |= KASME_EV_CONTEXT_GUESSED;
@@ -438,10 +461,13 @@ void kasme_nas_protected(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *
     else if (outer->sec_hdr == 4)
         dir_hint = KASME_DIR_UL;
 
+    bool budget_spent = false;
     if (!ue)
-        ue = guess_ue(tr, outer, pdu, len, dir_hint, res);
+        ue = guess_ue(tr, outer, pdu, len, dir_hint, res, &budget_spent);
     if (!ue) {
-        no_context(res, outer->mac, "UE not identified (no S1AP/RRC context, unknown GUTI)");
+        no_context(res, outer->mac,
+                   budget_spent ? "UE not identified (the search among known UEs spent its budget)"
+                                : "UE not identified (no S1AP/RRC context, unknown GUTI)");
         return;
     }
     res->ue_id = ue->id;

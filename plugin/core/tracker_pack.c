@@ -23,6 +23,8 @@ static const char *const why_texts[] = {
     "no recent uplink NAS COUNT gives this K_eNB",
     "no 5G AKA or key-file K_AMF for this UE and ngKSI",
     "no recent uplink NAS COUNT gives this K_gNB",
+    "the cipher or integrity algorithm refused the PDU",
+    "UE not identified (the search among known UEs spent its budget)",
 };
 
 static bool same_text(const char *a, const char *b);

@@ -78,6 +78,7 @@ static const value_string status_vals[] = {
     {KASME_PDU_NO_CONTEXT, "No security context"},
     {KASME_PDU_MALFORMED, "Malformed"},
     {KASME_PDU_ALG_UNAVAILABLE, "Algorithm not in this build"},
+    {KASME_PDU_CIPHER_REFUSED, "Not deciphered: the cipher refused the PDU"},
     {0, NULL},
 };
 
@@ -303,10 +304,13 @@ static void add_mac(proto_tree *tree, packet_info *pinfo, proto_item *top,
 {
     bool short_mac = r->sec_hdr >= 12;
     /* after the header octet (EPS) or octets (5GS: EPD, security header type) */
-    gint hdr_len = tvb_get_guint8(item->tvb, item->offset) == KASME_NAS_EPD_5GMM ? 2 : 1;
-    gint mac_off = item->offset + (short_mac ? 2 : hdr_len);
+    gint hdr_len = item->length > 0 &&
+                   tvb_get_guint8(item->tvb, item->offset) == KASME_NAS_EPD_5GMM ? 2 : 1;
+    gint mac_at = short_mac ? 2 : hdr_len;
     gint mac_len = short_mac ? 2 : 4;
-    proto_tree_add_uint(tree, hf_mac, item->tvb, mac_off, mac_len, r->mac_received);
+    if (item->length >= mac_at + mac_len) /* a truncated PDU's MAC is not there to show */
+        proto_tree_add_uint(tree, hf_mac, item->tvb, item->offset + mac_at, mac_len,
+                            r->mac_received);
     add_mac_verdict(tree, pinfo, top, "MAC", r->mac_status, r->mac_received, r->mac_calculated,
                     r->unverified_why);
 }
@@ -487,14 +491,17 @@ static void add_pdcp_context(proto_tree *t, const kasme_pdcp_result *r)
 }
 
 /* The MAC-I of an SRB PDU as Wireshark shows checksums; when the PDU was ciphered the value
- * received is the deciphered one. */
+ * received is the deciphered one. A PDU shorter than its header and MAC-I (TS 36.323 6.2.2)
+ * has none: the last 4 octets would be octets before it. */
 static void add_mac_i(proto_tree *t, packet_info *pinfo, proto_item *top, const kasme_item *item,
                       const kasme_pdcp_result *r)
 {
-    proto_item *mac = proto_tree_add_uint(t, hf_mac, item->tvb, item->offset + item->length - 4, 4,
-                                          r->mac_received);
-    if (r->ciphered && child_label_wanted(t))
-        proto_item_append_text(mac, " (deciphered)");
+    if (item->length >= 1 + 4) {
+        proto_item *mac = proto_tree_add_uint(t, hf_mac, item->tvb,
+                                              item->offset + item->length - 4, 4, r->mac_received);
+        if (r->ciphered && child_label_wanted(t))
+            proto_item_append_text(mac, " (deciphered)");
+    }
     add_mac_verdict(t, pinfo, top, "MAC-I", r->mac_status, r->mac_received, r->mac_calculated,
                     r->unverified_why);
 }

@@ -9,6 +9,7 @@ usage: check_negative.py PLUGIN_SO WS_VERSION SCENARIO_DIR MODE
   MODE bad_line     a key file with bad lines: file:line and why on stderr, good lines load
   MODE uat          the subscriber from the key table (UAT) instead of a file: all verified
   MODE two_pass     tshark -2 (two passes, as the GUI) gives the same tree as one pass
+  MODE short_srb    an SRB1 PDU cut to 1, 2 and 3 octets (enb_mac.pcap): malformed, no MAC-I
 """
 import json
 import re
@@ -63,16 +64,23 @@ def wrong_k(ck, plugin, version, scenario, truth, tmp):
     print("wrong K: AKA mismatch reported, 0 PDUs deciphered")
 
 
-def flip_last_octet(src, dst, frame_no):
+def patch_frame(src, dst, frame_no, patch):
+    """Copies a pcap, calling patch(data, start, end) on the record of frame frame_no."""
     data = bytearray(open(src, "rb").read())
     off, n = 24, 0
     while off + 16 <= len(data):
         incl = struct.unpack("<I", data[off + 8:off + 12])[0]
         n += 1
         if n == frame_no:
-            data[off + 16 + incl - 1] ^= 0x01  # the NAS-PDU is the last IE of the message
+            patch(data, off + 16, off + 16 + incl)
         off += 16 + incl
     open(dst, "wb").write(bytes(data))
+
+
+def flip_last_octet(src, dst, frame_no):
+    def flip(data, start, end):
+        data[end - 1] ^= 0x01  # the NAS-PDU is the last IE of the message
+    patch_frame(src, dst, frame_no, flip)
 
 
 def flipped(ck, plugin, version, scenario, truth, tmp):
@@ -223,6 +231,42 @@ def two_pass(ck, plugin, version, scenario, truth, tmp):
         PCAP, len(outs[0]), len(outs[1]), "identical" if outs[0] == outs[1] else "DIFFERENT"))
 
 
+MAC_PCAP = "enb_mac.pcap"
+SHORT_FRAME = 18  # s01 enb_mac: DL SRB1, UECapabilityEnquiry, the MAC SDU's L field 10
+
+
+def cut_srb_pdu(src, dst, pdcp_len):
+    """Frame 18's MAC SDU (RLC AM header, 2 octets, and the PDCP PDU) cut to pdcp_len PDCP
+    octets by its MAC subheader's L field; the octets after it become padding."""
+    def cut(data, start, end):
+        mac = data.index(b"\x21\x0a", start, end)  # LCID 1, L = 10
+        data[mac + 1] = 2 + pdcp_len
+    patch_frame(src, dst, SHORT_FRAME, cut)
+
+
+def short_srb(ck, plugin, version, scenario, truth, tmp):
+    keys = os.path.join(os.path.dirname(__file__), "..", "..", "keyfiles", "srsran-milenage.keys")
+    for pdcp_len in (1, 2, 3):
+        cut = os.path.join(tmp, "short%d_%s" % (pdcp_len, MAC_PCAP))
+        cut_srb_pdu(os.path.join(scenario, MAC_PCAP), cut, pdcp_len)
+        ts = Tshark(plugin, version)
+        try:
+            args = ["-r", ts.stage(cut), "-o", "kasme.key_file:" + ts.stage(keys),
+                    "-Y", "frame.number == %d" % SHORT_FRAME, "-T", "fields", "-E", "separator=;",
+                    "-e", "kasme.rb", "-e", "kasme.status", "-e", "kasme.mac",
+                    "-e", "kasme.mac.status"] + DLT_PREFS["mac"]
+            out = ts.run(args).stdout.strip()
+        finally:
+            ts.close()
+        rb, status, mac, mac_status = (out.split(";") + ["", "", "", ""])[:4]
+        # a PDU shorter than header + MAC-I holds no MAC-I: none may be shown, least of all
+        # one read from the octets before the PDU
+        ck.check(rb == "SRB1" and status == "3" and mac == "" and mac_status in ("", "3"),
+                 "SRB1 PDU of %d octets: kasme.rb %r status %r (want 3, malformed), MAC-I %r "
+                 "(want none), MAC status %r" % (pdcp_len, rb, status, mac, mac_status))
+    print("SRB1 PDU cut to 1, 2 and 3 octets: malformed, no MAC-I shown")
+
+
 def main():
     plugin, version, scenario, mode = sys.argv[1:5]
     truth = json.load(open(os.path.join(scenario, "truth.json")))
@@ -230,7 +274,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="kasme-neg-")
     try:
         {"wrong_k": wrong_k, "flipped": flipped, "kasme_only": kasme_only, "bad_line": bad_line,
-         "uat": uat, "two_pass": two_pass}[mode](
+         "uat": uat, "two_pass": two_pass, "short_srb": short_srb}[mode](
             ck, plugin, version, scenario, truth, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -20,7 +20,8 @@
  * The PDU is copied to a buffer of exactly L octets and plain_out is exactly L octets, so ASan
  * sees any read or write outside them. tests/fuzz/make_seeds.py writes the bundled captures'
  * NAS PDUs in this format (AKA -> SMC -> protected PDUs, per UE instance). Every result that
- * packs (tracker_pack.c) must unpack to itself, plaintext included. FUZZ_TRACE=1 prints
+ * packs (tracker_pack.c) must unpack to itself, plaintext included; the tracker may keep a
+ * context per matched AKA and one per NAS SMC, no more. FUZZ_TRACE=1 prints
  * one line per record; records after the 96th are ignored. */
 #include <stdbool.h>
 #include <stddef.h>
@@ -81,7 +82,7 @@ static void fill_conn(kasme_pdu_meta *meta, unsigned carrier, unsigned which)
 
 static void check_nas_result(const kasme_nas_result *res, size_t len)
 {
-    CHECK(res->status <= KASME_PDU_ALG_UNAVAILABLE);
+    CHECK(res->status <= KASME_PDU_CIPHER_REFUSED);
     CHECK(res->plain_len <= len);
     CHECK(res->mac_status >= KASME_MAC_BAD && res->mac_status <= KASME_MAC_NOT_PRESENT);
     CHECK(memchr(res->imsi, '\0', sizeof res->imsi) != NULL);
@@ -114,11 +115,18 @@ static void check_round_trip(kasme_tracker *tr, const kasme_nas_result *res, con
     free(again);
 }
 
+/* A NAS SMC (security header type 3, EMM): each may keep one context of those it tries. */
+static bool is_smc_pdu(const uint8_t *pdu, size_t len)
+{
+    return len > 0 && pdu[0] == 0x37;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     kasme_tracker *tr = kasme_tracker_new(db);
     size_t pos = 0;
     uint32_t frame = 0;
+    unsigned smc_pdus = 0;
     while (pos < size && frame < MAX_RECORDS) {
         uint8_t flags = data[pos++];
         kasme_pdu_meta meta;
@@ -172,6 +180,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (len)
             memcpy(pdu, body, len);
         kasme_nas_result res;
+        smc_pdus += is_smc_pdu(pdu, len);
         kasme_tracker_nas(tr, &meta, pdu, len, plain, &res);
         check_nas_result(&res, len);
         check_round_trip(tr, &res, pdu, len, plain);
@@ -185,9 +194,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kasme_tracker_stats st;
     kasme_tracker_get_stats(tr, &st);
     CHECK(st.aka_matched <= st.aka_seen);
+    /* work budgets: a context per matched AKA and at most one per SMC; the UE search bounded */
+    CHECK(st.contexts <= st.aka_matched + smc_pdus);
+    CHECK(st.guess_tries <= KASME_GUESS_BUDGET);
     if (trace)
-        fprintf(stderr, "ues %u contexts %u aka %u/%u nas smc %u\n", st.ues, st.contexts,
-                st.aka_matched, st.aka_seen, st.smc_verified);
+        fprintf(stderr, "ues %u contexts %u aka %u/%u nas smc %u/%u\n", st.ues, st.contexts,
+                st.aka_matched, st.aka_seen, st.smc_verified, smc_pdus);
     kasme_tracker_free(tr);
     return 0;
 }

@@ -136,7 +136,7 @@ static void pdcp_record(kasme_tracker *tr, uint32_t frame, const uint8_t *hdr,
         memcpy(pdu, body, len);
     kasme_pdcp_result res;
     kasme_tracker_pdcp(tr, &meta, pdu, len, plain, &res);
-    CHECK(res.status <= KASME_PDU_ALG_UNAVAILABLE);
+    CHECK(res.status <= KASME_PDU_CIPHER_REFUSED);
     CHECK(res.plain_len <= len);
     CHECK(res.mac_status >= KASME_MAC_BAD && res.mac_status <= KASME_MAC_NOT_PRESENT);
     CHECK(memchr(res.imsi, '\0', sizeof res.imsi) != NULL);
@@ -169,7 +169,7 @@ static void nas_record(kasme_tracker *tr, uint32_t frame, const uint8_t *hdr,
         memcpy(pdu, body, len);
     kasme_nas_result res;
     kasme_tracker_nas(tr, &meta, pdu, len, plain, &res);
-    CHECK(res.status <= KASME_PDU_ALG_UNAVAILABLE);
+    CHECK(res.status <= KASME_PDU_CIPHER_REFUSED);
     CHECK(res.plain_len <= len);
     if (trace)
         fprintf(stderr, "#%u nas len %zu: status %d events 0x%x ue %u mac %d count %u\n", frame,

@@ -169,6 +169,16 @@ def nas_seeds(out, name, ue):
     write(out, "nas", name + "-no-aka", nas_seed(ue, skip_aka=True))
 
 
+def forged_smcs_seed(n=60):
+    """A UE named by a plain Attach request, then Security Mode Commands whose MAC nothing
+    gives: each may keep one context of the candidates it tries (the harness checks)."""
+    out = bytearray(nas_rec(bytes.fromhex("0741"), 0, 0, 0))
+    smc_inner = bytes.fromhex("075d220002f070")  # EEA2/EIA2, KSI 0
+    for i in range(n):
+        out += nas_rec(bytes([0x37, 0x11, 0x22, 0x33, i & 0xFF, i & 0xFF]) + smc_inner, 1, 0, 0)
+    return bytes(out)
+
+
 # ---------------------------------------------------------------- fuzz_pdcp records
 
 def pdcp_rec(kind, conn, dl, b1, b2, data, nas_unknown_dir=False):
@@ -290,6 +300,7 @@ def main():
             write(out, "nas", scenario + "-all",
                   b"".join(nas_seed(ue, which0=i & 1) for i, ue in enumerate(ues)))
             write(out, "pdcp", scenario + "-all", b"".join(pdcp_seed(ue) for ue in ues))
+    write(out, "nas", "forged-smcs", forged_smcs_seed())
     print("make_seeds: %d keyfile, %d nas, %d pdcp seeds in %s" %
           (written["keyfile"], written["nas"], written["pdcp"], out))
 
