@@ -3,6 +3,8 @@
  * deciphering and MAC-I of SRB PDUs (TS 36.323 5.6, 5.7) and ciphering of DRB PDUs. */
 #include "tracker_int.h"
 
+#include "count_est.h"
+
 #include <string.h>
 
 #include "hexutil.h"
@@ -51,21 +53,8 @@ static unsigned slot_of(const kasme_pdcp_meta *meta)
 static size_t count_candidates(const kasme_radio_conn *rc, int dir, unsigned rb, uint32_t sn,
                                unsigned sn_bits, uint32_t out[3])
 {
-    uint32_t window = 1u << sn_bits;
-    if (!rc->seen[dir][rb]) {
-        out[0] = sn;
-        return 1;
-    }
-    uint32_t last = rc->last_count[dir][rb];
-    uint32_t count = (last & ~(window - 1)) | sn;
-    if (count < last)
-        count += window;
-    size_t n = 0;
-    out[n++] = count;
-    out[n++] = count + window;
-    if (count >= window)
-        out[n++] = count - window;
-    return n;
+    kasme_count_rule pdcp_sn = {sn_bits, 32, false};
+    return kasme_count_candidates(&pdcp_sn, rc->seen[dir][rb], rc->last_count[dir][rb], sn, out);
 }
 
 static void note_count(kasme_radio_conn *rc, int dir, unsigned rb, uint32_t count)

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "count_est.h"
 #include "kdf.h"
 
 /* A protected PDU kasme has no keys for: not deciphered, its MAC not checked, and why. */
@@ -71,25 +72,12 @@ bool kasme_derive_kenb(const kasme_sec_ctx *ctx, uint32_t ul_count, kasme_nas_re
     return true;
 }
 
-/* NAS COUNT candidates for a received 8-bit sequence number, most likely first: the next
- * value after the last COUNT of this direction, then one overflow either way. */
+/* NAS COUNT candidates for a received 8-bit sequence number, most likely first. */
 static size_t count_candidates(const kasme_sec_ctx *ctx, int dir, uint8_t seq,
                                uint32_t out[3])
 {
-    if (!ctx->seen[dir]) {
-        out[0] = seq;
-        return 1;
-    }
-    uint32_t last = ctx->last_count[dir];
-    uint32_t count = (last & ~0xFFu) | seq;
-    if (count < last)
-        count += 0x100;
-    size_t n = 0;
-    out[n++] = count & 0xFFFFFF;
-    out[n++] = (count + 0x100) & 0xFFFFFF;
-    if (count >= 0x100)
-        out[n++] = count - 0x100;
-    return n;
+    static const kasme_count_rule nas_sqn = {8, 24, false};
+    return kasme_count_candidates(&nas_sqn, ctx->seen[dir], ctx->last_count[dir], seq, out);
 }
 
 static void note_count(kasme_sec_ctx *ctx, int dir, uint32_t count, kasme_nas_result *res)
@@ -509,13 +497,13 @@ void kasme_nas_service_request(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_
     }
     res->status = KASME_PDU_DECIPHERED;
     result_from_ctx(ctx, res);
-    uint32_t last = ctx->seen[KASME_DIR_UL] ? ctx->last_count[KASME_DIR_UL] : 0;
-    uint32_t count = (last & ~0x1Fu) | outer->sr_seq5;
-    if (ctx->seen[KASME_DIR_UL] && count <= last)
-        count += 0x20;
-    uint32_t tries[3] = {count, count + 0x20, count >= 0x20 ? count - 0x20 : count};
+    /* TS 24.301 9.9.3.19: the 5 low bits of the UL COUNT of a new message */
+    static const kasme_count_rule sr_seq5 = {5, 24, true};
+    uint32_t tries[3];
+    size_t n_tries = kasme_count_candidates(&sr_seq5, ctx->seen[KASME_DIR_UL],
+                                            ctx->last_count[KASME_DIR_UL], outer->sr_seq5, tries);
     bool verified = false;
-    for (int i = 0; i < 3 && !verified; i++) {
+    for (size_t i = 0; i < n_tries && !verified; i++) {
         uint32_t mac;
         if (!kasme_nas_mac(ctx, tries[i], KASME_DIR_UL, pdu, 2, &mac))
             break;
