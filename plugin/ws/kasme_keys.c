@@ -27,8 +27,7 @@ static kasme_ws_bool pref_user_plane = FALSE;
 static kasme_uat_row *uat_rows;
 static guint uat_n_rows;
 
-static kasme_subdb *db;
-static kasme_tracker *tracker;
+static kasme_session session;
 static bool loaded;
 
 UAT_CSTRING_CB_DEF(kasme_uat, identity, kasme_uat_row)
@@ -168,13 +167,30 @@ static void quiet_null_decipher(void)
         g_free(err);
 }
 
+/* The results and the tracker go first: they point into the database. */
+static void end_capture_state(void)
+{
+    kasme_store_free(session.store);
+    session.store = NULL;
+    kasme_tracker_free(session.tracker);
+    session.tracker = NULL;
+}
+
+static void start_capture_state(void)
+{
+    end_capture_state();
+    if (loaded) {
+        session.tracker = kasme_tracker_new(session.db);
+        session.store = kasme_store_new();
+    }
+}
+
 void kasme_keys_apply(void)
 {
     error_list errs = {g_string_new(NULL), 0};
-    kasme_tracker_free(tracker);
-    tracker = NULL;
-    kasme_subdb_free(db);
-    db = kasme_subdb_new();
+    end_capture_state();
+    kasme_subdb_free(session.db);
+    kasme_subdb *db = session.db = kasme_subdb_new();
     if (!empty(pref_key_file))
         kasme_keyfile_load(pref_key_file, db, collect_error, &errs);
     load_uat_rows(db, &errs);
@@ -186,8 +202,7 @@ void kasme_keys_apply(void)
     loaded = kasme_subdb_count(db) > 0;
     if (loaded && pref_quiet_null_decipher)
         quiet_null_decipher();
-    if (loaded)
-        tracker = kasme_tracker_new(db);
+    start_capture_state();
 }
 
 bool kasme_keys_loaded(void)
@@ -205,23 +220,19 @@ bool kasme_keys_show(void)
     return pref_show_keys;
 }
 
-kasme_tracker *kasme_keys_tracker(void)
+const kasme_session *kasme_session_get(void)
 {
-    return tracker;
+    return &session;
 }
 
 void kasme_keys_init(void)
 {
-    kasme_tracker_free(tracker);
-    tracker = loaded ? kasme_tracker_new(db) : NULL;
-    kasme_store_reset();
+    start_capture_state();
 }
 
 void kasme_keys_cleanup(void)
 {
-    kasme_tracker_free(tracker);
-    tracker = NULL;
-    kasme_store_reset();
+    end_capture_state();
 }
 
 void kasme_keys_register(module_t *module)

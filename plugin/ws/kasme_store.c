@@ -39,44 +39,50 @@ G_STATIC_ASSERT(sizeof(kasme_record) == 20);
 
 #define CHUNK_RECORDS 4096u
 
-static GPtrArray *chunks;       /* kasme_record[CHUNK_RECORDS] each */
-static guint32 n_records;
-/* guint32 per block of frames: its first record + 1, 0 = none */
-static GArray *blocks;
-static guint32 last_frame;      /* the last frame stored; frames are stored in order */
-/* The last frame looked up and its first record (-1: none): a later pass asks for one frame's
- * records several times (has, then each item), and each answer would walk its block again. */
-static guint32 looked_up_frame;
-static gint64 looked_up_first = -1;
-static GPtrArray *full_results; /* kasme_frame_result*, wmem_file_scope */
+struct kasme_store {
+    GPtrArray *chunks;       /* kasme_record[CHUNK_RECORDS] each */
+    guint32 n_records;
+    /* guint32 per block of frames: its first record + 1, 0 = none */
+    GArray *blocks;
+    guint32 last_frame;      /* the last frame stored; frames are stored in order */
+    /* The last frame looked up and its first record (-1: none): a later pass asks for one
+     * frame's records several times (has, then each item), and each answer would walk its
+     * block again. */
+    guint32 looked_up_frame;
+    gint64 looked_up_first;
+    GPtrArray *full_results; /* kasme_frame_result*, wmem_file_scope */
+};
 
-void kasme_store_reset(void)
+kasme_store *kasme_store_new(void)
 {
-    if (chunks)
-        g_ptr_array_free(chunks, TRUE);
-    if (blocks)
-        g_array_free(blocks, TRUE);
-    if (full_results)
-        g_ptr_array_free(full_results, TRUE);
-    chunks = g_ptr_array_new_with_free_func(g_free);
-    blocks = g_array_new(FALSE, TRUE, sizeof(guint32));
-    full_results = g_ptr_array_new();
-    n_records = 0;
-    last_frame = 0;
-    looked_up_frame = 0;
-    looked_up_first = -1;
+    kasme_store *st = g_new0(kasme_store, 1);
+    st->chunks = g_ptr_array_new_with_free_func(g_free);
+    st->blocks = g_array_new(FALSE, TRUE, sizeof(guint32));
+    st->full_results = g_ptr_array_new();
+    st->looked_up_first = -1;
+    return st;
 }
 
-static kasme_record *record_at(guint32 i)
+void kasme_store_free(kasme_store *st)
 {
-    return &((kasme_record *)g_ptr_array_index(chunks, i / CHUNK_RECORDS))[i % CHUNK_RECORDS];
+    if (!st)
+        return;
+    g_ptr_array_free(st->chunks, TRUE);
+    g_array_free(st->blocks, TRUE);
+    g_ptr_array_free(st->full_results, TRUE);
+    g_free(st);
 }
 
-static kasme_record *new_record(void)
+static kasme_record *record_at(const kasme_store *st, guint32 i)
 {
-    if (n_records % CHUNK_RECORDS == 0)
-        g_ptr_array_add(chunks, g_new0(kasme_record, CHUNK_RECORDS));
-    return record_at(n_records++);
+    return &((kasme_record *)g_ptr_array_index(st->chunks, i / CHUNK_RECORDS))[i % CHUNK_RECORDS];
+}
+
+static kasme_record *new_record(kasme_store *st)
+{
+    if (st->n_records % CHUNK_RECORDS == 0)
+        g_ptr_array_add(st->chunks, g_new0(kasme_record, CHUNK_RECORDS));
+    return record_at(st, st->n_records++);
 }
 
 /* Where the item's bytes are in the frame's data, so that a pass without a tree (which finds
@@ -95,18 +101,19 @@ static bool locate_in_frame(tvbuff_t *frame_tvb, const kasme_item *item, kasme_r
     return true;
 }
 
-static bool pack(const kasme_item *item, const kasme_frame_result *fr, kasme_record *rec)
+static bool pack(kasme_tracker *tr, const kasme_item *item, const kasme_frame_result *fr,
+                 kasme_record *rec)
 {
     const guint8 *pdu = tvb_get_ptr(item->tvb, item->offset, item->length);
     if (fr->kind == KASME_ITEM_NAS)
-        return kasme_nas_pack(kasme_keys_tracker(), &fr->nas, pdu, (size_t)item->length,
+        return kasme_nas_pack(tr, &fr->nas, pdu, (size_t)item->length,
                               &rec->u.nas);
     if (fr->kind == KASME_ITEM_KENB)
         return kasme_kenb_pack(&fr->kenb, &rec->u.kenb);
     return false;
 }
 
-static guint32 keep_whole(const kasme_frame_result *fr)
+static guint32 keep_whole(kasme_store *st, const kasme_frame_result *fr)
 {
     kasme_frame_result *copy = wmem_memdup(wmem_file_scope(), fr, sizeof *fr);
     size_t plain_len = fr->kind == KASME_ITEM_NAS    ? fr->nas.plain_len
@@ -114,25 +121,25 @@ static guint32 keep_whole(const kasme_frame_result *fr)
                                                      : 0;
     copy->plain = fr->plain && plain_len ? wmem_memdup(wmem_file_scope(), fr->plain, plain_len)
                                          : NULL;
-    g_ptr_array_add(full_results, copy);
-    return full_results->len - 1;
+    g_ptr_array_add(st->full_results, copy);
+    return st->full_results->len - 1;
 }
 
-void kasme_store_frame(tvbuff_t *frame_tvb, guint32 frame, const kasme_frame_result *results,
-                       const kasme_item *items, guint n)
+void kasme_store_frame(kasme_store *st, kasme_tracker *tr, tvbuff_t *frame_tvb, guint32 frame,
+                       const kasme_frame_result *results, const kasme_item *items, guint n)
 {
-    if (!chunks || !n || frame <= last_frame || n_records > G_MAXUINT32 - n)
+    if (!st || !n || frame <= st->last_frame || st->n_records > G_MAXUINT32 - n)
         return;
     guint32 block = frame >> BLOCK_LOG2;
-    bool block_start = block >= blocks->len;
+    bool block_start = block >= st->blocks->len;
     if (block_start) {
-        g_array_set_size(blocks, block + 1);
-        g_array_index(blocks, guint32, block) = n_records + 1;
+        g_array_set_size(st->blocks, block + 1);
+        g_array_index(st->blocks, guint32, block) = st->n_records + 1;
     }
-    last_frame = frame;
-    looked_up_frame = 0; /* it may have been looked up, before it had records */
+    st->last_frame = frame;
+    st->looked_up_frame = 0; /* it may have been looked up, before it had records */
     for (guint i = 0; i < n; i++) {
-        kasme_record *rec = new_record();
+        kasme_record *rec = new_record(st);
         const kasme_frame_result *fr = &results[i];
         uint8_t flags = (uint8_t)((i + 1 == n ? FLAG_LAST : 0) | (fr->srb ? FLAG_SRB : 0) |
                                   (fr->opaque ? FLAG_OPAQUE : 0) |
@@ -143,10 +150,10 @@ void kasme_store_frame(tvbuff_t *frame_tvb, guint32 frame, const kasme_frame_res
         /* A NAS PDU outside the frame's data (inside RRC kasme deciphered) is kept whole:
          * a pass without a tree could not find its bytes again for the Info column. */
         bool findable = (flags & FLAG_IN_FRAME) || fr->kind != KASME_ITEM_NAS;
-        if (!findable || !pack(&items[i], fr, rec)) {
+        if (!findable || !pack(tr, &items[i], fr, rec)) {
             form = FORM_FULL;
             memset(&rec->u, 0, sizeof rec->u);
-            rec->u.full = keep_whole(fr);
+            rec->u.full = keep_whole(st, fr);
         }
         rec->u.nas.caller[0] = (uint8_t)((fr->kind & 3) | form << 2 | flags << 3);
         rec->u.nas.caller[1] = (uint8_t)fr->dir;
@@ -156,17 +163,17 @@ void kasme_store_frame(tvbuff_t *frame_tvb, guint32 frame, const kasme_frame_res
 
 /* The index of the frame's first record, or -1: a walk over its block's records, which are
  * in frame order, each frame's ending with FLAG_LAST. */
-static gint64 walk_block(guint32 frame)
+static gint64 walk_block(const kasme_store *st, guint32 frame)
 {
     guint32 block = frame >> BLOCK_LOG2;
-    if (!blocks || frame > last_frame || block >= blocks->len ||
-        !g_array_index(blocks, guint32, block))
+    if (frame > st->last_frame || block >= st->blocks->len ||
+        !g_array_index(st->blocks, guint32, block))
         return -1;
     guint8 low = (guint8)(frame & (BLOCK_FRAMES - 1));
-    guint32 start = g_array_index(blocks, guint32, block) - 1;
+    guint32 start = g_array_index(st->blocks, guint32, block) - 1;
     bool frame_start = true;
-    for (guint32 i = start; i < n_records; i++) {
-        const kasme_record *rec = record_at(i);
+    for (guint32 i = start; i < st->n_records; i++) {
+        const kasme_record *rec = record_at(st, i);
         if (i != start && (REC_FLAGS(rec) & FLAG_BLOCK))
             return -1;
         if (frame_start && REC_FRAME_LOW(rec) == low)
@@ -178,37 +185,38 @@ static gint64 walk_block(guint32 frame)
     return -1;
 }
 
-static gint64 first_record_of(guint32 frame)
+static gint64 first_record_of(kasme_store *st, guint32 frame)
 {
-    if (!frame || frame != looked_up_frame) {
-        looked_up_first = walk_block(frame);
-        looked_up_frame = frame;
+    if (!frame || frame != st->looked_up_frame) {
+        st->looked_up_first = walk_block(st, frame);
+        st->looked_up_frame = frame;
     }
-    return looked_up_first;
+    return st->looked_up_first;
 }
 
-bool kasme_store_has(guint32 frame)
+bool kasme_store_has(kasme_store *st, guint32 frame)
 {
-    return first_record_of(frame) >= 0;
+    return st && first_record_of(st, frame) >= 0;
 }
 
 /* The i-th record of the frame, or NULL. */
-static const kasme_record *frame_record(guint32 frame, guint i)
+static const kasme_record *frame_record(kasme_store *st, guint32 frame, guint i)
 {
-    gint64 first = first_record_of(frame);
+    gint64 first = first_record_of(st, frame);
     if (first < 0)
         return NULL;
     for (guint k = 0; k < i; k++)
-        if (REC_FLAGS(record_at((guint32)first + k)) & FLAG_LAST)
+        if (REC_FLAGS(record_at(st, (guint32)first + k)) & FLAG_LAST)
             return NULL;
-    return record_at((guint32)first + i);
+    return record_at(st, (guint32)first + i);
 }
 
-static bool rebuild(packet_info *pinfo, const kasme_record *rec, const guint8 *pdu, guint len,
+static bool rebuild(const kasme_store *st, kasme_tracker *tr, packet_info *pinfo,
+                    const kasme_record *rec, const guint8 *pdu, guint len,
                     kasme_frame_result *fr)
 {
     if (REC_FORM(rec) == FORM_FULL) {
-        *fr = *(const kasme_frame_result *)g_ptr_array_index(full_results, rec->u.full);
+        *fr = *(const kasme_frame_result *)g_ptr_array_index(st->full_results, rec->u.full);
         return true;
     }
     memset(fr, 0, sizeof *fr);
@@ -223,36 +231,36 @@ static bool rebuild(packet_info *pinfo, const kasme_record *rec, const guint8 *p
     if (fr->kind != KASME_ITEM_NAS || !pdu)
         return false;
     fr->plain = wmem_alloc0(pinfo->pool, len ? len : 1);
-    kasme_nas_unpack(kasme_keys_tracker(), &rec->u.nas, pdu, len, fr->plain, &fr->nas);
+    kasme_nas_unpack(tr, &rec->u.nas, pdu, len, fr->plain, &fr->nas);
     if (!fr->nas.plain_len)
         fr->plain = NULL;
     return true;
 }
 
-bool kasme_store_get(packet_info *pinfo, guint32 frame, guint i, const kasme_item *item,
-                     kasme_frame_result *fr)
+bool kasme_store_get(kasme_store *st, kasme_tracker *tr, packet_info *pinfo, guint32 frame,
+                     guint i, const kasme_item *item, kasme_frame_result *fr)
 {
-    const kasme_record *rec = frame_record(frame, i);
-    if (!rec || REC_KIND(rec) != item->kind || !kasme_keys_tracker())
+    const kasme_record *rec = st && tr ? frame_record(st, frame, i) : NULL;
+    if (!rec || REC_KIND(rec) != item->kind)
         return false;
     const guint8 *pdu = tvb_get_ptr(item->tvb, item->offset, item->length);
-    return rebuild(pinfo, rec, pdu, (guint)item->length, fr);
+    return rebuild(st, tr, pinfo, rec, pdu, (guint)item->length, fr);
 }
 
-void kasme_store_each(tvbuff_t *frame_tvb, packet_info *pinfo, guint32 frame,
-                      kasme_store_fn fn, void *user)
+void kasme_store_each(kasme_store *st, kasme_tracker *tr, tvbuff_t *frame_tvb,
+                      packet_info *pinfo, guint32 frame, kasme_store_fn fn, void *user)
 {
-    gint64 first = first_record_of(frame);
-    if (first < 0 || !kasme_keys_tracker())
+    gint64 first = st && tr ? first_record_of(st, frame) : -1;
+    if (first < 0)
         return;
     for (guint32 i = (guint32)first;; i++) {
-        const kasme_record *rec = record_at(i);
+        const kasme_record *rec = record_at(st, i);
         const guint8 *pdu = NULL;
         if ((REC_FLAGS(rec) & FLAG_IN_FRAME) && rec->length &&
             tvb_bytes_exist(frame_tvb, (gint)rec->offset, (gint)rec->length))
             pdu = tvb_get_ptr(frame_tvb, (gint)rec->offset, (gint)rec->length);
         kasme_frame_result fr;
-        if (rebuild(pinfo, rec, pdu, rec->length, &fr))
+        if (rebuild(st, tr, pinfo, rec, pdu, rec->length, &fr))
             fn(&fr, pdu ? (gint)rec->offset : 0, pdu ? (gint)rec->length : 0, user);
         if (REC_FLAGS(rec) & FLAG_LAST)
             return;

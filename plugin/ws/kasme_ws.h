@@ -23,8 +23,19 @@ void kasme_keys_register(module_t *module);
 void kasme_keys_apply(void);
 bool kasme_keys_loaded(void);
 bool kasme_keys_show(void);
-kasme_tracker *kasme_keys_tracker(void);
-void kasme_keys_init(void);    /* a capture file opens: a new tracker */
+
+/* What one set of keys makes of one capture, owned together: the key database, the tracker
+ * over it, and the per-frame results the tracker made (which point into both). A preference
+ * change ends the whole session, so no result outlives the keys it was made with. */
+typedef struct kasme_store kasme_store;
+typedef struct {
+    kasme_subdb *db;
+    kasme_tracker *tracker; /* NULL when no keys are loaded */
+    kasme_store *store;     /* NULL when no keys are loaded */
+} kasme_session;
+
+const kasme_session *kasme_session_get(void);
+void kasme_keys_init(void);    /* a capture file opens: a new tracker and store */
 void kasme_keys_cleanup(void); /* the capture file closes */
 
 /* kasme_carrier.c: which NAS PDUs and S1AP SecurityKeys a frame holds, and about whom. */
@@ -91,21 +102,23 @@ typedef struct {
 
 void kasme_display_register(int proto);
 
-/* kasme_store.c: results kept from the first pass, by frame number. */
-void kasme_store_reset(void);
-void kasme_store_frame(tvbuff_t *frame_tvb, guint32 frame, const kasme_frame_result *results,
-                       const kasme_item *items, guint n);
-bool kasme_store_has(guint32 frame);
+/* kasme_store.c: results kept from the first pass, by frame number; packed results are
+ * rebuilt with the tracker that made them. */
+kasme_store *kasme_store_new(void);
+void kasme_store_free(kasme_store *st);
+void kasme_store_frame(kasme_store *st, kasme_tracker *tr, tvbuff_t *frame_tvb, guint32 frame,
+                       const kasme_frame_result *results, const kasme_item *items, guint n);
+bool kasme_store_has(kasme_store *st, guint32 frame);
 /* The i-th result of the frame for this item, rebuilt into fr (plaintext in pinfo->pool). */
-bool kasme_store_get(packet_info *pinfo, guint32 frame, guint i, const kasme_item *item,
-                     kasme_frame_result *fr);
+bool kasme_store_get(kasme_store *st, kasme_tracker *tr, packet_info *pinfo, guint32 frame,
+                     guint i, const kasme_item *item, kasme_frame_result *fr);
 /* Every result of the frame without items (a pass without a tree, or whose tree lacks the
  * carriers' fields), in order: the bytes come from the frame's data; offset and length say
  * where the PDU is in the frame, length 0 if it is not there. */
 typedef void (*kasme_store_fn)(const kasme_frame_result *fr, gint offset, gint length,
                                void *user);
-void kasme_store_each(tvbuff_t *frame_tvb, packet_info *pinfo, guint32 frame,
-                      kasme_store_fn fn, void *user);
+void kasme_store_each(kasme_store *st, kasme_tracker *tr, tvbuff_t *frame_tvb,
+                      packet_info *pinfo, guint32 frame, kasme_store_fn fn, void *user);
 /* kasme_tap.c: the "kasme" tap (one record per result) and tshark -z kasme,stat. */
 typedef struct {
     const kasme_frame_result *fr;

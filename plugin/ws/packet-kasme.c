@@ -18,6 +18,7 @@ static dissector_handle_t kasme_handle;
 /* One frame's walk over its items: on the first pass results are computed into `fresh` (and
  * stored afterwards); on later passes they are rebuilt from the store in the same order. */
 typedef struct {
+    const kasme_session *session;
     tvbuff_t *tvb;
     packet_info *pinfo;
     proto_tree *tree;
@@ -28,9 +29,9 @@ typedef struct {
     guint next;
 } frame_walk;
 
-static void compute(packet_info *pinfo, const kasme_item *item, kasme_frame_result *fr)
+static void compute(kasme_tracker *tr, packet_info *pinfo, const kasme_item *item,
+                    kasme_frame_result *fr)
 {
-    kasme_tracker *tr = kasme_keys_tracker();
     fr->kind = item->kind;
     fr->dir = (int8_t)(item->kind == KASME_ITEM_PDCP ? item->pdcp.dir : item->meta.dir);
     fr->srb = item->kind == KASME_ITEM_PDCP && item->pdcp.srb;
@@ -58,13 +59,15 @@ static const kasme_frame_result *next_result(frame_walk *w, const kasme_item *it
 {
     guint i = w->next++;
     if (!w->first)
-        return kasme_store_get(w->pinfo, w->pinfo->num, i, item, &w->rebuilt) ? &w->rebuilt
-                                                                              : NULL;
+        return kasme_store_get(w->session->store, w->session->tracker, w->pinfo, w->pinfo->num,
+                               i, item, &w->rebuilt)
+                   ? &w->rebuilt
+                   : NULL;
     if (i >= KASME_MAX_RESULTS)
         return NULL;
     memset(&w->fresh[i], 0, sizeof w->fresh[i]);
     w->fresh_items[i] = *item;
-    compute(w->pinfo, item, &w->fresh[i]);
+    compute(w->session->tracker, w->pinfo, item, &w->fresh[i]);
     return &w->fresh[i];
 }
 
@@ -90,7 +93,7 @@ static void walk_item(frame_walk *w, const kasme_item *item, int depth)
         return;
     kasme_handover ho;
     if (w->first && item->pdcp.dir == KASME_DIR_DL && kasme_carrier_handover(w->tree, item, &ho))
-        kasme_tracker_rrc_handover(kasme_keys_tracker(), ho.conn, ho.new_conn, ho.pci,
+        kasme_tracker_rrc_handover(w->session->tracker, ho.conn, ho.new_conn, ho.pci,
                                    ho.earfcn_dl, ho.ncc < 0 ? 0 : ho.ncc);
     kasme_item nested[KASME_MAX_ITEMS];
     guint n = kasme_carrier_new_nas(w->tree, nas_before, item, nested, KASME_MAX_ITEMS);
@@ -113,16 +116,15 @@ static void restore_columns(const kasme_frame_result *fr, gint offset, gint leng
     kasme_display_columns(rc->tvb, rc->pinfo, fr);
 }
 
-static void restore_info(tvbuff_t *tvb, packet_info *pinfo)
+static void restore_info(const kasme_session *s, tvbuff_t *tvb, packet_info *pinfo)
 {
     replay_ctx rc = {tvb, pinfo, NULL};
     if (pinfo->cinfo)
-        kasme_store_each(tvb, pinfo, pinfo->num, restore_columns, &rc);
+        kasme_store_each(s->store, s->tracker, tvb, pinfo, pinfo->num, restore_columns, &rc);
 }
 
-static void rrc_events(proto_tree *tree)
+static void rrc_events(kasme_tracker *tr, proto_tree *tree)
 {
-    kasme_tracker *tr = kasme_keys_tracker();
     kasme_rrc_events ev;
     kasme_carrier_rrc_events(tree, &ev);
     if (!ev.conn)
@@ -164,27 +166,29 @@ static void replay_result(const kasme_frame_result *fr, gint offset, gint length
 static int dissect_kasme(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     (void)data;
-    if (!kasme_keys_loaded())
+    const kasme_session *s = kasme_session_get();
+    if (!kasme_keys_loaded() || !s->tracker)
         return 0;
     if (!tree) {
-        restore_info(tvb, pinfo);
+        restore_info(s, tvb, pinfo);
         return 0;
     }
-    bool first = !PINFO_FD_VISITED(pinfo) && kasme_keys_tracker() &&
-                 !kasme_store_has(pinfo->num);
-    if (!first && !kasme_store_has(pinfo->num))
+    bool stored = kasme_store_has(s->store, pinfo->num);
+    bool first = !PINFO_FD_VISITED(pinfo) && !stored;
+    if (!first && !stored)
         return 0;
     if (first)
-        rrc_events(tree);
+        rrc_events(s->tracker, tree);
 
     if (!first && !kasme_carrier_fields_available(tree)) {
         replay_ctx rc = {tvb, pinfo, tree};
-        kasme_store_each(tvb, pinfo, pinfo->num, replay_result, &rc);
+        kasme_store_each(s->store, s->tracker, tvb, pinfo, pinfo->num, replay_result, &rc);
         return tvb_captured_length(tvb);
     }
     kasme_item items[KASME_MAX_ITEMS];
     guint n = kasme_carrier_items(tree, pinfo, items, KASME_MAX_ITEMS);
     frame_walk *w = wmem_new(pinfo->pool, frame_walk);
+    w->session = s;
     w->tvb = tvb;
     w->pinfo = pinfo;
     w->tree = tree;
@@ -193,7 +197,7 @@ static int dissect_kasme(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     for (guint i = 0; i < n; i++)
         walk_item(w, &items[i], 0);
     if (first)
-        kasme_store_frame(tvb, pinfo->num, w->fresh, w->fresh_items,
+        kasme_store_frame(s->store, s->tracker, tvb, pinfo->num, w->fresh, w->fresh_items,
                           w->next < KASME_MAX_RESULTS ? w->next : KASME_MAX_RESULTS);
     return tvb_captured_length(tvb);
 }
