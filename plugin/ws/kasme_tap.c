@@ -168,9 +168,9 @@ static void kasme_stat_draw(void *tapdata)
     g_ptr_array_sort(rows, by_ue_id);
     ue_row total = {0};
     printf("\n==================================================================================================\n");
-    printf("kasme: LTE NAS/RRC security per UE (PDUs deciphered; MACs of NAS and RRC)\n");
+    printf("kasme: NAS/RRC security per UE, LTE and 5G (PDUs deciphered; MACs of NAS and RRC)\n");
     printf("%-5s %-16s %-32s %6s %6s %6s %8s %8s %8s %s\n", "UE", "Subscriber", "Keys from", "NAS",
-           "RRC", "UP", "MAC ok", "MAC bad", "unchecked", "K_eNB ok/bad");
+           "RRC", "UP", "MAC ok", "MAC bad", "unchecked", "K_eNB/gNB ok/bad");
     for (guint i = 0; i < rows->len; i++) {
         const ue_row *r = g_ptr_array_index(rows, i);
         char ue[16];
@@ -216,7 +216,7 @@ static KASME_STAT_INIT_TYPE kasme_stat_init(const char *opt_arg, void *userdata)
 
 void kasme_stat_register(void)
 {
-    static stat_tap_ui ui = {REGISTER_STAT_GROUP_GENERIC, "kasme LTE security per UE",
+    static stat_tap_ui ui = {REGISTER_STAT_GROUP_GENERIC, "kasme LTE/5G security per UE",
                              "kasme,stat", kasme_stat_init, 0, NULL};
     register_stat_tap_ui(&ui, NULL);
 }
