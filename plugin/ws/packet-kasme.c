@@ -215,7 +215,7 @@ void kasme_reload(void)
 
 void proto_register_kasme(void)
 {
-    proto_kasme = proto_register_protocol("LTE NAS/RRC security (kasme)", "kasme", "kasme");
+    proto_kasme = proto_register_protocol("NAS/RRC security (kasme)", "kasme", "kasme");
     kasme_handle = register_dissector("kasme", dissect_kasme, proto_kasme);
     kasme_display_register(proto_kasme);
     module_t *module = prefs_register_protocol(proto_kasme, kasme_reload);

@@ -171,7 +171,7 @@ def kasme_lines(text):
         if re.match(r"^\s*\d+\s+\d+\.\d+", line):
             kept.append(line)
             inside = False
-        elif line.startswith("LTE NAS/RRC security (kasme)"):
+        elif line.startswith("NAS/RRC security (kasme)"):
             kept.append(line)
             inside = True
         elif inside and line.startswith(" "):
