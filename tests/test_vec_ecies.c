@@ -213,6 +213,18 @@ static void check_bad_keys(const uint8_t *output_b, size_t len)
         vec_check(ecies_public_key(ECIES_PROFILE_B, priv, pub, &n) == ECIES_BAD_KEY, CAT,
                   "no public key for it", (long)i);
     }
+    /* The edges of 1..n-1 (SEC 2's n, written here), which need no curve arithmetic. */
+    vec_hex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632550", priv, 32);
+    vec_check(ecies_private_key_ok(ECIES_PROFILE_B, priv), CAT, "n - 1 is a P-256 key", 0);
+    vec_check(ecies_public_key(ECIES_PROFILE_B, priv, pub, &n) == ECIES_OK && n == 33, CAT,
+              "n - 1 has a public key", 0);
+    memset(priv, 0, 32);
+    priv[31] = 1;
+    vec_check(ecies_private_key_ok(ECIES_PROFILE_B, priv), CAT, "1 is a P-256 key", 0);
+    priv[31] = 0;
+    vec_check(!ecies_private_key_ok(ECIES_PROFILE_B, priv), CAT, "0 is no P-256 key", 0);
+    vec_check(ecies_private_key_ok(ECIES_PROFILE_A, priv), CAT, "any 32 octets for X25519", 0);
+    vec_check(!ecies_private_key_ok((ecies_profile)3, priv), CAT, "no key for profile 3", 0);
     vec_check(ecies_deconceal((ecies_profile)3, priv, output_b, len, plain, OUT_MAX, &n) ==
                   ECIES_BAD_PROFILE, CAT, "profile 3 refused", 0);
     vec_check(ecies_deconceal((ecies_profile)0, priv, output_b, len, plain, OUT_MAX, &n) ==

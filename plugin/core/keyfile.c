@@ -588,11 +588,7 @@ static int finish_hnet(line_fields *st, bool has_identity, char *why, size_t why
                     "them");
     if (st->seen[F_FILE] && read_hnet_file(st, why, why_len))
         return -1;
-    uint8_t public_key[33];
-    size_t public_len;
-    ecies_status status =
-        ecies_public_key(st->out->hnet_profile, st->out->hnet_key, public_key, &public_len);
-    if (status != ECIES_OK)
+    if (!ecies_private_key_ok(st->out->hnet_profile, st->out->hnet_key))
         return kasme_fail(why, why_len, "%s: not a valid %s private key",
                           st->seen[F_KEY] ? "key" : "file",
                           st->out->hnet_profile == ECIES_PROFILE_A ? "X25519" : "secp256r1");

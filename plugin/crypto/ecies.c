@@ -66,15 +66,27 @@ static ecies_status ecdh_x25519(const uint8_t priv[32], const uint8_t eph[32], u
     return all_zero(z, 32) ? ECIES_BAD_POINT : ECIES_OK;
 }
 
-/* The P-256 scalar d, refused unless 0 < d < n. */
-static ecies_status p256_scalar(gcry_ctx_t ctx, const uint8_t priv[32], gcry_mpi_t *d)
+bool ecies_private_key_ok(ecies_profile profile, const uint8_t priv[32])
 {
-    if (gcry_mpi_scan(d, GCRYMPI_FMT_USG, priv, 32, NULL))
-        return ECIES_CRYPTO_ERROR;
-    gcry_mpi_t n = gcry_mpi_ec_get_mpi("n", ctx, 1);
-    bool ok = n && gcry_mpi_cmp_ui(*d, 0) > 0 && gcry_mpi_cmp(*d, n) < 0;
-    gcry_mpi_release(n);
-    return ok ? ECIES_OK : ECIES_BAD_KEY;
+    /* SEC 2 2.4.2: the order n of the secp256r1 base point. */
+    static const uint8_t p256_n[32] = {
+        0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2,
+        0xfc, 0x63, 0x25, 0x51,
+    };
+    if (profile == ECIES_PROFILE_A)
+        return priv != NULL;
+    if (profile != ECIES_PROFILE_B || !priv || all_zero(priv, 32))
+        return false;
+    return memcmp(priv, p256_n, 32) < 0; /* big endian: octet order is numeric order */
+}
+
+/* The P-256 scalar d, refused unless 0 < d < n. */
+static ecies_status p256_scalar(const uint8_t priv[32], gcry_mpi_t *d)
+{
+    if (!ecies_private_key_ok(ECIES_PROFILE_B, priv))
+        return ECIES_BAD_KEY;
+    return gcry_mpi_scan(d, GCRYMPI_FMT_USG, priv, 32, NULL) ? ECIES_CRYPTO_ERROR : ECIES_OK;
 }
 
 /* x as 32 octets, big endian, left-padded. */
@@ -118,7 +130,7 @@ static ecies_status ecdh_p256(const uint8_t priv[32], const uint8_t *eph, size_t
     if (gcry_mpi_ec_new(&ctx, NULL, "NIST P-256"))
         return ECIES_CRYPTO_ERROR;
     gcry_mpi_t d = NULL;
-    ecies_status st = p256_scalar(ctx, priv, &d);
+    ecies_status st = p256_scalar(priv, &d);
     if (st == ECIES_OK)
         st = ecdh_p256_in(ctx, d, eph, eph_len, z);
     gcry_mpi_release(d); /* libgcrypt wipes the limbs of an MPI it frees (mpi/mpiutil.c) */
@@ -233,7 +245,7 @@ static ecies_status p256_public_key(const uint8_t priv[32], uint8_t out[33])
         return ECIES_CRYPTO_ERROR;
     gcry_mpi_t d = NULL, x = gcry_mpi_new(0), y = gcry_mpi_new(0);
     gcry_mpi_point_t g = gcry_mpi_ec_get_point("g", ctx, 1), q = gcry_mpi_point_new(0);
-    ecies_status st = p256_scalar(ctx, priv, &d);
+    ecies_status st = p256_scalar(priv, &d);
     if (st == ECIES_OK) {
         gcry_mpi_ec_mul(q, d, g, ctx);
         st = gcry_mpi_ec_get_affine(x, y, q, ctx) ? ECIES_BAD_KEY : mpi_to_32(x, out + 1);

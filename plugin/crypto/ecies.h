@@ -5,6 +5,7 @@
 #ifndef KASME_ECIES_H
 #define KASME_ECIES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,6 +41,11 @@ const char *ecies_status_text(ecies_status status);
 ecies_status ecies_deconceal(ecies_profile profile, const uint8_t hn_private_key[32],
                              const uint8_t *scheme_output, size_t scheme_output_len,
                              uint8_t *plaintext, size_t plaintext_max, size_t *plaintext_len);
+
+/* Whether a private key can serve the profile, without any curve arithmetic (a key file may
+ * hold many): Profile A takes any 32 octets (RFC 7748 clamps them), Profile B a scalar d with
+ * 0 < d < n, the order of P-256. */
+bool ecies_private_key_ok(ecies_profile profile, const uint8_t hn_private_key[32]);
 
 /* The home network public key of a private key (Profile A: 32 octets; Profile B: 33,
  * compressed), so that a configured key can be matched with what the UE was given.
