@@ -1,7 +1,7 @@
 /* Key-file parser and subscriber database: every kind of line, the srsEPC CSV, every error
  * class, secrecy of error messages, hostile bytes, and 100000 subscribers.
  *
- * Expected values are written here (hex strings decoded by this file's own decoder), never
+ * Expected values are written here (hex strings decoded by check.c's own decoder), never
  * computed by the code under test. The inputs live in tests/data/keyfile/, found relative to
  * this source file so the test needs no CMake variable. */
 #include <stdarg.h>
@@ -19,29 +19,10 @@
 #include "pemkey.h"
 #include "subdb.h"
 
-/* Independent of hexutil.c on purpose. */
-static size_t test_unhex(const char *hex, uint8_t *out, size_t max)
-{
-    size_t n = strlen(hex) / 2;
-    if (strlen(hex) % 2 || n > max) {
-        fprintf(stderr, "test bug: bad expected hex '%s'\n", hex);
-        exit(2);
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsigned byte;
-        if (sscanf(hex + 2 * i, "%2x", &byte) != 1) {
-            fprintf(stderr, "test bug: bad expected hex '%s'\n", hex);
-            exit(2);
-        }
-        out[i] = (uint8_t)byte;
-    }
-    return n;
-}
-
 static void check_hex(const uint8_t *got, const char *want_hex, const char *what)
 {
     uint8_t want[64];
-    size_t n = test_unhex(want_hex, want, sizeof want);
+    size_t n = check_unhex(want_hex, want, sizeof want);
     check(memcmp(got, want, n) == 0, "%s: bytes differ from %s", what, want_hex);
 }
 
@@ -969,7 +950,7 @@ static void test_pemkey_hostile_der(void)
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         uint8_t bytes[64];
-        size_t n = test_unhex(cases[i].hex, bytes, sizeof bytes);
+        size_t n = check_unhex(cases[i].hex, bytes, sizeof bytes);
         uint8_t *exact = g_memdup2(bytes, n);
         uint8_t key[32];
         ecies_profile profile;
