@@ -2,6 +2,8 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 int n_checks, n_failed, n_known_bugs;
 const char *known_bug_note;
@@ -61,4 +63,22 @@ int check_report(const char *name)
         printf("%s: %d of the failed checks are KNOWN BUGs\n", name, n_known_bugs);
     printf("%s: %d checks, %d failed\n", name, n_checks, n_failed);
     return n_failed == 0 && n_checks > 0 ? 0 : 1;
+}
+
+size_t check_unhex(const char *hex, uint8_t *out, size_t max)
+{
+    size_t n = strlen(hex) / 2;
+    if (strlen(hex) % 2 || n > max) {
+        fprintf(stderr, "test bug: bad expected hex '%s'\n", hex);
+        exit(2);
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned byte;
+        if (sscanf(hex + 2 * i, "%2x", &byte) != 1) {
+            fprintf(stderr, "test bug: bad expected hex '%s'\n", hex);
+            exit(2);
+        }
+        out[i] = (uint8_t)byte;
+    }
+    return n;
 }

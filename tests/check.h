@@ -4,6 +4,8 @@
 #define KASME_TESTS_CHECK_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include <glib.h>
 
@@ -19,5 +21,9 @@ void set_run(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 /* Prints "<name>: N checks, F failed" (and the known bugs) and returns the exit status:
  * 0 only with no failure and at least one check. */
 int check_report(const char *name);
+
+/* Decodes the hex of an expected value written in a test (independent of hexutil.c on
+ * purpose); a malformed one is a bug of the test: exit 2. Returns the octets written. */
+size_t check_unhex(const char *hex, uint8_t *out, size_t max);
 
 #endif

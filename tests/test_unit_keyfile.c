@@ -1,7 +1,7 @@
 /* Key-file parser and subscriber database: every kind of line, the srsEPC CSV, every error
  * class, secrecy of error messages, hostile bytes, and 100000 subscribers.
  *
- * Expected values are written here (hex strings decoded by this file's own decoder), never
+ * Expected values are written here (hex strings decoded by check.c's own decoder), never
  * computed by the code under test. The inputs live in tests/data/keyfile/, found relative to
  * this source file so the test needs no CMake variable. */
 #include <stdarg.h>
@@ -16,31 +16,13 @@
 #include "check.h"
 #include "gcrypt_init.h"
 #include "keyfile.h"
+#include "pemkey.h"
 #include "subdb.h"
-
-/* Independent of hexutil.c on purpose. */
-static size_t test_unhex(const char *hex, uint8_t *out, size_t max)
-{
-    size_t n = strlen(hex) / 2;
-    if (strlen(hex) % 2 || n > max) {
-        fprintf(stderr, "test bug: bad expected hex '%s'\n", hex);
-        exit(2);
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsigned byte;
-        if (sscanf(hex + 2 * i, "%2x", &byte) != 1) {
-            fprintf(stderr, "test bug: bad expected hex '%s'\n", hex);
-            exit(2);
-        }
-        out[i] = (uint8_t)byte;
-    }
-    return n;
-}
 
 static void check_hex(const uint8_t *got, const char *want_hex, const char *what)
 {
     uint8_t want[64];
-    size_t n = test_unhex(want_hex, want, sizeof want);
+    size_t n = check_unhex(want_hex, want, sizeof want);
     check(memcmp(got, want, n) == 0, "%s: bytes differ from %s", what, want_hex);
 }
 
@@ -588,12 +570,17 @@ static void test_example_file(void)
     char *path = source_relative("../keyfiles/example.keys");
     int added = kasme_keyfile_load(path, db, collect_error, log);
     g_free(path);
-    check(added == 12 && log->len == 0, "keyfiles/example.keys: %d added, %u errors (first: %s)",
+    check(added == 17 && log->len == 0, "keyfiles/example.keys: %d added, %u errors (first: %s)",
           added, log->len, log->len ? (const char *)g_ptr_array_index(log, 0) : "");
     const kasme_subscriber *e = kasme_subdb_by_imsi(db, "001010000000001");
     check(e != NULL, "example: test set 1 entry");
     if (e)
         check_hex(e->opc, "cd63cb71954a9f4e48a5994e37a02baf", "example: OPc from OP");
+    e = kasme_subdb_hnet_by_id(db, 2);
+    check(e && e->hnet_profile == ECIES_PROFILE_B, "example: hnet key 2 read from its PEM");
+    if (e)
+        check_hex(e->hnet_key, "f1ab1074477ebcc7f554ea1c5fc368b1616730155e0041ac447d6301975fecda",
+                  "example: hnet key 2 (TS 33.501 C.4.4)");
     g_ptr_array_free(log, TRUE);
     kasme_subdb_free(db);
 }
@@ -734,6 +721,285 @@ static void test_rows_one_by_one(void)
     kasme_subdb_free(db);
 }
 
+
+/* ---- 5G: supi=, kamf=, hnet lines (good5g.keys, errors5g.keys) ---- */
+
+static void check_good5g_kamf(const kasme_subdb *db)
+{
+    const kasme_subscriber *e = kasme_subdb_by_imsi(db, "001010123456780");
+    check(e && e->line == 2 && e->alg == KASME_AUTH_MILENAGE, "good5g: supi=imsi- subscriber");
+    e = kasme_subdb_kamf_by_imsi(db, "001010123456780");
+    check(e && e->line == 3 && e->ksi == 1 && e->has_kamf, "good5g: K_AMF by SUPI, ngKSI 1");
+    if (e)
+        check_hex(e->kamf, "8f2a5d6c12608d8a0a8d330a719dee07226b47417b661af58490eab07aa437a4",
+                  "good5g: line 3 K_AMF");
+    e = e ? kasme_subdb_next_match(db, e) : NULL;
+    check(e && e->line == 7, "good5g: imsi= on a kamf line is the same SUPI (line 7 next)");
+    /* A 5G-TMSI and an M-TMSI of the same value are different identities. */
+    e = kasme_subdb_kamf_by_tmsi(db, 0xc0ffee01);
+    check(e && e->line == 4 && e->has_kamf, "good5g: K_AMF by 5G-TMSI");
+    e = kasme_subdb_kasme_by_tmsi(db, 0xc0ffee01);
+    check(e && e->line == 8 && e->has_kasme, "good5g: the M-TMSI finds the K_ASME line only");
+    check(kasme_subdb_kasme_by_imsi(db, "001010123456780") == NULL,
+          "good5g: a K_AMF SUPI is not a K_ASME IMSI");
+    e = kasme_subdb_kamf_by_tmsi(db, 0x12345678);
+    check(e && e->line == 5 && e->has_guti && e->guti_5g && strcmp(e->guti_mcc, "901") == 0 &&
+              strcmp(e->guti_mnc, "70") == 0 && e->guti_amf_region == 0xca &&
+              e->guti_amf_set == 0x3fe && e->guti_amf_pointer == 0x3d,
+          "good5g: 5G-GUTI parts");
+    e = kasme_subdb_kamf_any(db);
+    check(e && e->line == 6 && !kasme_subdb_next_match(db, e), "good5g: kamf any");
+    char label[128];
+    if ((e = kasme_subdb_kamf_by_tmsi(db, 0xc0ffee01))) {
+        kasme_subscriber_describe(e, label, sizeof label);
+        check(strcmp(label, "5g-tmsi 0xc0ffee01 (good5g.keys:4)") == 0, "label '%s'", label);
+    }
+}
+
+/* Expected private keys: the TS 33.501 C.4.3/C.4.4 keys, and for the files generated with
+ * openssl (tests/data/keyfile/hnet/README.md) what `openssl pkey -text` printed. */
+static const struct {
+    unsigned line, id;
+    ecies_profile profile;
+    const char *key;
+} good5g_hnet[] = {
+    {9, 1, ECIES_PROFILE_A, "c53c22208b61860b06c62e5406a7b330c2b577aa5558981510d128247d38bd1d"},
+    {10, 2, ECIES_PROFILE_B, "f1ab1074477ebcc7f554ea1c5fc368b1616730155e0041ac447d6301975fecda"},
+    {11, 3, ECIES_PROFILE_A, "d0a86c31e2ccc3ace022f5e1fc92b408fabe31c9306895b0eb9fcb89e1c1dc6b"},
+    {12, 4, ECIES_PROFILE_B, "02e78feafd41762d76448d105616f624a8737e194ad5c3a2e4bf76a84db0de84"},
+    {13, 5, ECIES_PROFILE_B, "35cf0a8bfb035eaa3463427046bdd85b796f649bf020acfc75c2059e4b2c816a"},
+    {14, 6, ECIES_PROFILE_B, "02e78feafd41762d76448d105616f624a8737e194ad5c3a2e4bf76a84db0de84"},
+    {15, 7, ECIES_PROFILE_A, "d0a86c31e2ccc3ace022f5e1fc92b408fabe31c9306895b0eb9fcb89e1c1dc6b"},
+    {16, 8, ECIES_PROFILE_B, "f1ab1074477ebcc7f554ea1c5fc368b1616730155e0041ac447d6301975fecda"},
+    {17, 1, ECIES_PROFILE_A, "c53c22208b61860b06c62e5406a7b330c2b577aa5558981510d128247d38bd1d"},
+    {18, 255, ECIES_PROFILE_B, "c4517d60a1cff34d25d490d007eb0e677d6b917e124e7e2703619d80c71b7c0a"},
+};
+
+static void check_good5g_hnet(const kasme_subdb *db)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(good5g_hnet); i++) {
+        const kasme_subscriber *e = kasme_subdb_hnet_by_id(db, (uint8_t)good5g_hnet[i].id);
+        while (e && e->line != good5g_hnet[i].line)
+            e = kasme_subdb_next_match(db, e);
+        check(e && e->has_hnet && e->hnet_profile == good5g_hnet[i].profile,
+              "good5g: hnet line %u, id %u", good5g_hnet[i].line, good5g_hnet[i].id);
+        if (e)
+            check_hex(e->hnet_key, good5g_hnet[i].key, "good5g: hnet private key");
+    }
+    check(kasme_subdb_hnet_by_id(db, 9) == NULL, "good5g: no hnet key 9");
+    const kasme_subscriber *e = kasme_subdb_hnet_by_id(db, 7);
+    char label[128];
+    if (e) {
+        kasme_subscriber_describe(e, label, sizeof label);
+        check(strcmp(label, "lab-a (good5g.keys:15)") == 0, "label '%s'", label);
+    }
+    if ((e = kasme_subdb_hnet_by_id(db, 2))) {
+        kasme_subscriber_describe(e, label, sizeof label);
+        check(strcmp(label, "hnet key 2 (profile B) (good5g.keys:10)") == 0, "label '%s'", label);
+    }
+}
+
+static void test_good5g_file(void)
+{
+    kasme_subdb *db = kasme_subdb_new();
+    GPtrArray *log = new_log();
+    int added = load_data_file("good5g.keys", db, log);
+    check(added == 17 && log->len == 0, "good5g.keys: %d added (want 17), %u reports%s%s", added,
+          log->len, log->len ? ": " : "", log->len ? (char *)g_ptr_array_index(log, 0) : "");
+    check_good5g_kamf(db);
+    check_good5g_hnet(db);
+    g_ptr_array_free(log, TRUE);
+    kasme_subdb_free(db);
+}
+
+static const struct {
+    unsigned line;
+    const char *want;
+} expected_errors5g[] = {
+    {2, "supi: only SUPIs of type IMSI (imsi-<digits>) are supported"},
+    {3, "supi: expected imsi-<6 to 15 digits>"},
+    {4, "supi: expected 6 to 15 digits, got 5"},
+    {5, "two identities (imsi and supi): give exactly one"},
+    {6, "kamf: expected 64 hex digits, got 62"},
+    {7, "kamf= needs an identity: supi=, imsi=, tmsi= (5G-TMSI), guti= (5G-GUTI) or any"},
+    {8, "kamf= cannot be keyed by rnti="},
+    {9, "kamf= takes a 5G-GUTI (mcc-mnc-region-set-pointer-tmsi), not an LTE GUTI"},
+    {10, "kasme= takes an LTE GUTI (mcc-mnc-mmegi-mmec-mtmsi), not a 5G-GUTI"},
+    {11, "guti: amf set is 0..3ff and amf pointer 0..3f"},
+    {12, "guti: amf set is 0..3ff and amf pointer 0..3f"},
+    {13, "guti: expected mcc-mnc-mmegi-mmec-mtmsi (LTE, 5 parts) or "
+         "mcc-mnc-region-set-pointer-tmsi (5G, 6 parts)"},
+    {14, "kasme= and kamf= cannot share a line"},
+    {15, "ksi: expected 0..6"},
+    {16, "ksi= needs kasme= or kamf="},
+    {17, "id: expected the key identifier, 0..255"},
+    {18, "id: expected the key identifier, 0..255"},
+    {19, "hnet: needs id= (0..255) and scheme= (A or B)"},
+    {20, "scheme: expected A (or 1, x25519) or B (or 2, secp256r1)"},
+    {21, "hnet: give key= (64 hex digits) or file= (PEM), one of them"},
+    {22, "hnet: give key= (64 hex digits) or file= (PEM), one of them"},
+    {23, "key: expected 64 hex digits, got 62"},
+    {24, "key: not a valid secp256r1 private key"},
+    {25, "key: not a valid secp256r1 private key"},
+    {26, "file: no such file"},
+    {27, "file: not a regular file"},
+    {28, "file: holds an X25519 key, but scheme= says profile B"},
+    {29, "file: holds a secp256r1 key, but scheme= says profile A"},
+    {30, "file: EC key on a curve other than secp256r1 (prime256v1)"},
+    {31, "file: not an X25519 or secp256r1 (prime256v1) key"},
+    {32, "file: the key is encrypted"},
+    {33, "file: no PRIVATE KEY or EC PRIVATE KEY block"},
+    {34, "file: PRIVATE KEY block is not base64"},
+    {35, "file: no DER private key"},
+    {36, "hnet: takes no value (write just 'hnet')"},
+    {37, "hnet: a home network key takes no UE identity"},
+    {38, "id= belongs on an hnet line"},
+    {39, "kasme= and hnet cannot share a line"},
+    {40, "ksi= needs kasme= or kamf="},
+    {41, "hnet: given twice"},
+};
+
+/* Every secret of errors5g.keys and of the PEM files it names. */
+static const char *const errors5g_secrets[] = {
+    "8f2a5d6c12608d8a0a8d330a719dee07226b47417b661af58490eab07aa437a4",
+    "c53c22208b61860b06c62e5406a7b330c2b577aa5558981510d128247d38bd1d",
+    "00112233445566778899aabbccddeeff", "63bfa50ee6523365ff14c1f45f88737d",
+    "d0a86c31e2ccc3ace022f5e1fc92b408fabe31c9306895b0eb9fcb89e1c1dc6b",
+    "02e78feafd41762d76448d105616f624a8737e194ad5c3a2e4bf76a84db0de84",
+};
+
+static void test_errors5g_file(void)
+{
+    kasme_subdb *db = kasme_subdb_new();
+    GPtrArray *log = new_log();
+    int added = load_data_file("errors5g.keys", db, log);
+    size_t n_expected = G_N_ELEMENTS(expected_errors5g);
+    check(added == 1, "errors5g.keys: %d added, want 1 (line 42)", added);
+    check(log->len == n_expected, "errors5g.keys: %u reports, want %zu", log->len, n_expected);
+    for (size_t i = 0; i < n_expected; i++)
+        check_reported(log, "errors5g.keys", expected_errors5g[i].line, expected_errors5g[i].want);
+    const kasme_subscriber *e = kasme_subdb_kamf_by_tmsi(db, 0x0badcafe);
+    check(e && e->line == 42, "errors5g.keys: line 42 loads after all the errors");
+    check(kasme_subdb_hnet_by_id(db, 1) == NULL, "errors5g.keys: no hnet key loaded");
+    check_no_hex_in_log(log, "errors5g.keys");
+    for (size_t i = 0; i < G_N_ELEMENTS(errors5g_secrets); i++)
+        check_secret_absent(log, errors5g_secrets[i]);
+    g_ptr_array_free(log, TRUE);
+    kasme_subdb_free(db);
+}
+
+/* PEM/DER parsing on hostile bytes: every truncation and every single-byte corruption of the
+ * good files gives the right key or a reason, never a crash or a key without one. */
+static void test_pemkey_mutations(void)
+{
+    static const char *const files[] = {"hnet/x25519.pem", "hnet/p256-ecparam.pem",
+                                        "hnet/p256-pkcs8.pem", "hnet/p256-sec1.der",
+                                        "hnet/x25519.der"};
+    for (size_t f = 0; f < G_N_ELEMENTS(files); f++) {
+        char *path = data_path(files[f]);
+        gchar *data = NULL;
+        gsize len = 0;
+        check(g_file_get_contents(path, &data, &len, NULL), "read %s", files[f]);
+        unsigned refused = 0, accepted = 0;
+        for (gsize cut = 0; data && cut <= len; cut++) {
+            uint8_t key[32];
+            ecies_profile profile;
+            char why[160] = "";
+            int rc = kasme_pemkey_parse((const uint8_t *)data, cut, key, &profile, why, sizeof why);
+            rc ? refused++ : accepted++;
+            if (rc)
+                check(why[0] != '\0' && all_zero(key, 32), "%s cut at %zu: reason, no key",
+                      files[f], (size_t)cut);
+        }
+        for (gsize at = 0; data && at < len; at++) {
+            uint8_t key[32], saved = (uint8_t)data[at];
+            ecies_profile profile;
+            char why[160];
+            data[at] = (char)(saved ^ 0x5a);
+            kasme_pemkey_parse((const uint8_t *)data, len, key, &profile, why, sizeof why);
+            data[at] = (char)saved;
+        }
+        check(accepted >= 1 && refused >= len / 2, "%s: %u truncations refused, %u accepted",
+              files[f], refused, accepted);
+        g_free(data);
+        g_free(path);
+    }
+}
+
+/* Hand-made DER that lies about its lengths, each in a buffer of exactly its size (so that a
+ * sanitizer build sees any read past it): refused with a reason. */
+static void test_pemkey_hostile_der(void)
+{
+    static const struct {
+        const char *hex;
+        const char *why;
+    } cases[] = {
+        {"3082", "long length, no length octets"},
+        {"308201", "long length cut short"},
+        {"30840000000102", "4 length octets"},
+        {"3080020100", "indefinite length"},
+        {"3005020100", "inner SEQUENCE shorter than its length"},
+        {"3003020101", "SEC 1 without the key"},
+        {"300602010104ff", "OCTET STRING longer than its parent"},
+        {"30050201010400", "empty private key"},
+        {"3028020101042200112233445566778899aabbccddeeff00112233445566778899aabbccddeeff0011",
+         "34-octet EC private key"},
+        {"300b0201003006060300112233", "PKCS#8 with no private key"},
+        {"30100201003005060300112204040402aabb", "PKCS#8 of an unknown algorithm"},
+        {"3010020100300506032b656e0404040200ff", "X25519 key of 2 octets"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        uint8_t bytes[64];
+        size_t n = check_unhex(cases[i].hex, bytes, sizeof bytes);
+        uint8_t *exact = g_memdup2(bytes, n);
+        uint8_t key[32];
+        ecies_profile profile;
+        char why[160] = "";
+        int rc = kasme_pemkey_parse(exact, n, key, &profile, why, sizeof why);
+        check(rc == -1 && why[0] && all_zero(key, 32), "DER %s refused (%s)", cases[i].why, why);
+        g_free(exact);
+    }
+}
+
+/* The GUI's key-table rows for the 5G kinds, through the same parser. */
+static void test_rows5g(void)
+{
+    static const struct {
+        kasme_keyfile_row row;
+        const char *want_line;
+    } rows[] = {
+        {{"imsi-001010123456780", "kamf",
+          "8f2a5d6c12608d8a0a8d330a719dee07226b47417b661af58490eab07aa437a4", NULL, NULL, "1",
+          NULL},
+         "supi=imsi-001010123456780 kamf=8f2a5d6c12608d8a0a8d330a719dee07226b47417b661af58490ea"
+         "b07aa437a4 ksi=1"},
+        {{"tmsi:c0ffee01", "KAMF",
+          "8f2a5d6c12608d8a0a8d330a719dee07226b47417b661af58490eab07aa437a4", NULL, NULL, NULL,
+          NULL},
+         "tmsi=c0ffee01 KAMF=8f2a5d6c12608d8a0a8d330a719dee07226b47417b661af58490eab07aa437a4"},
+        {{"guti:901-70-ca-3fe-3d-12345678", "kamf",
+          "8f2a5d6c12608d8a0a8d330a719dee07226b47417b661af58490eab07aa437a4", NULL, NULL, NULL,
+          "g"},
+         "guti=901-70-ca-3fe-3d-12345678 kamf=8f2a5d6c12608d8a0a8d330a719dee07226b47417b661af584"
+         "90eab07aa437a4 name=g"},
+        {{"1", "hnet-a", "c53c22208b61860b06c62e5406a7b330c2b577aa5558981510d128247d38bd1d",
+          NULL, NULL, NULL, NULL},
+         "hnet id=1 scheme=A key=c53c22208b61860b06c62e5406a7b330c2b577aa5558981510d128247d38bd1d"},
+        {{"2", "hnet-b", "/nonexistent/hn.pem", NULL, NULL, NULL, NULL},
+         "hnet id=2 scheme=B file=/nonexistent/hn.pem"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+        char *line = kasme_keyfile_row_to_line(&rows[i].row);
+        check(strcmp(line, rows[i].want_line) == 0, "row %zu: '%s'", i, line);
+        kasme_subscriber e;
+        char why[200];
+        int rc = kasme_keyfile_parse_line(line, &e, why, sizeof why);
+        check(i == 4 ? rc == -1 && strcmp(why, "file: no such file") == 0 : rc == 1,
+              "row %zu parses as expected: %s", i, why);
+        g_free(line);
+    }
+}
+
 int main(void)
 {
     if (kasme_gcrypt_init()) {
@@ -752,5 +1018,10 @@ int main(void)
     test_fuzz();
     test_scale();
     test_rows_one_by_one();
+    test_good5g_file();
+    test_errors5g_file();
+    test_pemkey_mutations();
+    test_pemkey_hostile_der();
+    test_rows5g();
     return check_report("keyfile");
 }

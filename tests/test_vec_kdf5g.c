@@ -290,10 +290,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "libgcrypt initialisation failed\n");
         return 1;
     }
-    if (argc < 3) {
-        fprintf(stderr, "usage: %s vectors5g.json vectors5g_extra.json\n", argv[0]);
-        return 1;
-    }
+    vec_need_args(argc, argv, 2, "vectors5g.json vectors5g_extra.json");
     JsonArray *vectors = vec_category_in(argv[1], "kdf5g");
     guint n = json_array_get_length(vectors);
     for (guint i = 0; i < n; i++)

@@ -30,6 +30,14 @@ JsonArray *vec_category_in(const char *path, const char *category)
     return json_object_get_array_member(root, category);
 }
 
+void vec_need_args(int argc, char **argv, int n, const char *usage)
+{
+    if (argc < n + 1) {
+        fprintf(stderr, "usage: %s %s\n", argv[0], usage);
+        exit(1);
+    }
+}
+
 JsonArray *vec_category(int argc, char **argv, const char *category)
 {
     const char *path = argc > 1 ? argv[1] : getenv("KASME_VECTORS");

@@ -10,6 +10,8 @@
 /* Array of vectors for one category ("eea1", "milenage", ...). Path comes from argv[1] or
  * the KASME_VECTORS environment variable. Aborts the test (exit 1) if missing. */
 JsonArray *vec_category(int argc, char **argv, const char *category);
+/* Exits with a usage message unless argv holds at least n arguments. */
+void vec_need_args(int argc, char **argv, int n, const char *usage);
 /* The same from a named file (a test reading two vector files). */
 JsonArray *vec_category_in(const char *path, const char *category);
 

@@ -12,44 +12,56 @@
 
 #include <glib.h>
 
+#include "ecies.h"
 #include "hexutil.h"
 #include "milenage.h"
+#include "pemkey.h"
 
 /* Every key a line may hold. Lookup is by name, case-insensitive. */
 typedef enum {
-    F_IMSI, F_TMSI, F_GUTI, F_RNTI, F_ANY,            /* identities */
+    F_IMSI, F_SUPI, F_TMSI, F_GUTI, F_RNTI, F_ANY,    /* identities */
     F_K, F_OP, F_OPC, F_AMF, F_ALG,                   /* secret subscriber */
-    F_KASME, F_KSI,                                   /* direct K_ASME */
+    F_KASME,                                          /* direct K_ASME */
+    F_KAMF,                                           /* direct K_AMF */
+    F_KSI,                                            /* with kasme= or kamf= */
     F_KENB, F_KRRCENC, F_KRRCINT, F_KUPENC,           /* direct K_eNB / AS keys */
+    F_HNET, F_ID, F_SCHEME, F_KEY, F_FILE,            /* home network key (SUCI) */
     F_NAME,
     F_COUNT
 } field_id;
 
 static const char *const field_names[F_COUNT] = {
-    "imsi", "tmsi", "guti", "rnti", "any", "k", "op", "opc", "amf", "alg",
-    "kasme", "ksi", "kenb", "krrcenc", "krrcint", "kupenc", "name",
+    "imsi", "supi", "tmsi", "guti", "rnti", "any", "k", "op", "opc", "amf", "alg",
+    "kasme", "kamf", "ksi", "kenb", "krrcenc", "krrcint", "kupenc",
+    "hnet", "id", "scheme", "key", "file", "name",
 };
 
-static const field_id identity_fields[] = {F_IMSI, F_TMSI, F_GUTI, F_RNTI, F_ANY};
+static const field_id identity_fields[] = {F_IMSI, F_SUPI, F_TMSI, F_GUTI, F_RNTI, F_ANY};
 static const field_id secret_fields[] = {F_K, F_OP, F_OPC, F_AMF, F_ALG};
-static const field_id kasme_fields[] = {F_KASME, F_KSI};
+static const field_id kasme_fields[] = {F_KASME};
+static const field_id kamf_fields[] = {F_KAMF};
 static const field_id kenb_fields[] = {F_KENB, F_KRRCENC, F_KRRCINT, F_KUPENC};
+static const field_id hnet_fields[] = {F_HNET, F_ID, F_SCHEME, F_KEY, F_FILE};
+/* Words that stand alone, without "=value". */
+static const field_id bare_fields[] = {F_ANY, F_HNET};
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+typedef struct {
+    const char *text;
+    size_t len;
+} span;
 
 /* What one line has given so far. */
 typedef struct {
     kasme_subscriber *out;
     uint8_t op[16];       /* OP is only needed until OPc is computed */
     bool seen[F_COUNT];
+    const char *base_dir; /* where a relative file= path starts; NULL: the working directory */
+    span file;            /* the file= value, read when the line is complete */
 } line_fields;
 
 /* A line is this long at most in the CSV split; srsEPC has 10 columns. */
 #define CSV_MAX_FIELDS 16
-
-typedef struct {
-    const char *text;
-    size_t len;
-} span;
 
 
 static bool is_blank(char c)
@@ -195,26 +207,108 @@ static int parse_plmn_digits(const char *key, span v, size_t min, size_t max, ch
     return 0;
 }
 
-/* guti=<mcc>-<mnc>-<mmegi 4 hex>-<mmec 2 hex>-<m-tmsi 8 hex> */
+/* The AMF Set ID (10 bits) and AMF Pointer (6 bits) of a 5G-GUTI, 3 and 2 hex digits. */
+static int parse_amf_id_bits(span set, span pointer, kasme_subscriber *out, char *why,
+                             size_t why_len)
+{
+    uint32_t set_id, pointer_id;
+    uint8_t set_be[2];
+    /* 3 hex digits: decode "0" + digits as two octets. */
+    char set_text[4] = {'0', 0, 0, 0};
+    if (set.len != 3)
+        return kasme_fail(why, why_len, "guti amf set: expected 3 hex digits");
+    memcpy(set_text + 1, set.text, 3);
+    if (parse_hex("guti amf set", (span){set_text, 4}, set_be, 2, why, why_len))
+        return -1;
+    set_id = (uint32_t)set_be[0] << 8 | set_be[1];
+    if (parse_hex_number("guti amf pointer", pointer, 1, &pointer_id, why, why_len))
+        return -1;
+    if (set_id > 0x3ff || pointer_id > 0x3f)
+        return kasme_fail(why, why_len, "guti: amf set is 0..3ff and amf pointer 0..3f");
+    out->guti_amf_set = (uint16_t)set_id;
+    out->guti_amf_pointer = (uint8_t)pointer_id;
+    return 0;
+}
+
+/* guti=<mcc>-<mnc>-<mmegi 4 hex>-<mmec 2 hex>-<m-tmsi 8 hex> (LTE) or
+ * guti=<mcc>-<mnc>-<amf region 2 hex>-<amf set 3 hex>-<amf pointer 2 hex>-<5g-tmsi 8 hex> */
 static int parse_guti(span v, kasme_subscriber *out, char *why, size_t why_len)
 {
-    span part[5];
-    size_t n = split_dashes(v, part, 5);
-    if (n != 5)
-        return kasme_fail(why, why_len, "guti: expected mcc-mnc-mmegi-mmec-mtmsi (5 parts separated "
-                    "by '-'), got %s%zu", n > 5 ? "more than " : "", n > 5 ? (size_t)5 : n);
-    uint32_t mmegi, mmec;
+    span part[6];
+    size_t n = split_dashes(v, part, 6);
+    if (n != 5 && n != 6)
+        return kasme_fail(why, why_len, "guti: expected mcc-mnc-mmegi-mmec-mtmsi (LTE, 5 parts) or "
+                    "mcc-mnc-region-set-pointer-tmsi (5G, 6 parts) separated by '-', got %s%zu",
+                    n > 6 ? "more than " : "", n > 6 ? (size_t)6 : n);
     if (parse_plmn_digits("guti mcc", part[0], 3, 3, out->guti_mcc, why, why_len) ||
         parse_plmn_digits("guti mnc", part[1], 2, 3, out->guti_mnc, why, why_len) ||
-        parse_hex_number("guti mmegi", part[2], 2, &mmegi, why, why_len) ||
-        parse_hex_number("guti mmec", part[3], 1, &mmec, why, why_len) ||
-        parse_hex_number("guti m-tmsi", part[4], 4, &out->m_tmsi, why, why_len))
+        parse_hex_number("guti m-tmsi", part[n - 1], 4, &out->m_tmsi, why, why_len))
         return -1;
-    out->guti_mmegi = (uint16_t)mmegi;
-    out->guti_mmec = (uint8_t)mmec;
+    uint32_t first, second;
+    if (n == 6) {
+        if (parse_hex_number("guti amf region", part[2], 1, &first, why, why_len) ||
+            parse_amf_id_bits(part[3], part[4], out, why, why_len))
+            return -1;
+        out->guti_amf_region = (uint8_t)first;
+        out->guti_5g = true;
+    } else {
+        if (parse_hex_number("guti mmegi", part[2], 2, &first, why, why_len) ||
+            parse_hex_number("guti mmec", part[3], 1, &second, why, why_len))
+            return -1;
+        out->guti_mmegi = (uint16_t)first;
+        out->guti_mmec = (uint8_t)second;
+    }
     out->has_guti = true;
     return 0;
 }
+
+/* supi=imsi-<digits> (TS 23.003 2.2A); a NAI-type SUPI names no IMSI. */
+static int parse_supi(span v, char imsi[16], char *why, size_t why_len)
+{
+    if (v.len >= 4 && g_ascii_strncasecmp(v.text, "nai-", 4) == 0)
+        return kasme_fail(why, why_len, "supi: only SUPIs of type IMSI (imsi-<digits>) are "
+                                        "supported");
+    if (v.len < 5 || g_ascii_strncasecmp(v.text, "imsi-", 5) != 0)
+        return kasme_fail(why, why_len, "supi: expected imsi-<6 to 15 digits>");
+    return parse_imsi("supi", (span){v.text + 5, v.len - 5}, imsi, why, why_len);
+}
+
+static int parse_hnet_id(span v, uint8_t *id, char *why, size_t why_len)
+{
+    unsigned value = 0;
+    if (!v.len || v.len > 3 || !all_digits(v.text, v.len))
+        return kasme_fail(why, why_len, "id: expected the key identifier, 0..255");
+    for (size_t i = 0; i < v.len; i++)
+        value = value * 10 + (unsigned)(v.text[i] - '0');
+    if (value > 255)
+        return kasme_fail(why, why_len, "id: expected the key identifier, 0..255");
+    *id = (uint8_t)value;
+    return 0;
+}
+
+/* TS 33.501 Annex C: protection scheme 1 = Profile A (X25519), 2 = Profile B (secp256r1). */
+static int parse_scheme(span v, ecies_profile *profile, char *why, size_t why_len)
+{
+    static const struct {
+        const char *word;
+        ecies_profile profile;
+    } names[] = {
+        {"a", ECIES_PROFILE_A}, {"1", ECIES_PROFILE_A}, {"x25519", ECIES_PROFILE_A},
+        {"curve25519", ECIES_PROFILE_A}, {"b", ECIES_PROFILE_B}, {"2", ECIES_PROFILE_B},
+        {"secp256r1", ECIES_PROFILE_B}, {"prime256v1", ECIES_PROFILE_B},
+        {"p-256", ECIES_PROFILE_B},
+    };
+    for (size_t i = 0; i < N_OF(names); i++) {
+        if (span_is(v, names[i].word)) {
+            *profile = names[i].profile;
+            return 0;
+        }
+    }
+    return kasme_fail(why, why_len, "scheme: expected A (or 1, x25519) or B (or 2, secp256r1)");
+}
+
+/* Longest file= path accepted. */
+#define KEYFILE_MAX_PATH 1024
 
 /* Parses the value of a known key into the entry being built. */
 static int parse_value(line_fields *st, field_id f, span v, char *why, size_t why_len)
@@ -223,6 +317,7 @@ static int parse_value(line_fields *st, field_id f, span v, char *why, size_t wh
     const char *key = field_names[f];
     switch (f) {
     case F_IMSI: return parse_imsi(key, v, out->imsi, why, why_len);
+    case F_SUPI: return parse_supi(v, out->imsi, why, why_len);
     case F_TMSI: return parse_hex_number(key, v, 4, &out->m_tmsi, why, why_len);
     case F_GUTI: return parse_guti(v, out, why, why_len);
     case F_RNTI: return parse_rnti(v, &out->rnti, why, why_len);
@@ -232,6 +327,16 @@ static int parse_value(line_fields *st, field_id f, span v, char *why, size_t wh
     case F_AMF: return parse_hex(key, v, out->amf, 2, why, why_len);
     case F_ALG: return parse_alg(key, v, &out->alg, why, why_len);
     case F_KASME: return parse_hex(key, v, out->kasme, 32, why, why_len);
+    case F_KAMF: return parse_hex(key, v, out->kamf, 32, why, why_len);
+    case F_ID: return parse_hnet_id(v, &out->hnet_id, why, why_len);
+    case F_SCHEME: return parse_scheme(v, &out->hnet_profile, why, why_len);
+    case F_KEY: return parse_hex(key, v, out->hnet_key, 32, why, why_len);
+    case F_FILE:
+        if (v.len > KEYFILE_MAX_PATH)
+            return kasme_fail(why, why_len, "file: path longer than %d octets",
+                              KEYFILE_MAX_PATH);
+        st->file = v;
+        return 0;
     case F_KSI: return parse_ksi(v, &out->ksi, why, why_len);
     case F_KENB: return parse_hex(key, v, out->kenb, 32, why, why_len);
     case F_KRRCENC: return parse_hex(key, v, out->krrcenc, 16, why, why_len);
@@ -288,8 +393,10 @@ static int take_key_value(line_fields *st, span key, span value, size_t column, 
         return kasme_fail(why, why_len, "unknown key '%.*s'", (int)key.len, key.text);
     if (f < 0)
         return kasme_fail(why, why_len, "unknown key at column %zu", column);
-    if (f == F_ANY)
-        return kasme_fail(why, why_len, "any: takes no value (write just 'any')");
+    for (size_t i = 0; i < N_OF(bare_fields); i++)
+        if (f == (int)bare_fields[i])
+            return kasme_fail(why, why_len, "%s: takes no value (write just '%s')",
+                              field_names[f], field_names[f]);
     if (mark_seen(st, (field_id)f, why, why_len))
         return -1;
     if (!value.len)
@@ -300,8 +407,9 @@ static int take_key_value(line_fields *st, span key, span value, size_t column, 
 static int take_bare_word(line_fields *st, span word, size_t column, char *why, size_t why_len)
 {
     int f = field_by_name(word);
-    if (f == F_ANY)
-        return mark_seen(st, F_ANY, why, why_len);
+    for (size_t i = 0; i < N_OF(bare_fields); i++)
+        if (f == (int)bare_fields[i])
+            return mark_seen(st, (field_id)f, why, why_len);
     if (f >= 0)
         return kasme_fail(why, why_len, "%s: missing '=value' (write %s=value, no spaces around '=')",
                     field_names[f], field_names[f]);
@@ -371,7 +479,7 @@ static int take_identity(line_fields *st, bool *given, char *why, size_t why_len
         return kasme_fail(why, why_len, "two identities (%s and %s): give exactly one", names[0],
                     names[1]);
     *given = n == 1;
-    if (st->seen[F_IMSI])
+    if (st->seen[F_IMSI] || st->seen[F_SUPI])
         st->out->id_kind = KASME_ID_IMSI;
     else if (st->seen[F_TMSI] || st->seen[F_GUTI])
         st->out->id_kind = KASME_ID_TMSI;
@@ -417,14 +525,75 @@ static int finish_secret(line_fields *st, bool has_identity, char *why, size_t w
 
 static int finish_kasme(line_fields *st, bool has_identity, char *why, size_t why_len)
 {
-    if (!st->seen[F_KASME])
-        return kasme_fail(why, why_len, "ksi= needs kasme=");
     if (!has_identity)
         return kasme_fail(why, why_len, "kasme= needs an identity: imsi=, tmsi=, guti= or any");
     if (st->out->id_kind == KASME_ID_RNTI)
         return kasme_fail(why, why_len, "kasme= cannot be keyed by rnti= (use imsi=, tmsi=, guti= "
                     "or any)");
+    if (st->out->guti_5g)
+        return kasme_fail(why, why_len, "kasme= takes an LTE GUTI (mcc-mnc-mmegi-mmec-mtmsi), not "
+                    "a 5G-GUTI");
     st->out->has_kasme = true;
+    return 0;
+}
+
+/* kamf=: as kasme=, with 5G identities (tmsi= is the 5G-TMSI, guti= a 5G-GUTI). */
+static int finish_kamf(line_fields *st, bool has_identity, char *why, size_t why_len)
+{
+    if (!has_identity)
+        return kasme_fail(why, why_len, "kamf= needs an identity: supi=, imsi=, tmsi= (5G-TMSI), "
+                    "guti= (5G-GUTI) or any");
+    if (st->out->id_kind == KASME_ID_RNTI)
+        return kasme_fail(why, why_len, "kamf= cannot be keyed by rnti= (use supi=, imsi=, tmsi=, "
+                    "guti= or any)");
+    if (st->seen[F_GUTI] && !st->out->guti_5g)
+        return kasme_fail(why, why_len, "kamf= takes a 5G-GUTI (mcc-mnc-region-set-pointer-tmsi), "
+                    "not an LTE GUTI");
+    st->out->has_kamf = true;
+    return 0;
+}
+
+/* The private key from file=, whose type must be the line's scheme. */
+static int read_hnet_file(line_fields *st, char *why, size_t why_len)
+{
+    char *name = g_strndup(st->file.text, st->file.len);
+    char *path = g_path_is_absolute(name) || !st->base_dir
+                     ? g_strdup(name)
+                     : g_build_filename(st->base_dir, name, NULL);
+    ecies_profile in_file = ECIES_PROFILE_A;
+    int rc = kasme_pemkey_load(path, st->out->hnet_key, &in_file, why, why_len);
+    g_free(path);
+    g_free(name);
+    if (rc)
+        return -1;
+    if (in_file != st->out->hnet_profile)
+        return kasme_fail(why, why_len, "file: holds %s key, but scheme= says profile %c",
+                          in_file == ECIES_PROFILE_A ? "an X25519" : "a secp256r1",
+                          st->out->hnet_profile == ECIES_PROFILE_A ? 'A' : 'B');
+    return 0;
+}
+
+/* hnet id=<0..255> scheme=A|B key=<64 hex> | file=<PEM or DER> */
+static int finish_hnet(line_fields *st, bool has_identity, char *why, size_t why_len)
+{
+    if (!st->seen[F_HNET])
+        return kasme_fail(why, why_len, "%s= belongs on an hnet line (hnet id=... scheme=... "
+                    "key=...|file=...)", first_seen(st, hnet_fields, N_OF(hnet_fields)));
+    if (has_identity)
+        return kasme_fail(why, why_len, "hnet: a home network key takes no UE identity");
+    if (!st->seen[F_ID] || !st->seen[F_SCHEME])
+        return kasme_fail(why, why_len, "hnet: needs id= (0..255) and scheme= (A or B)");
+    if (st->seen[F_KEY] == st->seen[F_FILE])
+        return kasme_fail(why, why_len, "hnet: give key= (64 hex digits) or file= (PEM), one of "
+                    "them");
+    if (st->seen[F_FILE] && read_hnet_file(st, why, why_len))
+        return -1;
+    if (!ecies_private_key_ok(st->out->hnet_profile, st->out->hnet_key))
+        return kasme_fail(why, why_len, "%s: not a valid %s private key",
+                          st->seen[F_KEY] ? "key" : "file",
+                          st->out->hnet_profile == ECIES_PROFILE_A ? "X25519" : "secp256r1");
+    st->out->id_kind = KASME_ID_ANY;
+    st->out->has_hnet = true;
     return 0;
 }
 
@@ -443,33 +612,59 @@ static int finish_kenb(line_fields *st, bool has_identity, char *why, size_t why
     return 0;
 }
 
+/* A word written without "=value" (any, hnet). */
+static bool is_bare(const char *name)
+{
+    for (size_t i = 0; i < N_OF(bare_fields); i++)
+        if (strcmp(name, field_names[bare_fields[i]]) == 0)
+            return true;
+    return false;
+}
+
+/* The kinds of entry, each known by the keys that only it takes. */
+typedef struct {
+    const field_id *fields;
+    size_t n;
+    int (*finish)(line_fields *st, bool has_identity, char *why, size_t why_len);
+} entry_kind;
+
+static const entry_kind entry_kinds[] = {
+    {secret_fields, N_OF(secret_fields), finish_secret},
+    {kasme_fields, N_OF(kasme_fields), finish_kasme},
+    {kamf_fields, N_OF(kamf_fields), finish_kamf},
+    {kenb_fields, N_OF(kenb_fields), finish_kenb},
+    {hnet_fields, N_OF(hnet_fields), finish_hnet},
+};
+
 static int finish_entry(line_fields *st, char *why, size_t why_len)
 {
-    const char *secret = first_seen(st, secret_fields, N_OF(secret_fields));
-    const char *kasme = first_seen(st, kasme_fields, N_OF(kasme_fields));
-    const char *kenb = first_seen(st, kenb_fields, N_OF(kenb_fields));
-    const char *kinds[3];
+    const char *kinds[2] = {NULL, NULL};
+    const entry_kind *kind = NULL;
     size_t n_kinds = 0;
-    if (secret)
-        kinds[n_kinds++] = secret;
-    if (kasme)
-        kinds[n_kinds++] = kasme;
-    if (kenb)
-        kinds[n_kinds++] = kenb;
+    for (size_t i = 0; i < N_OF(entry_kinds); i++) {
+        const char *key = first_seen(st, entry_kinds[i].fields, entry_kinds[i].n);
+        if (!key)
+            continue;
+        if (n_kinds < 2)
+            kinds[n_kinds] = key;
+        n_kinds++;
+        kind = &entry_kinds[i];
+    }
+    if (n_kinds == 0 && st->seen[F_KSI])
+        return kasme_fail(why, why_len, "ksi= needs kasme= or kamf=");
     if (n_kinds == 0)
-        return kasme_fail(why, why_len, "no key on the line: give k= (subscriber), kasme=, or kenb=/"
-                    "krrcenc=/krrcint=/kupenc=");
+        return kasme_fail(why, why_len, "no key on the line: give k= (subscriber), kasme=, kamf=, "
+                    "kenb=/krrcenc=/krrcint=/kupenc=, or an hnet line");
     if (n_kinds > 1)
-        return kasme_fail(why, why_len, "%s= and %s= cannot share a line (one kind of entry per "
-                    "line)", kinds[0], kinds[1]);
+        return kasme_fail(why, why_len, "%s%s and %s%s cannot share a line (one kind of entry "
+                    "per line)", kinds[0], is_bare(kinds[0]) ? "" : "=", kinds[1],
+                    is_bare(kinds[1]) ? "" : "=");
+    if (st->seen[F_KSI] && kind->finish != finish_kasme && kind->finish != finish_kamf)
+        return kasme_fail(why, why_len, "ksi= needs kasme= or kamf=");
     bool has_identity = false;
     if (take_identity(st, &has_identity, why, why_len))
         return -1;
-    if (secret)
-        return finish_secret(st, has_identity, why, why_len);
-    if (kasme)
-        return finish_kasme(st, has_identity, why, why_len);
-    return finish_kenb(st, has_identity, why, why_len);
+    return kind->finish(st, has_identity, why, why_len);
 }
 
 /* ---- srsEPC user_db.csv ---- */
@@ -569,8 +764,8 @@ static int parse_content(line_fields *st, const char *line, size_t len, char *wh
 }
 
 /* The length-aware core of kasme_keyfile_parse_line (buffers may hold NULs). */
-static int parse_line_len(const char *line, size_t len, kasme_subscriber *out, char *why,
-                          size_t why_len)
+static int parse_line_len(const char *line, size_t len, const char *base_dir,
+                          kasme_subscriber *out, char *why, size_t why_len)
 {
     if (why && why_len)
         why[0] = '\0';
@@ -585,7 +780,7 @@ static int parse_line_len(const char *line, size_t len, kasme_subscriber *out, c
     if (!content.len || content.text[0] == '#')
         return 0;
 
-    line_fields st = {.out = out};
+    line_fields st = {.out = out, .base_dir = base_dir};
     int result = parse_content(&st, line, len, why, why_len);
     kasme_secure_zero(st.op, sizeof st.op);
     if (result < 0) {
@@ -605,7 +800,7 @@ int kasme_keyfile_parse_line(const char *line, kasme_subscriber *out, char *why,
         len--;
     if (len && line[len - 1] == '\r')
         len--;
-    return parse_line_len(line, len, out, why, why_len);
+    return parse_line_len(line, len, NULL, out, why, why_len);
 }
 
 /* ---- files and buffers ---- */
@@ -628,13 +823,14 @@ static void report(kasme_keyfile_error_fn err, void *user, const char *source, u
 }
 
 /* Parses and adds one line; 1 if an entry was added. */
-static int load_line(const char *source, unsigned line_no, const char *line, size_t len,
-                     kasme_subdb *db, kasme_keyfile_error_fn err, void *user)
+static int load_line(const char *source, const char *base_dir, unsigned line_no,
+                     const char *line, size_t len, kasme_subdb *db, kasme_keyfile_error_fn err,
+                     void *user)
 {
     kasme_subscriber entry;
     char why[256];
     int added = 0;
-    int result = parse_line_len(line, len, &entry, why, sizeof why);
+    int result = parse_line_len(line, len, base_dir, &entry, why, sizeof why);
     if (result == 1) {
         entry.source = source;
         entry.line = line_no;
@@ -658,8 +854,9 @@ static size_t max_entries_in(const char *buf, size_t len)
     return MIN(lines, len / 40 + 1);
 }
 
-int kasme_keyfile_load_buffer(const char *name, const char *buf, size_t len, kasme_subdb *db,
-                              kasme_keyfile_error_fn err, void *user)
+/* A buffer's lines; relative file= paths start at base_dir (NULL: the working directory). */
+static int load_buffer_in(const char *name, const char *base_dir, const char *buf, size_t len,
+                          kasme_subdb *db, kasme_keyfile_error_fn err, void *user)
 {
     char source[64];
     basename_into(name, source);
@@ -681,10 +878,17 @@ int kasme_keyfile_load_buffer(const char *name, const char *buf, size_t len, kas
         if (line_len && line[line_len - 1] == '\r')
             line_len--;
         line_no++;
-        if (load_line(source, line_no, line, line_len, db, err, user) && added < INT_MAX)
+        if (load_line(source, base_dir, line_no, line, line_len, db, err, user) &&
+            added < INT_MAX)
             added++;
     }
     return added;
+}
+
+int kasme_keyfile_load_buffer(const char *name, const char *buf, size_t len, kasme_subdb *db,
+                              kasme_keyfile_error_fn err, void *user)
+{
+    return load_buffer_in(name, NULL, buf, len, db, err, user);
 }
 
 int kasme_keyfile_load(const char *path, kasme_subdb *db, kasme_keyfile_error_fn err,
@@ -711,8 +915,88 @@ int kasme_keyfile_load(const char *path, kasme_subdb *db, kasme_keyfile_error_fn
         g_error_free(error);
         return -1;
     }
-    int added = kasme_keyfile_load_buffer(path, contents, length, db, err, user);
+    char *base_dir = g_path_get_dirname(path);
+    int added = load_buffer_in(path, base_dir, contents, length, db, err, user);
+    g_free(base_dir);
     kasme_secure_zero(contents, length);
     g_free(contents);
     return added;
+}
+
+/* ---- the GUI's key table ---- */
+
+static bool row_empty(const char *s)
+{
+    return !s || !*s;
+}
+
+static bool prefixed(const char *s, const char *prefix)
+{
+    return g_ascii_strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static void append_row_identity(GString *line, const char *identity)
+{
+    static const char *const prefixes[][2] = {
+        {"tmsi:", "tmsi="}, {"guti:", "guti="}, {"rnti:", "rnti="}, {"supi:", "supi="},
+    };
+    if (row_empty(identity) || g_ascii_strcasecmp(identity, "any") == 0) {
+        g_string_append(line, "any");
+        return;
+    }
+    for (size_t i = 0; i < N_OF(prefixes); i++) {
+        if (prefixed(identity, prefixes[i][0])) {
+            g_string_append_printf(line, "%s%s", prefixes[i][1],
+                                   identity + strlen(prefixes[i][0]));
+            return;
+        }
+    }
+    g_string_append_printf(line, prefixed(identity, "imsi-") ? "supi=%s" : "imsi=%s", identity);
+}
+
+/* hnet-a / hnet-b: the identity column holds the key id, the key column the key or a path. */
+static void append_hnet_row(GString *line, const kasme_keyfile_row *r, char scheme)
+{
+    const char *key = row_empty(r->key) ? "" : r->key;
+    size_t len = strlen(key);
+    bool is_hex = len == 64 && kasme_hex_decode(key, len, (uint8_t[32]){0}, 32, NULL) ==
+                                   KASME_HEX_OK;
+    g_string_append_printf(line, "hnet id=%s scheme=%c %s=%s",
+                           row_empty(r->identity) ? "" : r->identity, scheme,
+                           is_hex ? "key" : "file", key);
+}
+
+static void append_row_keys(GString *line, const kasme_keyfile_row *r)
+{
+    const char *kind = row_empty(r->kind) ? "milenage-opc" : r->kind;
+    const char *key = row_empty(r->key) ? "" : r->key;
+    const char *op = row_empty(r->op) ? "" : r->op;
+    if (g_ascii_strcasecmp(kind, "milenage-op") == 0)
+        g_string_append_printf(line, " k=%s op=%s", key, op);
+    else if (g_ascii_strcasecmp(kind, "xor") == 0)
+        g_string_append_printf(line, " alg=xor k=%s", key);
+    else if (g_ascii_strcasecmp(kind, "kasme") == 0 || g_ascii_strcasecmp(kind, "kamf") == 0 ||
+             g_ascii_strcasecmp(kind, "kenb") == 0)
+        g_string_append_printf(line, " %s=%s", kind, key);
+    else
+        g_string_append_printf(line, " k=%s opc=%s", key, op);
+}
+
+char *kasme_keyfile_row_to_line(const kasme_keyfile_row *r)
+{
+    GString *line = g_string_new(NULL);
+    const char *kind = row_empty(r->kind) ? "" : r->kind;
+    if (g_ascii_strcasecmp(kind, "hnet-a") == 0 || g_ascii_strcasecmp(kind, "hnet-b") == 0) {
+        append_hnet_row(line, r, g_ascii_toupper(kind[5]));
+    } else {
+        append_row_identity(line, r->identity);
+        append_row_keys(line, r);
+        if (!row_empty(r->amf))
+            g_string_append_printf(line, " amf=%s", r->amf);
+        if (!row_empty(r->ksi))
+            g_string_append_printf(line, " ksi=%s", r->ksi);
+    }
+    if (!row_empty(r->name))
+        g_string_append_printf(line, " name=%s", r->name);
+    return g_string_free(line, FALSE);
 }

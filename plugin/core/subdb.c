@@ -31,10 +31,12 @@ struct kasme_subdb {
     kasme_idmap secret_by_imsi; /* unique */
     kasme_idmap kasme_by_imsi, kasme_by_tmsi;
     kasme_idmap kenb_by_imsi, kenb_by_rnti;
-    uint32_t kasme_any_head, kenb_any_head;
+    kasme_idmap kamf_by_imsi, kamf_by_tmsi;
+    kasme_idmap hnet_by_id;
+    uint32_t kasme_any_head, kenb_any_head, kamf_any_head;
 };
 
-typedef enum { KIND_SECRET, KIND_KASME, KIND_KENB } entry_kind;
+typedef enum { KIND_SECRET, KIND_KASME, KIND_KENB, KIND_KAMF, KIND_HNET } entry_kind;
 
 /* Entry indices are 32 bits: far above any key file, and it halves the index memory. */
 #define SUBDB_MAX_ENTRIES (UINT32_MAX - 1)
@@ -57,6 +59,9 @@ kasme_subdb *kasme_subdb_new(void)
     kasme_idmap_init(&db->kasme_by_tmsi);
     kasme_idmap_init_index(&db->kenb_by_imsi, imsi_key_of_ref, db);
     kasme_idmap_init(&db->kenb_by_rnti);
+    kasme_idmap_init_index(&db->kamf_by_imsi, imsi_key_of_ref, db);
+    kasme_idmap_init(&db->kamf_by_tmsi);
+    kasme_idmap_init(&db->hnet_by_id);
     return db;
 }
 
@@ -74,6 +79,9 @@ void kasme_subdb_free(kasme_subdb *db)
     kasme_idmap_clear(&db->kasme_by_tmsi);
     kasme_idmap_clear(&db->kenb_by_imsi);
     kasme_idmap_clear(&db->kenb_by_rnti);
+    kasme_idmap_clear(&db->kamf_by_imsi);
+    kasme_idmap_clear(&db->kamf_by_tmsi);
+    kasme_idmap_clear(&db->hnet_by_id);
     g_free(db);
 }
 
@@ -125,14 +133,40 @@ static bool has_as_key(const kasme_subscriber *e)
     return e->has_kenb || e->has_krrcenc || e->has_krrcint || e->has_kupenc;
 }
 
+/* Rules of the kinds that name a UE by a direct key (K_ASME, K_AMF). */
+static int check_direct_key(const kasme_subscriber *e, const char *key, char *why,
+                            size_t why_len)
+{
+    if (e->id_kind == KASME_ID_RNTI)
+        return kasme_fail(why, why_len, "%s: identity must be imsi, tmsi, guti or any (not rnti)",
+                          key);
+    if (e->ksi < -1 || e->ksi > 6)
+        return kasme_fail(why, why_len, "ksi: %d is not 0..6", e->ksi);
+    /* A GUTI of the other system would name the UE by a TMSI of the other system. */
+    if (e->has_guti && e->guti_5g != e->has_kamf)
+        return kasme_fail(why, why_len, "%s: takes %s GUTI", key,
+                          e->has_kamf ? "a 5G-" : "an LTE");
+    return 0;
+}
+
+static int check_hnet(const kasme_subscriber *e, char *why, size_t why_len)
+{
+    if (e->hnet_profile != ECIES_PROFILE_A && e->hnet_profile != ECIES_PROFILE_B)
+        return kasme_fail(why, why_len, "hnet: scheme must be profile A or B");
+    if (e->id_kind != KASME_ID_ANY)
+        return kasme_fail(why, why_len, "hnet: a home network key names no UE");
+    return 0;
+}
+
 /* Which kind e is, or -1 with a reason: entries can also come from the GUI, so the rules of
  * the key-file parser are checked again here. */
 static int entry_kind_of(const kasme_subscriber *e, char *why, size_t why_len)
 {
     bool secret = e->alg != KASME_AUTH_NONE, direct_kasme = e->has_kasme, kenb = has_as_key(e);
-    if (secret + direct_kasme + kenb != 1)
+    bool kamf = e->has_kamf, hnet = e->has_hnet;
+    if (secret + direct_kasme + kenb + kamf + hnet != 1)
         return kasme_fail(why, why_len, "an entry holds exactly one of: K (subscriber), K_ASME, "
-                                  "K_eNB/AS keys");
+                                  "K_AMF, K_eNB/AS keys, a home network key");
     if ((unsigned)e->id_kind > KASME_ID_ANY)
         return kasme_fail(why, why_len, "unknown identity kind %d", (int)e->id_kind);
     if (e->alg != KASME_AUTH_NONE && e->alg != KASME_AUTH_MILENAGE && e->alg != KASME_AUTH_XOR)
@@ -141,13 +175,14 @@ static int entry_kind_of(const kasme_subscriber *e, char *why, size_t why_len)
         return kasme_fail(why, why_len, "imsi: not 6 to 15 digits");
     if (secret && e->id_kind != KASME_ID_IMSI)
         return kasme_fail(why, why_len, "a subscriber with K needs an imsi identity");
-    if (direct_kasme && e->id_kind == KASME_ID_RNTI)
-        return kasme_fail(why, why_len, "kasme: identity must be imsi, tmsi, guti or any (not rnti)");
-    if (direct_kasme && (e->ksi < -1 || e->ksi > 6))
-        return kasme_fail(why, why_len, "ksi: %d is not 0..6", e->ksi);
+    if ((direct_kasme && check_direct_key(e, "kasme", why, why_len)) ||
+        (kamf && check_direct_key(e, "kamf", why, why_len)) ||
+        (hnet && check_hnet(e, why, why_len)))
+        return -1;
     if (kenb && e->id_kind == KASME_ID_TMSI)
         return kasme_fail(why, why_len, "kenb: identity must be rnti, imsi or any (not tmsi/guti)");
-    return secret ? KIND_SECRET : direct_kasme ? KIND_KASME : KIND_KENB;
+    return secret ? KIND_SECRET : direct_kasme ? KIND_KASME : kamf ? KIND_KAMF
+                                 : hnet ? KIND_HNET : KIND_KENB;
 }
 
 static const kasme_subscriber *entry_at_ref(const kasme_subdb *db, uint32_t ref)
@@ -192,6 +227,16 @@ static void index_kasme(kasme_subdb *db, const kasme_subscriber *e, uint32_t ref
         index_by_key(db, &db->kasme_by_tmsi, e->m_tmsi, ref);
     else
         chain_append(db, &db->kasme_any_head, ref);
+}
+
+static void index_kamf(kasme_subdb *db, const kasme_subscriber *e, uint32_t ref)
+{
+    if (e->id_kind == KASME_ID_IMSI)
+        index_by_key(db, &db->kamf_by_imsi, kasme_digits_key(e->imsi), ref);
+    else if (e->id_kind == KASME_ID_TMSI)
+        index_by_key(db, &db->kamf_by_tmsi, e->m_tmsi, ref);
+    else
+        chain_append(db, &db->kamf_any_head, ref);
 }
 
 static void index_kenb(kasme_subdb *db, const kasme_subscriber *e, uint32_t ref)
@@ -252,6 +297,10 @@ int kasme_subdb_add(kasme_subdb *db, const kasme_subscriber *e, char *why, size_
         index_secret(db, stored, ref);
     else if (kind == KIND_KASME)
         index_kasme(db, stored, ref);
+    else if (kind == KIND_KAMF)
+        index_kamf(db, stored, ref);
+    else if (kind == KIND_HNET)
+        index_by_key(db, &db->hnet_by_id, stored->hnet_id, ref);
     else
         index_kenb(db, stored, ref);
     return 0;
@@ -275,6 +324,26 @@ const kasme_subscriber *kasme_subdb_kasme_by_tmsi(const kasme_subdb *db, uint32_
 const kasme_subscriber *kasme_subdb_kasme_any(const kasme_subdb *db)
 {
     return db ? entry_at_ref(db, db->kasme_any_head) : NULL;
+}
+
+const kasme_subscriber *kasme_subdb_kamf_by_imsi(const kasme_subdb *db, const char *imsi)
+{
+    return db ? first_by_imsi(db, &db->kamf_by_imsi, imsi) : NULL;
+}
+
+const kasme_subscriber *kasme_subdb_kamf_by_tmsi(const kasme_subdb *db, uint32_t tmsi_5g)
+{
+    return db ? entry_at_ref(db, kasme_idmap_get(&db->kamf_by_tmsi, tmsi_5g)) : NULL;
+}
+
+const kasme_subscriber *kasme_subdb_kamf_any(const kasme_subdb *db)
+{
+    return db ? entry_at_ref(db, db->kamf_any_head) : NULL;
+}
+
+const kasme_subscriber *kasme_subdb_hnet_by_id(const kasme_subdb *db, uint8_t hnet_id)
+{
+    return db ? entry_at_ref(db, kasme_idmap_get(&db->hnet_by_id, hnet_id)) : NULL;
 }
 
 const kasme_subscriber *kasme_subdb_kenb_by_imsi(const kasme_subdb *db, const char *imsi)
@@ -328,8 +397,12 @@ static void describe_identity(const kasme_subscriber *e, char *buf, size_t buf_l
         snprintf(buf, buf_len, "imsi %.15s", e->imsi);
         break;
     case KASME_ID_TMSI:
-        snprintf(buf, buf_len, "%s 0x%08x", e->has_guti ? "guti m-tmsi" : "tmsi",
-                 (unsigned)e->m_tmsi);
+        if (e->has_kamf)
+            snprintf(buf, buf_len, "%s 0x%08x", e->has_guti ? "5g-guti 5g-tmsi" : "5g-tmsi",
+                     (unsigned)e->m_tmsi);
+        else
+            snprintf(buf, buf_len, "%s 0x%08x", e->has_guti ? "guti m-tmsi" : "tmsi",
+                     (unsigned)e->m_tmsi);
         break;
     case KASME_ID_RNTI:
         snprintf(buf, buf_len, "rnti %u", (unsigned)e->rnti);
@@ -347,6 +420,9 @@ void kasme_subscriber_describe(const kasme_subscriber *e, char *buf, size_t buf_
     char label[48];
     if (e->name[0])
         snprintf(label, sizeof label, "%.31s", e->name);
+    else if (e->has_hnet)
+        snprintf(label, sizeof label, "hnet key %u (profile %c)", (unsigned)e->hnet_id,
+                 e->hnet_profile == ECIES_PROFILE_A ? 'A' : 'B');
     else
         describe_identity(e, label, sizeof label);
     if (e->source && e->source[0])

@@ -11,9 +11,9 @@
 #include "keyfile.h"
 
 typedef struct {
-    char *identity; /* IMSI digits, tmsi:XXXXXXXX, rnti:N or any */
-    char *kind;     /* milenage-opc, milenage-op, xor, kasme, kenb */
-    char *key;      /* K, K_ASME or K_eNB in hex */
+    char *identity; /* see kasme_keyfile_row (keyfile.h) */
+    char *kind;
+    char *key;
     char *op;       /* OP or OPc in hex (MILENAGE) */
     char *amf;
     char *ksi;
@@ -43,42 +43,11 @@ static bool empty(const char *s)
     return !s || !*s;
 }
 
-static void append_identity(GString *line, const char *identity)
-{
-    if (empty(identity) || g_ascii_strcasecmp(identity, "any") == 0)
-        g_string_append(line, "any");
-    else if (g_ascii_strncasecmp(identity, "tmsi:", 5) == 0)
-        g_string_append_printf(line, "tmsi=%s", identity + 5);
-    else if (g_ascii_strncasecmp(identity, "rnti:", 5) == 0)
-        g_string_append_printf(line, "rnti=%s", identity + 5);
-    else
-        g_string_append_printf(line, "imsi=%s", identity);
-}
-
 /* A UAT row as a key-file line, so that both go through one parser. */
 static char *row_to_line(const kasme_uat_row *r)
 {
-    GString *line = g_string_new(NULL);
-    append_identity(line, r->identity);
-    const char *kind = empty(r->kind) ? "milenage-opc" : r->kind;
-    const char *key = empty(r->key) ? "" : r->key;
-    if (g_ascii_strcasecmp(kind, "milenage-op") == 0)
-        g_string_append_printf(line, " k=%s op=%s", key, empty(r->op) ? "" : r->op);
-    else if (g_ascii_strcasecmp(kind, "xor") == 0)
-        g_string_append_printf(line, " alg=xor k=%s", key);
-    else if (g_ascii_strcasecmp(kind, "kasme") == 0)
-        g_string_append_printf(line, " kasme=%s", key);
-    else if (g_ascii_strcasecmp(kind, "kenb") == 0)
-        g_string_append_printf(line, " kenb=%s", key);
-    else
-        g_string_append_printf(line, " k=%s opc=%s", key, empty(r->op) ? "" : r->op);
-    if (!empty(r->amf))
-        g_string_append_printf(line, " amf=%s", r->amf);
-    if (!empty(r->ksi))
-        g_string_append_printf(line, " ksi=%s", r->ksi);
-    if (!empty(r->name))
-        g_string_append_printf(line, " name=%s", r->name);
-    return g_string_free(line, FALSE);
+    kasme_keyfile_row row = {r->identity, r->kind, r->key, r->op, r->amf, r->ksi, r->name};
+    return kasme_keyfile_row_to_line(&row);
 }
 
 static void *uat_copy(void *dst, const void *src, size_t len)
@@ -238,9 +207,15 @@ void kasme_keys_cleanup(void)
 void kasme_keys_register(module_t *module)
 {
     static uat_field_t fields[] = {
-        UAT_FLD_CSTRING(kasme_uat, identity, "Identity", "IMSI digits, tmsi:<8 hex>, rnti:<n> or any"),
-        UAT_FLD_CSTRING(kasme_uat, kind, "Kind", "milenage-opc, milenage-op, xor, kasme or kenb"),
-        UAT_FLD_CSTRING(kasme_uat, key, "Key", "K (32 hex), or K_ASME / K_eNB (64 hex)"),
+        UAT_FLD_CSTRING(kasme_uat, identity, "Identity",
+                        "IMSI digits, imsi-<digits> (SUPI), tmsi:<8 hex>, guti:<GUTI>, rnti:<n> "
+                        "or any; the key id 0..255 for hnet-a/hnet-b"),
+        UAT_FLD_CSTRING(kasme_uat, kind, "Kind",
+                        "milenage-opc, milenage-op, xor, kasme, kamf, kenb, hnet-a (X25519) or "
+                        "hnet-b (secp256r1)"),
+        UAT_FLD_CSTRING(kasme_uat, key, "Key",
+                        "K (32 hex), K_ASME / K_AMF / K_eNB (64 hex), or the home network "
+                        "private key (64 hex or a PEM file)"),
         UAT_FLD_CSTRING(kasme_uat, op, "OP or OPc", "32 hex digits (MILENAGE only)"),
         UAT_FLD_CSTRING(kasme_uat, amf, "AMF", "optional, 4 hex digits"),
         UAT_FLD_CSTRING(kasme_uat, ksi, "KSI", "optional NAS KSI 0..6 for a K_ASME row"),
@@ -251,8 +226,9 @@ void kasme_keys_register(module_t *module)
                          uat_update, uat_free, kasme_reload, NULL, fields);
 
     prefs_register_filename_preference(module, "key_file", "Key file",
-        "Subscriber keys: IMSI with K and OPc/OP (MILENAGE) or K (XOR), or K_ASME; srsEPC "
-        "user_db.csv is accepted too. See keyfiles/README.md.", &pref_key_file, FALSE);
+        "Subscriber keys: IMSI (SUPI) with K and OPc/OP (MILENAGE) or K (XOR), K_ASME, K_AMF, "
+        "home network keys for SUCIs; srsEPC user_db.csv is accepted too. See "
+        "keyfiles/README.md.", &pref_key_file, FALSE);
     prefs_register_uat_preference(module, "keys", "Subscriber keys",
         "Keys entered here are used together with the key file", uat);
     prefs_register_bool_preference(module, "show_keys", "Show derived keys",

@@ -8,7 +8,7 @@
  *   - an error reason is a NUL-terminated string shorter than the loader's buffer, and never
  *     holds a run of 12 or more hex digits (keyfile.h: reasons never contain key material);
  *   - the count returned equals the entries in the database;
- *   - every entry is one of the three kinds of keyfile.h with a consistent identity. */
+ *   - every entry is one of the five kinds of subdb.h with a consistent identity. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -51,9 +51,15 @@ static void on_error(void *user, const char *file, unsigned line, const char *re
 
 static void check_entry(const kasme_subdb *db, const kasme_subscriber *e)
 {
-    int kinds = (e->alg != KASME_AUTH_NONE) + e->has_kasme +
+    int kinds = (e->alg != KASME_AUTH_NONE) + e->has_kasme + e->has_kamf + e->has_hnet +
                 (e->has_kenb || e->has_krrcenc || e->has_krrcint || e->has_kupenc);
     CHECK(kinds == 1);
+    if (e->has_hnet) {
+        CHECK(e->id_kind == KASME_ID_ANY);
+        CHECK(e->hnet_profile == ECIES_PROFILE_A || e->hnet_profile == ECIES_PROFILE_B);
+    }
+    if (e->has_guti)
+        CHECK(e->guti_5g == e->has_kamf); /* a GUTI of the entry's own system */
     CHECK(memchr(e->imsi, '\0', sizeof e->imsi) != NULL);
     CHECK(memchr(e->name, '\0', sizeof e->name) != NULL);
     CHECK(e->source == NULL || strlen(e->source) < 64); /* one interned copy per file */
@@ -119,8 +125,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (s)
             CHECK(strcmp(s->imsi, imsis[i]) == 0);
         walk(db, kasme_subdb_kasme_by_imsi(db, imsis[i]));
+        walk(db, kasme_subdb_kamf_by_imsi(db, imsis[i]));
         walk(db, kasme_subdb_kenb_by_imsi(db, imsis[i]));
     }
+    walk(db, kasme_subdb_kamf_by_tmsi(db, 0xc0ffee01u));
+    walk(db, kasme_subdb_kamf_any(db));
+    for (unsigned id = 0; id < 3; id++)
+        walk(db, kasme_subdb_hnet_by_id(db, (uint8_t)id));
     walk(db, kasme_subdb_kasme_by_tmsi(db, 0xc0ffee01u));
     walk(db, kasme_subdb_kenb_by_rnti(db, 70));
     walk(db, kasme_subdb_kasme_any(db));
@@ -129,13 +140,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const kasme_subscriber *e = kasme_subdb_at(db, i);
         if (e->id_kind == KASME_ID_IMSI) {
             walk(db, kasme_subdb_kasme_by_imsi(db, e->imsi));
+            walk(db, kasme_subdb_kamf_by_imsi(db, e->imsi));
             walk(db, kasme_subdb_kenb_by_imsi(db, e->imsi));
             kasme_subdb_by_imsi(db, e->imsi);
         } else if (e->id_kind == KASME_ID_TMSI) {
             walk(db, kasme_subdb_kasme_by_tmsi(db, e->m_tmsi));
+            walk(db, kasme_subdb_kamf_by_tmsi(db, e->m_tmsi));
         } else if (e->id_kind == KASME_ID_RNTI) {
             walk(db, kasme_subdb_kenb_by_rnti(db, e->rnti));
         }
+        if (e->has_hnet)
+            walk(db, kasme_subdb_hnet_by_id(db, e->hnet_id));
     }
     kasme_subdb_free(db);
 

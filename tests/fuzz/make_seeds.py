@@ -53,7 +53,8 @@ KEYFILE_DICT = [
     "ksi=", "kenb=", "krrcenc=", "krrcint=", "kupenc=", "name=", "milenage", "mil", "xor",
     "opc", "op", "#", "\\x0d\\x0a", "\\xef\\xbb\\xbf", ",mil,", ",xor,", ",opc,", ",op,",
     "001010123456780", "00112233445566778899aabbccddeeff", "0x", "001-01-8001-1a-c0ffee01",
-    "65535", "dynamic",
+    "65535", "dynamic", "supi=", "imsi-", "nai-", "kamf=", "hnet", "id=", "scheme=", "key=",
+    "file=", "x25519", "secp256r1", "901-70-ca-3fe-3d-12345678",
 ]
 
 

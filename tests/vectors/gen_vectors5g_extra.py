@@ -13,6 +13,12 @@
   kasme. Inputs are taken from vectors5g.json (RAND and XRES* of its RES* vector; K_AMF and
   K_gNB of its K_AMF/K_gNB vectors).
 
+- suci_ecies_uncompressed: TS 33.501 C.4.4's Profile B keys and plaintext with the ephemeral
+  public key sent uncompressed (65 octets), which changes SharedInfo and so every key after
+  the ECDH: the ciphertext and tag are computed here by the Python `cryptography` package
+  (ECDH P-256, X963KDF SHA-256, AES-128-CTR, HMAC-SHA-256), not by kasme; the shared secret is
+  checked to equal C.4.4's.
+
 Run from this directory: python3 gen_vectors5g_extra.py > vectors5g_extra.json
 """
 import hashlib
@@ -96,6 +102,40 @@ def eap_entry(case):
             "kausf": emsk[:64], "recomputed_ok": True}
 
 
+def ecies_uncompressed(v5g):
+    from cryptography.hazmat.primitives import hashes, hmac as chmac, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.kdf.x963kdf import X963KDF
+    b = [v for v in v5g["suci_ecies"] if v["scheme_id"] == 2][0]
+    hn = ec.derive_private_key(int(b["hn_private_key"], 16), ec.SECP256R1())
+    eph = ec.derive_private_key(int(b["eph_private_key"], 16), ec.SECP256R1())
+    eph_pub = eph.public_key().public_bytes(serialization.Encoding.X962,
+                                            serialization.PublicFormat.UncompressedPoint)
+    z = eph.exchange(ec.ECDH(), hn.public_key())
+    if z.hex() != b["shared_secret"]:
+        sys.exit("Profile B: the shared secret differs from C.4.4's")
+    def conceal(shared_info):
+        k = X963KDF(algorithm=hashes.SHA256(), length=64, sharedinfo=shared_info).derive(z)
+        enc = Cipher(algorithms.AES(k[:16]), modes.CTR(k[16:32])).encryptor()
+        ct = enc.update(H(b["plaintext_msin_bcd"])) + enc.finalize()
+        mac = chmac.HMAC(k[32:], hashes.SHA256())
+        mac.update(ct)
+        return ct, mac.finalize()[:8]
+    # The recipe first reproduces the official compressed-key ciphertext and tag.
+    ct, tag = conceal(H(b["eph_public_key_compressed"]))
+    if (ct.hex(), tag.hex()) != (b["ciphertext"], b["mac_tag"]):
+        sys.exit("Profile B: the recipe does not reproduce C.4.4")
+    ct, tag = conceal(eph_pub)
+    return [{"name": "TS 33.501 C.4.4 keys, ephemeral public key uncompressed",
+             "source": "TS 33.501 Annex C.4.4 inputs; outputs computed by gen_vectors5g_extra.py",
+             "official_3gpp": False, "scheme_id": 2,
+             "note": "computed at authoring time by Python cryptography, not by kasme",
+             "hn_private_key": b["hn_private_key"], "eph_public_key_uncompressed": eph_pub.hex(),
+             "shared_secret": z.hex(), "plaintext_msin_bcd": b["plaintext_msin_bcd"],
+             "ciphertext": ct.hex(), "mac_tag": tag.hex()}]
+
+
 def main():
     v5g = json.load(open("vectors5g.json"))
     by_name = {v["name"]: v for v in v5g["kdf5g"]}
@@ -113,6 +153,7 @@ def main():
         "_about": "5G derivations without vectors in vectors5g.json; see README.md, section "
                   "5G extras, and gen_vectors5g_extra.py",
         "eap_aka_prime": [eap_entry(c) for c in RFC_CASES],
+        "suci_ecies_uncompressed": ecies_uncompressed(v5g),
         "hxres_star": [{"name": "HXRES* from the RES* vector's RAND and XRES*",
                         "source": "TS 33.501 Annex A.5", "official_3gpp": False, "note": note,
                         "rand": rand.hex(), "xres_star": xres_star.hex(),
