@@ -200,6 +200,42 @@ void kasme_tracker_rrc_handover(kasme_tracker *tr, uint64_t conn, uint64_t new_c
         return;
     rc->as.reest_ncc = ncc;
     rc->as.earfcn_hint = earfcn_dl;
+    tr->ho_moves[tr->ho_moves_next++ % KASME_HO_MOVES] = new_conn;
+}
+
+/* The kind and RNTI of a MAC-LTE connection key, without the UEId. */
+static uint64_t rnti_part(uint64_t conn)
+{
+    return conn & 0xFF000000FFFFFFFFull;
+}
+
+/* A PDU on a connection kasme has no AS context for, whose RNTI a handover command just gave
+ * the UE (newUE-Identity) under another UEId: srsUE's own capture changes the UEId with the
+ * cell. The moved context continues here; K_eNB*'s MAC-I check still decides. */
+static void follow_handover(kasme_tracker *tr, uint64_t conn)
+{
+    guint64 key = conn;
+    kasme_radio_conn *here = g_hash_table_lookup(tr->radio, &key);
+    if (here && here->as.active)
+        return;
+    for (unsigned i = 0; i < KASME_HO_MOVES; i++) {
+        guint64 moved = tr->ho_moves[i];
+        kasme_radio_conn *rc = moved ? g_hash_table_lookup(tr->radio, &moved) : NULL;
+        if (!rc || moved == conn || rnti_part(moved) != rnti_part(conn) || !rc->as.reest_pending)
+            continue;
+        kasme_radio_conn copy = *rc;
+        memset(&rc->as, 0, sizeof rc->as);
+        g_hash_table_remove(tr->radio, &moved);
+        kasme_radio_conn *target = radio_conn(tr, conn);
+        kasme_as_ctx_clear(&target->as);
+        *target = copy;
+        kasme_secure_zero(&copy, sizeof copy);
+        kasme_ue *ue = kasme_ue_of_conn(tr, moved);
+        if (ue)
+            kasme_conn_map_insert(tr, conn, ue);
+        tr->ho_moves[i] = 0;
+        return;
+    }
 }
 
 void kasme_tracker_rrc_reest(kasme_tracker *tr, uint64_t conn, int ncc)
@@ -333,6 +369,7 @@ void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const ui
         return;
     }
     res->bearer = meta->rb_id - 1; /* TS 33.401 B.1.1: BEARER = radio bearer identity - 1 */
+    follow_handover(tr, meta->conn);
     kasme_radio_conn *rc = radio_conn(tr, meta->conn);
     kasme_ue *ue = kasme_ue_of_conn(tr, meta->conn);
     if (ue) {

@@ -126,6 +126,8 @@ typedef struct {
     uint32_t size; /* of one object */
 } kasme_slab;
 
+#define KASME_HO_MOVES 8
+
 struct kasme_tracker {
     const kasme_subdb *db;
     kasme_slab ues;      /* kasme_ue, id = index + 1 */
@@ -136,6 +138,10 @@ struct kasme_tracker {
     GHashTable *radio;   /* uint64 conn key -> kasme_radio_conn* */
     kasme_tracker_stats stats;
     unsigned earfcn_searches;
+    /* connections a handover command moved a UE to, waiting for its first PDU there: a UE's
+     * own capture may name the target cell's connection by another UEId (tracker_as.c) */
+    uint64_t ho_moves[KASME_HO_MOVES];
+    unsigned ho_moves_next;
     kasme_sched_cache *sched; /* key schedules of the contexts in use */
 };
 

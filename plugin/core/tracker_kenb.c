@@ -346,10 +346,14 @@ bool kasme_reest_derive(kasme_tracker *tr, kasme_as_ctx *as, const uint8_t *pdu,
         return false;
     size_t n = reest_bases(as, bases, vertical);
     kasme_as_ctx trial = *as;
-    for (size_t b = 0; b < n && as->earfcn_hint >= 0; b++)
-        if (reest_try(&trial, bases[b], as->reest_pci, (uint32_t)as->earfcn_hint, pdu, len,
-                      count, bearer, dir, work))
-            return reest_adopt(tr, as, &trial, (uint32_t)as->earfcn_hint, vertical[b]);
+    /* a handover command without carrierFreq keeps the current frequency (TS 36.331 6.3.4,
+     * MobilityControlInfo), known once an earlier K_eNB* found it */
+    int32_t current = as->kenb_star ? (int32_t)as->reest_earfcn : -1;
+    int32_t first = as->earfcn_hint >= 0 ? as->earfcn_hint : current;
+    for (size_t b = 0; b < n && first >= 0; b++)
+        if (reest_try(&trial, bases[b], as->reest_pci, (uint32_t)first, pdu, len, count,
+                      bearer, dir, work))
+            return reest_adopt(tr, as, &trial, (uint32_t)first, vertical[b]);
     /* a full search costs about 0.4 s a base: a handover names its EARFCN, and a capture gets
      * a bounded number of searches, so hostile input cannot make dissection crawl */
     if (as->earfcn_hint >= 0 || tr->earfcn_searches >= KASME_MAX_EARFCN_SEARCHES) {
