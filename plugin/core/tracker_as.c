@@ -347,6 +347,31 @@ static void handle_drb(kasme_radio_conn *rc, const kasme_pdcp_meta *meta, const 
     note_count(rc, meta->dir, slot_of(meta), res->count);
 }
 
+/* A UE that arrives by handover on a cell whose eNB got {NH, NCC} over S1AP: its first SRB1
+ * PDU (RRCConnectionReconfigurationComplete) is tried with the pending NHs, and a MAC-I that
+ * verifies gives the connection its keys and, when the S1AP connection named it, its UE. */
+static bool incoming_handover(kasme_tracker *tr, kasme_radio_conn *rc,
+                              const kasme_pdcp_meta *meta, const uint8_t *pdu, size_t len,
+                              uint32_t count, uint8_t *work, kasme_pdcp_result *res)
+{
+    kasme_nh_pending taken;
+    if (!kasme_nh_incoming(tr, &rc->as, pdu, len, count, res->bearer, meta->dir, work, &taken))
+        return false;
+    kasme_ue *ue = kasme_ue_by_id(tr, taken.ue_id);
+    if (ue && !kasme_ue_of_conn(tr, meta->conn)) {
+        kasme_conn_map_insert(tr, meta->conn, ue);
+        res->ue_id = ue->id;
+        g_strlcpy(res->imsi, ue->imsi, sizeof res->imsi);
+    }
+    res->kenb_star = true;
+    res->pci = rc->as.reest_pci;
+    res->earfcn_dl = rc->as.reest_earfcn;
+    res->nh_frame = taken.frame;
+    kasme_as_fill_keys(&rc->as, res);
+    kasme_secure_zero(&taken, sizeof taken);
+    return true;
+}
+
 void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const uint8_t *pdu,
                         size_t len, uint8_t *plain_out, kasme_pdcp_result *res)
 {
@@ -404,6 +429,9 @@ void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const ui
         note_count(rc, meta->dir, slot_of(meta), smc_count);
         res->plain_len = len - 1 - KASME_MAC_I_LEN; /* the SMC is not ciphered */
         memcpy(plain_out, pdu + 1, res->plain_len);
+    } else if (!rc->as.active && meta->srb && meta->rb_id == 1 &&
+               incoming_handover(tr, rc, meta, pdu, len, counts[0], plain_out, res)) {
+        handle_srb(rc, meta, pdu, len, counts, n, plain_out, res);
     } else if (!rc->as.active) {
         /* before the RRC SMC nothing is protected: the RRC message is the data as it is */
         res->status = KASME_PDU_PLAIN;

@@ -37,6 +37,10 @@ static void compute(packet_info *pinfo, const kasme_item *item, kasme_frame_resu
     fr->opaque = item->kind == KASME_ITEM_PDCP && item->pdcp.payload_opaque;
     fr->rb_id = item->kind == KASME_ITEM_PDCP ? (uint8_t)item->pdcp.rb_id : 0;
     const guint8 *bytes = tvb_get_ptr(item->tvb, item->offset, item->length);
+    if (item->kind == KASME_ITEM_KENB && item->nh) {
+        kasme_tracker_s1ap_nh(tr, &item->meta, &item->nh_sc, &fr->kenb);
+        return;
+    }
     if (item->kind == KASME_ITEM_KENB) {
         kasme_tracker_s1ap_kenb(tr, &item->meta, bytes, &fr->kenb);
         return;
