@@ -167,11 +167,11 @@ static kasme_radio_conn *move_for_new_kenb(kasme_tracker *tr, uint64_t old_conn,
         return NULL;
     kasme_radio_conn *rc = old;
     if (new_conn != old_conn) {
+        /* the old connection keeps its keys: the source cell may still retransmit the
+         * handover command there (RLC ARQ) before the UE shows up on the target */
         rc = radio_conn(tr, new_conn);
         kasme_as_ctx_clear(&rc->as);
         *rc = *old;
-        memset(&old->as, 0, sizeof old->as);
-        g_hash_table_remove(tr->radio, &key);
     }
     for (int dir = 0; dir < 2; dir++)
         rc->seen[dir][1] = rc->seen[dir][2] = false;

@@ -385,53 +385,33 @@ static void display_nas(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         show_plaintext(tvb, pinfo, tree, t, fr);
 }
 
-static void display_nh(packet_info *pinfo, proto_tree *tree, const kasme_item *item,
-                       const kasme_frame_result *fr)
-{
-    const kasme_kenb_result *k = &fr->kenb;
-    proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
-                                          item->length, ENC_NA);
-    proto_tree *t = proto_item_add_subtree(top, ett_kasme);
-    if (top_label_wanted(tree))
-        proto_item_append_text(top, ": NH (S1AP SecurityContext, NCC %u) %s", k->ncc,
-                               val_to_str_const(k->verdict, kenb_vals, "?"));
-    if (k->ue_id)
-        proto_item_set_generated(proto_tree_add_uint(t, hf_ue, NULL, 0, 0, k->ue_id));
-    proto_item *v = proto_tree_add_uint(t, hf_nh_verdict, item->tvb, item->offset,
-                                        item->length, k->verdict);
-    proto_item_set_generated(proto_tree_add_uint(t, hf_nh_ncc, NULL, 0, 0, k->ncc));
-    if (k->verdict == KASME_KENB_CONFIRMED)
-        proto_item_set_generated(proto_tree_add_uint(t, hf_nh_index, NULL, 0, 0, k->nh_index));
-    else if (k->why && child_label_wanted(t))
-        proto_item_append_text(v, " (%s)", k->why);
-    if (k->verdict == KASME_KENB_MISMATCH)
-        expert_add_info(pinfo, top, &ei_nh_mismatch);
-}
-
+/* An S1AP key check: a SecurityKey's K_eNB against the NAS context, or a SecurityContext's
+ * NH against the UE's NH chain (k->nh); same verdicts, different fields. */
 static void display_kenb(packet_info *pinfo, proto_tree *tree, const kasme_item *item,
                          const kasme_frame_result *fr)
 {
     const kasme_kenb_result *k = &fr->kenb;
-    if (k->nh) {
-        display_nh(pinfo, tree, item, fr);
-        return;
-    }
     proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
                                           item->length, ENC_NA);
     proto_tree *t = proto_item_add_subtree(top, ett_kasme);
-    if (top_label_wanted(tree))
-        proto_item_append_text(top, ": K_eNB (S1AP SecurityKey) %s",
-                               val_to_str_const(k->verdict, kenb_vals, "?"));
+    const char *verdict = val_to_str_const(k->verdict, kenb_vals, "?");
+    if (top_label_wanted(tree) && k->nh)
+        proto_item_append_text(top, ": NH (S1AP SecurityContext, NCC %u) %s", k->ncc, verdict);
+    else if (top_label_wanted(tree))
+        proto_item_append_text(top, ": K_eNB (S1AP SecurityKey) %s", verdict);
     if (k->ue_id)
         proto_item_set_generated(proto_tree_add_uint(t, hf_ue, NULL, 0, 0, k->ue_id));
-    proto_item *v = proto_tree_add_uint(t, hf_kenb_verdict, item->tvb, item->offset,
-                                        item->length, k->verdict);
+    proto_item *v = proto_tree_add_uint(t, k->nh ? hf_nh_verdict : hf_kenb_verdict, item->tvb,
+                                        item->offset, item->length, k->verdict);
+    if (k->nh)
+        proto_item_set_generated(proto_tree_add_uint(t, hf_nh_ncc, NULL, 0, 0, k->ncc));
     if (k->verdict == KASME_KENB_CONFIRMED)
-        proto_item_set_generated(proto_tree_add_uint(t, hf_kenb_count, NULL, 0, 0, k->ul_count));
+        proto_item_set_generated(proto_tree_add_uint(t, k->nh ? hf_nh_index : hf_kenb_count,
+                                                     NULL, 0, 0, k->nh ? k->nh_index : k->ul_count));
     else if (k->why && child_label_wanted(t))
         proto_item_append_text(v, " (%s)", k->why);
     if (k->verdict == KASME_KENB_MISMATCH)
-        expert_add_info(pinfo, top, &ei_kenb_mismatch);
+        expert_add_info(pinfo, top, k->nh ? &ei_nh_mismatch : &ei_kenb_mismatch);
 }
 
 static void add_pdcp_keys(proto_tree *tree, tvbuff_t *parent, const kasme_pdcp_result *r)
