@@ -31,7 +31,19 @@ from check_nas import Checker  # noqa: E402
 from kasme_tshark import DLT_PREFS, Tshark, link_of, merged_input  # noqa: E402
 
 
-def kasme_items(plugin, version, capture, keyfile, links):
+def kasme_items(plugin, version, scenario, pcap, keyfile):
+    """kasme's items per frame of SCENARIO/PCAP (S1AP+MAC-LTE merged when PCAP says so)."""
+    tmp = tempfile.mkdtemp(prefix="check-rrc-")
+    try:
+        capture, numbering = merged_input(scenario, pcap, tmp)
+        links = sorted({link_of(p) for p in pcap.split("+")})
+        frames, stderr = items_of_capture(plugin, version, capture, keyfile, links)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return frames, stderr, numbering
+
+
+def items_of_capture(plugin, version, capture, keyfile, links):
     ts = Tshark(plugin, version)
     try:
         args = ["-r", ts.stage(capture), "-o",
@@ -137,13 +149,7 @@ def main():
         fd, keyfile = tempfile.mkstemp(suffix=".keys")
         with os.fdopen(fd, "w") as f:
             f.write(line + "\n")
-    tmp = tempfile.mkdtemp(prefix="check-rrc-")
-    try:
-        capture, numbering = merged_input(scenario, pcap, tmp)
-        links = sorted({link_of(p) for p in pcap.split("+")})
-        frames, stderr = kasme_items(plugin, version, capture, keyfile, links)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    frames, stderr, numbering = kasme_items(plugin, version, scenario, pcap, keyfile)
     if kenb_only:
         os.unlink(keyfile)
     parts = pcap.split("+")
