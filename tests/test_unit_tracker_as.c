@@ -1484,6 +1484,49 @@ static void incoming_from_nh(uint16_t pci, bool pci_named, bool algs_named, bool
     capture_close(&cap);
 }
 
+/* A capture full of HandoverRequests cannot make dissection crawl: after KASME_MAX_PCI_SWEEPS
+ * (64) tries over all PCIs only the PCIs a HandoverRequest names are tried. */
+static void nh_sweep_budget(void)
+{
+    set_run("6. target eNB: the PCI sweeps per capture are bounded");
+    as_capture cap;
+    radio_link l;
+    uint8_t nh[32], msg[64], pdu[PDU_MAX];
+    capture_open(&cap, NULL);
+    gint64 start = g_get_monotonic_time();
+    for (uint32_t i = 0; i < 16; i++) { /* 4 pending wrong NHs a PDU: 64 sweeps */
+        if (i % 4 == 0)
+            for (uint32_t k = 0; k < 4; k++) {
+                pattern_key(nh, 32, 2100 + i * 4 + k);
+                kasme_s1ap_nh sc = security_context(nh, 1);
+                s1ap_nh(&cap, kasme_conn_key(KASME_CONN_S1AP_MME, 0, 10 + k), &sc);
+            }
+        link_open(&l, (uint16_t)(300 + i));
+        l.eea = l.eia = 2;
+        pattern_key(nh, 32, 9999);
+        link_move(&l, (uint16_t)(300 + i), nh, 9, 3350, 1);
+        size_t n = srb_pdu(&l, KASME_DIR_UL, 1, 0, msg, rrc_message(i, msg), true, true, pdu);
+        feed_pdcp(&cap, &l, KASME_DIR_UL, SRB1, &OPAQUE, pdu, n);
+    }
+    printf("tracker_as:    64 PCI sweeps (2 EARFCN-DLs each): %.1f ms\n",
+           (double)(g_get_monotonic_time() - start) / 1000.0);
+    for (int named = 0; named < 2; named++) {
+        pattern_key(nh, 32, 2200u + (uint32_t)named);
+        kasme_s1ap_nh sc = security_context(nh, 1);
+        sc.pcis[0] = named ? 301 : 5;
+        s1ap_nh(&cap, kasme_conn_key(KASME_CONN_S1AP_MME, 0, 20), &sc);
+        link_open(&l, (uint16_t)(400 + named));
+        l.eea = l.eia = 2;
+        link_move(&l, (uint16_t)(400 + named), nh, 301, 3350, 1);
+        size_t n = srb_pdu(&l, KASME_DIR_UL, 1, 0, msg, rrc_message(9, msg), true, true, pdu);
+        const kasme_pdcp_result *r = feed_pdcp(&cap, &l, KASME_DIR_UL, SRB1, &OPAQUE, pdu, n);
+        check(r->kenb_star == (named == 1),
+              "after the sweeps, PCI 301 %s: kenb_star %d (want %d)", named ? "named" : "not named",
+              r->kenb_star, named);
+    }
+    capture_close(&cap);
+}
+
 static void test_handover(void)
 {
     section("6. handover");
@@ -1496,6 +1539,7 @@ static void test_handover(void)
     incoming_from_nh(301, false, true, true);
     incoming_from_nh(7, true, false, true);
     incoming_from_nh(7, true, true, false);
+    nh_sweep_budget();
 }
 
 /* ---- 7. DRBs ---- */

@@ -131,6 +131,7 @@ typedef struct {
 /* An S1AP SecurityContext waiting for its UE on the target cell (tracker_kenb.c). */
 #define KASME_NH_PENDING 4
 #define KASME_NH_TRIES 8 /* PDUs of new connections one NH is tried on before it is dropped */
+#define KASME_MAX_PCI_SWEEPS 64 /* tries over all 504 PCIs per capture; then named PCIs only */
 typedef struct {
     bool used;
     kasme_s1ap_nh sc;
@@ -157,6 +158,7 @@ struct kasme_tracker {
     unsigned ho_moves_next;
     kasme_nh_pending nh_pending[KASME_NH_PENDING];
     unsigned nh_pending_next;
+    unsigned pci_sweeps;
     kasme_sched_cache *sched; /* key schedules of the contexts in use */
 };
 

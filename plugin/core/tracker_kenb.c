@@ -440,7 +440,9 @@ void kasme_tracker_s1ap_nh(kasme_tracker *tr, const kasme_pdu_meta *meta,
 }
 
 /* Trial budget of one pending NH on one PDU: every PCI (TS 36.211: 0..503) at each EARFCN-DL
- * candidate, or only the named PCIs when the algorithms must be searched too. */
+ * candidate (at most 8: about 4 000 trials), or only the named PCIs when the algorithms must
+ * be searched too or the capture used its KASME_MAX_PCI_SWEEPS, so that a hostile capture
+ * full of HandoverRequests cannot make dissection crawl. */
 #define KASME_PCI_COUNT 504
 
 static bool nh_try_cells(kasme_as_ctx *trial, const kasme_nh_pending *p, bool all_pcis,
@@ -461,16 +463,18 @@ static bool nh_try_cells(kasme_as_ctx *trial, const kasme_nh_pending *p, bool al
 
 /* The source's algorithms (the target keeps them unless its handover command says otherwise),
  * else every pair this build has. */
-static bool nh_try(kasme_as_ctx *trial, const kasme_nh_pending *p, const uint8_t *pdu,
-                   size_t len, uint32_t count, unsigned bearer, int dir, uint8_t *work,
-                   uint16_t *pci, uint32_t *earfcn)
+static bool nh_try(kasme_tracker *tr, kasme_as_ctx *trial, const kasme_nh_pending *p,
+                   const uint8_t *pdu, size_t len, uint32_t count, unsigned bearer, int dir,
+                   uint8_t *work, uint16_t *pci, uint32_t *earfcn)
 {
     if (p->sc.has_algs) {
         trial->eea = p->sc.eea;
         trial->eia = p->sc.eia;
+        bool sweep = tr->pci_sweeps < KASME_MAX_PCI_SWEEPS;
+        tr->pci_sweeps += sweep;
         return kasme_alg_available(trial->eea) && kasme_alg_available(trial->eia) &&
                trial->eia != 0 &&
-               nh_try_cells(trial, p, true, pdu, len, count, bearer, dir, work, pci, earfcn);
+               nh_try_cells(trial, p, sweep, pdu, len, count, bearer, dir, work, pci, earfcn);
     }
     for (uint8_t eia = 1; eia <= 3; eia++)
         for (uint8_t eea = 0; eea <= 3; eea++) {
@@ -524,7 +528,7 @@ bool kasme_nh_incoming(kasme_tracker *tr, kasme_as_ctx *as, const uint8_t *pdu, 
         memset(&trial, 0, sizeof trial);
         uint16_t pci = 0;
         uint32_t earfcn = 0;
-        bool found = nh_try(&trial, p, pdu, len, count, bearer, dir, work, &pci, &earfcn);
+        bool found = nh_try(tr, &trial, p, pdu, len, count, bearer, dir, work, &pci, &earfcn);
         if (found && nh_adopt(tr, as, &trial, p, pci, earfcn)) {
             *taken = *p;
             kasme_secure_zero(p, sizeof *p);
