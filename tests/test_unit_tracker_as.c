@@ -13,7 +13,9 @@
  * algorithm pair, EIA0; 2. K_eNB from the NAS context (attach, Service Request), the S1AP
  * SecurityKey, bind_tmsi; 3. SRB COUNT wrap, lost PDUs, retransmissions, interleaved
  * connections; 4. tampering; 5. RRC re-establishment (K_eNB*, 2- and 3-octet EARFCN, AM and
- * UM DRBs); 6. handover (horizontal, vertical from NH, EARFCN searched, NCC wrap mod 8);
+ * UM DRBs); 6. handover (horizontal, vertical from NH, EARFCN searched, NCC wrap mod 8, a
+ * target connection under another UEId, S1AP NH against the chain, a target eNB that has only
+ * the S1AP NH);
  * 7. DRBs (12-bit SN wrap, 7/15/18-bit SNs, BEARER = identity + 1, IPv6, control PDUs);
  * 8. before security and a new RRC connection; 9. hostile and truncated PDUs, each behind a
  * guard page; 10. ciphered PDUs whose ciphertext reads as an SMC.
@@ -1357,12 +1359,187 @@ static void ncc_wrap(void)
     g_free(keys);
 }
 
+/* A UE's own capture (srsUE) names the target cell's connection with another UEId than the
+ * source's: the carrier reports the handover on the source's UEId and the new C-RNTI, and the
+ * tracker must find the UE on the connection its next PDU comes from. */
+static void handover_other_ueid(void)
+{
+    set_run("6. handover to a connection with another UEId (the UE's own capture)");
+    as_capture cap;
+    radio_link l;
+    char *keys;
+    secured_link(&cap, &l, 170, 1700, (alg_pair){2, 2}, &keys);
+    uint64_t old_conn = l.conn;
+    uint8_t base[32];
+    memcpy(base, l.kenb, 32);
+    link_move(&l, 170, base, 41, 3100, 0); /* srsENB keeps the C-RNTI in an intra-eNB handover */
+    l.conn = kasme_conn_key(KASME_CONN_RNTI, 2, 170);
+    kasme_tracker_rrc_handover(cap.tr, old_conn, kasme_conn_key(KASME_CONN_RNTI, 0, 170), 41,
+                               3100, 0);
+    first_pdu_after_move(&cap, &l, 41, 3100, "first PDU on UEId 2");
+    traffic_after_move(&cap, &l);
+    /* back, without carrierFreq: the current EARFCN-DL (3100) is tried first */
+    old_conn = l.conn;
+    memcpy(base, l.kenb, 32);
+    link_move(&l, 171, base, 42, 3100, 0);
+    l.conn = kasme_conn_key(KASME_CONN_RNTI, 1, 171);
+    kasme_tracker_rrc_handover(cap.tr, old_conn, kasme_conn_key(KASME_CONN_RNTI, 2, 171), 42,
+                               -1, 0);
+    first_pdu_after_move(&cap, &l, 42, 3100, "first PDU on UEId 1, same frequency");
+    traffic_after_move(&cap, &l);
+    capture_close(&cap);
+    g_free(keys);
+}
+
+/* An S1AP SecurityContext for the UE on l's connection. */
+static kasme_kenb_result s1ap_nh(as_capture *cap, uint64_t conn, const kasme_s1ap_nh *sc)
+{
+    kasme_pdu_meta meta = {.frame = ++cap->frame, .dir = KASME_DIR_DL, .conn = conn};
+    kasme_kenb_result kr;
+    kasme_tracker_s1ap_nh(cap->tr, &meta, sc, &kr);
+    return kr;
+}
+
+static kasme_s1ap_nh security_context(const uint8_t nh[32], uint8_t ncc)
+{
+    kasme_s1ap_nh sc = {.ncc = ncc, .has_algs = true, .eea = 2, .eia = 2,
+                        .earfcns = {1850, 3350}, .n_earfcns = 2, .pcis = {5, 7}, .n_pcis = 2};
+    memcpy(sc.nh, nh, 32);
+    return sc;
+}
+
+/* The MME's NH (HandoverRequest) against the UE's chain from K_ASME and the initial K_eNB. */
+static void s1ap_nh_checks(void)
+{
+    set_run("6. S1AP SecurityContext NH against the NH chain");
+    as_capture cap;
+    radio_link l;
+    fx_ue ue;
+    char *keys;
+    uint8_t nh[32];
+    nas_secured_link(&cap, &l, &ue, 180, &keys);
+    kasme_pdu_meta meta = {.frame = ++cap.frame, .dir = KASME_DIR_DL, .conn = l.conn};
+    kasme_kenb_result kr;
+    kasme_tracker_an_key(cap.tr, KASME_DOMAIN_EPS, &meta, l.kenb_initial, &kr);
+    for (uint8_t n = 1; n <= 9; n += 4) {
+        link_nh(&l, n, nh);
+        kasme_s1ap_nh sc = security_context(nh, n & 7);
+        kr = s1ap_nh(&cap, l.conn, &sc);
+        check(kr.nh && kr.verdict == KASME_KENB_CONFIRMED && kr.nh_index == n && kr.ncc == (n & 7),
+              "NH_%u with NCC %u: verdict %d index %u", n, n & 7, kr.verdict, kr.nh_index);
+    }
+    link_nh(&l, 2, nh);
+    kasme_s1ap_nh sc = security_context(nh, 3);
+    kr = s1ap_nh(&cap, l.conn, &sc);
+    check(kr.verdict == KASME_KENB_MISMATCH, "NH_2 with NCC 3: verdict %d (want mismatch)",
+          kr.verdict);
+    sc = security_context(nh, 2);
+    sc.nh[31] ^= 1;
+    kr = s1ap_nh(&cap, l.conn, &sc);
+    check(kr.verdict == KASME_KENB_MISMATCH, "NH_2 with a flipped bit: verdict %d", kr.verdict);
+    kr = s1ap_nh(&cap, kasme_conn_key(KASME_CONN_S1AP_MME, 0, 99), &sc);
+    check(kr.verdict == KASME_KENB_UNCHECKED && kr.why, "unknown UE: verdict %d", kr.verdict);
+    capture_close(&cap);
+    g_free(keys);
+}
+
+/* A target eNB's capture: no attach, no key file; the HandoverRequest's NH and the UE's first
+ * SRB1 PDU on the new cell give the keys (K_eNB* = KDF(NH, PCI, EARFCN-DL)). */
+static void incoming_from_nh(uint16_t pci, bool pci_named, bool algs_named, bool right_nh)
+{
+    set_run("6. target eNB: K_eNB* from the S1AP NH (PCI %u %s, algorithms %s%s)", pci,
+            pci_named ? "named" : "searched", algs_named ? "named" : "searched",
+            right_nh ? "" : ", wrong NH");
+    as_capture cap;
+    radio_link l;
+    uint8_t nh[32];
+    capture_open(&cap, NULL);
+    pattern_key(nh, 32, 1900u + pci);
+    kasme_s1ap_nh sc = security_context(nh, 1);
+    sc.has_algs = algs_named;
+    sc.pcis[1] = pci_named ? pci : 8;
+    if (!right_nh)
+        sc.nh[0] ^= 0x80;
+    kasme_kenb_result kr = s1ap_nh(&cap, kasme_conn_key(KASME_CONN_S1AP_MME, 0, 1), &sc);
+    uint32_t nh_frame = cap.frame;
+    check(kr.verdict == KASME_KENB_UNCHECKED, "NH without K_ASME: verdict %d", kr.verdict);
+    link_open(&l, 190);
+    l.eea = 2;
+    l.eia = 2;
+    link_move(&l, 190, nh, pci, 3350, 1);
+    l.secured = true;
+    if (!right_nh) {
+        uint8_t msg[64], pdu[PDU_MAX];
+        size_t n = srb_pdu(&l, KASME_DIR_UL, 1, 0, msg, rrc_message(8000, msg), true, true, pdu);
+        const kasme_pdcp_result *r = feed_pdcp(&cap, &l, KASME_DIR_UL, SRB1, &OPAQUE, pdu, n);
+        check(!r->kenb_star && r->mac_status != KASME_MAC_GOOD && !r->has_as_keys,
+              "wrong NH: kenb_star %d mac_status %d", r->kenb_star, r->mac_status);
+    } else {
+        first_pdu_after_move(&cap, &l, pci, 3350, "RRCConnectionReconfigurationComplete");
+        check(cap.res.nh_frame == nh_frame && cap.res.mac_status == KASME_MAC_GOOD,
+              "nh_frame %u (want %u) mac_status %d", cap.res.nh_frame, nh_frame,
+              cap.res.mac_status);
+        exchange(&cap, &l, 3, 8100);
+    }
+    capture_close(&cap);
+}
+
+/* A capture full of HandoverRequests cannot make dissection crawl: after KASME_MAX_PCI_SWEEPS
+ * (64) tries over all PCIs only the PCIs a HandoverRequest names are tried. */
+static void nh_sweep_budget(void)
+{
+    set_run("6. target eNB: the PCI sweeps per capture are bounded");
+    as_capture cap;
+    radio_link l;
+    uint8_t nh[32], msg[64], pdu[PDU_MAX];
+    capture_open(&cap, NULL);
+    gint64 start = g_get_monotonic_time();
+    for (uint32_t i = 0; i < 16; i++) { /* 4 pending wrong NHs a PDU: 64 sweeps */
+        if (i % 4 == 0)
+            for (uint32_t k = 0; k < 4; k++) {
+                pattern_key(nh, 32, 2100 + i * 4 + k);
+                kasme_s1ap_nh sc = security_context(nh, 1);
+                s1ap_nh(&cap, kasme_conn_key(KASME_CONN_S1AP_MME, 0, 10 + k), &sc);
+            }
+        link_open(&l, (uint16_t)(300 + i));
+        l.eea = l.eia = 2;
+        pattern_key(nh, 32, 9999);
+        link_move(&l, (uint16_t)(300 + i), nh, 9, 3350, 1);
+        size_t n = srb_pdu(&l, KASME_DIR_UL, 1, 0, msg, rrc_message(i, msg), true, true, pdu);
+        feed_pdcp(&cap, &l, KASME_DIR_UL, SRB1, &OPAQUE, pdu, n);
+    }
+    printf("tracker_as:    64 PCI sweeps (2 EARFCN-DLs each): %.1f ms\n",
+           (double)(g_get_monotonic_time() - start) / 1000.0);
+    for (int named = 0; named < 2; named++) {
+        pattern_key(nh, 32, 2200u + (uint32_t)named);
+        kasme_s1ap_nh sc = security_context(nh, 1);
+        sc.pcis[0] = named ? 301 : 5;
+        s1ap_nh(&cap, kasme_conn_key(KASME_CONN_S1AP_MME, 0, 20), &sc);
+        link_open(&l, (uint16_t)(400 + named));
+        l.eea = l.eia = 2;
+        link_move(&l, (uint16_t)(400 + named), nh, 301, 3350, 1);
+        size_t n = srb_pdu(&l, KASME_DIR_UL, 1, 0, msg, rrc_message(9, msg), true, true, pdu);
+        const kasme_pdcp_result *r = feed_pdcp(&cap, &l, KASME_DIR_UL, SRB1, &OPAQUE, pdu, n);
+        check(r->kenb_star == (named == 1),
+              "after the sweeps, PCI 301 %s: kenb_star %d (want %d)", named ? "named" : "not named",
+              r->kenb_star, named);
+    }
+    capture_close(&cap);
+}
+
 static void test_handover(void)
 {
     section("6. handover");
     horizontal_handovers();
     vertical_handovers();
     ncc_wrap();
+    handover_other_ueid();
+    s1ap_nh_checks();
+    incoming_from_nh(7, true, true, true);
+    incoming_from_nh(301, false, true, true);
+    incoming_from_nh(7, true, false, true);
+    incoming_from_nh(7, true, true, false);
+    nh_sweep_budget();
 }
 
 /* ---- 7. DRBs ---- */

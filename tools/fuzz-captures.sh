@@ -46,9 +46,15 @@ run_one() {
 }
 
 # Each capture unmutated first: kasme has to show results there, or the set-up is broken.
+# Except where the keys are in another capture: s15's second eNB sees the UE only after a
+# handover, and the NH for it is in enb2_s1ap.pcap.
+keys_elsewhere="captures/s15-s1-handover/enb2_mac.pcap"
 for cap in captures/*/*.pcap; do
     run_one "$cap" "$cap"
-    if [ -n "$bad" ] || ! grep -q "NAS/RRC security (kasme)" "$tmp/out"; then
+    results=yes
+    grep -q "NAS/RRC security (kasme)" "$tmp/out" || results=""
+    [ "$cap" = "$keys_elsewhere" ] && results=yes
+    if [ -n "$bad" ] || [ -z "$results" ]; then
         echo "fuzz-captures: $cap unmutated: ${bad:-no kasme results} (rc $rc); set-up broken" >&2
         cat "$tmp/err" >&2
         exit 2

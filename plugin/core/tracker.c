@@ -129,6 +129,7 @@ void kasme_tracker_free(kasme_tracker *tr)
     kasme_idmap_clear(&tr->by_imsi);
     kasme_idmap_clear(&tr->by_tmsi);
     g_hash_table_destroy(tr->radio);
+    kasme_secure_zero(tr->nh_pending, sizeof tr->nh_pending); /* NH and K_ASME */
     slab_free(&tr->contexts, ctx_drop_cands);
     g_array_free(tr->spare_ctx, TRUE);
     slab_free(&tr->ues, NULL);

@@ -134,7 +134,25 @@ typedef struct {
     uint32_t ul_count;   /* the UL NAS COUNT whose K_eNB matched */
     uint32_t ctx_id;
     const char *why;
+    bool nh;             /* the result is of an S1AP SecurityContext's NH, not a SecurityKey: */
+    uint8_t ncc;         /*   its nextHopChainingCount */
+    unsigned nh_index;   /*   the chain position that matched: NH_1 = KDF(K_ASME, initial K_eNB) */
 } kasme_kenb_result;
+
+/* An S1AP SecurityContext {nextHopChainingCount, nextHopParameter} (HandoverRequest,
+ * PathSwitchRequestAcknowledge) and what the HandoverRequest's source-to-target container
+ * tells about the target cell (TS 36.331 HandoverPreparationInformation). */
+#define KASME_NH_MAX_CELLS 8
+typedef struct {
+    uint8_t ncc;
+    uint8_t nh[32];
+    bool has_algs;          /* the source's AS algorithms (sourceSecurityAlgorithmConfig) */
+    uint8_t eea, eia;
+    uint32_t earfcns[KASME_NH_MAX_CELLS]; /* EARFCN-DL candidates (source and measured ones) */
+    size_t n_earfcns;
+    uint16_t pcis[KASME_NH_MAX_CELLS];    /* PCI candidates tried before all 504 */
+    size_t n_pcis;
+} kasme_s1ap_nh;
 
 /* What a carrier knows about a PDCP PDU (TS 36.323) besides its bytes. */
 typedef struct {
@@ -168,7 +186,8 @@ typedef struct {
     const char *kenb_source;  /* static text: where K_eNB came from */
     bool kenb_from_nas;
     uint32_t kenb_ul_count;
-    bool kenb_star;           /* K_eNB* of a re-establishment: */
+    uint32_t nh_frame;        /* K_eNB* from the NH of the S1AP SecurityContext in this frame */
+    bool kenb_star;           /* K_eNB* of a re-establishment or handover: */
     uint16_t pci;
     uint32_t earfcn_dl;       /* found by the MAC-I of the first SRB1 PDU */
     bool has_as_keys;         /* the keys, at the RRC SMC (or re-establishment) only */
@@ -227,6 +246,13 @@ void kasme_tracker_nas(kasme_tracker *tr, const kasme_pdu_meta *meta, const uint
 /* A SecurityKey (S1AP: K_eNB; NGAP: K_gNB; 32 octets) for the UE on meta's connection. */
 void kasme_tracker_an_key(kasme_tracker *tr, kasme_domain domain, const kasme_pdu_meta *meta,
                           const uint8_t key[32], kasme_kenb_result *res);
+
+/* An S1AP SecurityContext for the UE on meta's connection: NH checked against the UE's NH
+ * chain (TS 33.401 7.2.8.4, A.4) when K_ASME and the initial K_eNB are known; kept for the
+ * target cell either way, where the first SRB1 PDU of a connection without AS security is
+ * tried with K_eNB* = KDF(NH, PCI, EARFCN-DL) and its MAC-I decides. */
+void kasme_tracker_s1ap_nh(kasme_tracker *tr, const kasme_pdu_meta *meta,
+                           const kasme_s1ap_nh *sc, kasme_kenb_result *res);
 
 /* Handle one PDCP PDU of a radio bearer; plain_out (capacity >= len) receives the RRC
  * message or the user-plane SDU. */

@@ -173,11 +173,11 @@ static kasme_radio_conn *move_for_new_kenb(kasme_tracker *tr, uint64_t old_conn,
         return NULL;
     kasme_radio_conn *rc = old;
     if (new_conn != old_conn) {
+        /* the old connection keeps its keys: the source cell may still retransmit the
+         * handover command there (RLC ARQ) before the UE shows up on the target */
         rc = radio_conn(tr, new_conn);
         kasme_as_ctx_clear(&rc->as);
         *rc = *old;
-        memset(&old->as, 0, sizeof old->as);
-        g_hash_table_remove(tr->radio, &key);
     }
     for (int dir = 0; dir < 2; dir++)
         rc->seen[dir][1] = rc->seen[dir][2] = false;
@@ -206,6 +206,42 @@ void kasme_tracker_rrc_handover(kasme_tracker *tr, uint64_t conn, uint64_t new_c
         return;
     rc->as.reest_ncc = ncc;
     rc->as.earfcn_hint = earfcn_dl;
+    tr->ho_moves[tr->ho_moves_next++ % KASME_HO_MOVES] = new_conn;
+}
+
+/* The kind and RNTI of a MAC-LTE connection key, without the UEId. */
+static uint64_t rnti_part(uint64_t conn)
+{
+    return conn & 0xFF000000FFFFFFFFull;
+}
+
+/* A PDU on a connection kasme has no AS context for, whose RNTI a handover command just gave
+ * the UE (newUE-Identity) under another UEId: srsUE's own capture changes the UEId with the
+ * cell. The moved context continues here; K_eNB*'s MAC-I check still decides. */
+static void follow_handover(kasme_tracker *tr, uint64_t conn)
+{
+    guint64 key = conn;
+    kasme_radio_conn *here = g_hash_table_lookup(tr->radio, &key);
+    if (here && here->as.active)
+        return;
+    for (unsigned i = 0; i < KASME_HO_MOVES; i++) {
+        guint64 moved = tr->ho_moves[i];
+        kasme_radio_conn *rc = moved ? g_hash_table_lookup(tr->radio, &moved) : NULL;
+        if (!rc || moved == conn || rnti_part(moved) != rnti_part(conn) || !rc->as.reest_pending)
+            continue;
+        kasme_radio_conn copy = *rc;
+        memset(&rc->as, 0, sizeof rc->as);
+        g_hash_table_remove(tr->radio, &moved);
+        kasme_radio_conn *target = radio_conn(tr, conn);
+        kasme_as_ctx_clear(&target->as);
+        *target = copy;
+        kasme_secure_zero(&copy, sizeof copy);
+        kasme_ue *ue = kasme_ue_of_conn(tr, moved);
+        if (ue)
+            kasme_conn_map_insert(tr, conn, ue);
+        tr->ho_moves[i] = 0;
+        return;
+    }
 }
 
 void kasme_tracker_rrc_reest(kasme_tracker *tr, uint64_t conn, int ncc)
@@ -323,6 +359,31 @@ static void handle_drb(kasme_radio_conn *rc, const kasme_pdcp_meta *meta, const 
     note_count(rc, meta->dir, slot_of(meta), res->count);
 }
 
+/* A UE that arrives by handover on a cell whose eNB got {NH, NCC} over S1AP: its first SRB1
+ * PDU (RRCConnectionReconfigurationComplete) is tried with the pending NHs, and a MAC-I that
+ * verifies gives the connection its keys and, when the S1AP connection named it, its UE. */
+static bool incoming_handover(kasme_tracker *tr, kasme_radio_conn *rc,
+                              const kasme_pdcp_meta *meta, const uint8_t *pdu, size_t len,
+                              uint32_t count, uint8_t *work, kasme_pdcp_result *res)
+{
+    kasme_nh_pending taken;
+    if (!kasme_nh_incoming(tr, &rc->as, pdu, len, count, res->bearer, meta->dir, work, &taken))
+        return false;
+    kasme_ue *ue = kasme_ue_by_id(tr, taken.ue_id);
+    if (ue && !kasme_ue_of_conn(tr, meta->conn)) {
+        kasme_conn_map_insert(tr, meta->conn, ue);
+        res->ue_id = ue->id;
+        g_strlcpy(res->imsi, ue->imsi, sizeof res->imsi);
+    }
+    res->kenb_star = true;
+    res->pci = rc->as.reest_pci;
+    res->earfcn_dl = rc->as.reest_earfcn;
+    res->nh_frame = taken.frame;
+    kasme_as_fill_keys(&rc->as, res);
+    kasme_secure_zero(&taken, sizeof taken);
+    return true;
+}
+
 void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const uint8_t *pdu,
                         size_t len, uint8_t *plain_out, kasme_pdcp_result *res)
 {
@@ -345,6 +406,7 @@ void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const ui
         return;
     }
     res->bearer = meta->rb_id - 1; /* TS 33.401 B.1.1: BEARER = radio bearer identity - 1 */
+    follow_handover(tr, meta->conn);
     kasme_radio_conn *rc = radio_conn(tr, meta->conn);
     kasme_ue *ue = kasme_ue_of_conn(tr, meta->conn);
     if (ue) {
@@ -379,6 +441,9 @@ void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const ui
         note_count(rc, meta->dir, slot_of(meta), smc_count);
         res->plain_len = len - 1 - KASME_MAC_I_LEN; /* the SMC is not ciphered */
         memcpy(plain_out, pdu + 1, res->plain_len);
+    } else if (!rc->as.active && meta->srb && meta->rb_id == 1 &&
+               incoming_handover(tr, rc, meta, pdu, len, counts[0], plain_out, res)) {
+        handle_srb(rc, meta, pdu, len, counts, n, plain_out, res);
     } else if (!rc->as.active) {
         /* before the RRC SMC nothing is protected: the RRC message is the data as it is */
         res->status = KASME_PDU_PLAIN;

@@ -152,6 +152,22 @@ typedef struct {
     uint32_t size; /* of one object */
 } kasme_slab;
 
+#define KASME_HO_MOVES 8
+
+/* An S1AP SecurityContext waiting for its UE on the target cell (tracker_kenb.c). */
+#define KASME_NH_PENDING 4
+#define KASME_NH_TRIES 8 /* PDUs of new connections one NH is tried on before it is dropped */
+#define KASME_MAX_PCI_SWEEPS 64 /* tries over all 504 PCIs per capture; then named PCIs only */
+typedef struct {
+    bool used;
+    kasme_s1ap_nh sc;
+    uint32_t frame, ue_id;
+    unsigned nh_index;     /* its place in the UE's NH chain, 0 if not confirmed */
+    bool has_kasme;        /* K_ASME and initial K_eNB, for the NH chain after this handover */
+    uint8_t kasme[32], kenb_initial[32];
+    unsigned tries;
+} kasme_nh_pending;
+
 struct kasme_tracker {
     const kasme_subdb *db;
     kasme_slab ues;      /* kasme_ue, id = index + 1 */
@@ -162,6 +178,13 @@ struct kasme_tracker {
     GHashTable *radio;   /* uint64 conn key -> kasme_radio_conn* */
     kasme_tracker_stats stats;
     unsigned earfcn_searches;
+    /* connections a handover command moved a UE to, waiting for its first PDU there: a UE's
+     * own capture may name the target cell's connection by another UEId (tracker_as.c) */
+    uint64_t ho_moves[KASME_HO_MOVES];
+    unsigned ho_moves_next;
+    kasme_nh_pending nh_pending[KASME_NH_PENDING];
+    unsigned nh_pending_next;
+    unsigned pci_sweeps;
     kasme_sched_cache *sched; /* key schedules of the contexts in use */
     GArray *spare_ctx;   /* uint32 ids of contexts made for an SMC and not taken: reused */
 };
@@ -238,6 +261,11 @@ uint32_t kasme_rrc_smc(kasme_tracker *tr, kasme_radio_conn *rc, const kasme_pdcp
                        kasme_pdcp_result *res);
 /* Full EARFCN-DL searches allowed per capture (re-establishments without a known EARFCN). */
 #define KASME_MAX_EARFCN_SEARCHES 16
+/* K_eNB* from a pending S1AP NH for the first SRB1 PDU of a connection without AS security;
+ * on success `as` holds the target cell's keys and *taken the NH it came from. */
+bool kasme_nh_incoming(kasme_tracker *tr, kasme_as_ctx *as, const uint8_t *pdu, size_t len,
+                       uint32_t count, unsigned bearer, int dir, uint8_t *work,
+                       kasme_nh_pending *taken);
 bool kasme_reest_derive(kasme_tracker *tr, kasme_as_ctx *as, const uint8_t *pdu, size_t len,
                         uint32_t count, unsigned bearer, int dir, uint8_t *work);
 

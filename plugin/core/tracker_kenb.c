@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "hexutil.h"
 #include "kdf.h"
 
 int kasme_as_derive(kasme_as_ctx *as, const uint8_t kenb[32], uint8_t eea, uint8_t eia)
@@ -354,10 +355,14 @@ bool kasme_reest_derive(kasme_tracker *tr, kasme_as_ctx *as, const uint8_t *pdu,
         return false;
     size_t n = reest_bases(as, bases, vertical);
     kasme_as_ctx trial = *as;
-    for (size_t b = 0; b < n && as->earfcn_hint >= 0; b++)
-        if (reest_try(&trial, bases[b], as->reest_pci, (uint32_t)as->earfcn_hint, pdu, len,
-                      count, bearer, dir, work))
-            return reest_adopt(tr, as, &trial, (uint32_t)as->earfcn_hint, vertical[b]);
+    /* a handover command without carrierFreq keeps the current frequency (TS 36.331 6.3.4,
+     * MobilityControlInfo), known once an earlier K_eNB* found it */
+    int32_t current = as->kenb_star ? (int32_t)as->reest_earfcn : -1;
+    int32_t first = as->earfcn_hint >= 0 ? as->earfcn_hint : current;
+    for (size_t b = 0; b < n && first >= 0; b++)
+        if (reest_try(&trial, bases[b], as->reest_pci, (uint32_t)first, pdu, len, count,
+                      bearer, dir, work))
+            return reest_adopt(tr, as, &trial, (uint32_t)first, vertical[b]);
     /* a full search costs about 0.4 s a base: a handover names its EARFCN, and a capture gets
      * a bounded number of searches, so hostile input cannot make dissection crawl */
     if (as->earfcn_hint >= 0 || tr->earfcn_searches >= KASME_MAX_EARFCN_SEARCHES) {
@@ -371,5 +376,176 @@ bool kasme_reest_derive(kasme_tracker *tr, kasme_as_ctx *as, const uint8_t *pdu,
                           work))
                 return reest_adopt(tr, as, &trial, earfcn, vertical[b]);
     memset(&trial, 0, sizeof trial);
+    return false;
+}
+
+/* --- NH from S1AP (HandoverRequest, PathSwitchRequestAcknowledge) --- */
+
+/* NH_1 = KDF(K_ASME, initial K_eNB), NH_i = KDF(K_ASME, NH_i-1) (TS 33.401 7.2.8.4, A.4); NCC
+ * is i mod 8. Returns the i <= KASME_NH_CHAIN_MAX (two NCC wraps) whose NH equals nh, or 0. */
+#define KASME_NH_CHAIN_MAX 16
+static unsigned nh_chain_match(const uint8_t kasme[32], const uint8_t kenb_initial[32],
+                               uint8_t ncc, const uint8_t nh[32])
+{
+    uint8_t sync[32], next[32];
+    unsigned found = 0;
+    memcpy(sync, kenb_initial, 32);
+    for (unsigned i = 1; i <= KASME_NH_CHAIN_MAX && !found; i++) {
+        if (kdf_nh(kasme, sync, next) != 0)
+            break;
+        if ((i & 7) == (ncc & 7u) && memcmp(next, nh, 32) == 0)
+            found = i;
+        memcpy(sync, next, 32);
+    }
+    kasme_secure_zero(sync, sizeof sync);
+    kasme_secure_zero(next, sizeof next);
+    return found;
+}
+
+/* Checks the NH against the UE's chain; fills the pending entry's chain fields. */
+static void nh_check(const kasme_ue *ue, kasme_nh_pending *p, kasme_kenb_result *res)
+{
+    const kasme_sec_ctx *current = ue ? ue->current[KASME_DOMAIN_EPS] : NULL;
+    if (!current || !current->active) {
+        res->why = "no K_ASME for this UE: NH kept for the target cell's first MAC-I";
+        return;
+    }
+    res->ue_id = ue->id;
+    res->ctx_id = current->id;
+    if (!ue->has_s1ap_kenb) {
+        res->why = "no initial K_eNB (S1AP SecurityKey) to start this UE's NH chain";
+        return;
+    }
+    unsigned i = nh_chain_match(current->root_key, ue->s1ap_kenb, p->sc.ncc, p->sc.nh);
+    res->verdict = i ? KASME_KENB_CONFIRMED : KASME_KENB_MISMATCH;
+    res->nh_index = i;
+    if (!i) {
+        res->why = "no NH of this UE's chain (K_ASME, initial K_eNB) has this NCC and value";
+        return;
+    }
+    p->nh_index = i;
+    p->has_kasme = true;
+    memcpy(p->kasme, current->root_key, 32);
+    memcpy(p->kenb_initial, ue->s1ap_kenb, 32);
+}
+
+void kasme_tracker_s1ap_nh(kasme_tracker *tr, const kasme_pdu_meta *meta,
+                           const kasme_s1ap_nh *sc, kasme_kenb_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->nh = true;
+    res->ncc = sc->ncc & 7;
+    kasme_ue *ue = kasme_ue_of_conn(tr, meta->conn);
+    if (!ue)
+        ue = kasme_ue_of_conn(tr, meta->conn_alt);
+    kasme_nh_pending *p = &tr->nh_pending[tr->nh_pending_next++ % KASME_NH_PENDING];
+    kasme_secure_zero(p, sizeof *p);
+    p->used = true;
+    p->sc = *sc;
+    p->sc.ncc &= 7;
+    p->frame = meta->frame;
+    nh_check(ue, p, res);
+    p->ue_id = ue ? ue->id : 0;
+}
+
+/* Trial budget of one pending NH on one PDU: every PCI (TS 36.211: 0..503) at each EARFCN-DL
+ * candidate (at most 8: about 4 000 trials), or only the named PCIs when the algorithms must
+ * be searched too or the capture used its KASME_MAX_PCI_SWEEPS, so that a hostile capture
+ * full of HandoverRequests cannot make dissection crawl. */
+#define KASME_PCI_COUNT 504
+
+static bool nh_try_cells(kasme_as_ctx *trial, const kasme_nh_pending *p, bool all_pcis,
+                         const uint8_t *pdu, size_t len, uint32_t count, unsigned bearer,
+                         int dir, uint8_t *work, uint16_t *pci, uint32_t *earfcn)
+{
+    for (size_t e = 0; e < p->sc.n_earfcns; e++) {
+        size_t n_pcis = p->sc.n_pcis + (all_pcis ? KASME_PCI_COUNT : 0);
+        for (size_t c = 0; c < n_pcis; c++) {
+            *pci = c < p->sc.n_pcis ? p->sc.pcis[c] : (uint16_t)(c - p->sc.n_pcis);
+            *earfcn = p->sc.earfcns[e];
+            if (reest_try(trial, p->sc.nh, *pci, *earfcn, pdu, len, count, bearer, dir, work))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* The source's algorithms (the target keeps them unless its handover command says otherwise),
+ * else every pair this build has. */
+static bool nh_try(kasme_tracker *tr, kasme_as_ctx *trial, const kasme_nh_pending *p,
+                   const uint8_t *pdu, size_t len, uint32_t count, unsigned bearer, int dir,
+                   uint8_t *work, uint16_t *pci, uint32_t *earfcn)
+{
+    if (p->sc.has_algs) {
+        trial->eea = p->sc.eea;
+        trial->eia = p->sc.eia;
+        bool sweep = tr->pci_sweeps < KASME_MAX_PCI_SWEEPS;
+        tr->pci_sweeps += sweep;
+        return kasme_alg_available(trial->eea) && kasme_alg_available(trial->eia) &&
+               trial->eia != 0 &&
+               nh_try_cells(trial, p, sweep, pdu, len, count, bearer, dir, work, pci, earfcn);
+    }
+    for (uint8_t eia = 1; eia <= 3; eia++)
+        for (uint8_t eea = 0; eea <= 3; eea++) {
+            trial->eea = eea;
+            trial->eia = eia;
+            if (kasme_alg_available(eea) && kasme_alg_available(eia) &&
+                nh_try_cells(trial, p, false, pdu, len, count, bearer, dir, work, pci, earfcn))
+                return true;
+        }
+    return false;
+}
+
+static bool nh_adopt(kasme_tracker *tr, kasme_as_ctx *as, kasme_as_ctx *trial,
+                     const kasme_nh_pending *p, uint16_t pci, uint32_t earfcn)
+{
+    kasme_as_ctx_clear(as);
+    memcpy(as->kenb, trial->kenb, 32);
+    memcpy(as->krrc_enc, trial->krrc_enc, 16);
+    memcpy(as->krrc_int, trial->krrc_int, 16);
+    as->eea = trial->eea;
+    as->eia = trial->eia;
+    kasme_secure_zero(trial, sizeof *trial);
+    if (kdf_alg_key(as->kenb, KDF_UP_ENC, as->eea, as->kup_enc) != 0 ||
+        kasme_as_activate(tr, as) != 0)
+        return false;
+    as->kenb_star = true;
+    as->reest_pci = pci;
+    as->reest_earfcn = earfcn;
+    as->earfcn_hint = -1;
+    as->ncc = p->sc.ncc;
+    as->nh_index = p->nh_index;
+    as->has_kasme = p->has_kasme;
+    memcpy(as->kasme, p->kasme, 32);
+    memcpy(as->kenb_initial, p->kenb_initial, 32);
+    as->kenb_source = "K_eNB* from NH of an S1AP SecurityContext (vertical)";
+    as->ul_ciphering_on = true; /* the first PDU on the target is ciphered */
+    return true;
+}
+
+bool kasme_nh_incoming(kasme_tracker *tr, kasme_as_ctx *as, const uint8_t *pdu, size_t len,
+                       uint32_t count, unsigned bearer, int dir, uint8_t *work,
+                       kasme_nh_pending *taken)
+{
+    for (unsigned k = 0; k < KASME_NH_PENDING; k++) {
+        /* newest first: a UE's later handover supersedes its earlier one */
+        kasme_nh_pending *p =
+            &tr->nh_pending[(tr->nh_pending_next + KASME_NH_PENDING - 1 - k) % KASME_NH_PENDING];
+        if (!p->used)
+            continue;
+        kasme_as_ctx trial;
+        memset(&trial, 0, sizeof trial);
+        uint16_t pci = 0;
+        uint32_t earfcn = 0;
+        bool found = nh_try(tr, &trial, p, pdu, len, count, bearer, dir, work, &pci, &earfcn);
+        if (found && nh_adopt(tr, as, &trial, p, pci, earfcn)) {
+            *taken = *p;
+            kasme_secure_zero(p, sizeof *p);
+            return true;
+        }
+        kasme_secure_zero(&trial, sizeof trial);
+        if (++p->tries >= KASME_NH_TRIES)
+            kasme_secure_zero(p, sizeof *p);
+    }
     return false;
 }

@@ -194,8 +194,9 @@ bool kasme_nas_pack(kasme_tracker *tr, const kasme_nas_result *res, const uint8_
 bool kasme_kenb_pack(const kasme_kenb_result *res, kasme_kenb_packed *p)
 {
     memset(p, 0, sizeof *p);
-    if (!why_index(res->why, &p->why) || res->verdict > 127 || res->ul_count > 0xFFFFFF)
-        return false;
+    if (res->nh || !why_index(res->why, &p->why) || res->verdict > 127 ||
+        res->ul_count > 0xFFFFFF)
+        return false; /* NH results (a few per capture) are kept whole */
     p->ue_id = res->ue_id;
     p->ctx_id = res->ctx_id;
     p->count_verdict = res->ul_count | (uint32_t)res->verdict << 24 | (uint32_t)res->domain << 31;

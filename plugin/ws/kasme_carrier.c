@@ -57,6 +57,10 @@ static kasme_field f_rrc_mobility = {"lte-rrc.mobilityControlInfo_element", {0},
 static kasme_field f_rrc_target_pci = {"lte-rrc.targetPhysCellId", {0}, 0};
 static kasme_field f_rrc_dl_freq = {"lte-rrc.dl_CarrierFreq", {0}, 0};
 static kasme_field f_rrc_new_ue_id = {"lte-rrc.newUE_Identity", {0}, 0};
+static kasme_field f_s1ap_nh = {"s1ap.nextHopParameter", {0}, 0};
+static kasme_field f_s1ap_ncc = {"s1ap.nextHopChainingCount", {0}, 0};
+static kasme_field f_rrc_source_dl_freq = {"lte-rrc.sourceDl_CarrierFreq", {0}, 0};
+static kasme_field f_rrc_carrier_freq = {"lte-rrc.carrierFreq", {0}, 0};
 
 static kasme_field *const wanted[] = {
     &f_nas_eps, &f_s1ap, &f_s1ap_enb_id, &f_s1ap_mme_id, &f_s1ap_security_key,
@@ -67,6 +71,7 @@ static kasme_field *const wanted[] = {
     &f_rrc_ncc, &f_rrc_mobility, &f_rrc_target_pci, &f_rrc_dl_freq, &f_rrc_new_ue_id,
     &f_nas_5gs, &f_ngap, &f_ngap_ran_id, &f_ngap_amf_id, &f_ngap_security_key,
     &f_ngap_procedure, &f_ngap_success, &f_ngap_5g_tmsi, &f_ngap_plmn,
+    &f_s1ap_nh, &f_s1ap_ncc, &f_rrc_source_dl_freq, &f_rrc_carrier_freq,
 };
 
 static void lookup_field(kasme_field *f)
@@ -440,6 +445,57 @@ static void pdcp_meta(proto_tree *tree, field_info *pdcp, kasme_item *item)
     item->meta.dir = m->dir;
 }
 
+/* Distinct values of a field of the frame, up to max. */
+typedef struct {
+    uint32_t *out;
+    size_t *n, max;
+} values_state;
+
+static bool add_value(field_info *fi, void *user)
+{
+    values_state *st = user;
+    uint32_t v = uint_of(fi);
+    for (size_t i = 0; i < *st->n; i++)
+        if (st->out[i] == v)
+            return true;
+    if (*st->n < st->max)
+        st->out[(*st->n)++] = v;
+    return *st->n < st->max;
+}
+
+static void add_values(proto_tree *tree, const kasme_field *f, uint32_t *out, size_t *n,
+                       size_t max)
+{
+    values_state st = {out, n, max};
+    each_finfo(tree, f, add_value, &st);
+}
+
+/* An S1AP SecurityContext's NCC, and from the HandoverRequest's source-to-target container
+ * (HandoverPreparationInformation, TS 36.331 10.2.2) the source's AS algorithms, the EARFCN-DL
+ * and the PCIs it names: where the target cell's K_eNB* is looked for. The container is
+ * searched in the whole frame (its RRC may be in a data source of its own). */
+static void s1ap_nh_meta(proto_tree *tree, field_info *nh, kasme_item *item)
+{
+    kasme_s1ap_nh *sc = &item->nh_sc;
+    field_info *s1ap = container(tree, &f_s1ap, nh);
+    field_info *ncc = first_inside(tree, &f_s1ap_ncc, s1ap);
+    item->nh = true;
+    sc->ncc = ncc ? (uint8_t)(uint_of(ncc) & 7) : 0;
+    tvb_memcpy(nh->ds_tvb, sc->nh, nh->start, 32);
+    field_info *eea = first_inside(tree, &f_rrc_eea, NULL);
+    field_info *eia = first_inside(tree, &f_rrc_eia, NULL);
+    sc->has_algs = eea && eia;
+    sc->eea = eea ? (uint8_t)uint_of(eea) : 0;
+    sc->eia = eia ? (uint8_t)uint_of(eia) : 0;
+    add_values(tree, &f_rrc_source_dl_freq, sc->earfcns, &sc->n_earfcns, KASME_NH_MAX_CELLS);
+    add_values(tree, &f_rrc_carrier_freq, sc->earfcns, &sc->n_earfcns, KASME_NH_MAX_CELLS);
+    add_values(tree, &f_rrc_dl_freq, sc->earfcns, &sc->n_earfcns, KASME_NH_MAX_CELLS);
+    uint32_t pcis[KASME_NH_MAX_CELLS];
+    add_values(tree, &f_rrc_pci, pcis, &sc->n_pcis, KASME_NH_MAX_CELLS);
+    for (size_t i = 0; i < sc->n_pcis; i++)
+        sc->pcis[i] = (uint16_t)pcis[i];
+}
+
 /* NAS PDUs nested in another NAS PDU of the same data source are parts of it (an EPS NAS
  * container in 5GS, a 5GS NAS message container, a 5GSM message in a payload container). */
 static bool nested_nas(proto_tree *tree, const field_info *fi)
@@ -458,6 +514,7 @@ typedef struct {
     proto_tree *tree;
     packet_info *pinfo;
     kasme_item_kind kind;
+    const kasme_field *field;
     kasme_item *items;
     guint n, max;
 } collect_state;
@@ -482,6 +539,8 @@ static bool collect_item(field_info *fi, void *user)
     fill_meta(st->tree, st->pinfo, fi, item);
     if (st->kind == KASME_ITEM_PDCP)
         pdcp_meta(st->tree, fi, item);
+    if (st->field == &f_s1ap_nh)
+        s1ap_nh_meta(st->tree, fi, item);
     return true;
 }
 
@@ -500,7 +559,7 @@ static void sort_items(kasme_item *items, guint n)
 static guint add_items(proto_tree *tree, packet_info *pinfo, const kasme_field *f,
                        kasme_item_kind kind, kasme_item *items, guint n, guint max)
 {
-    collect_state st = {tree, pinfo, kind, items, n, max};
+    collect_state st = {tree, pinfo, kind, f, items, n, max};
     each_finfo(tree, f, collect_item, &st);
     return st.n;
 }
@@ -512,6 +571,7 @@ guint kasme_carrier_items(proto_tree *tree, packet_info *pinfo, kasme_item *item
     n = add_items(tree, pinfo, &f_nas_5gs, KASME_ITEM_NAS, items, n, max);
     for (size_t i = 0; i < G_N_ELEMENTS(core_carriers); i++)
         n = add_items(tree, pinfo, core_carriers[i].security_key, KASME_ITEM_KENB, items, n, max);
+    n = add_items(tree, pinfo, &f_s1ap_nh, KASME_ITEM_KENB, items, n, max);
     n = add_items(tree, pinfo, &f_pdcp, KASME_ITEM_PDCP, items, n, max);
     sort_items(items, n);
     for (guint i = 0; i < n; i++)

@@ -39,6 +39,11 @@ static int hf_bearer = -1;
 static int hf_kenb_source = -1;
 static int hf_pci = -1;
 static int hf_earfcn = -1;
+static int hf_nh_verdict = -1;
+static int hf_nh_ncc = -1;
+static int hf_nh_index = -1;
+static int hf_nh_frame = -1;
+static int hf_kenb_confirmed_by = -1;
 static int hf_key_rrc_enc = -1;
 static int hf_key_rrc_int = -1;
 static int hf_key_up_enc = -1;
@@ -60,6 +65,7 @@ static expert_field ei_aka_no_match = EI_INIT;
 static expert_field ei_res_bad = EI_INIT;
 static expert_field ei_count_replay = EI_INIT;
 static expert_field ei_kenb_mismatch = EI_INIT;
+static expert_field ei_nh_mismatch = EI_INIT;
 static expert_field ei_alg_unavailable = EI_INIT;
 static expert_field ei_guessed = EI_INIT;
 static expert_field ei_no_kenb = EI_INIT;
@@ -145,6 +151,11 @@ void kasme_display_register(int proto)
         {&hf_kgnb_count, {"K_gNB from UL NAS COUNT", "kasme.kgnb.ul_count", FT_UINT32, BASE_DEC, NULL, 0, NULL, HFILL}},
         {&hf_key_kamf, {"K_AMF", "kasme.key.kamf", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},
         {&hf_key_kgnb, {"K_gNB", "kasme.key.kgnb", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_nh_verdict, {"NH", "kasme.nh", FT_UINT8, BASE_DEC, VALS(kenb_vals), 0, "S1AP SecurityContext's NH against the UE's NH chain", HFILL}},
+        {&hf_nh_ncc, {"NCC", "kasme.nh.ncc", FT_UINT8, BASE_DEC, NULL, 0, "nextHopChainingCount", HFILL}},
+        {&hf_nh_index, {"NH chain position", "kasme.nh.index", FT_UINT32, BASE_DEC, NULL, 0, "i of NH_i: NH_1 = KDF(K_ASME, initial K_eNB)", HFILL}},
+        {&hf_nh_frame, {"NH from S1AP in frame", "kasme.nh.frame", FT_FRAMENUM, BASE_NONE, NULL, 0, "K_eNB* = KDF(NH, PCI, EARFCN-DL) with this frame's NH", HFILL}},
+        {&hf_kenb_confirmed_by, {"K_eNB* confirmed by", "kasme.kenb.confirmed_by", FT_STRING, BASE_NONE, NULL, 0, "The check that confirmed a new key set", HFILL}},
     };
     static gint *ett[] = {&ett_kasme, &ett_kasme_keys};
     static ei_register_info ei[] = {
@@ -156,6 +167,7 @@ void kasme_display_register(int proto)
         {&ei_res_bad, {"kasme.aka.res_bad", PI_SECURITY, PI_WARN, "RES differs from the expected XRES", EXPFILL}},
         {&ei_count_replay, {"kasme.count.out_of_order", PI_SEQUENCE, PI_WARN, "NAS COUNT not above the previous one", EXPFILL}},
         {&ei_kenb_mismatch, {"kasme.kenb.mismatch", PI_SECURITY, PI_ERROR, "S1AP SecurityKey differs from every derived K_eNB", EXPFILL}},
+        {&ei_nh_mismatch, {"kasme.nh.mismatch", PI_SECURITY, PI_ERROR, "S1AP NH differs from the UE's NH chain", EXPFILL}},
         {&ei_alg_unavailable, {"kasme.alg_unavailable", PI_UNDECODED, PI_WARN, "Algorithm not in this build of kasme", EXPFILL}},
         {&ei_kgnb_mismatch, {"kasme.kgnb.mismatch", PI_SECURITY, PI_ERROR, "NGAP SecurityKey differs from every derived K_gNB", EXPFILL}},
         {&ei_no_kenb, {"kasme.kenb.none", PI_UNDECODED, PI_WARN, "No K_eNB candidate verifies the RRC Security Mode Command", EXPFILL}},
@@ -432,29 +444,40 @@ static void display_nas(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         show_plaintext(tvb, pinfo, tree, t, fr);
 }
 
+/* An S1AP key check: a SecurityKey's K_eNB against the NAS context, or a SecurityContext's
+ * NH against the UE's NH chain (k->nh); same verdicts, different fields. */
 static void display_kenb(packet_info *pinfo, proto_tree *tree, const kasme_item *item,
                          const kasme_frame_result *fr)
 {
     const kasme_kenb_result *k = &fr->kenb;
-    bool fivegs = k->domain == KASME_DOMAIN_5GS;
     proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
                                           item->length, ENC_NA);
     proto_tree *t = proto_item_add_subtree(top, ett_kasme);
-    if (top_label_wanted(tree))
+    const char *verdict = val_to_str_const(k->verdict, kenb_vals, "?");
+    bool fivegs = k->domain == KASME_DOMAIN_5GS;
+    if (top_label_wanted(tree) && k->nh)
+        proto_item_append_text(top, ": NH (S1AP SecurityContext, NCC %u) %s", k->ncc, verdict);
+    else if (top_label_wanted(tree))
         proto_item_append_text(top, fivegs ? ": K_gNB (NGAP SecurityKey) %s"
-                                           : ": K_eNB (S1AP SecurityKey) %s",
-                               val_to_str_const(k->verdict, kenb_vals, "?"));
+                                           : ": K_eNB (S1AP SecurityKey) %s", verdict);
     if (k->ue_id)
         proto_item_set_generated(proto_tree_add_uint(t, hf_ue, NULL, 0, 0, k->ue_id));
-    proto_item *v = proto_tree_add_uint(t, fivegs ? hf_kgnb_verdict : hf_kenb_verdict, item->tvb,
-                                        item->offset, item->length, k->verdict);
-    if (k->verdict == KASME_KENB_CONFIRMED)
-        proto_item_set_generated(proto_tree_add_uint(t, fivegs ? hf_kgnb_count : hf_kenb_count,
-                                                     NULL, 0, 0, k->ul_count));
-    else if (k->why && child_label_wanted(t))
+    int hf_verdict = k->nh ? hf_nh_verdict : fivegs ? hf_kgnb_verdict : hf_kenb_verdict;
+    proto_item *v = proto_tree_add_uint(t, hf_verdict, item->tvb, item->offset, item->length,
+                                        k->verdict);
+    if (k->nh)
+        proto_item_set_generated(proto_tree_add_uint(t, hf_nh_ncc, NULL, 0, 0, k->ncc));
+    if (k->verdict == KASME_KENB_CONFIRMED) {
+        int hf_detail = k->nh ? hf_nh_index : fivegs ? hf_kgnb_count : hf_kenb_count;
+        proto_item_set_generated(proto_tree_add_uint(t, hf_detail, NULL, 0, 0,
+                                                     k->nh ? k->nh_index : k->ul_count));
+    } else if (k->why && child_label_wanted(t)) {
         proto_item_append_text(v, " (%s)", k->why);
+    }
     if (k->verdict == KASME_KENB_MISMATCH)
-        expert_add_info(pinfo, top, fivegs ? &ei_kgnb_mismatch : &ei_kenb_mismatch);
+        expert_add_info(pinfo, top, k->nh      ? &ei_nh_mismatch
+                                    : fivegs ? &ei_kgnb_mismatch
+                                             : &ei_kenb_mismatch);
 }
 
 static void add_pdcp_keys(proto_tree *tree, tvbuff_t *parent, const kasme_pdcp_result *r)
@@ -482,6 +505,12 @@ static void add_pdcp_context(proto_tree *t, const kasme_pdcp_result *r)
     if (r->kenb_star) {
         proto_item_set_generated(proto_tree_add_uint(t, hf_pci, NULL, 0, 0, r->pci));
         proto_item_set_generated(proto_tree_add_uint(t, hf_earfcn, NULL, 0, 0, r->earfcn_dl));
+        if (r->nh_frame)
+            proto_item_set_generated(proto_tree_add_uint(t, hf_nh_frame, NULL, 0, 0, r->nh_frame));
+        /* the first PDU on the new cell: its MAC-I picked the K_eNB* (TS 33.401 7.2.8.4) */
+        if (r->mac_status == KASME_MAC_GOOD)
+            proto_item_set_generated(proto_tree_add_string(t, hf_kenb_confirmed_by, NULL, 0, 0,
+                                                           "MAC-I of this PDU (first on the new cell)"));
     }
     if (r->kenb_from_nas) {
         if (child_label_wanted(t))

@@ -118,8 +118,8 @@ static tap_packet_status kasme_stat_packet(void *tapdata, packet_info *pinfo, ep
         tally_pdcp(st, &fr->pdcp, rec->srb);
     } else {
         ue_row *row = row_for(st, fr->kenb.ue_id);
-        row->kenb_confirmed += fr->kenb.verdict == KASME_KENB_CONFIRMED;
-        row->kenb_mismatch += fr->kenb.verdict == KASME_KENB_MISMATCH;
+        row->kenb_confirmed += !fr->kenb.nh && fr->kenb.verdict == KASME_KENB_CONFIRMED;
+        row->kenb_mismatch += !fr->kenb.nh && fr->kenb.verdict == KASME_KENB_MISMATCH;
     }
     return TAP_PACKET_REDRAW;
 }

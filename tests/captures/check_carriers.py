@@ -106,7 +106,7 @@ def mac_lte(ck, plugin, version, scenario, keyfile, truth):
         if msg["sec_hdr_type"] == 12:
             by_seq[("0", "service request")] = (msg, None)
     for pcap in ("enb_mac.pcap", "ue_mac.pcap"):
-        frames, _ = kasme_items(plugin, version, scenario, pcap, keyfile)
+        frames, _, _ = kasme_items(plugin, version, scenario, pcap, keyfile)
         seen = verified = equal = 0
         for number, items in sorted(frames.items()):
             for it in (i for i in items if i.get("kasme.layer") == "NAS" and "kasme.count" in i):

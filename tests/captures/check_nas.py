@@ -5,6 +5,10 @@ For every protected NAS PDU that truth.json places in the capture: kasme deciphe
 verified, and the plaintext equals the UE's own plaintext (ue_nas*.pcap, the UE's NAS log, and
 truth's plain_hex_ue_log). Every key the stack logged (K_ASME, K_NASenc, K_NASint, K_eNB) is
 among the keys kasme derived, and every S1AP SecurityKey is confirmed. No MAC may fail.
+Every S1AP SecurityContext (handover) carries the NH and NCC the MME logged; kasme confirms the
+NH against the UE's NH chain when the capture holds the UE's attach (K_ASME), and says "not
+checked" on a target eNB's capture that never saw it. A capture with handovers only (no NAS)
+must hold such a SecurityContext instead.
 
 usage: check_nas.py PLUGIN_SO WS_VERSION SCENARIO_DIR PCAP KEYFILE [--expect-fail]
 """
@@ -18,7 +22,8 @@ from kasme_tshark import DLT_PREFS, Tshark, link_of  # noqa: E402
 
 FIELDS = ["frame.number", "kasme.status", "kasme.mac.status", "kasme.count", "kasme.msg",
           "kasme.plaintext", "kasme.key.kasme", "kasme.key.nas_enc", "kasme.key.nas_int",
-          "kasme.key.kenb", "kasme.kenb", "s1ap.SecurityKey", "kasme"]
+          "kasme.key.kenb", "kasme.kenb", "s1ap.SecurityKey", "kasme", "kasme.nh",
+          "kasme.nh.ncc", "kasme.nh.index", "s1ap.nextHopParameter", "s1ap.nextHopChainingCount"]
 
 
 def pcap_records(path):
@@ -150,6 +155,31 @@ def check_security_keys(ck, rows):
     return n
 
 
+def check_nh(ck, truth, pcap, rows, has_attach):
+    """Every SecurityContext the truth places here: its NH and NCC as the MME logged them, and
+    kasme's verdict: confirmed at the NCC's place in the chain with the attach, else not
+    checked. Returns how many were checked."""
+    n = 0
+    for ho in truth.get("handovers", []):
+        for f in (f for f in ho.get("s1ap_frames_containing_NH") or [] if f["pcap"] == pcap):
+            row = rows.get(f["frame"], {})
+            what = "frame %d SecurityContext of handover %d" % (f["frame"], ho["n"])
+            ck.check(row.get("s1ap.nextHopParameter") == [ho["NH_from_mme_log"].lower()],
+                     what + ": NH equals the MME's")
+            ck.check(row.get("s1ap.nextHopChainingCount") == [str(ho["ncc"])], what + ": NCC")
+            ck.check(row.get("kasme.nh.ncc") == [str(ho["ncc"])], what + ": kasme's NCC")
+            if has_attach:
+                n += ck.check(row.get("kasme.nh") == ["1"], what + ": NH confirmed")
+                ck.check(row.get("kasme.nh.index") == [str(ho["ncc"])],
+                         what + ": NH_%d of the chain" % ho["ncc"])
+            else:
+                n += ck.check(row.get("kasme.nh") == ["0"], what + ": NH not checked (no K_ASME)")
+    unchecked = [fr for fr, row in rows.items() if row.get("s1ap.nextHopParameter") and
+                 not row.get("kasme.nh")]
+    ck.check(not unchecked, "every SecurityContext has a kasme NH result (frames %s)" % unchecked)
+    return n
+
+
 def main():
     plugin, version, scenario, pcap, keyfile = sys.argv[1:6]
     truth = json.load(open(os.path.join(scenario, "truth.json")))
@@ -160,13 +190,15 @@ def main():
     counts = check_pdus(ck, truth, scenario, pcap, rows)
     keys = check_keys(ck, truth, pcap, rows)
     kenb = check_security_keys(ck, rows)
+    nh = check_nh(ck, truth, pcap, rows, counts["protected"] > 0)
     failed_macs = sum(v.count("0") for r in rows.values() for v in [r.get("kasme.mac.status", [])])
     ck.check(failed_macs == 0, "%d MACs reported failed" % failed_macs)
-    ck.check(counts["protected"] > 0, "truth places protected PDUs in this capture")
+    ck.check(counts["protected"] > 0 or nh > 0,
+             "truth places protected PDUs or handover SecurityContexts in this capture")
     print("%s: %d protected NAS PDUs, %d deciphered, %d MACs verified, %d plaintexts equal "
-          "the UE's; %d keys equal truth; %d SecurityKeys confirmed"
-          % (label, counts["protected"], counts["deciphered"], counts["mac_ok"],
-             counts["plain_equal"], keys, kenb))
+          "the UE's; %d keys equal truth; %d SecurityKeys confirmed; %d SecurityContext NHs "
+          "checked" % (label, counts["protected"], counts["deciphered"], counts["mac_ok"],
+                       counts["plain_equal"], keys, kenb, nh))
     print("%d passed, %d failed" % (ck.passed, ck.failed))
     return 1 if ck.failed else 0
 

@@ -75,3 +75,22 @@ class Tshark:
 
     def close(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def merged_input(scenario, spec, tmp):
+    """SPEC is a capture of SCENARIO, or captures joined by "+" (an eNB's S1AP and MAC-LTE):
+    those are merged by time into TMP. Returns the capture to read and, when merged, per part
+    the merged frame number of each of its frames (mergecap keeps each input's order)."""
+    parts = spec.split("+")
+    if len(parts) == 1:
+        return os.path.join(scenario, spec), None
+    out = os.path.join(tmp, "merged.pcapng")
+    subprocess.run(["mergecap", "-w", out] + [os.path.join(scenario, p) for p in parts],
+                   check=True)
+    ids = subprocess.run(["tshark", "-r", out, "-T", "fields", "-e", "frame.interface_id"],
+                         capture_output=True, text=True, check=True).stdout.split()
+    numbering = {p: {} for p in parts}
+    for merged, iface in enumerate(ids, 1):
+        table = numbering[parts[int(iface)]]
+        table[len(table) + 1] = merged
+    return out, numbering
