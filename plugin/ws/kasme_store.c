@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include "hexutil.h"
+
 enum { FORM_PACKED = 0, FORM_FULL = 1 };
 /* FLAG_BLOCK: the first record of its block of frames */
 enum { FLAG_LAST = 1, FLAG_SRB = 2, FLAG_OPAQUE = 4, FLAG_IN_FRAME = 8, FLAG_BLOCK = 16 };
@@ -50,12 +52,32 @@ static guint32 looked_up_frame;
 static gint64 looked_up_first = -1;
 static GPtrArray *full_results; /* kasme_frame_result*, wmem_file_scope */
 
+static size_t plain_len_of(const kasme_frame_result *fr)
+{
+    return fr->kind == KASME_ITEM_NAS    ? fr->nas.plain_len
+           : fr->kind == KASME_ITEM_PDCP ? fr->pdcp.plain_len
+                                         : 0;
+}
+
+/* Results kept whole hold keys and plaintext: wiped before wmem_file_scope goes (the reset
+ * runs from kasme's cleanup routine, before Wireshark leaves the file scope). */
+static void wipe_full_results(void)
+{
+    for (guint i = 0; full_results && i < full_results->len; i++) {
+        kasme_frame_result *fr = g_ptr_array_index(full_results, i);
+        if (fr->plain)
+            kasme_secure_zero(fr->plain, plain_len_of(fr));
+        kasme_secure_zero(fr, sizeof *fr);
+    }
+}
+
 void kasme_store_reset(void)
 {
     if (chunks)
         g_ptr_array_free(chunks, TRUE);
     if (blocks)
         g_array_free(blocks, TRUE);
+    wipe_full_results();
     if (full_results)
         g_ptr_array_free(full_results, TRUE);
     chunks = g_ptr_array_new_with_free_func(g_free);
@@ -109,9 +131,7 @@ static bool pack(const kasme_item *item, const kasme_frame_result *fr, kasme_rec
 static guint32 keep_whole(const kasme_frame_result *fr)
 {
     kasme_frame_result *copy = wmem_memdup(wmem_file_scope(), fr, sizeof *fr);
-    size_t plain_len = fr->kind == KASME_ITEM_NAS    ? fr->nas.plain_len
-                       : fr->kind == KASME_ITEM_PDCP ? fr->pdcp.plain_len
-                                                     : 0;
+    size_t plain_len = plain_len_of(fr);
     copy->plain = fr->plain && plain_len ? wmem_memdup(wmem_file_scope(), fr->plain, plain_len)
                                          : NULL;
     g_ptr_array_add(full_results, copy);
@@ -222,7 +242,7 @@ static bool rebuild(packet_info *pinfo, const kasme_record *rec, const guint8 *p
     }
     if (fr->kind != KASME_ITEM_NAS || !pdu)
         return false;
-    fr->plain = wmem_alloc0(pinfo->pool, len ? len : 1);
+    fr->plain = kasme_wiped_alloc(pinfo->pool, len ? len : 1);
     kasme_nas_unpack(kasme_keys_tracker(), &rec->u.nas, pdu, len, fr->plain, &fr->nas);
     if (!fr->nas.plain_len)
         fr->plain = NULL;
@@ -254,6 +274,7 @@ void kasme_store_each(tvbuff_t *frame_tvb, packet_info *pinfo, guint32 frame,
         kasme_frame_result fr;
         if (rebuild(pinfo, rec, pdu, rec->length, &fr))
             fn(&fr, pdu ? (gint)rec->offset : 0, pdu ? (gint)rec->length : 0, user);
+        kasme_secure_zero(&fr, sizeof fr); /* the keys a rebuilt result derived again */
         if (REC_FLAGS(rec) & FLAG_LAST)
             return;
     }

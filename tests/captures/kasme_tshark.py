@@ -56,8 +56,9 @@ class Tshark:
         os.chmod(dest, 0o644)
         return dest
 
-    def run(self, args, check=True):
-        cmd = ["tshark"] + list(args)
+    def run(self, args, check=True, wrapper=()):
+        """wrapper: a command tshark runs under (gdb ... --args), as tshark's own user."""
+        cmd = list(wrapper) + ["tshark"] + list(args)
         if os.geteuid() == 0:
             cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
         env = {
