@@ -109,7 +109,8 @@ static void gather_fields(proto_tree *tree)
     memset(frame_fields.fetched, 0, sizeof frame_fields.fetched);
 }
 
-static gboolean free_array_on_free(wmem_allocator_t *pool, wmem_cb_event_t event, void *array)
+static kasme_wmem_cb_ret free_array_on_free(wmem_allocator_t *pool, wmem_cb_event_t event,
+                                            void *array)
 {
     (void)pool;
     (void)event;

@@ -9,6 +9,7 @@
 
 #include "gcrypt_init.h"
 #include "hexutil.h"
+#include "ws_compat.h"
 
 #define KASME_MAX_ITEMS 32
 #define KASME_MAX_RESULTS 64
@@ -35,7 +36,8 @@ typedef struct {
 } wipe_span;
 
 /* wmem calls a pool's callbacks before it frees the pool's memory. */
-static gboolean wipe_span_on_free(wmem_allocator_t *pool, wmem_cb_event_t event, void *user)
+static kasme_wmem_cb_ret wipe_span_on_free(wmem_allocator_t *pool, wmem_cb_event_t event,
+                                           void *user)
 {
     (void)pool;
     (void)event;
@@ -54,7 +56,8 @@ void *kasme_wiped_alloc(wmem_allocator_t *pool, size_t size)
 }
 
 /* A frame's results hold the keys that arose at its PDUs: the ones used are wiped. */
-static gboolean wipe_walk_on_free(wmem_allocator_t *pool, wmem_cb_event_t event, void *user)
+static kasme_wmem_cb_ret wipe_walk_on_free(wmem_allocator_t *pool, wmem_cb_event_t event,
+                                           void *user)
 {
     (void)pool;
     (void)event;
