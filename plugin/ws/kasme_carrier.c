@@ -110,7 +110,6 @@ static struct {
     proto_tree *tree;
     bool fetched[G_N_ELEMENTS(wanted)];
     GPtrArray *arrays[G_N_ELEMENTS(wanted)][4];
-    bool owned[G_N_ELEMENTS(wanted)][4];
 } frame_fields;
 
 /* A primed field that the frame lacks has no array: only unprimed ones need the search. */
@@ -126,36 +125,34 @@ static void gather_fields(proto_tree *tree)
     memset(frame_fields.fetched, 0, sizeof frame_fields.fetched);
 }
 
+static kasme_wmem_cb_ret free_array_on_free(wmem_allocator_t *pool, wmem_cb_event_t event,
+                                            void *array)
+{
+    (void)pool;
+    (void)event;
+    g_ptr_array_free(array, TRUE);
+    return FALSE; /* once */
+}
+
+/* An array proto_find_finfo made is freed with the frame's pinfo->pool, so that a dissector
+ * exception thrown while kasme reads fields cannot leak it. */
 static void fetch_field(size_t i)
 {
     proto_tree *tree = frame_fields.tree;
     for (guint j = 0; j < wanted[i]->n; j++) {
         GPtrArray *a = proto_get_finfo_ptr_array(tree, wanted[i]->ids[j]);
-        bool owned = false;
         if (!a && !primed(tree, wanted[i]->ids[j])) {
             a = proto_find_finfo(tree, wanted[i]->ids[j]);
-            owned = true;
+            wmem_register_callback(PTREE_DATA(tree)->pinfo->pool, free_array_on_free, a);
         }
         frame_fields.arrays[i][j] = a;
-        frame_fields.owned[i][j] = owned;
     }
     frame_fields.fetched[i] = true;
 }
 
 static void release_fields(void)
 {
-    for (size_t i = 0; i < G_N_ELEMENTS(wanted); i++) {
-        if (!frame_fields.fetched[i])
-            continue;
-        for (guint j = 0; j < wanted[i]->n; j++) {
-            if (frame_fields.owned[i][j] && frame_fields.arrays[i][j])
-                g_ptr_array_free(frame_fields.arrays[i][j], TRUE);
-            frame_fields.arrays[i][j] = NULL;
-            frame_fields.owned[i][j] = false;
-        }
-        frame_fields.fetched[i] = false;
-    }
-    frame_fields.tree = NULL;
+    memset(&frame_fields, 0, sizeof frame_fields);
 }
 
 /* Whether this pass's tree can give the carriers' fields: a printed tree has every field; a

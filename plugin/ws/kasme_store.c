@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include "hexutil.h"
+
 enum { FORM_PACKED = 0, FORM_FULL = 1 };
 /* FLAG_BLOCK: the first record of its block of frames */
 enum { FLAG_LAST = 1, FLAG_SRB = 2, FLAG_OPAQUE = 4, FLAG_IN_FRAME = 8, FLAG_BLOCK = 16 };
@@ -53,6 +55,25 @@ struct kasme_store {
     GPtrArray *full_results; /* kasme_frame_result*, wmem_file_scope */
 };
 
+static size_t plain_len_of(const kasme_frame_result *fr)
+{
+    return fr->kind == KASME_ITEM_NAS    ? fr->nas.plain_len
+           : fr->kind == KASME_ITEM_PDCP ? fr->pdcp.plain_len
+                                         : 0;
+}
+
+/* Results kept whole hold keys and plaintext: wiped before wmem_file_scope goes (the store is
+ * freed from kasme's cleanup routine, before Wireshark leaves the file scope). */
+static void wipe_full_results(kasme_store *st)
+{
+    for (guint i = 0; i < st->full_results->len; i++) {
+        kasme_frame_result *fr = g_ptr_array_index(st->full_results, i);
+        if (fr->plain)
+            kasme_secure_zero(fr->plain, plain_len_of(fr));
+        kasme_secure_zero(fr, sizeof *fr);
+    }
+}
+
 kasme_store *kasme_store_new(void)
 {
     kasme_store *st = g_new0(kasme_store, 1);
@@ -69,6 +90,7 @@ void kasme_store_free(kasme_store *st)
         return;
     g_ptr_array_free(st->chunks, TRUE);
     g_array_free(st->blocks, TRUE);
+    wipe_full_results(st);
     g_ptr_array_free(st->full_results, TRUE);
     g_free(st);
 }
@@ -116,9 +138,7 @@ static bool pack(kasme_tracker *tr, const kasme_item *item, const kasme_frame_re
 static guint32 keep_whole(kasme_store *st, const kasme_frame_result *fr)
 {
     kasme_frame_result *copy = wmem_memdup(wmem_file_scope(), fr, sizeof *fr);
-    size_t plain_len = fr->kind == KASME_ITEM_NAS    ? fr->nas.plain_len
-                       : fr->kind == KASME_ITEM_PDCP ? fr->pdcp.plain_len
-                                                     : 0;
+    size_t plain_len = plain_len_of(fr);
     copy->plain = fr->plain && plain_len ? wmem_memdup(wmem_file_scope(), fr->plain, plain_len)
                                          : NULL;
     g_ptr_array_add(st->full_results, copy);
@@ -230,7 +250,7 @@ static bool rebuild(const kasme_store *st, kasme_tracker *tr, packet_info *pinfo
     }
     if (fr->kind != KASME_ITEM_NAS || !pdu)
         return false;
-    fr->plain = wmem_alloc0(pinfo->pool, len ? len : 1);
+    fr->plain = kasme_wiped_alloc(pinfo->pool, len ? len : 1);
     kasme_nas_unpack(tr, &rec->u.nas, pdu, len, fr->plain, &fr->nas);
     if (!fr->nas.plain_len)
         fr->plain = NULL;
@@ -262,6 +282,7 @@ void kasme_store_each(kasme_store *st, kasme_tracker *tr, tvbuff_t *frame_tvb,
         kasme_frame_result fr;
         if (rebuild(st, tr, pinfo, rec, pdu, rec->length, &fr))
             fn(&fr, pdu ? (gint)rec->offset : 0, pdu ? (gint)rec->length : 0, user);
+        kasme_secure_zero(&fr, sizeof fr); /* the keys a rebuilt result derived again */
         if (REC_FLAGS(rec) & FLAG_LAST)
             return;
     }

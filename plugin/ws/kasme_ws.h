@@ -104,6 +104,10 @@ typedef struct {
 
 void kasme_display_register(int proto);
 
+/* packet-kasme.c: zeroed memory from pinfo->pool for what holds keys or plaintext; wiped when
+ * the pool is freed, after the taps have read it. */
+void *kasme_wiped_alloc(wmem_allocator_t *pool, size_t size);
+
 /* kasme_store.c: results kept from the first pass, by frame number; packed results are
  * rebuilt with the tracker that made them. */
 kasme_store *kasme_store_new(void);

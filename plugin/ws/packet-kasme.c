@@ -8,6 +8,8 @@
 #include <epan/column-utils.h>
 
 #include "gcrypt_init.h"
+#include "hexutil.h"
+#include "ws_compat.h"
 
 #define KASME_MAX_ITEMS 32
 #define KASME_MAX_RESULTS 64
@@ -29,6 +31,44 @@ typedef struct {
     guint next;
 } frame_walk;
 
+typedef struct {
+    void *p;
+    size_t len;
+} wipe_span;
+
+/* wmem calls a pool's callbacks before it frees the pool's memory. */
+static kasme_wmem_cb_ret wipe_span_on_free(wmem_allocator_t *pool, wmem_cb_event_t event,
+                                           void *user)
+{
+    (void)pool;
+    (void)event;
+    wipe_span *span = user;
+    kasme_secure_zero(span->p, span->len);
+    return FALSE; /* once: the pool's memory goes, and the callback with it */
+}
+
+void *kasme_wiped_alloc(wmem_allocator_t *pool, size_t size)
+{
+    wipe_span *span = wmem_new(pool, wipe_span);
+    span->p = wmem_alloc0(pool, size);
+    span->len = size;
+    wmem_register_callback(pool, wipe_span_on_free, span);
+    return span->p;
+}
+
+/* A frame's results hold the keys that arose at its PDUs: the ones used are wiped. */
+static kasme_wmem_cb_ret wipe_walk_on_free(wmem_allocator_t *pool, wmem_cb_event_t event,
+                                           void *user)
+{
+    (void)pool;
+    (void)event;
+    frame_walk *w = user;
+    guint used = w->next < KASME_MAX_RESULTS ? w->next : KASME_MAX_RESULTS;
+    kasme_secure_zero(w->fresh, used * sizeof w->fresh[0]);
+    kasme_secure_zero(&w->rebuilt, sizeof w->rebuilt);
+    return FALSE;
+}
+
 static void compute(kasme_tracker *tr, packet_info *pinfo, const kasme_item *item,
                     kasme_frame_result *fr)
 {
@@ -46,7 +86,7 @@ static void compute(kasme_tracker *tr, packet_info *pinfo, const kasme_item *ite
         kasme_tracker_an_key(tr, item->domain, &item->meta, bytes, &fr->kenb);
         return;
     }
-    fr->plain = wmem_alloc0(pinfo->pool, (size_t)item->length);
+    fr->plain = kasme_wiped_alloc(pinfo->pool, (size_t)item->length);
     if (item->kind == KASME_ITEM_NAS)
         kasme_tracker_nas(tr, &item->meta, bytes, (size_t)item->length, fr->plain, &fr->nas);
     else
@@ -198,6 +238,7 @@ static int dissect_kasme(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     w->tree = tree;
     w->first = first;
     w->next = 0;
+    wmem_register_callback(pinfo->pool, wipe_walk_on_free, w);
     for (guint i = 0; i < n; i++)
         walk_item(w, &items[i], 0);
     if (first)

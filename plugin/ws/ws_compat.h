@@ -26,6 +26,10 @@ typedef gboolean kasme_ws_bool;
 #define KASME_STAT_INIT_RETURN(ok) do { (void)(ok); return; } while (0)
 #endif
 
+/* wmem's user callbacks return C bool in 4.4 (gboolean in 4.0): the type its typedef says. */
+#include <wsutil/wmem/wmem.h>
+typedef __typeof__(((wmem_user_cb_t)0)(NULL, WMEM_CB_FREE_EVENT, NULL)) kasme_wmem_cb_ret;
+
 /* field_info.value became a pointer in 4.2. */
 #if KASME_WS_AT_LEAST(4, 2)
 #define KASME_FI_VALUE(fi) ((fi)->value)

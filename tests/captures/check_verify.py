@@ -18,6 +18,37 @@ from check_nas import Checker  # noqa: E402
 from check_negative import flip_last_octet  # noqa: E402
 
 
+def no_plugin(ck, run, keys, capture, tmp):
+    """No kasme for tshark to load: exit 2 saying so and how to install it, not tshark's
+    "unknown preference"."""
+    empty = os.path.join(tmp, "no-plugins")
+    os.makedirs(empty)
+    rc, out, err = run("--plugin-dir", empty, "-k", keys, capture)
+    ck.check(rc == 2 and "no kasme plugin" in err and "cmake --install build" in err and
+             "--plugin-dir build/plugins" in err and "unknown preference" not in err,
+             "no plugin: exit 2 naming the fix (%d) %s" % (rc, err.strip()))
+
+
+def parallel(ck, run, keys, captures):
+    """-j N: the same output, in the order given, and the same exit status as one at a time
+    (a failing capture among them)."""
+    text = None
+    for fmt in ([], ["--json"]):
+        rc1, out1, _ = run("-j", "1", "-k", keys, *(fmt + captures))
+        text = text or out1
+        for jobs in ("3", None):  # None: the default, one per core
+            rc, out, _ = run(*((["-j", jobs] if jobs else []) + ["-k", keys] + fmt + captures))
+            ck.check(rc == rc1 == 1 and out == out1 and out1,
+                     "-j %s%s: exit %d and %d bytes, -j 1: exit %d and %d bytes, %s" % (
+                         jobs or "default", " --json" if fmt else "", rc, len(out), rc1,
+                         len(out1), "identical" if out == out1 else "DIFFERENT"))
+    order = [text.find(c + ":") for c in captures]
+    ck.check(all(p >= 0 for p in order) and order == sorted(order),
+             "results in the order the captures were given: %s" % order)
+    rc, _, err = run("-j", "0", "-k", keys, captures[0])
+    ck.check(rc == 2, "-j 0: exit 2 (%d) %s" % (rc, err.strip()))
+
+
 def main():
     plugin_tree, src = sys.argv[1:3]
     verify = os.path.join(src, "tools", "kasme-verify")
@@ -76,6 +107,10 @@ def main():
         rc, out, _ = run("-k", keys, tampered)
         ck.check(rc == 1 and "frame 8 NAS" in out, "tampered capture: exit 1 naming frame 8")
         print(out)
+
+        no_plugin(ck, run, keys, s1ap, tmp)
+        parallel(ck, run, keys, [s1ap, mac, tampered, os.path.join(caps, "s01-eea2-eia2",
+                                                                   "enb_mac.pcap")])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("%d passed, %d failed" % (ck.passed, ck.failed))

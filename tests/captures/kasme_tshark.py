@@ -56,8 +56,10 @@ class Tshark:
         os.chmod(dest, 0o644)
         return dest
 
-    def run(self, args, check=True):
-        cmd = ["tshark"] + list(args)
+    def run(self, args, check=True, wrapper=(), extra_env=None):
+        """wrapper: a command tshark runs under (gdb ... --args), as tshark's own user;
+        extra_env: more environment variables (LD_PRELOAD=...)."""
+        cmd = list(wrapper) + ["tshark"] + list(args)
         if os.geteuid() == 0:
             cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
         env = {
@@ -67,6 +69,7 @@ class Tshark:
             "HOME": self.config,
             "LC_ALL": "C.UTF-8",
         }
+        env.update(extra_env or {})
         proc = subprocess.run(cmd, env=env, cwd=self.tmp, capture_output=True, text=True,
                               timeout=600)
         if check and proc.returncode != 0:
