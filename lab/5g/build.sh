@@ -1,5 +1,5 @@
 #!/bin/bash
-# Builds the 5G lab: Open5GS (the 5G core NFs, with open5gs-truth-log.patch),
+# Builds the 5G lab: Open5GS (the 5G core NFs, with the two open5gs-*.patch),
 # UERANSIM (nr-gnb, nr-ue, nr-cli) and the SCTP-over-TCP shim, out of the git
 # tree, in $BUILD (default /work/lab5g-build).  Installs the Debian packages it
 # needs.  Run as root on Debian 12.
@@ -49,8 +49,11 @@ extract "$SRC/open5gs/subprojects/freeDiameter" MIRROR_FREEDIAMETER $FREEDIAMETE
 extract "$SRC/open5gs/subprojects/prometheus-client-c" MIRROR_PROMETHEUS $PROMETHEUS_REV
 extract "$SRC/UERANSIM" MIRROR_UERANSIM $UERANSIM_REV
 
+# open5gs-truth-log.patch: the keys and NAS PDUs as "[truth]" log lines.
+# open5gs-sbi-fresh-connect.patch: one HTTP/2 connection per SBI request, as
+# Debian 12's libcurl 7.88.1 fails the second request on a reused one.
 if [ ! -e "$SRC/open5gs/.lab-patched" ]; then
-  patch -d "$SRC/open5gs" -p1 < "$LAB/open5gs-truth-log.patch"
+  for p in "$LAB"/open5gs-*.patch; do patch -d "$SRC/open5gs" -p1 < "$p"; done
   touch "$SRC/open5gs/.lab-patched"
 fi
 

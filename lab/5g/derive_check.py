@@ -164,10 +164,10 @@ def self_test(ck, crypto):
                                              v['direction'], bytes.fromhex(v['plaintext'])), v['length_bits']),
                      first_bits(bytes.fromhex(v['ciphertext']), v['length_bits']))
     for name, alg in (('eia1', 1), ('eia3', 3)):
-        for v in vec[name]:
+        for i, v in enumerate(vec[name]):
             if v['length_bits'] % 8:
                 continue
-            ck.check('self-test kasme %s set %s' % (name.upper(), v['test_set']),
+            ck.check('self-test kasme %s set %s' % (name.upper(), v.get('test_set') or i + 1),
                      crypto.mac(alg, bytes.fromhex(v['key']), int(v['count'], 16), v['bearer'], v['direction'],
                                 bytes.fromhex(v['message'])), bytes.fromhex(v['mac']))
     with open(os.path.join(LAB, 'vectors5g.json')) as f:
@@ -233,6 +233,9 @@ def check_nas_keys(ck, truth, kamfs):
     for g in truth['amf_kgnb']:
         derived = [kdf(k, 0x6E, g['ul_count'].to_bytes(4, 'big'), bytes([g['access_type']])) for k in kamfs]
         ck.check('K_gNB (A.9) from UL NAS COUNT %d' % g['ul_count'], bytes.fromhex(g['K_gNB']) in derived, True)
+    logged = [g['K_gNB'] for g in truth['amf_kgnb']]
+    for c in truth.get('capture_ngap_security_key', []):
+        ck.check('capture frame %d NGAP Security Key = a K_gNB of the AMF log' % c['frame'], c['K_gNB'] in logged, True)
     return sets
 
 
@@ -255,7 +258,7 @@ def check_pdus(ck, truth, key_sets, crypto):
             mac = nia2(k_int, p['count'], p['bearer'], direction, msg)
         else:
             mac = crypto.mac(p['nia'], k_int, p['count'], p['bearer'], direction, msg)
-        ck.check(tag + ' MAC (NIA%d)' % p['nia'], mac, pdu[2:6])
+        ck.check(tag + ' MAC (NIA%d, BEARER %d)' % (p['nia'], p['bearer']), mac, pdu[2:6])
         body = pdu[7:]
         if sht in (2, 4) and p['nea'] != 0:
             if p['nea'] == 2:

@@ -137,22 +137,24 @@ def tshark_fields(pcap, fields, filt):
 
 def from_capture(pcap):
     """What only the capture holds: ngKSI/ABBA/RAND/AUTN sent, RES* returned,
-    the SUCI as sent."""
+    the SUCI as sent; and the K_gNB the AMF gave the gNB (NGAP Security Key)."""
     auth_req = tshark_fields(pcap, ['frame.number', 'nas_5gs.mm.nas_key_set_id', 'nas_5gs.mm.tsc',
                                     'nas_5gs.mm.abba_contents', 'gsm_a.dtap.rand', 'gsm_a.dtap.autn'],
                              'nas_5gs.mm.message_type == 0x56')
-    auth_resp = tshark_fields(pcap, ['frame.number', 'gsm_a.dtap.xres'], 'nas_5gs.mm.message_type == 0x57')
+    auth_resp = tshark_fields(pcap, ['frame.number', 'nas_eps.emm.res'], 'nas_5gs.mm.message_type == 0x57')
     reg_req = tshark_fields(pcap, ['frame.number', 'nas_5gs.mm.suci.scheme_id', 'nas_5gs.mm.suci.pki',
                                    'nas_5gs.mm.suci.msin', 'nas_5gs.mm.suci.scheme_output'],
                             'nas_5gs.mm.message_type == 0x41')
+    ics = tshark_fields(pcap, ['frame.number', 'ngap.SecurityKey'], 'ngap.SecurityKey')
     clean = lambda s: s.replace(':', '').lower()
     return ([{'frame': int(a['frame.number']), 'ngKSI': int(a['nas_5gs.mm.nas_key_set_id'].split(',')[0]),
               'ABBA': clean(a['nas_5gs.mm.abba_contents']), 'RAND': clean(a['gsm_a.dtap.rand']),
               'AUTN': clean(a['gsm_a.dtap.autn'])} for a in auth_req],
-            [{'frame': int(a['frame.number']), 'RES_star': clean(a['gsm_a.dtap.xres'])} for a in auth_resp],
+            [{'frame': int(a['frame.number']), 'RES_star': clean(a['nas_eps.emm.res'])} for a in auth_resp],
             [{'frame': int(a['frame.number']), 'scheme_id': a['nas_5gs.mm.suci.scheme_id'],
               'pki': a['nas_5gs.mm.suci.pki'], 'msin': a['nas_5gs.mm.suci.msin'],
-              'scheme_output': clean(a['nas_5gs.mm.suci.scheme_output'])} for a in reg_req])
+              'scheme_output': clean(a['nas_5gs.mm.suci.scheme_output'])} for a in reg_req],
+            [{'frame': int(a['frame.number']), 'K_gNB': clean(a['ngap.SecurityKey'])} for a in ics])
 
 
 def main():
@@ -169,7 +171,7 @@ def main():
     kamf, nas_keys, kgnb, pdus = amf_events(truth_lines(os.path.join(logs, 'amf.log')))
     frames = pcap_frames(args.pcap)
     locate_pdus(pdus, frames)
-    auth_req, auth_resp, reg_req = from_capture(args.pcap)
+    auth_req, auth_resp, reg_req, sec_keys = from_capture(args.pcap)
     with open(os.path.join(args.run, 'conf', 'subscribers.json')) as f:
         subscribers = json.load(f)
     run_txt = open(os.path.join(args.run, 'run.txt')).read().strip()
@@ -185,7 +187,7 @@ def main():
             'nas_pdus: count = NAS COUNT (overflow<<8 | SQN), bearer as passed to NEA/NIA '
             '(Open5GS: the access type, 1 = 3GPP), mac_core = MAC the AMF computed (DL: sent; '
             'UL: expected), plaintext = the NAS message inside the security header, '
-            'pdu = the whole security protected NAS message, frame = ngap.pcap frame carrying it.',
+            'pdu = the whole security protected NAS message, frame = number of the frame carrying it in ngap.pcapng (same numbering as the classic pcap it was made from).',
             'capture_*: read from ngap.pcap with tshark (what the core does not log).',
         ],
         'subscribers': subscribers,
@@ -197,6 +199,7 @@ def main():
         'capture_authentication_request': auth_req,
         'capture_authentication_response': auth_resp,
         'capture_registration_request': reg_req,
+        'capture_ngap_security_key': sec_keys,
         'nas_pdus': pdus,
     }
     with open(args.out, 'w') as f:

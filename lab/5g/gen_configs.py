@@ -57,6 +57,10 @@ def nf_config(samples, nf, logs, args):
     doc['logger'] = {'file': {'path': os.path.join(logs, nf + '.log')}, 'level': 'info'}
     if 'db_uri' in doc:
         doc['db_uri'] = 'mongodb://127.0.0.1:%d/open5gs' % MONGO_PORT
+    if nf == 'smf':
+        # Diameter (Gx/Gy/S6b) is for EPC interworking; a 5G-only SMF runs
+        # without it, and the sample's freeDiameter config is not installed.
+        doc['smf'].pop('freeDiameter', None)
     if nf == 'amf':
         doc['amf']['security'] = {'integrity_order': [args.nia], 'ciphering_order': [args.nea]}
     if nf == 'udm':

@@ -104,7 +104,7 @@ def write_pcap(recs, out, port, tmpdir):
         part = os.path.join(tmpdir, 'a%d.pcap' % i)
         subprocess.run(['text2pcap', '-q', '-F', 'pcap', '-D', '-t', '%s.%f',
                         '-4', '%s,%s' % (gnb[0], amf[0]), '-S', '%d,%d,%d' % (gnb[1], amf[1], ppid),
-                        txt, part], check=True)
+                        txt, part], check=True, stdout=subprocess.DEVNULL)
         parts.append(part)
     if not parts:
         sys.exit('no NGAP records found')

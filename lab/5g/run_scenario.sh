@@ -61,6 +61,14 @@ echo "name=$NAME mode=$MODE nea=$NEA nia=$NIA ues=$UES scheme=$SCHEME" > "$RUN/r
 # Loopback addresses of Open5GS's samples (127.0.0.2..20, .200 for the SCP).
 for i in $(seq 2 20) 200; do ip addr add 127.0.0.$i/8 dev lo 2>/dev/null; done
 
+# The UPF's TUN device with the UE pool's gateway address (Open5GS's docs do
+# the same by hand); the kernel answers the UEs' pings to 10.45.0.1.
+if ! ip link show ogstun > /dev/null 2>&1; then
+  ip tuntap add name ogstun mode tun
+  ip addr add 10.45.0.1/16 dev ogstun
+fi
+ip link set ogstun up
+
 start tcpdump tcpdump -i lo -s 0 -U -w "$RUN/lo.pcap" not port 27017
 sleep 1
 start mongo $PY "$LAB/mongo_standin.py" --subscribers "$RUN/conf/subscribers.json" --state "$RUN/subscribers-after.json"
@@ -111,7 +119,7 @@ case $MODE in
 esac
 
 for u in $(seq 1 "$UES"); do
-  nr_cli "$(ue_node "$u")" -e "deregister normal" >> "$RUN/logs/cli.out" 2>&1 || true
+  nr_cli "$(ue_node "$u")" -e "deregister disable-5g" >> "$RUN/logs/cli.out" 2>&1 || true
 done
 sleep 3
 log "done, stopping"

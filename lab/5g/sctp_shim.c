@@ -90,8 +90,10 @@ static int write_all(int fd, const unsigned char* buf, size_t len)
 }
 
 /* Reads exactly len bytes.  Returns len, 0 at end of stream before any byte,
- * -1 with errno EAGAIN when nothing is there yet on a non-blocking socket. */
-static ssize_t read_all(int fd, unsigned char* buf, size_t len)
+ * -1 with errno EAGAIN when nothing is there yet on a non-blocking socket and
+ * wait_first is 0.  The rest of a record (wait_first 1) is always waited for:
+ * it may come in a later TCP segment than its header. */
+static ssize_t read_all(int fd, unsigned char* buf, size_t len, int wait_first)
 {
   size_t done = 0;
   while (done < len) {
@@ -106,7 +108,7 @@ static ssize_t read_all(int fd, unsigned char* buf, size_t len)
     } else if (errno == EINTR) {
       continue;
     } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      if (done == 0)
+      if (done == 0 && !wait_first)
         return -1;
       if (wait_fd(fd, POLLIN) < 0)
         return -1;
@@ -117,21 +119,28 @@ static ssize_t read_all(int fd, unsigned char* buf, size_t len)
   return (ssize_t)done;
 }
 
+/* Header and payload go out in one send(), so a record is one TCP segment as
+ * long as it fits (NGAP messages do). */
 static int send_record(int fd, int kind, uint16_t stream, uint32_t ppid_be, const void* msg, size_t len)
 {
-  unsigned char hdr[REC_HDR];
-  uint32_t      len_be = htonl((uint32_t)len);
-  uint16_t      stream_be = htons(stream);
-  hdr[0] = (unsigned char)kind;
-  hdr[1] = 0;
-  memcpy(hdr + 2, &stream_be, 2);
-  memcpy(hdr + 4, &ppid_be, 4);
-  memcpy(hdr + 8, &len_be, 4);
-  if (write_all(fd, hdr, REC_HDR) < 0)
+  unsigned char* rec = malloc(REC_HDR + len);
+  uint32_t       len_be = htonl((uint32_t)len);
+  uint16_t       stream_be = htons(stream);
+  int            rc;
+  if (!rec) {
+    errno = ENOMEM;
     return -1;
-  if (len && write_all(fd, msg, len) < 0)
-    return -1;
-  return 0;
+  }
+  rec[0] = (unsigned char)kind;
+  rec[1] = 0;
+  memcpy(rec + 2, &stream_be, 2);
+  memcpy(rec + 4, &ppid_be, 4);
+  memcpy(rec + 8, &len_be, 4);
+  if (len)
+    memcpy(rec + REC_HDR, msg, len);
+  rc = write_all(fd, rec, REC_HDR + len);
+  free(rec);
+  return rc;
 }
 
 static void mark_sctp(int fd)
@@ -327,7 +336,7 @@ int sctp_recvmsg(int                     s,
     return 0;
   fill_source(s, from, fromlen);
 
-  n = read_all(s, hdr, REC_HDR);
+  n = read_all(s, hdr, REC_HDR, 0);
   if (n == 0 || (n < 0 && errno == ECONNRESET)) {
     shim_debug("fd %d: end of stream -> SCTP_COMM_LOST", s);
     if (s >= 0 && s < MAXFD)
@@ -355,9 +364,8 @@ int sctp_recvmsg(int                     s,
     errno = EMSGSIZE;
     return -1;
   }
-  if (body_len && read_all(s, msg, body_len) != (ssize_t)body_len) {
-    if (errno == EAGAIN)
-      errno = ECONNRESET; /* a record cut in the middle: the stream is broken */
+  if (body_len && read_all(s, msg, body_len, 1) != (ssize_t)body_len) {
+    errno = ECONNRESET; /* a record cut in the middle: the stream is broken */
     return -1;
   }
   if (sinfo) {
