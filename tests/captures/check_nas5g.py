@@ -26,22 +26,23 @@ FIELDS = ["frame.number", "kasme.status", "kasme.mac.status", "kasme.count", "ka
           "kasme.key.kamf", "kasme.msg", "kasme.kgnb", "ngap.SecurityKey"]
 
 
-def run_kasme(plugin, version, pcap, keyfile):
+def run_kasme(plugin, version, pcap, keyfile, extra_fields=()):
+    fields = FIELDS + list(extra_fields)
     ts = Tshark(plugin, version)
     try:
         args = ["-r", ts.stage(pcap), "-o", "kasme.key_file:" + ts.stage(keyfile),
                 "-o", "kasme.show_keys:TRUE",
                 "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=|"]
-        for f in FIELDS:
+        for f in fields:
             args += ["-e", f]
         proc = ts.run(args)
     finally:
         ts.close()
     rows = {}
     for line in proc.stdout.splitlines():
-        cols = line.split("\t") + [""] * len(FIELDS)
+        cols = line.split("\t") + [""] * len(fields)
         rows[int(cols[0])] = {f: [v.replace(":", "").lower() for v in c.split("|") if v]
-                              for f, c in zip(FIELDS, cols)}
+                              for f, c in zip(fields, cols)}
     return rows, proc.stderr
 
 
