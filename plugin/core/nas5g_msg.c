@@ -102,6 +102,8 @@ static bool decode_suci(const uint8_t *v, size_t n, kasme_nas_identity *id)
     if (n < 8)
         return false;
     memcpy(id->plmn, v + 1, 3);
+    id->suci_ie = v;
+    id->suci_ie_len = n;
     id->suci_scheme = v[6] & 0x0F;
     id->suci_hn_key_id = v[7];
     id->suci_output = v + 8;

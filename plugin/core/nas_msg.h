@@ -64,6 +64,7 @@ typedef struct {
      * wire), the protection scheme and key id, and the scheme output, pointing into the message */
     uint8_t suci_scheme, suci_hn_key_id;
     const uint8_t *suci_output; size_t suci_output_len;
+    const uint8_t *suci_ie; size_t suci_ie_len; /* the whole IE value (suci.h parses it) */
 } kasme_nas_identity;
 
 /* What a message means to the tracker, whatever its domain: EMM and 5GMM use the same type

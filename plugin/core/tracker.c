@@ -6,6 +6,7 @@
 
 #include "hexutil.h"
 #include "kdf.h"
+#include "suci.h"
 
 uint64_t kasme_conn_key(unsigned kind, uint32_t assoc, uint64_t id)
 {
@@ -363,6 +364,30 @@ static kasme_ue *ue_for_pdu(kasme_tracker *tr, kasme_domain domain,
     return NULL;
 }
 
+/* A SUCI names its SUPI (TS 33.501 6.12.2): the null scheme in clear, Profiles A and B
+ * concealed with a home network key of the key file, whose MAC tag must verify. A SUCI that
+ * gives its SUPI is then an IMSI identity, so the UE and its subscriber line are found by it. */
+static void resolve_suci(kasme_tracker *tr, kasme_nas_msg *msg, kasme_nas_result *res)
+{
+    kasme_nas_identity *id = &msg->identity;
+    if (!id->suci_ie || (id->type != KASME_NAS_ID_SUCI && !id->from_suci))
+        return;
+    kasme_suci suci;
+    kasme_suci_result got = {.status = kasme_suci_parse(id->suci_ie, id->suci_ie_len, &suci)};
+    if (got.status == KASME_SUCI_OK)
+        got = kasme_suci_to_supi(&suci, tr->db);
+    res->has_suci = true;
+    res->suci_scheme = id->suci_scheme;
+    res->suci_hnet_id = id->suci_hn_key_id;
+    res->suci_status = (uint8_t)got.status;
+    if (got.status != KASME_SUCI_OK)
+        return;
+    g_strlcpy(res->supi, got.supi, sizeof res->supi);
+    g_strlcpy(id->digits, got.supi, sizeof id->digits);
+    id->type = KASME_NAS_ID_IMSI;
+    id->from_suci = true;
+}
+
 static bool inner_is_plain(const kasme_nas_outer *outer)
 {
     return outer->sec_hdr == 1 || outer->sec_hdr == 3;
@@ -405,6 +430,8 @@ void kasme_tracker_nas(kasme_tracker *tr, const kasme_pdu_meta *meta, const uint
     else if (inner_is_plain(&outer) && outer.inner_len)
         have_msg = kasme_nas_parse_plain(outer.inner, outer.inner_len, hint, &msg) == 0;
 
+    if (have_msg)
+        resolve_suci(tr, &msg, res);
     kasme_ue *ue = ue_for_pdu(tr, outer.domain, meta, have_msg ? &msg : NULL);
     if (!ue && outer.sec_hdr == 0)
         ue = kasme_ue_new(tr);

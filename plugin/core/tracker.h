@@ -118,6 +118,11 @@ typedef struct {
     bool has_kasme, has_nas_keys, has_kenb;
     uint8_t kasme[32], k_nas_enc[16], k_nas_int[16], kenb[32];
     uint32_t kenb_ul_count;
+    /* A SUCI in the message (TS 33.501 6.12): its scheme and key id, what de-concealment gave
+     * (kasme_suci_status; 0 = the SUPI is known) and the SUPI (IMSI digits) */
+    bool has_suci;
+    uint8_t suci_scheme, suci_hnet_id, suci_status;
+    char supi[16];
 } kasme_nas_result;
 
 /* K_eNB (K_gNB) check against S1AP's (NGAP's) SecurityKey. */

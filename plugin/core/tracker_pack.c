@@ -161,6 +161,8 @@ static bool same_result(const kasme_nas_result *a, const kasme_nas_result *b)
 static bool encode(const kasme_nas_result *res, kasme_nas_packed *p)
 {
     uint8_t why;
+    if (res->has_suci) /* a few per capture (registrations): kept whole */
+        return false;
     if (res->events > 0x3FFF || res->count > 0xFFFFFF || res->sec_hdr > 15 || res->dir < -1 ||
         res->dir > 1 || res->status > 7 || !why_index(res->unverified_why, &why))
         return false;

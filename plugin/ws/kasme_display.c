@@ -6,6 +6,7 @@
 
 #include "nas_msg.h"
 #include "sec_alg.h"
+#include "suci.h"
 
 static int hf_ue = -1;
 static int hf_imsi = -1;
@@ -47,6 +48,11 @@ static int hf_kenb_confirmed_by = -1;
 static int hf_key_rrc_enc = -1;
 static int hf_key_rrc_int = -1;
 static int hf_key_up_enc = -1;
+static int hf_supi = -1;
+static int hf_suci_scheme = -1;
+static int hf_suci_hnet_id = -1;
+static int hf_suci_mac_status = -1;
+static int hf_suci_status = -1;
 static int hf_nea = -1;
 static int hf_nia = -1;
 static int hf_kgnb_verdict = -1;
@@ -70,6 +76,9 @@ static expert_field ei_alg_unavailable = EI_INIT;
 static expert_field ei_guessed = EI_INIT;
 static expert_field ei_no_kenb = EI_INIT;
 static expert_field ei_kgnb_mismatch = EI_INIT;
+static expert_field ei_suci_bad_tag = EI_INIT;
+static expert_field ei_suci_unknown_key = EI_INIT;
+static expert_field ei_suci_failed = EI_INIT;
 
 static dissector_handle_t nas_eps_plain_handle;
 static dissector_handle_t nas_5gs_handle;
@@ -95,6 +104,8 @@ static const value_string eea_vals[] = {
 static const value_string eia_vals[] = {
     {0, "EIA0 (null)"}, {1, "128-EIA1 (SNOW 3G)"}, {2, "128-EIA2 (AES)"},
     {3, "128-EIA3 (ZUC)"}, {0, NULL}};
+static const value_string suci_scheme_vals[] = {
+    {0, "Null scheme"}, {1, "Profile A (X25519)"}, {2, "Profile B (secp256r1)"}, {0, NULL}};
 static const value_string nea_vals[] = {
     {0, "NEA0 (null)"}, {1, "128-NEA1 (SNOW 3G)"}, {2, "128-NEA2 (AES)"},
     {3, "128-NEA3 (ZUC)"}, {0, NULL}};
@@ -145,6 +156,11 @@ void kasme_display_register(int proto)
         {&hf_pci, {"K_eNB* PCI", "kasme.pci", FT_UINT16, BASE_DEC, NULL, 0, "Target cell of the re-establishment", HFILL}},
         {&hf_earfcn, {"K_eNB* EARFCN-DL", "kasme.earfcn_dl", FT_UINT32, BASE_DEC, NULL, 0, "Found by the MAC-I of the first SRB1 PDU", HFILL}},
         {&hf_kenb_source, {"K_eNB source", "kasme.kenb.source", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
+        {&hf_supi, {"SUPI", "kasme.supi", FT_STRING, BASE_NONE, NULL, 0, "The IMSI digits of the SUPI a SUCI carried (de-concealed for Profiles A and B)", HFILL}},
+        {&hf_suci_scheme, {"SUCI protection scheme", "kasme.suci.scheme", FT_UINT8, BASE_DEC, VALS(suci_scheme_vals), 0, NULL, HFILL}},
+        {&hf_suci_hnet_id, {"Home network public key id", "kasme.suci.hnet_id", FT_UINT8, BASE_DEC, NULL, 0, NULL, HFILL}},
+        {&hf_suci_mac_status, {"SUCI MAC tag status", "kasme.suci.mac.status", FT_UINT8, BASE_NONE, VALS(proto_checksum_vals), 0, "The ECIES MAC tag (TS 33.501 C.3.3) checked with the home network key", HFILL}},
+        {&hf_suci_status, {"SUCI", "kasme.suci.status", FT_STRING, BASE_NONE, NULL, 0, "Why the SUPI could not be had", HFILL}},
         {&hf_nea, {"Ciphering algorithm", "kasme.nea", FT_UINT8, BASE_DEC, VALS(nea_vals), 0, "5GS NAS ciphering algorithm", HFILL}},
         {&hf_nia, {"Integrity algorithm", "kasme.nia", FT_UINT8, BASE_DEC, VALS(nia_vals), 0, "5GS NAS integrity algorithm", HFILL}},
         {&hf_kgnb_verdict, {"K_gNB", "kasme.kgnb", FT_UINT8, BASE_DEC, VALS(kenb_vals), 0, "NGAP SecurityKey against the derived K_gNB", HFILL}},
@@ -169,6 +185,9 @@ void kasme_display_register(int proto)
         {&ei_kenb_mismatch, {"kasme.kenb.mismatch", PI_SECURITY, PI_ERROR, "S1AP SecurityKey differs from every derived K_eNB", EXPFILL}},
         {&ei_nh_mismatch, {"kasme.nh.mismatch", PI_SECURITY, PI_ERROR, "S1AP NH differs from the UE's NH chain", EXPFILL}},
         {&ei_alg_unavailable, {"kasme.alg_unavailable", PI_UNDECODED, PI_WARN, "Algorithm not in this build of kasme", EXPFILL}},
+        {&ei_suci_bad_tag, {"kasme.suci.mac.bad", PI_CHECKSUM, PI_ERROR, "SUCI MAC tag does not verify with the home network key: no SUPI", EXPFILL}},
+        {&ei_suci_unknown_key, {"kasme.suci.unknown_key", PI_SECURITY, PI_WARN, "No home network private key with this id and scheme in the key file", EXPFILL}},
+        {&ei_suci_failed, {"kasme.suci.failed", PI_MALFORMED, PI_WARN, "SUCI not de-concealed", EXPFILL}},
         {&ei_kgnb_mismatch, {"kasme.kgnb.mismatch", PI_SECURITY, PI_ERROR, "NGAP SecurityKey differs from every derived K_gNB", EXPFILL}},
         {&ei_no_kenb, {"kasme.kenb.none", PI_UNDECODED, PI_WARN, "No K_eNB candidate verifies the RRC Security Mode Command", EXPFILL}},
         {&ei_guessed, {"kasme.ue_guessed", PI_SECURITY, PI_NOTE, "UE found by trying known contexts against the MAC", EXPFILL}},
@@ -396,11 +415,42 @@ static bool container_deciphered(const kasme_item *item, const kasme_frame_resul
     return tvb_memeql(item->tvb, item->offset + 7, fr->plain, r->plain_len) != 0;
 }
 
+/* The SUPI a SUCI gave, and for Profiles A and B the MAC tag's verdict; the private key is
+ * never shown. */
+static void add_suci(proto_tree *t, packet_info *pinfo, proto_item *top,
+                     const kasme_nas_result *r)
+{
+    if (!r->has_suci)
+        return;
+    if (r->suci_status == KASME_SUCI_OK)
+        proto_item_set_generated(proto_tree_add_string(t, hf_supi, NULL, 0, 0, r->supi));
+    proto_item_set_generated(proto_tree_add_uint(t, hf_suci_scheme, NULL, 0, 0, r->suci_scheme));
+    if (r->suci_scheme == 0)
+        return;
+    proto_item_set_generated(proto_tree_add_uint(t, hf_suci_hnet_id, NULL, 0, 0, r->suci_hnet_id));
+    int tag = r->suci_status == KASME_SUCI_OK        ? KASME_MAC_GOOD
+              : r->suci_status == KASME_SUCI_BAD_TAG ? KASME_MAC_BAD
+                                               : KASME_MAC_UNVERIFIED;
+    proto_item_set_generated(proto_tree_add_uint(t, hf_suci_mac_status, NULL, 0, 0, (guint32)tag));
+    if (r->suci_status == KASME_SUCI_OK)
+        return;
+    const char *why = kasme_suci_status_text((kasme_suci_status)r->suci_status);
+    proto_item_set_generated(proto_tree_add_string(t, hf_suci_status, NULL, 0, 0, why));
+    if (r->suci_status == KASME_SUCI_BAD_TAG)
+        expert_add_info(pinfo, top, &ei_suci_bad_tag);
+    else if (r->suci_status == KASME_SUCI_UNKNOWN_KEY_ID)
+        expert_add_info_format(pinfo, top, &ei_suci_unknown_key,
+                               "No home network private key with id %u for this scheme in the key file",
+                               r->suci_hnet_id);
+    else
+        expert_add_info_format(pinfo, top, &ei_suci_failed, "SUCI not de-concealed: %s", why);
+}
+
 static void display_nas(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                         const kasme_item *item, const kasme_frame_result *fr)
 {
     const kasme_nas_result *r = &fr->nas;
-    if (r->sec_hdr == 0 && r->status == KASME_PDU_PLAIN && !r->events)
+    if (r->sec_hdr == 0 && r->status == KASME_PDU_PLAIN && !r->events && !r->has_suci)
         return;
     proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
                                           item->length, ENC_NA);
@@ -423,6 +473,7 @@ static void display_nas(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     if (r->status == KASME_PDU_ALG_UNAVAILABLE)
         expert_add_info(pinfo, top, &ei_alg_unavailable);
     add_events(t, pinfo, top, r);
+    add_suci(t, pinfo, top, r);
     if (r->sec_hdr == 0) {
         add_keys(t, item->tvb, r);
         return;

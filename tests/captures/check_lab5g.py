@@ -2,7 +2,9 @@
 """5G NAS on NGAP: a 5G lab capture (lab/5g: Open5GS + UERANSIM, ciphered with NEA1/2/3) against
 the truth the core logged (captures/5g-*/truth.json, re-derived by lab/5g/derive_check.py).
 
-Checked: RES* verified at the Authentication Response; K_AMF, K_NASenc and K_NASint equal to the
+Checked: a concealed SUCI (Profile A or B) de-concealed with the core's home network key to the
+subscriber's SUPI with its MAC tag verified, and with a wrong key (or a flipped tag bit) no SUPI
+and a failed tag; RES* verified at the Authentication Response; K_AMF, K_NASenc and K_NASint equal to the
 AMF's; every protected NAS PDU the AMF logged deciphered, its MAC verified, at the AMF's NAS COUNT,
 and the plaintext of every ciphered one equal to the AMF's; every NGAP SecurityKey confirmed as
 K_gNB and equal to the AMF's K_gNB; no MAC failed anywhere.
@@ -11,10 +13,68 @@ Usage: check_lab5g.py PLUGIN WS_VERSION CAPTURE_DIR [KEYFILE]
 """
 import json
 import os
+import shutil
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from check_nas5g import Checker, run_kasme  # noqa: E402
+from check_negative5g import as_pcap, patch_frames  # noqa: E402
+
+PROFILES = {1: "A", 2: "B"}
+
+
+def hnet_lines(truth, flip=False):
+    """The core's home network private keys as key-file lines (one bit flipped with flip)."""
+    lines = []
+    for k in truth.get("home_network_keys", []):
+        key = bytearray.fromhex(k["private"])
+        key[-1] ^= 1 if flip else 0
+        lines.append("hnet id=%d scheme=%s key=%s" % (k["id"], PROFILES[k["scheme"]], key.hex()))
+    return lines
+
+
+def keyfile_with(tmp, base, lines, name):
+    path = os.path.join(tmp, name)
+    with open(path, "w") as out:
+        out.write(open(base).read() + "\n" + "\n".join(lines) + "\n")
+    return path
+
+
+def concealed(truth):
+    return [r for r in truth.get("capture_registration_request", []) if r["scheme_id"] != "0"]
+
+
+def check_suci(ck, plugin, version, capdir, keyfile, truth, tmp):
+    regs = concealed(truth)
+    if not regs:
+        return
+    pcap = os.path.join(capdir, "ngap.pcapng")
+    supis = {s["imsi"] for s in truth["subscribers"]}
+    good = keyfile_with(tmp, keyfile, hnet_lines(truth), "hnet.keys")
+    rows, _ = run_kasme(plugin, version, pcap, good,
+                        extra_fields=["kasme.supi", "kasme.suci.mac.status"])
+    for r in regs:
+        row = rows.get(r["frame"], {})
+        ck.check(set(row.get("kasme.supi", [])) <= supis and row.get("kasme.supi"),
+                 "frame %d: SUCI (scheme %s) gives the subscriber's SUPI (%s)"
+                 % (r["frame"], r["scheme_id"], row.get("kasme.supi")))
+        ck.check(row.get("kasme.suci.mac.status") == ["1"], "frame %d: SUCI tag verified" % r["frame"])
+    wrong = keyfile_with(tmp, keyfile, hnet_lines(truth, flip=True), "wrong.keys")
+    rows, _ = run_kasme(plugin, version, pcap, wrong,
+                        extra_fields=["kasme.supi", "kasme.suci.mac.status"])
+    for r in regs:
+        row = rows.get(r["frame"], {})
+        ck.check(not row.get("kasme.supi") and row.get("kasme.suci.mac.status") == ["0"],
+                 "frame %d: a wrong home network key gives no SUPI and a failed tag" % r["frame"])
+    flipped = as_pcap(pcap, tmp)
+    out = bytes.fromhex(regs[0]["scheme_output"])
+    patch_frames(flipped, {regs[0]["frame"]}, lambda b: b.replace(out, out[:-1] + bytes([out[-1] ^ 1])))
+    rows, _ = run_kasme(plugin, version, flipped, good,
+                        extra_fields=["kasme.supi", "kasme.suci.mac.status"])
+    row = rows.get(regs[0]["frame"], {})
+    ck.check(not row.get("kasme.supi") and row.get("kasme.suci.mac.status") == ["0"],
+             "frame %d: a flipped tag bit gives no SUPI and a failed tag" % regs[0]["frame"])
 
 
 def ciphered(pdu_hex):
@@ -69,6 +129,11 @@ def main():
         row = rows.get(k["frame"], {})
         ck.check(row.get("kasme.kgnb") == ["1"], "frame %d: K_gNB confirmed" % k["frame"])
         ck.check(k["K_gNB"].lower() in keys_seen["kasme.key.kgnb"], "K_gNB equals the AMF's")
+    tmp = tempfile.mkdtemp(prefix="kasme-lab5g-")
+    try:
+        check_suci(ck, plugin, version, capdir, keyfile, truth, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     failed = [f for f, r in rows.items() if "0" in r.get("kasme.mac.status", [])]
     ck.check(not failed, "no MAC failed (failed in frames %s)" % failed)
     ck.check(n > 0, "the truth has NAS PDUs in the capture")
