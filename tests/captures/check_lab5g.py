@@ -14,6 +14,7 @@ Usage: check_lab5g.py PLUGIN WS_VERSION CAPTURE_DIR [KEYFILE]
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -67,6 +68,16 @@ def check_suci(ck, plugin, version, capdir, keyfile, truth, tmp):
         row = rows.get(r["frame"], {})
         ck.check(not row.get("kasme.supi") and row.get("kasme.suci.mac.status") == ["0"],
                  "frame %d: a wrong home network key gives no SUPI and a failed tag" % r["frame"])
+    verify = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools",
+                          "kasme-verify")
+    tree = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(plugin))))
+    for keys, rc_want, text in ((good, 0, "SUCI: %d de-concealed, 0 not" % len(regs)),
+                                (wrong, 1, "SUCI tag failed")):
+        p = subprocess.run([sys.executable, verify, "--plugin-dir", tree, "-k", keys, pcap],
+                           capture_output=True, text=True, timeout=600)
+        ck.check(p.returncode == rc_want and text in p.stdout,
+                 "kasme-verify exit %d with %r (got %d: %s)" % (rc_want, text, p.returncode,
+                                                                p.stdout + p.stderr))
     flipped = as_pcap(pcap, tmp)
     out = bytes.fromhex(regs[0]["scheme_output"])
     patch_frames(flipped, {regs[0]["frame"]}, lambda b: b.replace(out, out[:-1] + bytes([out[-1] ^ 1])))
