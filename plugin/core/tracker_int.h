@@ -25,10 +25,16 @@ typedef struct {
     uint8_t alg_key_fc;       /* TS 33.401 A.7: 0x15; TS 33.501 A.8: 0x69 */
     const char *root_name;    /* K_ASME (TS 33.401 A.2) / K_AMF (TS 33.501 A.7) */
     const char *an_key_name;  /* K_eNB (TS 33.401 A.3) / K_gNB (TS 33.501 A.9) */
+    /* key-file lines that give the root key itself: kasme= (EPS) or kamf= (5GS) */
+    const kasme_subscriber *(*root_line_by_imsi)(const kasme_subdb *db, const char *imsi);
+    const kasme_subscriber *(*root_line_by_tmsi)(const kasme_subdb *db, uint32_t tmsi);
+    const kasme_subscriber *(*root_line_any)(const kasme_subdb *db);
 } kasme_domain_profile;
 
 /* tracker_domain.c */
 const kasme_domain_profile *kasme_profile(kasme_domain domain);
+/* The root key of a kasme= or kamf= key-file line. */
+const uint8_t *kasme_root_line_key(kasme_domain domain, const kasme_subscriber *line);
 /* NAS BEARER input (TS 33.401 8.1.1: 0; TS 33.501 6.4.3.1: the access type, 1 for 3GPP). */
 unsigned kasme_nas_bearer(kasme_domain domain, const kasme_pdu_meta *meta);
 /* K_eNB (A.3) or K_gNB (A.9, 3GPP access) from the root key and an uplink NAS COUNT. */

@@ -192,16 +192,18 @@ static void result_from_ctx(kasme_sec_ctx *ctx, kasme_nas_result *res)
     kasme_ctx_info_fill(ctx, &res->ctx);
 }
 
-/* K_ASME lines of the key file that may name this UE, each as a candidate context. */
+/* K_ASME (K_AMF) lines of the key file that may name this UE, each as a candidate context. */
 static size_t keyfile_root_candidates(kasme_tracker *tr, kasme_ue *ue,
-                                      const kasme_pdu_meta *meta, int ksi, kasme_sec_ctx **out,
-                                      size_t n, size_t max)
+                                      const kasme_pdu_meta *meta, kasme_domain domain, int ksi,
+                                      kasme_sec_ctx **out, size_t n, size_t max)
 {
+    const kasme_domain_profile *pf = kasme_profile(domain);
+    bool ue_tmsi = ue->has_tmsi && ue->tmsi_domain == domain;
     const kasme_subscriber *firsts[4] = {
-        ue->imsi[0] ? kasme_subdb_kasme_by_imsi(tr->db, ue->imsi) : NULL,
-        ue->has_tmsi ? kasme_subdb_kasme_by_tmsi(tr->db, ue->m_tmsi) : NULL,
-        meta->has_m_tmsi ? kasme_subdb_kasme_by_tmsi(tr->db, meta->m_tmsi) : NULL,
-        kasme_subdb_kasme_any(tr->db),
+        ue->imsi[0] ? pf->root_line_by_imsi(tr->db, ue->imsi) : NULL,
+        ue_tmsi ? pf->root_line_by_tmsi(tr->db, ue->m_tmsi) : NULL,
+        meta->has_m_tmsi ? pf->root_line_by_tmsi(tr->db, meta->m_tmsi) : NULL,
+        pf->root_line_any(tr->db),
     };
     for (size_t f = 0; f < 4; f++) {
         for (const kasme_subscriber *line = firsts[f]; line && n < max;
@@ -214,7 +216,7 @@ static size_t keyfile_root_candidates(kasme_tracker *tr, kasme_ue *ue,
             ctx->sub = line;
             ctx->from_keyfile_kasme = true;
             ctx->n_roots = 1;
-            memcpy(kasme_ctx_cands(ctx)->root[0], line->kasme, 32);
+            memcpy(kasme_ctx_cands(ctx)->root[0], kasme_root_line_key(domain, line), 32);
             out[n++] = ctx;
         }
     }
@@ -244,8 +246,7 @@ static size_t smc_candidates(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_me
         memcpy(again->cands->sn[0], current->sn_id, 3);
         out[n++] = again;
     }
-    if (domain == KASME_DOMAIN_EPS)
-        n = keyfile_root_candidates(tr, ue, meta, ksi, out, n, max);
+    n = keyfile_root_candidates(tr, ue, meta, domain, ksi, out, n, max);
     for (size_t i = 0; i < n; i++) {
         out[i]->domain = (uint8_t)domain;
         out[i]->nas_bearer = (uint8_t)kasme_nas_bearer(domain, meta);

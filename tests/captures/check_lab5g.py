@@ -118,6 +118,28 @@ def check_pdus(ck, truth, rows):
     return n
 
 
+def check_kamf_only(ck, plugin, version, capdir, truth, tmp):
+    """No K: the AMF's K_AMF given as a key-file line, by SUPI and as "any"."""
+    kamfs = truth.get("amf_kamf", [])
+    if len(kamfs) != 1:
+        return
+    pdus = [p for p in truth["nas_pdus"] if "frame" in p]
+    for ident in ("supi=imsi-" + kamfs[0]["SUPI"], "any"):
+        keys = os.path.join(tmp, "kamf.keys")
+        with open(keys, "w") as f:
+            f.write("kamf=%s %s\n" % (kamfs[0]["K_AMF"], ident))
+        rows, _ = run_kasme(plugin, version, os.path.join(capdir, "ngap.pcapng"), keys,
+                            extra_fields=["kasme.plaintext", "kasme.key_source"])
+        ok = all(set(rows.get(p["frame"], {}).get("kasme.mac.status", [])) == {"1"} and
+                 (not ciphered(p["pdu"]) or
+                  p["plaintext"].lower() in rows.get(p["frame"], {}).get("kasme.plaintext", []))
+                 for p in pdus)
+        ck.check(ok, "K_AMF line (%s) alone: every NAS PDU verified, plaintext the AMF's" % ident)
+        sources = {v for r in rows.values() for v in r.get("kasme.key_source", [])}
+        ck.check(any("kamf.keys1" in v for v in sources),  # file:line, colons stripped
+                 "key source names the K_AMF line (%s)" % sources)
+
+
 def main():
     plugin, version, capdir = sys.argv[1:4]
     keyfile = sys.argv[4] if len(sys.argv) > 4 else os.path.join(capdir, "subscriber.keys")
@@ -143,6 +165,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="kasme-lab5g-")
     try:
         check_suci(ck, plugin, version, capdir, keyfile, truth, tmp)
+        check_kamf_only(ck, plugin, version, capdir, truth, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     failed = [f for f, r in rows.items() if "0" in r.get("kasme.mac.status", [])]
