@@ -7,7 +7,11 @@ capture_tshark() {
     cap="$1" file="$2"
     shift 2
     keys=keyfiles/srsran-milenage.keys
-    case "$cap" in *s05-xor*) keys=keyfiles/srsran-xor.keys ;; esac
+    case "$cap" in
+        *s05-xor*) keys=keyfiles/srsran-xor.keys ;;
+        captures/public5g/*) keys=keyfiles/public5g.keys ;;
+        captures/5g-*) keys="$(dirname "$cap")/subscriber.keys" ;;
+    esac
     case "$cap" in
         *s1ap*)
             set -- "$@" -o 'uat:user_dlts:"User 3 (DLT=150)","s1ap","0","","0",""' ;;
@@ -20,4 +24,11 @@ capture_tshark() {
             set -- "$@" -o 'uat:user_dlts:"User 1 (DLT=148)","nas-eps","0","","0",""' ;;
     esac
     tools/kasme-tshark -r "$file" -o "kasme.key_file:$keys" "$@"
+}
+
+# The bundled captures, one a line: LTE (srsRAN), the 5G lab's NGAP captures and the public 5G
+# captures.
+bundled_captures() {
+    printf '%s\n' captures/*/*.pcap captures/5g-*/ngap.pcapng captures/public5g/*/*.pcap \
+        captures/public5g/*/*.pcapng | grep -v '\*'
 }

@@ -49,7 +49,7 @@ run_one() {
 # Except where the keys are in another capture: s15's second eNB sees the UE only after a
 # handover, and the NH for it is in enb2_s1ap.pcap.
 keys_elsewhere="captures/s15-s1-handover/enb2_mac.pcap"
-for cap in captures/*/*.pcap; do
+for cap in $(bundled_captures); do
     run_one "$cap" "$cap"
     results=yes
     grep -q "NAS/RRC security (kasme)" "$tmp/out" || results=""
@@ -72,7 +72,7 @@ count_failure() { # kind of failure in $bad, the mutant's file, its label
     echo "FAIL $2: $bad (rc $rc)"
 }
 
-for cap in captures/*/*.pcap; do
+for cap in $(bundled_captures); do
     i=0
     while [ $i -lt "$per" ]; do
         set --

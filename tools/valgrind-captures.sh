@@ -30,7 +30,7 @@ command -v valgrind >/dev/null || { echo "valgrind-captures: apt-get install val
 KASME_VG_LOGS="$(mktemp -d /tmp/kasme-vg.XXXXXX)"
 chmod 777 "$KASME_VG_LOGS"
 export KASME_VG_LOGS
-printf '%s\n' captures/*/*.pcap | xargs -P "$jobs" -n 1 "$0" --one > "$KASME_VG_LOGS/summary"
+bundled_captures | xargs -P "$jobs" -n 1 "$0" --one > "$KASME_VG_LOGS/summary"
 rm -rf valgrind-logs && cp -r "$KASME_VG_LOGS" valgrind-logs && rm -rf "$KASME_VG_LOGS"
 sort -k2 valgrind-logs/summary
 runs=$(wc -l < valgrind-logs/summary)
