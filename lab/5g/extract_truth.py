@@ -157,6 +157,32 @@ def from_capture(pcap):
             [{'frame': int(a['frame.number']), 'K_gNB': clean(a['ngap.SecurityKey'])} for a in ics])
 
 
+def home_network_keys(run):
+    """The UDM's SUCI key pairs (hnet entries of udm.yaml, PEM files) in hex:
+    private key, public key as the UE is configured with it (X25519: 32
+    octets; secp256r1: compressed point)."""
+    import yaml
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import x25519
+    with open(os.path.join(run, 'conf', 'udm.yaml')) as f:
+        udm = yaml.safe_load(f)['udm']
+    out = []
+    for e in udm.get('hnet', []):
+        with open(e['key'], 'rb') as f:
+            key = serialization.load_pem_private_key(f.read(), None)
+        if isinstance(key, x25519.X25519PrivateKey):
+            priv = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                     serialization.NoEncryption())
+            pub = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        else:
+            priv = key.private_numbers().private_value.to_bytes(32, 'big')
+            pub = key.public_key().public_bytes(serialization.Encoding.X962,
+                                                serialization.PublicFormat.CompressedPoint)
+        out.append({'id': e['id'], 'scheme': e['scheme'], 'file': os.path.basename(e['key']),
+                    'private': priv.hex(), 'public': pub.hex()})
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('run')
@@ -191,6 +217,7 @@ def main():
             'capture_*: read from ngap.pcap with tshark (what the core does not log).',
         ],
         'subscribers': subscribers,
+        'home_network_keys': home_network_keys(args.run),
         'udm_auth_vectors': vectors,
         'ausf_kseaf': kseaf,
         'amf_kamf': kamf,
