@@ -1,8 +1,9 @@
 #!/bin/bash
 # Builds the 5G lab: Open5GS (the 5G core NFs, with the two open5gs-*.patch),
-# UERANSIM (nr-gnb, nr-ue, nr-cli) and the SCTP-over-TCP shim, out of the git
-# tree, in $BUILD (default /work/lab5g-build).  Installs the Debian packages it
-# needs.  Run as root on Debian 12.
+# UERANSIM (nr-gnb, nr-ue, nr-cli, with the two ueransim-*.patch) and the
+# SCTP-over-TCP shim, out of the git tree, in $BUILD (default
+# /work/lab5g-build).  Installs the Debian packages it needs.  Run as root on
+# Debian 12.
 #
 # Sources, at the commits below, come from bare git directories (MIRROR_*; the
 # project's `fetch` tool gives them) or from clones you made yourself and put
@@ -55,6 +56,17 @@ extract "$SRC/UERANSIM" MIRROR_UERANSIM $UERANSIM_REV
 if [ ! -e "$SRC/open5gs/.lab-patched" ]; then
   for p in "$LAB"/open5gs-*.patch; do patch -d "$SRC/open5gs" -p1 < "$p"; done
   touch "$SRC/open5gs/.lab-patched"
+fi
+
+# ueransim-gnb-amf-fallback.patch: the gNB sends initial NAS messages that
+# carry no Requested NSSAI (Service Request, protected Registration Request) to
+# its AMF instead of dropping them ("Could not find a suitable AMF").
+# ueransim-ue-mobility-registration.patch: the UE's mobility/periodic
+# Registration Request carries its ngKSI (not "no key") and keeps Requested
+# NSSAI out of the cleartext part; Open5GS rejected it or re-authenticated.
+if [ ! -e "$SRC/UERANSIM/.lab-patched" ]; then
+  for p in "$LAB"/ueransim-*.patch; do patch -d "$SRC/UERANSIM" -p1 < "$p"; done
+  touch "$SRC/UERANSIM/.lab-patched"
 fi
 
 # Open5GS: only the 5G core NFs.  buildtype plain (-O0, no -g): its ~3000

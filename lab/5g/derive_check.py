@@ -94,6 +94,41 @@ def first_bits(data, nbits):
     return bytes(out)
 
 
+def x963_kdf(z, shared_info, length=64):
+    """ANSI X9.63 KDF with SHA-256 (TS 33.501 C.3.2)."""
+    out, counter = b'', 1
+    while len(out) < length:
+        out += hashlib.sha256(z + counter.to_bytes(4, 'big') + shared_info).digest()
+        counter += 1
+    return out[:length]
+
+
+def suci_deconceal(scheme, hn_private, scheme_output):
+    """ECIES Profile A (X25519) or B (secp256r1, compressed ephemeral key) of
+    TS 33.501 C.3.3/C.3.4: returns (plaintext MSIN octets, MAC tag ok)."""
+    from cryptography.hazmat.primitives.asymmetric import ec, x25519
+    if scheme == 1:
+        eph, rest = scheme_output[:32], scheme_output[32:]
+        z = x25519.X25519PrivateKey.from_private_bytes(hn_private).exchange(
+            x25519.X25519PublicKey.from_public_bytes(eph))
+    else:
+        eph, rest = scheme_output[:33], scheme_output[33:]
+        priv = ec.derive_private_key(int.from_bytes(hn_private, 'big'), ec.SECP256R1())
+        z = priv.exchange(ec.ECDH(), ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), eph))
+    ciphertext, tag = rest[:-8], rest[-8:]
+    k = x963_kdf(z, eph)
+    enc_key, icb, mac_key = k[:16], k[16:32], k[32:]
+    dec = Cipher(algorithms.AES(enc_key), modes.CTR(icb)).decryptor()
+    plain = dec.update(ciphertext) + dec.finalize()
+    return plain, hmac.new(mac_key, ciphertext, hashlib.sha256).digest()[:8] == tag
+
+
+def msin_bcd(msin):
+    """MSIN digits as the SUCI carries them: two a octet, low nibble first, F filler."""
+    digits = msin + ('f' if len(msin) % 2 else '')
+    return bytes(int(digits[i + 1], 16) << 4 | int(digits[i], 16) for i in range(0, len(digits), 2))
+
+
 class KasmeCrypto:
     """SNOW 3G and ZUC algorithms from kasme's plugin/crypto, through ctypes."""
 
@@ -172,22 +207,33 @@ def self_test(ck, crypto):
                                 bytes.fromhex(v['message'])), bytes.fromhex(v['mac']))
     with open(os.path.join(LAB, 'vectors5g.json')) as f:
         v5 = json.load(f)
+    for v in v5['suci_ecies']:
+        eph = v.get('eph_public_key') or v['eph_public_key_compressed']
+        plain, tag_ok = suci_deconceal(v['scheme_id'], bytes.fromhex(v['hn_private_key']),
+                                       bytes.fromhex(eph + v['ciphertext'] + v['mac_tag']))
+        ck.check('self-test SUCI de-concealment %s' % v['name'], (plain.hex(), tag_ok),
+                 (v['plaintext_msin_bcd'], True))
     for v in v5['kdf5g']:
         out = kdf(bytes.fromhex(v['key']), int(v['fc'], 16), *[bytes.fromhex(p['value']) for p in v['params']])
         ck.check('self-test KDF %s' % v['name'], out, bytes.fromhex(v['output_256']))
 
 
-def check_aka(ck, truth, sub, mcc, mnc):
-    """MILENAGE, AUTN, RES*/XRES*, K_AUSF, K_SEAF, K_AMF for each vector."""
-    k, opc = bytes.fromhex(sub['k']), bytes.fromhex(sub['opc'])
+def check_vectors(ck, truth, mcc, mnc):
+    """Each UDM vector with its subscriber's K and OPc: MILENAGE, AUTN,
+    XRES* (A.4), K_AUSF (A.2), K_SEAF (A.6).  Returns the chains."""
     sn = snn(mcc, mnc)
     chains = []
     for i, v in enumerate(truth['udm_auth_vectors']):
+        tag = 'vector %d' % (i + 1)
+        owners = [sub for sub in truth['subscribers'] if own_vector(v, sub)]
+        if not ck.check(tag + ' made from a subscriber\'s K and OPc (MILENAGE f1, f5)', len(owners), 1):
+            continue
+        sub = owners[0]
+        k, opc = bytes.fromhex(sub['k']), bytes.fromhex(sub['opc'])
         rand, sqn, amf = bytes.fromhex(v['RAND']), bytes.fromhex(v['SQN']), bytes.fromhex(v['AMF'])
         m = milenage(k, opc, rand, sqn, amf)
-        tag = 'vector %d' % (i + 1)
-        ck.check('%s SQN %s: start SQN %d + %d' % (tag, v['SQN'], sub['sqn'], int(v['SQN'], 16) - sub['sqn']),
-                 int(v['SQN'], 16) >= sub['sqn'], True)
+        tag += ' (IMSI %s)' % sub['imsi']
+        ck.check('%s SQN %s >= start SQN %d' % (tag, v['SQN'], sub['sqn']), int(v['SQN'], 16) >= sub['sqn'], True)
         autn = xor(sqn, m['AK']) + amf + m['MAC_A']
         ck.check('%s AUTN' % tag, autn, bytes.fromhex(v['AUTN']))
         ck.check('%s CK, IK' % tag, m['CK'] + m['IK'], bytes.fromhex(v['CK'] + v['IK']))
@@ -196,47 +242,88 @@ def check_aka(ck, truth, sub, mcc, mnc):
         ck.check('%s XRES* (A.4)' % tag, xres_star, bytes.fromhex(v['XRES_STAR']))
         kausf = kdf(m['CK'] + m['IK'], 0x6A, sn, autn[:6])
         ck.check('%s K_AUSF (A.2)' % tag, kausf, bytes.fromhex(v['KAUSF']))
-        kseaf = kdf(kausf, 0x6C, sn)
-        chains.append({'RAND': v['RAND'], 'AUTN': autn.hex(), 'XRES_star': xres_star, 'K_SEAF': kseaf})
-    seafs = [bytes.fromhex(s['KSEAF']) for s in truth['ausf_kseaf']]
+        chains.append({'SUPI': sub['imsi'], 'RAND': v['RAND'], 'AUTN': autn.hex(),
+                       'XRES_star': xres_star, 'K_SEAF': kdf(kausf, 0x6C, sn)})
+    seafs = [bytes.fromhex(x['KSEAF']) for x in truth['ausf_kseaf']]
     for c in chains:
-        ck.check('K_SEAF (A.6) of RAND %s in the AUSF log' % c['RAND'][:8], c['K_SEAF'] in seafs, True)
+        ck.check('K_SEAF (A.6) of RAND %s... in the AUSF log' % c['RAND'][:8], c['K_SEAF'] in seafs, True)
+    return chains
+
+
+def check_capture_aka(ck, truth, chains):
+    """RAND/AUTN sent, RES* returned and ABBA sent, as the capture has them."""
     for r in truth['capture_authentication_request']:
-        hit = [c for c in chains if c['RAND'] == r['RAND']]
         ck.check('capture frame %d RAND/AUTN sent = a UDM vector' % r['frame'],
-                 bool(hit) and hit[0]['AUTN'] == r['AUTN'], True)
+                 any(c['RAND'] == r['RAND'] and c['AUTN'] == r['AUTN'] for c in chains), True)
+        ck.check('capture frame %d ABBA sent = ABBA used for K_AMF' % r['frame'],
+                 any(e['ABBA'] == r['ABBA'] for e in truth['amf_kamf']), True)
     for r in truth['capture_authentication_response']:
         ck.check('capture frame %d RES* from the UE = XRES* (A.4)' % r['frame'],
                  any(c['XRES_star'].hex() == r['RES_star'] for c in chains), True)
-    kamfs = []
+
+
+def check_kamf(ck, truth, chains):
+    """K_AMF (A.7) from the K_SEAF of the same subscriber; returns the
+    (SUPI, K_AMF) pairs that agreed."""
+    good = []
     for e in truth['amf_kamf']:
         abba = bytes.fromhex(e['ABBA'])
-        hits = [kdf(c['K_SEAF'], 0x6D, e['SUPI'].encode(), abba) for c in chains]
-        ck.check('K_AMF (A.7) for SUPI %s, ABBA %s' % (e['SUPI'], e['ABBA']), bytes.fromhex(e['K_AMF']) in hits, True)
-        kamfs.append(bytes.fromhex(e['K_AMF']))
-    for r in truth['capture_authentication_request']:
-        ck.check('capture frame %d ABBA sent = ABBA used for K_AMF' % r['frame'],
-                 any(e['ABBA'] == r['ABBA'] for e in truth['amf_kamf']), True)
-    return kamfs
+        hits = [kdf(c['K_SEAF'], 0x6D, e['SUPI'].encode(), abba) for c in chains if c['SUPI'] == e['SUPI']]
+        if ck.check('K_AMF (A.7) for SUPI %s, ABBA %s' % (e['SUPI'], e['ABBA']),
+                    bytes.fromhex(e['K_AMF']) in hits, True):
+            good.append((e['SUPI'], bytes.fromhex(e['K_AMF'])))
+    return good
+
+
+def check_suci(ck, truth):
+    """Each Registration Request's SUCI: null scheme carries the MSIN in clear;
+    Profile A/B de-conceal with the home network private key to a
+    subscriber's MSIN (the IMSI less MCC 999 and MNC 70)."""
+    msins = {s['imsi'][5:]: s['imsi'] for s in truth['subscribers']}
+    keys = {k['id']: k for k in truth.get('home_network_keys', [])}
+    for r in truth['capture_registration_request']:
+        if not r['scheme_id']:
+            continue  # a 5G-GUTI, not a SUCI
+        scheme = int(r['scheme_id'])
+        tag = 'capture frame %d SUCI (protection scheme %d)' % (r['frame'], scheme)
+        if scheme == 0:
+            ck.check(tag + ' MSIN in clear is a subscriber\'s', r['msin'] in msins, True)
+            continue
+        key = keys.get(int(r['pki']))
+        if not ck.check(tag + ' home network key %s known' % r['pki'], key is not None, True):
+            continue
+        plain, tag_ok = suci_deconceal(scheme, bytes.fromhex(key['private']), bytes.fromhex(r['scheme_output']))
+        ck.check(tag + ' MAC tag', tag_ok, True)
+        ck.check(tag + ' de-concealed MSIN is a subscriber\'s', plain in [msin_bcd(m) for m in msins], True)
 
 
 def check_nas_keys(ck, truth, kamfs):
-    """K_NASint/K_NASenc (A.8) and K_gNB (A.9) from a K_AMF of the run; returns
-    the candidate (K_NASint, K_NASenc, NIA, NEA) sets."""
+    """K_NASint/K_NASenc (A.8) and K_gNB (A.9) from a verified K_AMF; each
+    NAS key set gets the SUPI of the K_AMF it came from."""
     sets = []
     for s in truth['amf_nas_keys']:
-        k_int = [kdf(k, 0x69, b'\x02', bytes([s['NIA']]))[16:] for k in kamfs]
-        k_enc = [kdf(k, 0x69, b'\x01', bytes([s['NEA']]))[16:] for k in kamfs]
-        ck.check('K_NASint (A.8, NIA%d)' % s['NIA'], bytes.fromhex(s['K_NASint']) in k_int, True)
-        ck.check('K_NASenc (A.8, NEA%d)' % s['NEA'], bytes.fromhex(s['K_NASenc']) in k_enc, True)
-        sets.append(s)
+        owner = [supi for supi, k in kamfs
+                 if kdf(k, 0x69, b'\x02', bytes([s['NIA']]))[16:].hex() == s['K_NASint']]
+        ck.check('K_NASint (A.8, NIA%d) from a K_AMF' % s['NIA'], bool(owner), True)
+        k_enc = [kdf(k, 0x69, b'\x01', bytes([s['NEA']]))[16:].hex() for supi, k in kamfs if supi in owner]
+        ck.check('K_NASenc (A.8, NEA%d) from the same K_AMF' % s['NEA'], s['K_NASenc'] in k_enc, True)
+        sets.append(dict(s, SUPI=owner[0] if owner else None))
     for g in truth['amf_kgnb']:
-        derived = [kdf(k, 0x6E, g['ul_count'].to_bytes(4, 'big'), bytes([g['access_type']])) for k in kamfs]
+        derived = [kdf(k, 0x6E, g['ul_count'].to_bytes(4, 'big'), bytes([g['access_type']])) for _, k in kamfs]
         ck.check('K_gNB (A.9) from UL NAS COUNT %d' % g['ul_count'], bytes.fromhex(g['K_gNB']) in derived, True)
     logged = [g['K_gNB'] for g in truth['amf_kgnb']]
     for c in truth.get('capture_ngap_security_key', []):
         ck.check('capture frame %d NGAP Security Key = a K_gNB of the AMF log' % c['frame'], c['K_gNB'] in logged, True)
     return sets
+
+
+def key_set_for(sets, pdu):
+    """The NAS keys in force for a PDU: the last set derived for its SUPI with
+    its algorithms, before it."""
+    supi = pdu['supi'].split('-')[-1]
+    cands = [s for s in sets if s['SUPI'] == supi and s['NIA'] == pdu['nia'] and s['NEA'] == pdu['nea']
+             and s['time'] <= pdu['time']]
+    return cands[-1] if cands else None
 
 
 def check_pdus(ck, truth, key_sets, crypto):
@@ -246,12 +333,11 @@ def check_pdus(ck, truth, key_sets, crypto):
         pdu = bytes.fromhex(p['pdu'])
         direction = 1 if p['dir'] == 'DL' else 0
         sht = pdu[1] & 0x0f
-        tag = 'NAS %s COUNT %d frame %s (security header %d)' % (p['dir'], p['count'], p['frame'], sht)
-        ks = [s for s in key_sets if s['NIA'] == p['nia'] and s['NEA'] == p['nea']]
-        if not ks or p['nia'] == 0:
-            ck.check(tag + ' has a NAS key set', False, True)
+        tag = 'NAS %s %s COUNT %d frame %s (security header %d)' % (p['supi'], p['dir'], p['count'], p['frame'], sht)
+        ks = key_set_for(key_sets, p)
+        if not ck.check(tag + ' has NAS keys (NIA%d, NEA%d)' % (p['nia'], p['nea']), ks is not None and p['nia'] != 0, True):
             continue
-        k_int, k_enc = bytes.fromhex(ks[-1]['K_NASint']), bytes.fromhex(ks[-1]['K_NASenc'])
+        k_int, k_enc = bytes.fromhex(ks['K_NASint']), bytes.fromhex(ks['K_NASenc'])
         ck.check(tag + ' SQN octet = COUNT & 0xff', pdu[6], p['count'] & 0xff)
         msg = pdu[6:]
         if p['nia'] == 2:
@@ -280,13 +366,10 @@ def main():
     ck = Checker()
     crypto = KasmeCrypto()
     self_test(ck, crypto)
-    for i, v in enumerate(truth['udm_auth_vectors']):
-        ck.check('vector %d made from a subscriber\'s K and OPc (MILENAGE f1, f5)' % (i + 1),
-                 any(own_vector(v, sub) for sub in truth['subscribers']), True)
-    kamfs = []
-    for sub in truth['subscribers']:
-        kamfs += check_aka(ck, {**truth, 'udm_auth_vectors': [v for v in truth['udm_auth_vectors']
-                                                             if own_vector(v, sub)]}, sub, '999', '70')
+    chains = check_vectors(ck, truth, '999', '70')
+    check_capture_aka(ck, truth, chains)
+    kamfs = check_kamf(ck, truth, chains)
+    check_suci(ck, truth)
     sets = check_nas_keys(ck, truth, kamfs)
     check_pdus(ck, truth, sets, crypto)
     report = '\n'.join(ck.lines) + '\n%d passed, %d failed\n' % (ck.passed, ck.failed)

@@ -28,6 +28,35 @@ NAS = re.compile(r'nas dir=(\w+) supi=(\S+) count=(\d+) bearer=(\d+) nea=(\d+) n
                  r'mac=([0-9a-f]{8}) mac_ok=(\d) plain,pdu=([0-9a-f]*) ([0-9a-f]*)')
 
 
+# TS 24.501 9.7: 5GMM (EPD 0x7e) and 5GSM (EPD 0x2e) message types
+MM_TYPES = {0x41: 'Registration request', 0x42: 'Registration accept', 0x43: 'Registration complete',
+            0x44: 'Registration reject', 0x45: 'Deregistration request (UE originating)',
+            0x46: 'Deregistration accept (UE originating)', 0x47: 'Deregistration request (UE terminated)',
+            0x48: 'Deregistration accept (UE terminated)', 0x4c: 'Service request', 0x4d: 'Service reject',
+            0x4e: 'Service accept', 0x54: 'Configuration update command',
+            0x55: 'Configuration update complete', 0x56: 'Authentication request',
+            0x57: 'Authentication response', 0x5b: 'Identity request', 0x5c: 'Identity response',
+            0x5d: 'Security mode command', 0x5e: 'Security mode complete', 0x5f: 'Security mode reject',
+            0x64: '5GMM status', 0x65: 'Notification', 0x66: 'Notification response',
+            0x67: 'UL NAS transport', 0x68: 'DL NAS transport'}
+SM_TYPES = {0xc1: 'PDU session establishment request', 0xc2: 'PDU session establishment accept',
+            0xc3: 'PDU session establishment reject', 0xd1: 'PDU session release request',
+            0xd2: 'PDU session release reject', 0xd3: 'PDU session release command',
+            0xd4: 'PDU session release complete', 0xd6: '5GSM status'}
+
+
+def message_name(plain_hex):
+    """The plain NAS message's name; a NAS transport's N1 SM container is named too."""
+    m = bytes.fromhex(plain_hex)
+    if len(m) < 3 or m[0] != 0x7e:
+        return 'unknown'
+    name = MM_TYPES.get(m[2], '5GMM type 0x%02x' % m[2])
+    # octet 3: payload container type (1: N1 SM), 4-5: length, 6..: EPD, PSI, PTI, type
+    if m[2] in (0x67, 0x68) and len(m) >= 10 and m[3] & 0x0f == 1:
+        name += ' (%s)' % SM_TYPES.get(m[9], '5GSM type 0x%02x' % m[9])
+    return name
+
+
 def truth_lines(path):
     """(time, text) of every [truth] line of one NF log."""
     out = []
@@ -66,7 +95,7 @@ def amf_events(lines):
             d, supi, count, bearer, nea, nia, mac, ok, plain, pdu = m.groups()
             pdus.append({'time': t, 'dir': d, 'supi': supi, 'count': int(count), 'bearer': int(bearer),
                          'nea': int(nea), 'nia': int(nia), 'mac_core': mac, 'mac_ok_core': ok == '1',
-                         'plaintext': plain, 'pdu': pdu})
+                         'message': message_name(plain), 'plaintext': plain, 'pdu': pdu})
             continue
         kv = key_values(text)
         if 'kamf_supi' in kv:
@@ -157,6 +186,32 @@ def from_capture(pcap):
             [{'frame': int(a['frame.number']), 'K_gNB': clean(a['ngap.SecurityKey'])} for a in ics])
 
 
+def home_network_keys(run):
+    """The UDM's SUCI key pairs (hnet entries of udm.yaml, PEM files) in hex:
+    private key, public key as the UE is configured with it (X25519: 32
+    octets; secp256r1: compressed point)."""
+    import yaml
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import x25519
+    with open(os.path.join(run, 'conf', 'udm.yaml')) as f:
+        udm = yaml.safe_load(f)['udm']
+    out = []
+    for e in udm.get('hnet', []):
+        with open(e['key'], 'rb') as f:
+            key = serialization.load_pem_private_key(f.read(), None)
+        if isinstance(key, x25519.X25519PrivateKey):
+            priv = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                     serialization.NoEncryption())
+            pub = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        else:
+            priv = key.private_numbers().private_value.to_bytes(32, 'big')
+            pub = key.public_key().public_bytes(serialization.Encoding.X962,
+                                                serialization.PublicFormat.CompressedPoint)
+        out.append({'id': e['id'], 'scheme': e['scheme'], 'file': os.path.basename(e['key']),
+                    'private': priv.hex(), 'public': pub.hex()})
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('run')
@@ -191,6 +246,7 @@ def main():
             'capture_*: read from ngap.pcap with tshark (what the core does not log).',
         ],
         'subscribers': subscribers,
+        'home_network_keys': home_network_keys(args.run),
         'udm_auth_vectors': vectors,
         'ausf_kseaf': kseaf,
         'amf_kamf': kamf,

@@ -10,6 +10,7 @@ UPF's 10.45.0.1 really crosses gNB, GTP-U and UPF.
 
 Usage: gen_configs.py --samples <open5gs build>/configs/open5gs --out <dir>
          --logs <dir> [--nea NEA2] [--nia NIA2] [--ues 1] [--scheme 0|1|2]
+         [--t3512 seconds]
 """
 import argparse
 import json
@@ -63,6 +64,9 @@ def nf_config(samples, nf, logs, args):
         doc['smf'].pop('freeDiameter', None)
     if nf == 'amf':
         doc['amf']['security'] = {'integrity_order': [args.nia], 'ciphering_order': [args.nea]}
+        if args.t3512:
+            # Periodic registration update timer given to the UE (TS 24.501 10.2)
+            doc['amf'].setdefault('time', {})['t3512'] = {'value': args.t3512}
     if nf == 'udm':
         # The UDM de-conceals SUCIs with the home network keys of Open5GS's
         # samples (configs/open5gs/hnet, next to the sample configs).
@@ -113,6 +117,7 @@ def main():
     ap.add_argument('--nia', default='NIA2')
     ap.add_argument('--ues', type=int, default=1)
     ap.add_argument('--scheme', type=int, default=0, choices=[0, 1, 2])
+    ap.add_argument('--t3512', type=int, default=0, help='seconds; 0 keeps the sample value')
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     os.makedirs(args.logs, exist_ok=True)

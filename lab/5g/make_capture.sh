@@ -41,11 +41,6 @@ cp "$RUN"/logs/*.log "$OUT/logs/"
 for f in "$RUN"/logs/{gnb,ue*,mongo,ping*,cli}.out; do
   [ -e "$f" ] && sed 's/\x1b\[[0-9;]*m//g' "$f" > "$OUT/logs/$(basename "$f")"
 done
-$PY - "$RUN/conf/subscribers.json" > "$OUT/subscriber.keys" <<'EOF'
-import json, sys
-print('# kasme key file: the subscribers of this capture (lab keys, not secret)')
-for i, s in enumerate(json.load(open(sys.argv[1]))):
-    print('imsi=%s k=%s opc=%s amf=%s name=lab5g-ue%d' % (s['imsi'], s['k'].lower(), s['opc'].lower(), s['amf'], i + 1))
-EOF
 $PY "$LAB/extract_truth.py" "$RUN" "$RUN/ngap.pcap" "$OUT/truth.json" --name "$(basename "$OUT")"
+$PY "$LAB/keys_file.py" "$OUT/truth.json" > "$OUT/subscriber.keys"
 $PY "$LAB/derive_check.py" "$OUT/truth.json" --report "$OUT/check.txt" | tail -1

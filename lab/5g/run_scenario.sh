@@ -7,10 +7,11 @@
 # Environment: NEA (NEA2), NIA (NIA2), UES (1), SCHEME (0 null, 1 Profile A,
 #   2 Profile B), RUNROOT ($BUILD/runs).
 # Modes: basic     register, PDU session, ping, deregister
-#        idle      basic, then the UE's RRC goes idle (gNB releases it) and
-#                  a ping brings it back with a Service Request
-#        rereg     basic without deregistration, the UE restarts and
-#                  registers again with its 5G-GUTI
+#        idle      basic, then the gNB releases the UE (CM-IDLE) and a ping
+#                  from the UE brings it back with a Service Request; again,
+#                  with a ping to the UE (paging, then Service Request)
+#        rereg     basic, then CM-IDLE until T3512 (env T3512, seconds)
+#                  expires: periodic registration update with the 5G-GUTI
 set -u
 NAME=${1:?scenario name}
 MODE=${2:-basic}
@@ -20,7 +21,7 @@ O5=$BUILD/src/open5gs/build
 UR=$BUILD/src/UERANSIM/build
 RUN=${RUNROOT:-$BUILD/runs}/$NAME
 SHIM=$BUILD/sctp_shim.so
-NEA=${NEA:-NEA2} NIA=${NIA:-NIA2} UES=${UES:-1} SCHEME=${SCHEME:-0}
+NEA=${NEA:-NEA2} NIA=${NIA:-NIA2} UES=${UES:-1} SCHEME=${SCHEME:-0} T3512=${T3512:-0}
 PY=/usr/bin/python3
 PIDS=()
 
@@ -55,8 +56,8 @@ wait_for() { # wait_for <file> <regex> <seconds>
 
 rm -rf "$RUN"; mkdir -p "$RUN/logs" "$RUN/conf"
 $PY "$LAB/gen_configs.py" --samples "$O5/configs/open5gs" --out "$RUN/conf" --logs "$RUN/logs" \
-  --nea "$NEA" --nia "$NIA" --ues "$UES" --scheme "$SCHEME" || exit 1
-echo "name=$NAME mode=$MODE nea=$NEA nia=$NIA ues=$UES scheme=$SCHEME" > "$RUN/run.txt"
+  --nea "$NEA" --nia "$NIA" --ues "$UES" --scheme "$SCHEME" --t3512 "$T3512" || exit 1
+echo "name=$NAME mode=$MODE nea=$NEA nia=$NIA ues=$UES scheme=$SCHEME t3512=$T3512" > "$RUN/run.txt"
 
 # Loopback addresses of Open5GS's samples (127.0.0.2..20, .200 for the SCP).
 for i in $(seq 2 20) 200; do ip addr add 127.0.0.$i/8 dev lo 2>/dev/null; done
@@ -100,21 +101,40 @@ ping_ue() { # ping_ue <ue index> <count>
 nr_cli() { "$UR/nr-cli" "$@"; }
 ue_node() { nr_cli --dump | grep "imsi-" | sed -n "${1}p"; }
 
+# No IPv6 on the UEs' TUNs: its router solicitations would be uplink data
+# that wakes an idle UE (a Service Request nobody asked for).
+for u in $(seq 1 "$UES"); do
+  ip netns exec "$(ue_ns "$u")" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+done
 for u in $(seq 1 "$UES"); do ping_ue "$u" 3; done
+
+gnb_node() { nr_cli --dump | grep -v "imsi-" | head -1; }
+release_ue() { # the gNB asks the AMF to release the UE's context: UE to CM-IDLE
+  local id
+  id=$(nr_cli "$(gnb_node)" -e ue-list | sed -n 's/.*ue-id: *\([0-9]*\).*/\1/p' | head -1)
+  log "gNB releases ue-id $id"
+  nr_cli "$(gnb_node)" -e "ue-release $id" >> "$RUN/logs/cli.out" 2>&1
+  sleep 2
+}
 
 case $MODE in
   idle)
-    # The gNB releases the UE's RAN context (UE context release); the UE goes
-    # CM-IDLE and its next uplink packet triggers a Service Request.
-    nr_cli "$(nr_cli --dump | grep gnb | head -1)" -e "ue-release 1" >> "$RUN/logs/cli.out" 2>&1 || true
-    sleep 3
+    # UE-triggered Service Request: uplink data while CM-IDLE.
+    release_ue
     ping_ue 1 3
+    # Network-triggered: downlink data while CM-IDLE; the AMF pages the UE,
+    # which answers with a Service Request.
+    release_ue
+    log "ping the UE from the data network side"
+    ping -c 3 -i 0.5 -W 3 10.45.0.2 >> "$RUN/logs/ping-dl.out" 2>&1
     ;;
   rereg)
-    # The UE switches off without deregistering and comes back: a mobility
-    # registration update with the 5G-GUTI it was given.
-    nr_cli "$(ue_node 1)" -e "deregister disable-5g" >> "$RUN/logs/cli.out" 2>&1 || true
-    sleep 3
+    # CM-IDLE until T3512 runs out: periodic registration update with the
+    # 5G-GUTI, on the stored NAS security context.  Then data again.
+    release_ue
+    log "waiting $((T3512 + 4)) s for T3512"
+    sleep $((T3512 + 4))
+    ping_ue 1 3
     ;;
 esac
 
