@@ -445,7 +445,9 @@ void kasme_tracker_s1ap_kenb(kasme_tracker *tr, const kasme_pdu_meta *meta,
     for (size_t i = 0; i < n; i++) {
         uint8_t derived[32];
         uint32_t count = ctx->ul_hist[(ctx->ul_hist_n - 1 - i) % KASME_UL_HISTORY];
-        if (kdf_kenb(ctx->kasme, count, derived) == 0 && memcmp(derived, kenb, 32) == 0) {
+        bool same = kdf_kenb(ctx->kasme, count, derived) == 0 && memcmp(derived, kenb, 32) == 0;
+        kasme_secure_zero(derived, sizeof derived);
+        if (same) {
             res->verdict = KASME_KENB_CONFIRMED;
             res->ul_count = count;
             res->why = NULL;

@@ -57,6 +57,7 @@ int kdf_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *msg, size
     kasme_secure_zero(k0, sizeof k0);
     kasme_secure_zero(pad, sizeof pad);
     kasme_secure_zero(inner, sizeof inner);
+    kasme_burn_stack(); /* libgcrypt 1.11 leaves the digest, i.e. the key, on its stack */
     return rc;
 }
 
@@ -77,17 +78,20 @@ int kdf_kasme(const uint8_t ck[16], const uint8_t ik[16], const uint8_t sn_id[3]
     memcpy(key, ck, 16);
     memcpy(key + 16, ik, 16);
     kdf_param p[2] = { { sn_id, 3 }, { sqn_xor_ak, 6 } };
-    return kdf_generic(key, sizeof key, FC_KASME, p, 2, kasme);
+    int rc = kdf_generic(key, sizeof key, FC_KASME, p, 2, kasme);
+    kasme_secure_zero(key, sizeof key); /* CK || IK */
+    return rc;
 }
 
 int kdf_alg_key(const uint8_t key[32], uint8_t distinguisher, uint8_t alg_id, uint8_t out[16])
 {
     uint8_t full[32];
     kdf_param p[2] = { { &distinguisher, 1 }, { &alg_id, 1 } };
-    if (kdf_generic(key, 32, FC_ALG_KEY, p, 2, full))
-        return -1;
-    memcpy(out, full + 16, 16); /* A.7: the 128 least significant bits */
-    return 0;
+    int rc = kdf_generic(key, 32, FC_ALG_KEY, p, 2, full);
+    if (rc == 0)
+        memcpy(out, full + 16, 16); /* A.7: the 128 least significant bits */
+    kasme_secure_zero(full, sizeof full); /* its low half is the key */
+    return rc ? -1 : 0;
 }
 
 int kdf_kenb(const uint8_t kasme[32], uint32_t ul_nas_count, uint8_t kenb[32])
