@@ -2,7 +2,7 @@
 # Installs what kasme needs to build and test on Debian 12 (or later), if it is missing.
 set -e
 PKGS="build-essential cmake pkg-config libglib2.0-dev libgcrypt20-dev libjson-glib-dev
-      libwireshark-dev wireshark-dev tshark python3 util-linux gdb"
+      libwireshark-dev wireshark-dev tshark python3 util-linux gdb file"
 missing=""
 for p in $PKGS; do
     dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

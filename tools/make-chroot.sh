@@ -7,7 +7,7 @@ set -e
 suite="${1:?usage: tools/make-chroot.sh trixie|forky}"
 root="${KASME_CHROOTS:-/var/tmp/kasme-chroots}/$suite"
 mirror="${KASME_MIRROR:-http://deb.debian.org/debian}"
-pkgs="build-essential cmake pkg-config libglib2.0-dev libgcrypt20-dev libjson-glib-dev libwireshark-dev wireshark-dev tshark python3 util-linux gdb"
+pkgs="build-essential cmake pkg-config libglib2.0-dev libgcrypt20-dev libjson-glib-dev libwireshark-dev wireshark-dev tshark python3 util-linux gdb file"
 if [ -x "$root/usr/bin/tshark" ] && [ -f "$root/.kasme-ready" ]; then
     echo "$root: ready"
     exit 0

@@ -492,8 +492,10 @@ void kasme_tracker_an_key(kasme_tracker *tr, kasme_domain domain, const kasme_pd
     for (size_t i = 0; i < n; i++) {
         uint8_t derived[32];
         uint32_t count = ctx->ul_hist[(ctx->ul_hist_n - 1 - i) % KASME_UL_HISTORY];
-        if (kasme_derive_an_key(domain, ctx->root_key, count, derived) == 0 &&
-            memcmp(derived, key, 32) == 0) {
+        bool same = kasme_derive_an_key(domain, ctx->root_key, count, derived) == 0 &&
+                    memcmp(derived, key, 32) == 0;
+        kasme_secure_zero(derived, sizeof derived);
+        if (same) {
             res->verdict = KASME_KENB_CONFIRMED;
             res->ul_count = count;
             res->why = NULL;

@@ -8,6 +8,7 @@
 
 #include "hexutil.h"
 #include "kdf.h"
+#include "secure_zero.h"
 
 int kasme_as_derive(kasme_as_ctx *as, const uint8_t kenb[32], uint8_t eea, uint8_t eia)
 {
@@ -277,6 +278,7 @@ static size_t reest_bases(const kasme_as_ctx *as, uint8_t bases[2][32], bool *ve
             ok = kdf_nh(as->kasme, sync, bases[0]) == 0;
             memcpy(sync, bases[0], 32);
         }
+        kasme_secure_zero(sync, sizeof sync);
         if (ok)
             vertical[n++] = true;
     }
@@ -284,16 +286,13 @@ static size_t reest_bases(const kasme_as_ctx *as, uint8_t bases[2][32], bool *ve
     return n;
 }
 
-/* Tries one K_eNB* on the first SRB1 PDU after the move (ciphered and integrity protected
- * with the new keys). */
-static bool reest_try(kasme_as_ctx *trial, const uint8_t base[32], uint16_t pci, uint32_t earfcn,
-                      const uint8_t *pdu, size_t len, uint32_t count, unsigned bearer, int dir,
-                      uint8_t *work)
+/* Whether K_eNB* gives the first SRB1 PDU after the move (ciphered and integrity protected
+ * with the new keys) its MAC-I; trial gets its K_RRCenc and K_RRCint. */
+static bool reest_check(kasme_as_ctx *trial, const uint8_t kenb_star[32], const uint8_t *pdu,
+                        size_t len, uint32_t count, unsigned bearer, int dir, uint8_t *work)
 {
-    uint8_t kenb_star[32];
     uint32_t mac;
-    if (kdf_kenb_star(base, pci, earfcn, kenb_star) != 0 ||
-        kdf_alg_key(kenb_star, KDF_RRC_INT, trial->eia, trial->krrc_int) != 0 ||
+    if (kdf_alg_key(kenb_star, KDF_RRC_INT, trial->eia, trial->krrc_int) != 0 ||
         kdf_alg_key(kenb_star, KDF_RRC_ENC, trial->eea, trial->krrc_enc) != 0)
         return false;
     kasme_cipher enc;
@@ -314,10 +313,21 @@ static bool reest_try(kasme_as_ctx *trial, const uint8_t base[32], uint16_t pci,
     kasme_integrity_free(&integ);
     uint32_t mac_i = (uint32_t)work[len - 4] << 24 | (uint32_t)work[len - 3] << 16 |
                      (uint32_t)work[len - 2] << 8 | work[len - 1];
-    if (!computed || mac != mac_i)
-        return false;
-    memcpy(trial->kenb, kenb_star, 32);
-    return true;
+    return computed && mac == mac_i;
+}
+
+/* Tries one K_eNB*; the candidate is wiped from the stack whatever the outcome. */
+static bool reest_try(kasme_as_ctx *trial, const uint8_t base[32], uint16_t pci, uint32_t earfcn,
+                      const uint8_t *pdu, size_t len, uint32_t count, unsigned bearer, int dir,
+                      uint8_t *work)
+{
+    uint8_t kenb_star[32];
+    bool ok = kdf_kenb_star(base, pci, earfcn, kenb_star) == 0 &&
+              reest_check(trial, kenb_star, pdu, len, count, bearer, dir, work);
+    if (ok)
+        memcpy(trial->kenb, kenb_star, 32);
+    kasme_secure_zero(kenb_star, sizeof kenb_star);
+    return ok;
 }
 
 static bool reest_adopt(kasme_tracker *tr, kasme_as_ctx *as, kasme_as_ctx *trial,
@@ -344,8 +354,42 @@ static bool reest_adopt(kasme_tracker *tr, kasme_as_ctx *as, kasme_as_ctx *trial
     return true;
 }
 
+/* The first SRB1 PDU after a move, which K_eNB* must verify. */
+typedef struct {
+    const uint8_t *pdu;
+    size_t len;
+    uint32_t count;
+    unsigned bearer;
+    int dir;
+    uint8_t *work;
+} reest_pdu;
+
 /* The target cell's EARFCN-DL: the one a handover command named, tried with every base first;
  * otherwise (re-establishment) every value, 3 octets above 65535, once per move. */
+static bool reest_search(kasme_tracker *tr, kasme_as_ctx *as, uint8_t bases[2][32],
+                         const bool *vertical, size_t n, kasme_as_ctx *trial, const reest_pdu *p)
+{
+    /* a handover command without carrierFreq keeps the current frequency (TS 36.331 6.3.4,
+     * MobilityControlInfo), known once an earlier K_eNB* found it */
+    int32_t current = as->kenb_star ? (int32_t)as->reest_earfcn : -1;
+    int32_t first = as->earfcn_hint >= 0 ? as->earfcn_hint : current;
+    for (size_t b = 0; b < n && first >= 0; b++)
+        if (reest_try(trial, bases[b], as->reest_pci, (uint32_t)first, p->pdu, p->len,
+                      p->count, p->bearer, p->dir, p->work))
+            return reest_adopt(tr, as, trial, (uint32_t)first, vertical[b]);
+    /* a full search costs about 0.4 s a base: a handover names its EARFCN, and a capture gets
+     * a bounded number of searches, so hostile input cannot make dissection crawl */
+    if (as->earfcn_hint >= 0 || tr->earfcn_searches >= KASME_MAX_EARFCN_SEARCHES)
+        return false;
+    tr->earfcn_searches++;
+    for (size_t b = 0; b < n; b++)
+        for (uint32_t earfcn = 0; earfcn <= 262143; earfcn++)
+            if (reest_try(trial, bases[b], as->reest_pci, earfcn, p->pdu, p->len, p->count,
+                          p->bearer, p->dir, p->work))
+                return reest_adopt(tr, as, trial, earfcn, vertical[b]);
+    return false;
+}
+
 bool kasme_reest_derive(kasme_tracker *tr, kasme_as_ctx *as, const uint8_t *pdu, size_t len,
                         uint32_t count, unsigned bearer, int dir, uint8_t *work)
 {
@@ -355,28 +399,11 @@ bool kasme_reest_derive(kasme_tracker *tr, kasme_as_ctx *as, const uint8_t *pdu,
         return false;
     size_t n = reest_bases(as, bases, vertical);
     kasme_as_ctx trial = *as;
-    /* a handover command without carrierFreq keeps the current frequency (TS 36.331 6.3.4,
-     * MobilityControlInfo), known once an earlier K_eNB* found it */
-    int32_t current = as->kenb_star ? (int32_t)as->reest_earfcn : -1;
-    int32_t first = as->earfcn_hint >= 0 ? as->earfcn_hint : current;
-    for (size_t b = 0; b < n && first >= 0; b++)
-        if (reest_try(&trial, bases[b], as->reest_pci, (uint32_t)first, pdu, len, count,
-                      bearer, dir, work))
-            return reest_adopt(tr, as, &trial, (uint32_t)first, vertical[b]);
-    /* a full search costs about 0.4 s a base: a handover names its EARFCN, and a capture gets
-     * a bounded number of searches, so hostile input cannot make dissection crawl */
-    if (as->earfcn_hint >= 0 || tr->earfcn_searches >= KASME_MAX_EARFCN_SEARCHES) {
-        memset(&trial, 0, sizeof trial);
-        return false;
-    }
-    tr->earfcn_searches++;
-    for (size_t b = 0; b < n; b++)
-        for (uint32_t earfcn = 0; earfcn <= 262143; earfcn++)
-            if (reest_try(&trial, bases[b], as->reest_pci, earfcn, pdu, len, count, bearer, dir,
-                          work))
-                return reest_adopt(tr, as, &trial, earfcn, vertical[b]);
-    memset(&trial, 0, sizeof trial);
-    return false;
+    reest_pdu p = {pdu, len, count, bearer, dir, work};
+    bool adopted = reest_search(tr, as, bases, vertical, n, &trial, &p);
+    kasme_secure_zero(&trial, sizeof trial); /* key material: the candidates tried */
+    kasme_secure_zero(bases, sizeof bases);
+    return adopted;
 }
 
 /* --- NH from S1AP (HandoverRequest, PathSwitchRequestAcknowledge) --- */

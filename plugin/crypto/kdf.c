@@ -58,6 +58,7 @@ int kdf_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *msg, size
     kasme_secure_zero(k0, sizeof k0);
     kasme_secure_zero(pad, sizeof pad);
     kasme_secure_zero(inner, sizeof inner);
+    kasme_burn_stack(); /* libgcrypt 1.11 leaves the digest, i.e. the key, on its stack */
     return rc;
 }
 

@@ -13,3 +13,10 @@ void kasme_secure_zero(void *p, size_t n)
     if (p && n)
         memset_unelided(p, 0, n);
 }
+
+/* noinline: its frame must lie where the callee frames of its caller lay. */
+__attribute__((noinline)) void kasme_burn_stack(void)
+{
+    unsigned char below[KASME_BURN_STACK_BYTES];
+    kasme_secure_zero(below, sizeof below);
+}

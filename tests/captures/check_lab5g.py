@@ -43,7 +43,8 @@ def keyfile_with(tmp, base, lines, name):
 
 
 def concealed(truth):
-    return [r for r in truth.get("capture_registration_request", []) if r["scheme_id"] != "0"]
+    return [r for r in truth.get("capture_registration_request", [])
+            if r["scheme_id"] not in ("", "0")]  # "": a 5G-GUTI, not a SUCI
 
 
 def check_suci(ck, plugin, version, capdir, keyfile, truth, tmp):
@@ -119,7 +120,8 @@ def check_pdus(ck, truth, rows):
 
 
 def check_kamf_only(ck, plugin, version, capdir, truth, tmp):
-    """No K: the AMF's K_AMF given as a key-file line, by SUPI and as "any"."""
+    """No K: the AMF's K_AMF given as a key-file line, by SUPI and as "any" (by SUPI with the
+    home network keys, for a UE that conceals its SUPI)."""
     kamfs = truth.get("amf_kamf", [])
     if len(kamfs) != 1:
         return
@@ -128,6 +130,7 @@ def check_kamf_only(ck, plugin, version, capdir, truth, tmp):
         keys = os.path.join(tmp, "kamf.keys")
         with open(keys, "w") as f:
             f.write("kamf=%s %s\n" % (kamfs[0]["K_AMF"], ident))
+            f.write("".join(line + "\n" for line in hnet_lines(truth)))
         rows, _ = run_kasme(plugin, version, os.path.join(capdir, "ngap.pcapng"), keys,
                             extra_fields=["kasme.plaintext", "kasme.key_source"])
         ok = all(set(rows.get(p["frame"], {}).get("kasme.mac.status", [])) == {"1"} and
