@@ -116,7 +116,29 @@ def check_pdus(ck, truth, rows):
         if ciphered(p["pdu"]):
             ck.check(p["plaintext"].lower() in row.get("kasme.plaintext", []),
                      what + " plaintext equals the AMF's")
+        elif container_ciphered(p):
+            check_container(ck, what, p, row)
     return n
+
+
+def container_ciphered(p):
+    """An integrity-protected (type 1) UL initial message with a NAS message container (IEI
+    0x71), whose value the UE ciphered (TS 24.501 4.4.6); the AMF logs it still ciphered."""
+    plain = bytes.fromhex(p["plaintext"])
+    return (int(p["pdu"][2:4], 16) & 0x0F) == 1 and p["dir"] == "UL" and \
+        len(plain) > 3 and plain[2] in (0x41, 0x4C) and b"\x71" in plain[3:]
+
+
+def check_container(ck, what, p, row):
+    """kasme's plaintext differs from the AMF's only in the container's value, which now holds
+    the whole initial message in clear: EPD, plain header, the outer message's type."""
+    amf = bytes.fromhex(p["plaintext"])
+    ours = [bytes.fromhex(v) for v in row.get("kasme.plaintext", []) if len(v) == 2 * len(amf)]
+    ok = False
+    for k in ours:
+        at = next((i for i in range(len(amf)) if amf[i] != k[i]), len(amf))
+        ok |= at >= 3 and k[at - 3] == 0x71 and k[at:at + 3] == bytes([0x7E, 0x00, amf[2]])
+    ck.check(ok, what + " NAS message container deciphered to the plain message")
 
 
 def check_kamf_only(ck, plugin, version, capdir, truth, tmp):
