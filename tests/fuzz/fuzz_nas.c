@@ -43,7 +43,12 @@
 static const char keyfile_text[] =
     "imsi=001010123456780 k=00112233445566778899aabbccddeeff "
     "opc=63bfa50ee6523365ff14c1f45f88737d amf=8000 name=srsue\n"
-    "kasme=9274fa19278ce27857402ff4dae9be902dde73b8906431572337ac63504a956e any name=s01\n";
+    "kasme=9274fa19278ce27857402ff4dae9be902dde73b8906431572337ac63504a956e any name=s01\n"
+    /* the 5G lab's subscriber (captures/5g-*), its K_AMF of 5g-s01, and a home network key */
+    "imsi=999700000000001 k=e65eef3bc67706d3bb66ef53caa96007 "
+    "opc=940e7dcb739d0da8d8b7e74cd3892cdd amf=8000 name=lab5g\n"
+    "kamf=f6cdc60dacf35bdcffb8a29b0ef806183d4e834cabeba24bc5b205a03b6dc721 any name=5g-s01\n"
+    "hnet id=1 scheme=A key=10c9c67e861a5625a1db8f684123896d9b3506199d3df1968e07b6c8448bb147\n";
 
 static kasme_subdb *db;
 static bool trace; /* FUZZ_TRACE=1: one line per record on stderr, to check seeds by hand */
@@ -53,7 +58,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    db = fuzz_load_keys(keyfile_text, 2);
+    db = fuzz_load_keys(keyfile_text, 5);
     trace = getenv("FUZZ_TRACE") != NULL;
     return 0;
 }

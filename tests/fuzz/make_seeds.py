@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -276,6 +277,31 @@ def pdcp_seeds(out, name, ue):
 
 # ---------------------------------------------------------------- main
 
+# NGAP procedure codes (TS 38.413 9.4.7) whose NAS-PDU goes uplink
+NGAP_UPLINK = {"15", "36", "46"}
+
+
+def ngap_nas_seed(pcap, carrier=0):
+    """The NAS-5GS PDUs of a 5G capture's NGAP, in order, as fuzz_nas records (tshark reads
+    them; no seed when it cannot)."""
+    try:
+        out = subprocess.run(["tshark", "-r", pcap, "-Y", "ngap.NAS_PDU", "-T", "fields",
+                              "-E", "occurrence=a", "-E", "aggregator=|", "-e", "ngap.procedureCode",
+                              "-e", "ngap.NAS_PDU"], capture_output=True, text=True,
+                             timeout=120).stdout
+    except (OSError, subprocess.SubprocessError):
+        return b""
+    seed = bytearray()
+    for line in out.splitlines():
+        codes, _, pdus = line.partition("\t")
+        d = 0 if codes.split("|")[0] in NGAP_UPLINK else 1
+        for pdu in pdus.split("|"):
+            data = bytes.fromhex(pdu.replace(":", ""))
+            if 0 < len(data) < 256:
+                seed += nas_rec(data, d, carrier, 0)
+    return bytes(seed)
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build-fuzz", "seeds")
     os.makedirs(out, exist_ok=True)
@@ -302,6 +328,10 @@ def main():
                   b"".join(nas_seed(ue, which0=i & 1) for i, ue in enumerate(ues)))
             write(out, "pdcp", scenario + "-all", b"".join(pdcp_seed(ue) for ue in ues))
     write(out, "nas", "forged-smcs", forged_smcs_seed())
+    for pcap in sorted(glob.glob(os.path.join(ROOT, "captures", "5g-*", "ngap.pcapng"))):
+        name = os.path.basename(os.path.dirname(pcap))
+        write(out, "nas", name, ngap_nas_seed(pcap))
+        write(out, "nas", name + "-no-conn", ngap_nas_seed(pcap, carrier=3))
     print("make_seeds: %d keyfile, %d nas, %d pdcp seeds in %s" %
           (written["keyfile"], written["nas"], written["pdcp"], out))
 
