@@ -121,9 +121,11 @@ static void check_round_trip(kasme_tracker *tr, const kasme_nas_result *res, con
 }
 
 /* A NAS SMC (security header type 3, EMM): each may keep one context of those it tries. */
+/* Security header type 3 (an SMC's): EPS in octet 1 (TS 24.301 9.3.1), 5GS in octet 2 after
+ * the EPD (TS 24.501 9.3). */
 static bool is_smc_pdu(const uint8_t *pdu, size_t len)
 {
-    return len > 0 && pdu[0] == 0x37;
+    return (len > 0 && pdu[0] == 0x37) || (len > 1 && pdu[0] == 0x7E && (pdu[1] & 0x0F) == 3);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
