@@ -1,6 +1,6 @@
 #!/bin/bash
 # Builds the 5G lab: Open5GS (the 5G core NFs, with the two open5gs-*.patch),
-# UERANSIM (nr-gnb, nr-ue, nr-cli, with the two ueransim-*.patch) and the
+# UERANSIM (nr-gnb, nr-ue, nr-cli, with the three ueransim-*.patch) and the
 # SCTP-over-TCP shim, out of the git tree, in $BUILD (default
 # /work/lab5g-build).  Installs the Debian packages it needs.  Run as root on
 # Debian 12.
@@ -64,6 +64,8 @@ fi
 # ueransim-ue-mobility-registration.patch: the UE's mobility/periodic
 # Registration Request carries its ngKSI (not "no key") and keeps Requested
 # NSSAI out of the cleartext part; Open5GS rejected it or re-authenticated.
+# ueransim-ue-suci-profile-b.patch: SUCI concealment with ECIES Profile B
+# (secp256r1, OpenSSL's libcrypto), which UERANSIM did not implement.
 if [ ! -e "$SRC/UERANSIM/.lab-patched" ]; then
   for p in "$LAB"/ueransim-*.patch; do patch -d "$SRC/UERANSIM" -p1 < "$p"; done
   touch "$SRC/UERANSIM/.lab-patched"

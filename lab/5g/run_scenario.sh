@@ -25,7 +25,7 @@ NEA=${NEA:-NEA2} NIA=${NIA:-NIA2} UES=${UES:-1} SCHEME=${SCHEME:-0} T3512=${T351
 PY=/usr/bin/python3
 PIDS=()
 
-log() { echo "[$(date +%T)] $*"; }
+log() { echo "[$(date +%T)] $*" | tee -a "$RUN/run.txt"; }
 
 start() { # start <logname> <cmd...>: background, stdout+stderr to logs/<logname>.out
   local n=$1; shift
@@ -57,7 +57,17 @@ wait_for() { # wait_for <file> <regex> <seconds>
 rm -rf "$RUN"; mkdir -p "$RUN/logs" "$RUN/conf"
 $PY "$LAB/gen_configs.py" --samples "$O5/configs/open5gs" --out "$RUN/conf" --logs "$RUN/logs" \
   --nea "$NEA" --nia "$NIA" --ues "$UES" --scheme "$SCHEME" --t3512 "$T3512" || exit 1
-echo "name=$NAME mode=$MODE nea=$NEA nia=$NIA ues=$UES scheme=$SCHEME t3512=$T3512" > "$RUN/run.txt"
+case $MODE in
+  basic) what="register, PDU session, ping 10.45.0.1, deregister" ;;
+  idle) what="basic; gNB releases the UE, UE ping (Service Request); released again, ping to the UE (paging, Service Request)" ;;
+  rereg) what="basic; gNB releases the UE, T3512 expires (periodic registration update), ping" ;;
+  *) echo "unknown mode $MODE"; exit 1 ;;
+esac
+{
+  echo "name=$NAME mode=$MODE nea=$NEA nia=$NIA ues=$UES scheme=$SCHEME t3512=$T3512"
+  echo "what: $what"
+  echo "open5gs: $(cat "$BUILD/src/open5gs/.lab-commit" 2>/dev/null || echo '?') ueransim: $(cat "$BUILD/src/UERANSIM/.lab-commit" 2>/dev/null || echo '?')"
+} > "$RUN/run.txt"
 
 # Loopback addresses of Open5GS's samples (127.0.0.2..20, .200 for the SCP).
 for i in $(seq 2 20) 200; do ip addr add 127.0.0.$i/8 dev lo 2>/dev/null; done
@@ -90,6 +100,7 @@ done
 for u in $(seq 1 "$UES"); do
   wait_for "$RUN/logs/ue$u.out" "TUN interface\[.*\] is up|Connection setup for PDU session.*is successful" 40 || exit 1
 done
+log "UE(s) registered, PDU session up"
 sleep 1
 
 ue_ns() { ip netns list | awk '{print $1}' | grep "^ue5g$1-" | head -1; }
@@ -97,6 +108,7 @@ ping_ue() { # ping_ue <ue index> <count>
   local ns; ns=$(ue_ns "$1")
   log "ping from $ns"
   ip netns exec "$ns" ping -c "$2" -i 0.5 -W 2 10.45.0.1 >> "$RUN/logs/ping$1.out" 2>&1
+  log "  $(grep transmitted "$RUN/logs/ping$1.out" | tail -1)"
 }
 nr_cli() { "$UR/nr-cli" "$@"; }
 ue_node() { nr_cli --dump | grep "imsi-" | sed -n "${1}p"; }
@@ -127,6 +139,7 @@ case $MODE in
     release_ue
     log "ping the UE from the data network side"
     ping -c 3 -i 0.5 -W 3 10.45.0.2 >> "$RUN/logs/ping-dl.out" 2>&1
+    log "  $(grep transmitted "$RUN/logs/ping-dl.out" | tail -1)"
     ;;
   rereg)
     # CM-IDLE until T3512 runs out: periodic registration update with the
@@ -139,6 +152,7 @@ case $MODE in
 esac
 
 for u in $(seq 1 "$UES"); do
+  log "UE $u deregisters"
   nr_cli "$(ue_node "$u")" -e "deregister disable-5g" >> "$RUN/logs/cli.out" 2>&1 || true
 done
 sleep 3

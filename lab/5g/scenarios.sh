@@ -16,14 +16,14 @@ SCENARIOS="
 5g-s03-nea3-nia3        basic  NEA=NEA3 NIA=NIA3
 5g-s04-nea0-nia2        basic  NEA=NEA0 NIA=NIA2
 5g-s05-suci-profile-a   basic  NEA=NEA2 NIA=NIA2 SCHEME=1
+5g-s06-suci-profile-b   basic  NEA=NEA2 NIA=NIA2 SCHEME=2
 5g-s07-service-request  idle   NEA=NEA2 NIA=NIA2
 5g-s08-reregistration   rereg  NEA=NEA2 NIA=NIA2 T3512=10
 5g-s09-two-ues          basic  NEA=NEA2 NIA=NIA2 UES=2
 "
 
-# Not made: SUCI Profile B (UERANSIM conceals with Profile A only: "Protection
-# Scheme 2 not implemented"), EAP-AKA' (UERANSIM's UE and Open5GS's UDM do
-# 5G-AKA only).  See lab/5g/README.md.
+# Not made: EAP-AKA' (Open5GS v2.7.7's UDM answers 5G-AKA only).  See
+# lab/5g/README.md.
 
 want=" $* "
 echo "$SCENARIOS" | while read -r name mode env; do
