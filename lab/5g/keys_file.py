@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes a capture's kasme key file from its truth.json: one line per
-subscriber (keyfiles/README.md format), and the core's SUCI home network key
-pairs as comments (kasme has no line format for them yet).
+subscriber and one per home network private key of the core, for SUCI
+de-concealment (keyfiles/README.md format).
 
 Usage: keys_file.py <truth.json> > subscriber.keys
 """
@@ -16,12 +16,11 @@ def main():
     for i, s in enumerate(truth['subscribers']):
         print('imsi=%s k=%s opc=%s amf=%s name=lab5g-ue%d'
               % (s['imsi'], s['k'].lower(), s['opc'].lower(), s['amf'], i + 1))
-    print('# SUCI home network key pairs of the core (Open5GS sample keys, configs/open5gs/hnet),')
-    print('# as comments until kasme has a line format for them:')
+    print('# SUCI home network private keys of the core (Open5GS sample keys, configs/open5gs/hnet)')
     for k in truth['home_network_keys']:
-        profile = 'Profile A, X25519' if k['scheme'] == 1 else 'Profile B, secp256r1'
-        print('# hnet id=%d scheme=%d (%s) private=%s public=%s'
-              % (k['id'], k['scheme'], profile, k['private'], k['public']))
+        profile = 'A' if k['scheme'] == 1 else 'B'
+        print('hnet id=%d scheme=%s key=%s  # public %s'
+              % (k['id'], profile, k['private'], k['public']))
     return 0
 
 

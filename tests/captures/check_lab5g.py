@@ -36,9 +36,11 @@ def hnet_lines(truth, flip=False):
 
 
 def keyfile_with(tmp, base, lines, name):
+    """base's subscriber lines (not its hnet lines) and the given lines."""
     path = os.path.join(tmp, name)
+    kept = [l for l in open(base).read().splitlines() if not l.startswith("hnet")]
     with open(path, "w") as out:
-        out.write(open(base).read() + "\n" + "\n".join(lines) + "\n")
+        out.write("\n".join(kept + lines) + "\n")
     return path
 
 
