@@ -18,7 +18,7 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kasme_tshark import DLT_PREFS, Tshark, link_of  # noqa: E402
+from kasme_tshark import DLT_PREFS, kasme_fields, link_of  # noqa: E402
 
 FIELDS = ["frame.number", "kasme.status", "kasme.mac.status", "kasme.count", "kasme.msg",
           "kasme.plaintext", "kasme.key.kasme", "kasme.key.nas_enc", "kasme.key.nas_int",
@@ -61,25 +61,8 @@ def expected_plaintexts(scenario, ue):
 
 
 def run_kasme(plugin, version, scenario, pcap, keyfile):
-    ts = Tshark(plugin, version)
-    try:
-        cap = ts.stage(os.path.join(scenario, pcap))
-        keys = ts.stage(keyfile)
-        args = ["-r", cap] + DLT_PREFS[link_of(pcap)] + [
-            "-o", "kasme.key_file:" + keys, "-o", "kasme.show_keys:TRUE",
-            "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=|"]
-        for f in FIELDS:
-            args += ["-e", f]
-        proc = ts.run(args)
-    finally:
-        ts.close()
-    rows = {}
-    for line in proc.stdout.splitlines():
-        cols = line.split("\t")
-        cols += [""] * (len(FIELDS) - len(cols))
-        rows[int(cols[0])] = {f: [v.replace(":", "").lower() for v in c.split("|") if v]
-                              for f, c in zip(FIELDS, cols)}
-    return rows, proc.stderr
+    return kasme_fields(plugin, version, os.path.join(scenario, pcap), keyfile, FIELDS,
+                        DLT_PREFS[link_of(pcap)])
 
 
 class Checker:
@@ -93,6 +76,11 @@ class Checker:
             self.failed += 1
             print("FAIL %s: %s" % (self.label, what))
         return ok
+
+    def report(self):
+        """Prints the tally; returns the exit status, 0 only with no failure and a check."""
+        print("%s: %d checks passed, %d failed" % (self.label, self.passed, self.failed))
+        return 1 if self.failed or not self.passed else 0
 
 
 def check_pdus(ck, truth, scenario, pcap, rows):

@@ -19,7 +19,8 @@ import json
 import os
 import sys
 
-from kasme_tshark import Tshark
+from check_nas import Checker  # noqa: F401 (the 5G checks share it)
+from kasme_tshark import kasme_fields
 
 FIELDS = ["frame.number", "kasme.status", "kasme.mac.status", "kasme.count", "kasme.direction",
           "kasme.event", "kasme.nia", "kasme.nea", "kasme.key.nas_int", "kasme.key.nas_enc",
@@ -27,36 +28,7 @@ FIELDS = ["frame.number", "kasme.status", "kasme.mac.status", "kasme.count", "ka
 
 
 def run_kasme(plugin, version, pcap, keyfile, extra_fields=()):
-    fields = FIELDS + list(extra_fields)
-    ts = Tshark(plugin, version)
-    try:
-        args = ["-r", ts.stage(pcap), "-o", "kasme.key_file:" + ts.stage(keyfile),
-                "-o", "kasme.show_keys:TRUE",
-                "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=|"]
-        for f in fields:
-            args += ["-e", f]
-        proc = ts.run(args)
-    finally:
-        ts.close()
-    rows = {}
-    for line in proc.stdout.splitlines():
-        cols = line.split("\t") + [""] * len(fields)
-        rows[int(cols[0])] = {f: [v.replace(":", "").lower() for v in c.split("|") if v]
-                              for f, c in zip(fields, cols)}
-    return rows, proc.stderr
-
-
-class Checker:
-    def __init__(self, label):
-        self.label, self.passed, self.failed = label, 0, 0
-
-    def check(self, ok, what):
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-            print("FAIL %s: %s" % (self.label, what))
-        return ok
+    return kasme_fields(plugin, version, pcap, keyfile, FIELDS + list(extra_fields))
 
 
 def check_auth(ck, truth, rows):

@@ -108,8 +108,7 @@ def main():
             ck, plugin, version, os.path.join(capdir, PCAPNG), keyfile, truth, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("%s: %d checks passed, %d failed" % (ck.label, ck.passed, ck.failed))
-    return 1 if ck.failed or not ck.passed else 0
+    return ck.report()
 
 
 if __name__ == "__main__":

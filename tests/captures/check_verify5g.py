@@ -50,8 +50,7 @@ def main():
                  "tampered frame %d: exit 1 and the frame named (rc %d)" % (target, rc))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("%s: %d checks passed, %d failed" % (ck.label, ck.passed, ck.failed))
-    return 1 if ck.failed or not ck.passed else 0
+    return ck.report()
 
 
 if __name__ == "__main__":

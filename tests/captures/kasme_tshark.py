@@ -97,3 +97,25 @@ def merged_input(scenario, spec, tmp):
         table = numbering[parts[int(iface)]]
         table[len(table) + 1] = merged
     return out, numbering
+
+
+def kasme_fields(plugin_so, ws_version, pcap, keyfile, fields, extra_args=()):
+    """Runs tshark with kasme (keys shown) over pcap and returns (rows, stderr): rows maps a
+    frame number to {field: [values]} for fields (frame.number first), values lowercased and
+    stripped of colons, several occurrences of a field all listed."""
+    ts = Tshark(plugin_so, ws_version)
+    try:
+        args = ["-r", ts.stage(pcap)] + list(extra_args) + [
+            "-o", "kasme.key_file:" + ts.stage(keyfile), "-o", "kasme.show_keys:TRUE",
+            "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=|"]
+        for f in fields:
+            args += ["-e", f]
+        proc = ts.run(args)
+    finally:
+        ts.close()
+    rows = {}
+    for line in proc.stdout.splitlines():
+        cols = line.split("\t") + [""] * len(fields)
+        rows[int(cols[0])] = {f: [v.replace(":", "").lower() for v in c.split("|") if v]
+                              for f, c in zip(fields, cols)}
+    return rows, proc.stderr
