@@ -447,7 +447,7 @@ void kasme_tracker_nas(kasme_tracker *tr, const kasme_pdu_meta *meta, const uint
     } else {
         if (have_msg && ue)
             learn_identity(tr, ue, &msg, res);
-        kasme_nas_protected(tr, ue, meta, &outer, pdu, len, plain_out, res);
+        kasme_nas_protected(tr, ue, meta, &outer, plain_out, res);
         if (!ue)
             ue = kasme_ue_by_id(tr, res->ue_id);
         if (ue)

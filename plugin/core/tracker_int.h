@@ -230,9 +230,10 @@ size_t kasme_sn_candidates(const kasme_ue *ue, const kasme_pdu_meta *meta,
                            uint8_t out[][3], size_t max);
 
 /* tracker_nas.c: protected PDUs. */
+/* The MAC input and the inner message come from outer (kasme_nas_parse_outer). */
 void kasme_nas_protected(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
-                         const kasme_nas_outer *outer, const uint8_t *pdu, size_t len,
-                         uint8_t *plain_out, kasme_nas_result *res);
+                         const kasme_nas_outer *outer, uint8_t *plain_out,
+                         kasme_nas_result *res);
 void kasme_nas_service_request(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_outer *outer,
                                const uint8_t *pdu, size_t len, kasme_nas_result *res);
 int kasme_ctx_activate(kasme_sec_ctx *ctx, size_t root_index, uint8_t eea, uint8_t eia);

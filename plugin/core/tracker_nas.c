@@ -93,11 +93,9 @@ static void note_count(kasme_sec_ctx *ctx, int dir, uint32_t count, kasme_nas_re
 
 /* Verifies seq||inner under ctx, trying the COUNT candidates and, when the carrier does not
  * say, both directions. Fills count/dir/mac fields; true if the MAC verified. */
-static bool verify_mac(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, const uint8_t *pdu,
-                       size_t len, int dir_hint, kasme_nas_result *res)
+static bool verify_mac(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, int dir_hint,
+                       kasme_nas_result *res)
 {
-    (void)pdu;
-    (void)len;
     const uint8_t *covered = outer->mac_input;
     size_t covered_len = outer->mac_input_len;
     int dirs[2] = {dir_hint, -1};
@@ -412,8 +410,8 @@ static bool feeds_kenb(const kasme_nas_outer *outer, const uint8_t *plain, size_
 
 /* A protected UE with no known connection: try the current contexts of recent UEs against
  * the MAC (a GUTI that kasme never saw allocated), within KASME_GUESS_BUDGET a capture. */
-static kasme_ue *guess_ue(kasme_tracker *tr, const kasme_nas_outer *outer, const uint8_t *pdu,
-                          size_t len, int dir_hint, kasme_nas_result *res, bool *budget_spent)
+static kasme_ue *guess_ue(kasme_tracker *tr, const kasme_nas_outer *outer, int dir_hint,
+                          kasme_nas_result *res, bool *budget_spent)
 {
     uint32_t n = tr->ues.count;
     uint32_t lowest = n > KASME_GUESS_LIMIT ? n - KASME_GUESS_LIMIT : 0;
@@ -428,7 +426,7 @@ static kasme_ue *guess_ue(kasme_tracker *tr, const kasme_nas_outer *outer, const
         }
         tr->stats.guess_tries++;
         kasme_nas_result probe = *res;
-        if (verify_mac(current, outer, pdu, len, dir_hint, &probe)) {
+        if (verify_mac(current, outer, dir_hint, &probe)) {
             res->events |= KASME_EV_CONTEXT_GUESSED;
             return ue;
         }
@@ -437,8 +435,8 @@ static kasme_ue *guess_ue(kasme_tracker *tr, const kasme_nas_outer *outer, const
 }
 
 void kasme_nas_protected(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
-                         const kasme_nas_outer *outer, const uint8_t *pdu, size_t len,
-                         uint8_t *plain_out, kasme_nas_result *res)
+                         const kasme_nas_outer *outer, uint8_t *plain_out,
+                         kasme_nas_result *res)
 {
     if (outer->sec_hdr > 4) {
         res->status = KASME_PDU_MALFORMED;
@@ -452,7 +450,7 @@ void kasme_nas_protected(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *
 
     bool budget_spent = false;
     if (!ue)
-        ue = guess_ue(tr, outer, pdu, len, dir_hint, res, &budget_spent);
+        ue = guess_ue(tr, outer, dir_hint, res, &budget_spent);
     if (!ue) {
         no_context(res, outer->mac,
                    budget_spent ? "UE not identified (the search among known UEs spent its budget)"
@@ -469,7 +467,7 @@ void kasme_nas_protected(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *
         no_context(res, outer->mac, "no NAS Security Mode Command seen for this UE");
         return;
     }
-    bool verified = verify_mac(ctx, outer, pdu, len, dir_hint, res);
+    bool verified = verify_mac(ctx, outer, dir_hint, res);
     set_mac_verdict(ctx, verified, res);
     res->status = KASME_PDU_DECIPHERED;
     if (verified || ctx->eia == 0)
