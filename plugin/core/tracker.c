@@ -486,8 +486,7 @@ void kasme_tracker_an_key(kasme_tracker *tr, kasme_domain domain, const kasme_pd
     res->ue_id = ue->id;
     res->ctx_id = ctx->id;
     res->verdict = KASME_KENB_MISMATCH;
-    res->why = domain == KASME_DOMAIN_5GS ? "no recent uplink NAS COUNT gives this K_gNB"
-                                          : "no recent uplink NAS COUNT gives this K_eNB";
+    res->why = kasme_profile(domain)->why_an_key_unknown;
     size_t n = ctx->ul_hist_n < KASME_UL_HISTORY ? ctx->ul_hist_n : KASME_UL_HISTORY;
     for (size_t i = 0; i < n; i++) {
         uint8_t derived[32];

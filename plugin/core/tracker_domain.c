@@ -6,10 +6,16 @@
 #include "kdf5g.h"
 
 static const kasme_domain_profile profiles[2] = {
-    [KASME_DOMAIN_EPS] = {KASME_DOMAIN_EPS, 0x15, "K_ASME", "K_eNB", kasme_subdb_kasme_by_imsi,
-                          kasme_subdb_kasme_by_tmsi, kasme_subdb_kasme_any},
-    [KASME_DOMAIN_5GS] = {KASME_DOMAIN_5GS, 0x69, "K_AMF", "K_gNB", kasme_subdb_kamf_by_imsi,
-                          kasme_subdb_kamf_by_tmsi, kasme_subdb_kamf_any},
+    [KASME_DOMAIN_EPS] = {0x15,
+                          "no AKA or key-file K_ASME for this UE and KSI",
+                          "no recent uplink NAS COUNT gives this K_eNB",
+                          kasme_subdb_kasme_by_imsi, kasme_subdb_kasme_by_tmsi,
+                          kasme_subdb_kasme_any},
+    [KASME_DOMAIN_5GS] = {0x69,
+                          "no 5G AKA or key-file K_AMF for this UE and ngKSI",
+                          "no recent uplink NAS COUNT gives this K_gNB",
+                          kasme_subdb_kamf_by_imsi, kasme_subdb_kamf_by_tmsi,
+                          kasme_subdb_kamf_any},
 };
 
 const uint8_t *kasme_root_line_key(kasme_domain domain, const kasme_subscriber *line)

@@ -21,10 +21,10 @@
 
 /* What differs between an EPS and a 5GS NAS security context; everything else is shared. */
 typedef struct {
-    kasme_domain domain;
     uint8_t alg_key_fc;       /* TS 33.401 A.7: 0x15; TS 33.501 A.8: 0x69 */
-    const char *root_name;    /* K_ASME (TS 33.401 A.2) / K_AMF (TS 33.501 A.7) */
-    const char *an_key_name;  /* K_eNB (TS 33.401 A.3) / K_gNB (TS 33.501 A.9) */
+    /* why texts (static, so a packed result can name them: tracker_pack.c) */
+    const char *why_no_root;        /* an SMC with no AKA or key-file root key */
+    const char *why_an_key_unknown; /* a SecurityKey no recent UL NAS COUNT gives */
     /* key-file lines that give the root key itself: kasme= (EPS) or kamf= (5GS) */
     const kasme_subscriber *(*root_line_by_imsi)(const kasme_subdb *db, const char *imsi);
     const kasme_subscriber *(*root_line_by_tmsi)(const kasme_subdb *db, uint32_t tmsi);

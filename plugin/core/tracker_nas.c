@@ -360,9 +360,7 @@ static void handle_smc(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
             kasme_ctx_recycle(tr, cands[i]);
     }
     if (!pick.ctx) {
-        no_context(res, outer->mac, domain == KASME_DOMAIN_5GS
-                                        ? "no 5G AKA or key-file K_AMF for this UE and ngKSI"
-                                        : "no AKA or key-file K_ASME for this UE and KSI");
+        no_context(res, outer->mac, kasme_profile(domain)->why_no_root);
         return;
     }
     kasme_sec_ctx *ctx = pick.ctx, *current = ue->current[domain];
