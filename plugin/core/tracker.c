@@ -302,7 +302,8 @@ static void learn_identity(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_msg 
     if (id->type == KASME_NAS_ID_IMSI) {
         kasme_ue_set_imsi(tr, ue, id->digits);
         res->events |= KASME_EV_IDENTITY;
-        if (!ue->sub && !kasme_subdb_kasme_by_imsi(tr->db, id->digits))
+        /* known by K (ue->sub) or by a root key line of the message's domain */
+        if (!ue->sub && !kasme_profile(msg->domain)->root_line_by_imsi(tr->db, id->digits))
             res->events |= KASME_EV_UNKNOWN_SUBSCRIBER;
     } else if (id->type == KASME_NAS_ID_GUTI) {
         kasme_ue_set_tmsi(tr, ue, msg->domain, id->m_tmsi);

@@ -162,6 +162,10 @@ def check_kamf_only(ck, plugin, version, capdir, truth, tmp):
                   p["plaintext"].lower() in rows.get(p["frame"], {}).get("kasme.plaintext", []))
                  for p in pdus)
         ck.check(ok, "K_AMF line (%s) alone: every NAS PDU verified, plaintext the AMF's" % ident)
+        if ident != "any":
+            ck.check(not any("subscriber not in the key file" in e for r in rows.values()
+                             for e in r.get("kasme.event", [])),
+                     "the SUPI's K_AMF line makes the subscriber known")
         sources = {v for r in rows.values() for v in r.get("kasme.key_source", [])}
         ck.check(any("kamf.keys1" in v for v in sources),  # file:line, colons stripped
                  "key source names the K_AMF line (%s)" % sources)
