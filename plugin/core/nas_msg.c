@@ -81,7 +81,7 @@ int kasme_nas_parse_outer(const uint8_t *pdu, size_t len, kasme_nas_outer *out)
     memset(out, 0, sizeof *out);
     if (!pdu || len < 1)
         return -1;
-    if (pdu[0] == KASME_NAS_EPD_5GMM || pdu[0] == KASME_NAS_EPD_5GSM)
+    if (kasme_nas_epd_is_5gs(pdu[0]))
         return parse_outer_5gs(pdu, len, out);
     out->pd = pdu[0] & 0x0F;
     if (out->pd == KASME_NAS_PD_ESM) {
@@ -538,7 +538,7 @@ int kasme_nas_parse_plain(const uint8_t *msg, size_t len, int uplink_hint, kasme
     out->ksi = out->tsc = -1;
     if (!msg || len < 2)
         return -1;
-    if (msg[0] == KASME_NAS_EPD_5GMM || msg[0] == KASME_NAS_EPD_5GSM)
+    if (kasme_nas_epd_is_5gs(msg[0]))
         return kasme_nas5g_parse_5gmm(msg, len, out);
     out->pd = msg[0] & 0x0F;
     if (out->pd == KASME_NAS_PD_ESM) {
@@ -635,7 +635,7 @@ static const nas_msg_info *find_msg_info(uint8_t pd, uint8_t msg_type)
 
 const char *kasme_nas_msg_name(uint8_t pd, uint8_t msg_type)
 {
-    if (pd == KASME_NAS_EPD_5GMM || pd == KASME_NAS_EPD_5GSM)
+    if (kasme_nas_epd_is_5gs(pd))
         return kasme_nas5g_msg_name(pd, msg_type);
     const nas_msg_info *info = find_msg_info(pd, msg_type);
     return info ? info->name : NULL;
@@ -643,7 +643,7 @@ const char *kasme_nas_msg_name(uint8_t pd, uint8_t msg_type)
 
 int kasme_nas_msg_direction(uint8_t pd, uint8_t msg_type)
 {
-    if (pd == KASME_NAS_EPD_5GMM || pd == KASME_NAS_EPD_5GSM)
+    if (kasme_nas_epd_is_5gs(pd))
         return kasme_nas5g_msg_direction(pd, msg_type);
     const nas_msg_info *info = find_msg_info(pd, msg_type);
     return info ? info->dir : -1;

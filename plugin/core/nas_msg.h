@@ -16,6 +16,13 @@
 /* The system a NAS PDU (and a security context) belongs to. */
 typedef enum { KASME_DOMAIN_EPS = 0, KASME_DOMAIN_5GS = 1 } kasme_domain;
 
+/* A 5GS protocol discriminator (5GMM or 5GSM EPD); EPS PDs are 4 bits with the security header
+ * or EBI above them, so the two never meet in one octet. */
+static inline bool kasme_nas_epd_is_5gs(uint8_t first_octet)
+{
+    return first_octet == KASME_NAS_EPD_5GMM || first_octet == KASME_NAS_EPD_5GSM;
+}
+
 /* What the security header type (TS 24.301 9.3.1) makes of a PDU. */
 typedef enum {
     KASME_NAS_SEC_PLAIN = 0,        /* type 0, and every ESM PDU (its nibble is the EBI) */

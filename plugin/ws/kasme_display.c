@@ -198,15 +198,10 @@ void kasme_display_register(int proto)
     expert_register_field_array(expert, ei, array_length(ei));
 }
 
-static bool is_5gs(const uint8_t *pdu, size_t len)
-{
-    return len && (pdu[0] == KASME_NAS_EPD_5GMM || pdu[0] == KASME_NAS_EPD_5GSM);
-}
-
 /* nas-eps_plain for EPS; nas-5gs for 5GS, whose plain messages it dissects as they are. */
 static dissector_handle_t plain_handle(const uint8_t *plain, size_t len)
 {
-    if (is_5gs(plain, len)) {
+    if (len && kasme_nas_epd_is_5gs(plain[0])) {
         if (!nas_5gs_handle)
             nas_5gs_handle = find_dissector("nas-5gs");
         return nas_5gs_handle;
@@ -394,7 +389,7 @@ static const char *plain_name(const kasme_frame_result *fr)
         return KASME_NAS_NAME_SERVICE_REQ;
     if (!r->plain_len || r->plain_len < 2 || !fr->plain)
         return NULL;
-    if (is_5gs(fr->plain, r->plain_len)) { /* EPD, then 5GMM: sec hdr; 5GSM: PSI, PTI */
+    if (kasme_nas_epd_is_5gs(fr->plain[0])) { /* EPD, then 5GMM: sec hdr; 5GSM: PSI, PTI */
         size_t at = fr->plain[0] == KASME_NAS_EPD_5GMM ? 2 : 3;
         return r->plain_len > at ? kasme_nas_msg_name(fr->plain[0], fr->plain[at]) : NULL;
     }
@@ -409,7 +404,7 @@ static bool container_deciphered(const kasme_item *item, const kasme_frame_resul
 {
     const kasme_nas_result *r = &fr->nas;
     if (r->sec_hdr != 1 || !fr->plain || r->status != KASME_PDU_DECIPHERED ||
-        !is_5gs(fr->plain, r->plain_len) || item->length < 7 ||
+        !r->plain_len || !kasme_nas_epd_is_5gs(fr->plain[0]) || item->length < 7 ||
         (size_t)item->length - 7 != r->plain_len)
         return false;
     return tvb_memeql(item->tvb, item->offset + 7, fr->plain, r->plain_len) != 0;

@@ -38,7 +38,7 @@ static void export_nas(packet_info *pinfo, const kasme_item *item, const kasme_f
     if (in_rrc && !(ciphered && r->status == KASME_PDU_DECIPHERED))
         return;
     /* 5GS: nas-5gs dissects plain and protected messages alike; its header is one octet longer */
-    bool fivegs = item->length > 0 && (pdu[0] == 0x7E || pdu[0] == 0x2E);
+    bool fivegs = item->length > 0 && kasme_nas_epd_is_5gs(pdu[0]);
     const char *plain_name = fivegs ? "nas-5gs" : "nas-eps_plain";
     gint hdr_len = fivegs ? 7 : 6;
     bool deciphered = r->status == KASME_PDU_DECIPHERED && fr->plain &&
