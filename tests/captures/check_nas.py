@@ -134,12 +134,14 @@ def check_keys(ck, truth, pcap, rows):
     return n
 
 
-def check_security_keys(ck, rows):
+def check_security_keys(ck, rows, carrier="s1ap", verdict="kasme.kenb", key="K_eNB"):
+    """Every SecurityKey of the carrier (S1AP; NGAP with kasme.kgnb, K_gNB) confirmed."""
     n = 0
     for frame, row in sorted(rows.items()):
-        if row.get("s1ap.SecurityKey"):
-            n += ck.check(row.get("kasme.kenb") == ["1"],
-                          "frame %d S1AP SecurityKey confirmed as K_eNB" % frame)
+        if row.get(carrier + ".SecurityKey"):
+            n += ck.check(row.get(verdict) == ["1"],
+                          "frame %d %s SecurityKey confirmed as %s" % (frame, carrier.upper(),
+                                                                       key))
     return n
 
 

@@ -19,7 +19,7 @@ import json
 import os
 import sys
 
-from check_nas import Checker  # noqa: F401 (the 5G checks share it)
+from check_nas import Checker, check_security_keys
 from kasme_tshark import kasme_fields
 
 FIELDS = ["frame.number", "kasme.status", "kasme.mac.status", "kasme.count", "kasme.direction",
@@ -65,15 +65,6 @@ def check_protected(ck, truth, rows):
         ck.check(bool(row.get("kasme.msg")), what + " plaintext names a message")
 
 
-def check_security_keys(ck, rows):
-    n = 0
-    for frame, row in sorted(rows.items()):
-        if row.get("ngap.SecurityKey"):
-            n += ck.check(row.get("kasme.kgnb") == ["1"],
-                          "frame %d: NGAP SecurityKey confirmed as K_gNB" % frame)
-    return n
-
-
 def main():
     plugin, version, capdir, pcap, truth_name, keyfile = sys.argv[1:7]
     truth = json.load(open(os.path.join(capdir, truth_name)))
@@ -83,7 +74,7 @@ def main():
     check_auth(ck, truth, rows)
     check_smc(ck, truth, rows)
     check_protected(ck, truth, rows)
-    n_kgnb = check_security_keys(ck, rows)
+    n_kgnb = check_security_keys(ck, rows, "ngap", "kasme.kgnb", "K_gNB")
     failed = [f for f, r in rows.items() if "0" in r.get("kasme.mac.status", [])]
     ck.check(not failed, "no MAC failed (failed in frames %s)" % failed)
     ck.check(len(truth["protected"]) > 0 and len(truth["smc"]) > 0, "the truth has PDUs to check")
