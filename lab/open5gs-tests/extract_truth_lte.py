@@ -133,7 +133,9 @@ def subscribers_of(run):
             m = INSERT.search(line)
             if m:
                 imsi, k, opc, amf, sqn = m.groups()
-                subs.append({'imsi': imsi, 'k': k, 'opc': opc, 'amf': amf, 'sqn': int(sqn)})
+                sub = {'imsi': imsi, 'k': k, 'opc': opc, 'amf': amf, 'sqn': int(sqn)}
+                if sub not in subs:  # a test case may insert the same subscriber again
+                    subs.append(sub)
     return subs
 
 

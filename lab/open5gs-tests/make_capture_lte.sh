@@ -5,7 +5,7 @@
 #                      the Diameter of the loopback capture (TCP port 3868: S6a
 #                      MME-HSS, Gx SMF-PCRF), in time order; Wireshark decodes
 #                      both without options
-#   core.pcapng        the rest of the loopback capture (GTP-C, PFCP, GTP-U)
+#   core.pcapng        the rest of the loopback capture (GTP-C, PFCP, GTP-U; no SBI)
 #   subscriber.keys    kasme key file line(s) for the run's subscriber(s)
 #   logs/              the NF logs (colour codes removed) and the test's output
 #   truth.json         extract_truth_lte.py; check.txt: derive_check_lte.py
@@ -20,7 +20,8 @@ mkdir -p "$OUT/logs"
 $PY "$HERE/../5g/ngap_pcap.py" "$RUN/lo.pcap" "$RUN/s1ap.pcap" --port 36412 --json "$RUN/s1ap-records.json"
 tshark -r "$RUN/lo.pcap" -Y "tcp.port==3868" -F pcap -w "$RUN/diameter.pcap" 2>/dev/null
 mergecap -F pcap -w "$OUT/epc_s1ap_s6a.pcap" "$RUN/s1ap.pcap" "$RUN/diameter.pcap"
-tshark -r "$RUN/lo.pcap" -Y "!(tcp.port==36412) && !(tcp.port==3868)" -F pcapng -w "$OUT/core.pcapng" 2>/dev/null
+# the 5G NFs that tests/handover also starts talk SBI (HTTP/2, port 7777) among themselves: left out
+tshark -r "$RUN/lo.pcap" -Y "!(tcp.port==36412) && !(tcp.port==3868) && !(tcp.port==7777)" -F pcapng -w "$OUT/core.pcapng" 2>/dev/null
 cp "$RUN/run.txt" "$OUT/run.txt"
 for f in "$RUN"/logs/*.log "$RUN"/logs/test.out "$RUN"/logs/mongo.out; do
   sed 's/\x1b\[[0-9;]*m//g' "$f" > "$OUT/logs/$(basename "$f")"
