@@ -170,17 +170,22 @@ def pcap_frames(path):
     return frames
 
 
-def locate_pdus(pdus, frames):
+def locate_pdus(pdus, frames, in_order=False):
     """Each PDU goes to the first frame, not yet used by an equal PDU, that
-    carries its bytes; PDUs and frames are both in time order."""
+    carries its bytes; PDUs and frames are both in time order.  in_order: no
+    earlier frame than the PDU before it had (a single-threaded core logs in
+    wire order; a 4-octet EPS Service Request could match stray octets of an
+    earlier frame)."""
     used = set()
+    first = 0
     for p in pdus:
         needle = bytes.fromhex(p['pdu'])
         p['frame'] = None
         for n, _, raw in frames:
-            if (n, p['pdu']) not in used and needle in raw:
+            if n >= first and (n, p['pdu']) not in used and needle in raw:
                 p['frame'] = n
                 used.add((n, p['pdu']))
+                first = n if in_order else 0
                 break
 
 

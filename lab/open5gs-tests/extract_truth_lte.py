@@ -73,6 +73,8 @@ def message_name(plain_hex):
     m = bytes.fromhex(plain_hex)
     if len(m) < 2:
         return 'unknown'
+    if m[0] == 0xc7:  # security header 12: the short Service Request (TS 24.301 8.2.25)
+        return 'Service request'
     if m[0] & 0x0f == 7:
         name = EMM_TYPES.get(m[1], 'EMM type 0x%02x' % m[1])
         at = esm_container_at(m)
@@ -96,7 +98,7 @@ def from_capture(pcap):
     air = tshark_fields(pcap, ['frame.number', 'diameter.User-Name', 'diameter.Visited-PLMN-Id'],
                         'diameter.cmd.code == 318 && diameter.flags.request == 1')
     aia = tshark_fields(pcap, ['frame.number', 'diameter.RAND', 'diameter.XRES', 'diameter.AUTN',
-                               'diameter.KASME'],
+                               'diameter.KASME', 'diameter.Result-Code', 'diameter.Experimental-Result-Code'],
                         'diameter.cmd.code == 318 && diameter.flags.request == 0')
     auth_req = tshark_fields(pcap, ['frame.number', 'nas_eps.emm.nas_key_set_id', 'gsm_a.dtap.rand',
                                     'gsm_a.dtap.autn'], 'nas_eps.nas_msg_emm_type == 0x52')
@@ -109,7 +111,9 @@ def from_capture(pcap):
                              'Visited_PLMN_Id': clean(a['diameter.Visited-PLMN-Id'])} for a in air],
         'capture_s6a_aia': [{'frame': int(a['frame.number']), 'RAND': clean(a['diameter.RAND']),
                              'XRES': clean(a['diameter.XRES']), 'AUTN': clean(a['diameter.AUTN']),
-                             'KASME': clean(a['diameter.KASME'])} for a in aia],
+                             'KASME': clean(a['diameter.KASME']), 'Result_Code': a['diameter.Result-Code'],
+                             'Experimental_Result_Code': a['diameter.Experimental-Result-Code']}
+                            for a in aia],
         'capture_authentication_request': [{'frame': int(a['frame.number']),
                                             'KSI': int(a['nas_eps.emm.nas_key_set_id'].split(',')[0]),
                                             'RAND': clean(a['gsm_a.dtap.rand']),
@@ -139,9 +143,12 @@ def subscribers_of(run):
     return subs
 
 
-def check_nas_view(pdus, vectors, nas_keys, kenb, handovers, pcap_name):
+def check_nas_view(pdus, vectors, nas_keys, kenb, cap, pcap_name):
     """The entries tests/captures/check_nas.py reads: per UE (the MME log is the
-    one instance) its NAS messages with frames, and the key summary."""
+    one instance) its NAS messages with frames, and the key summary of what the capture
+    lets a reader derive: K_ASMEs of the AKAs the UE answered with RES = XRES, and the
+    K_eNBs that travel in an S1AP SecurityKey (the MME also derives K_eNBs it never
+    sends, e.g. at a TAU with the UE connected; mme_kenb has them all)."""
     msgs = []
     for p in pdus:
         pdu = bytes.fromhex(p['pdu'])
@@ -153,11 +160,14 @@ def check_nas_view(pdus, vectors, nas_keys, kenb, handovers, pcap_name):
             # header, MAC and SN as sent, then the plaintext the MME had (DL) or deciphered (UL)
             msg['plain_hex_ue_log'] = pdu[:6].hex() + p['plaintext']
         msgs.append(msg)
-    summary = [{'instance': 'mme.log', 'what': 'AKA', 'K_ASME': v['KASME']} for v in vectors]
+    answered = {r['RES'] for r in cap['capture_authentication_response']}
+    sent = {a['K_eNB'] for a in cap['capture_s1ap_security_key']}
+    summary = [{'instance': 'mme.log', 'what': 'AKA', 'K_ASME': v['KASME']} for v in vectors
+               if v['XRES'] in answered]
     summary += [{'instance': 'mme.log', 'what': 'NAS SMC', 'K_NASenc': k['K_NASenc'],
                  'K_NASint': k['K_NASint']} for k in nas_keys]
     summary += [{'instance': 'mme.log', 'what': 'AS keys', 'nas_ul_count_for_K_eNB': k['ul_count'],
-                 'K_eNB': k['K_eNB']} for k in kenb]
+                 'K_eNB': k['K_eNB']} for k in kenb if k['K_eNB'] in sent]
     return [{'instance': 'mme.log', 'nas_messages': msgs}], summary
 
 
@@ -182,10 +192,10 @@ def main():
     pcap_name = os.path.basename(args.pcap)
     vectors = hss_vectors(truth_lines(os.path.join(logs, 'hss.log')))
     nas_keys, kenb, nh, pdus = mme_events(truth_lines(os.path.join(logs, 'mme.log')))
-    locate_pdus(pdus, pcap_frames(args.pcap))
+    locate_pdus(pdus, pcap_frames(args.pcap), in_order=True)
     cap = from_capture(args.pcap)
     handovers = handovers_of(nh, cap['capture_s1ap_security_context'], pcap_name)
-    ue, summary = check_nas_view(pdus, vectors, nas_keys, kenb, handovers, pcap_name)
+    ue, summary = check_nas_view(pdus, vectors, nas_keys, kenb, cap, pcap_name)
     truth = {
         'scenario': args.name or os.path.basename(os.path.normpath(args.run)),
         'run': open(os.path.join(args.run, 'run.txt')).read().strip(),
@@ -203,7 +213,8 @@ def main():
             'Authentication Request/Response, S1AP SecurityKey and SecurityContext.' % pcap_name,
             'ue/summary/handovers: the same facts in the layout tests/captures/check_nas.py reads '
             '(plain_hex_ue_log is the MME\'s plaintext behind the PDU\'s 6-octet header: the '
-            'simulated UE logs none).',
+            'simulated UE logs none); summary lists the K_ASMEs of AKAs answered with RES = XRES '
+            'and the K_eNBs sent in an S1AP SecurityKey (mme_kenb has every K_eNB the MME derived).',
         ],
         'subscribers': subscribers_of(args.run),
         'hss_auth_vectors': vectors,
