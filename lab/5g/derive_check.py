@@ -248,7 +248,10 @@ def check_vectors(ck, truth, mcc, mnc):
         chains += [{'SUPI': s['imsi'], 'RAND': v['RAND'], 'AUTN': autn.hex(),
                     'XRES_star': xres_star, 'K_SEAF': kdf(kausf, 0x6C, sn)} for s in owners]
     seafs = [bytes.fromhex(x['KSEAF']) for x in truth['ausf_kseaf']]
+    answered = {r['RES_star'] for r in truth.get('capture_authentication_response', [])}
     for c in chains:
+        if c['XRES_star'].hex() not in answered:
+            continue  # the AUSF derives K_SEAF only once the UE's RES* confirmed the vector
         ck.check('K_SEAF (A.6) of RAND %s... in the AUSF log' % c['RAND'][:8], c['K_SEAF'] in seafs, True)
     return chains
 
@@ -365,7 +368,11 @@ def check_protected_pdu(ck, tag, crypto, p, keys, algs, mac_at):
         mac = nia2(k_int, p['count'], p['bearer'], direction, msg)
     else:
         mac = crypto.mac(ia, k_int, p['count'], p['bearer'], direction, msg)
-    ck.check(tag + ' MAC (%sIA%d, BEARER %d)' % (family, ia, p['bearer']), mac, pdu[mac_at:sqn_at])
+    if p.get('mac_ok_core', True):
+        ck.check(tag + ' MAC (%sIA%d, BEARER %d)' % (family, ia, p['bearer']), mac, pdu[mac_at:sqn_at])
+    else:  # the core found this MAC wrong (a test UE's deliberate error): so must we
+        ck.check(tag + ' MAC wrong as the core found (%sIA%d expects %s)' % (family, ia, mac.hex()),
+                 mac != pdu[mac_at:sqn_at] and mac.hex() == p['mac_core'], True)
     body = pdu[sqn_at + 1:]
     header_type = pdu[mac_at - 1] & 0x0f if family == 'N' else pdu[0] >> 4
     if header_type in (2, 4) and ea != 0:
