@@ -10,7 +10,7 @@ capture_tshark() {
     case "$cap" in
         *s05-xor*) keys=keyfiles/srsran-xor.keys ;;
         captures/public5g/*) keys=keyfiles/public5g.keys ;;
-        captures/5g-*) keys="$(dirname "$cap")/subscriber.keys" ;;
+        captures/5g-*|captures/s*-open5gs-*) keys="$(dirname "$cap")/subscriber.keys" ;;
     esac
     case "$cap" in
         *s1ap*)
