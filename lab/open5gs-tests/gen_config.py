@@ -28,6 +28,8 @@ def main():
     ap.add_argument('--eea', default='EEA2')
     ap.add_argument('--eia', default='EIA2')
     args = ap.parse_args()
+    if not re.fullmatch(r'EEA[0-3]', args.eea) or not re.fullmatch(r'EIA[0-3]', args.eia):
+        sys.exit('--eea takes EEA0..EEA3, --eia EIA0..EIA3 (got %s, %s)' % (args.eea, args.eia))
     text = open(args.sample).read()
     text, n = re.subn(r'^(\s*)no_fwd: true\n', r'\1no_fwd: true\n\1no_sctp: true\n', text, flags=re.M)
     if n < 4:
