@@ -26,13 +26,7 @@ static int checks, failures;
 /* ---- Real PDUs ---- */
 
 /* s01-eea2-eia2, UE run ue.log */
-static const char S01_ATTACH_REQ[] = "07417108091010103254760802f07000050201d011d1";
-static const char S01_AUTH_REQ[] =
-    "075200ce1df29cadf6f1f16cfa58b898a83484100e60f69b0b9280002324c266a83dc989";
-static const char S01_AUTH_RESP[] = "075308c6ac7c0754088413";
-static const char S01_SMC[] = "37322a253000075d220002f070";
-static const char S01_SMC_COMPLETE[] = "472477ee3a00ee9c";
-static const char S01_ESM_INFO_REQ[] = "272fcd9aa4013cc5bf";
+#include "s01_pdus.h"
 static const char S01_ESM_INFO_REQ_PLAIN[] = "272fcd9aa4010201d9";
 static const char S01_ESM_INFO_RESP[] = "2701cc1e01017d547870457b20694263275e";
 static const char S01_ATTACH_ACCEPT[] =

@@ -378,14 +378,8 @@ static void finish_attach(capture *cap, fx_ue *ue)
 
 /* ---- 0. The fixture against a real capture ---- */
 
-/* srsRAN capture s01-eea2-eia2 (tests/test_unit_nas_msg.c has the same PDUs), UE IMSI_A. */
-static const char S01_ATTACH_REQ[] = "07417108091010103254760802f07000050201d011d1";
-static const char S01_AUTH_REQ[] =
-    "075200ce1df29cadf6f1f16cfa58b898a83484100e60f69b0b9280002324c266a83dc989";
-static const char S01_AUTH_RESP[] = "075308c6ac7c0754088413";
-static const char S01_SMC[] = "37322a253000075d220002f070";
-static const char S01_SMC_COMPLETE[] = "472477ee3a00ee9c";
-static const char S01_ESM_INFO_REQ[] = "272fcd9aa4013cc5bf";
+/* srsRAN capture s01-eea2-eia2, UE IMSI_A. */
+#include "s01_pdus.h"
 static const uint8_t S01_ESM_INFO_REQ_PLAIN[] = {0x02, 0x01, 0xD9};
 /* srsRAN capture s12-paging (128-EEA1/128-EIA3): its SMC and the Service Request after paging. */
 static const char S12_AUTH_REQ[] =

@@ -20,6 +20,8 @@ capture_tshark() {
                 --enable-heuristic mac_lte_udp -o mac-lte.attempt_rrc_decode:TRUE \
                 -o mac-lte.attempt_to_dissect_srb_sdus:TRUE -o rlc-lte.call_pdcp_for_srb:TRUE \
                 -o pdcp-lte.show_signalling_plane_as_rrc:TRUE -o kasme.decipher_user_plane:TRUE ;;
+        *.pcapng) # Open5GS's SBI (cleartext HTTP/2 on 7777): kasme reads the keys it carries
+            set -- "$@" -d tcp.port==7777,http2 ;;
         *)
             set -- "$@" -o 'uat:user_dlts:"User 1 (DLT=148)","nas-eps","0","","0",""' ;;
     esac

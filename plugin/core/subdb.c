@@ -425,7 +425,11 @@ void kasme_subscriber_describe(const kasme_subscriber *e, char *buf, size_t buf_
                  e->hnet_profile == ECIES_PROFILE_A ? 'A' : 'B');
     else
         describe_identity(e, label, sizeof label);
-    if (e->source && e->source[0])
+    if (e->in_capture && e->id_kind == KASME_ID_ANY)
+        snprintf(buf, buf_len, "%.63s in frame %u", e->source, e->line);
+    else if (e->in_capture)
+        snprintf(buf, buf_len, "%.63s in frame %u, %s", e->source, e->line, label);
+    else if (e->source && e->source[0])
         snprintf(buf, buf_len, "%s (%.63s:%u)", label, e->source, e->line);
     else
         snprintf(buf, buf_len, "%s", label);

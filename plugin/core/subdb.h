@@ -76,6 +76,8 @@ typedef struct kasme_subscriber {
     const char *source;     /* basename of the file (or the buffer's name) the entry came from,
                                NULL if none; the database keeps its own copy */
     unsigned line;          /* line in that file, 1-based; 0 if not from a file */
+    bool in_capture;        /* a key the capture carried (capkeys.h): source names the
+                               message, line is its frame; never in a database */
 } kasme_subscriber;
 
 typedef struct kasme_subdb kasme_subdb;

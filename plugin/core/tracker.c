@@ -135,6 +135,7 @@ void kasme_tracker_free(kasme_tracker *tr)
     g_array_free(tr->spare_ctx, TRUE);
     slab_free(&tr->ues, NULL);
     kasme_sched_cache_free(tr->sched);
+    kasme_capkeys_free(tr->capkeys); /* after the contexts that point at its entries */
     g_free(tr);
 }
 
@@ -302,8 +303,10 @@ static void learn_identity(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_msg 
     if (id->type == KASME_NAS_ID_IMSI) {
         kasme_ue_set_imsi(tr, ue, id->digits);
         res->events |= KASME_EV_IDENTITY;
-        /* known by K (ue->sub) or by a root key line of the message's domain */
-        if (!ue->sub && !kasme_profile(msg->domain)->root_line_by_imsi(tr->db, id->digits))
+        /* known by K (ue->sub) or by a root key line of the message's domain; with no key
+         * file at all (keys from the capture only) there is nothing to be missing from */
+        if (!ue->sub && tr->db && kasme_subdb_count(tr->db) > 0 &&
+            !kasme_profile(msg->domain)->root_line_by_imsi(tr->db, id->digits))
             res->events |= KASME_EV_UNKNOWN_SUBSCRIBER;
     } else if (id->type == KASME_NAS_ID_GUTI) {
         kasme_ue_set_tmsi(tr, ue, msg->domain, id->m_tmsi);

@@ -157,6 +157,19 @@ static void derive_root_candidates(const kasme_ue *ue, const kasme_subscriber *s
     ctx->n_roots = (uint8_t)n;
 }
 
+kasme_sec_ctx *kasme_aka_new_ctx(kasme_tracker *tr, kasme_ue *ue, kasme_domain domain, int ksi,
+                                 uint32_t aka_frame, const kasme_subscriber *sub)
+{
+    kasme_sec_ctx *ctx = kasme_ctx_new(tr);
+    ctx->ue_id = ue->id;
+    ctx->ksi = ksi;
+    ctx->sub = sub;
+    ctx->aka_frame = aka_frame;
+    ctx->domain = (uint8_t)domain;
+    ue->pending[domain] = ctx;
+    return ctx;
+}
+
 void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
                        const kasme_nas_msg *msg, kasme_nas_result *res)
 {
@@ -166,6 +179,8 @@ void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
     if (!msg->has_rand || !msg->has_autn)
         return; /* EAP-AKA' (TS 33.501 6.1.3.1) carries them in the EAP message: not yet */
     const kasme_subscriber *sub = find_subscriber(tr, ue, msg->rand, msg->autn, &vec);
+    if (!sub && kasme_capkeys_aka(tr, ue, meta, msg, res))
+        return; /* a vector the capture carried, found by RAND (tracker_capkeys.c) */
     if (!sub) {
         /* With no K for anyone (a K_ASME-only key file) there was nothing to match. */
         if (tr->db && kasme_subdb_secret_count(tr->db) > 0)
@@ -181,14 +196,8 @@ void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
     ue->aka = (kasme_aka_state){.valid = true, .xres_len = (uint8_t)vec.xres_len};
     memcpy(ue->aka.xres, vec.xres, 16);
 
-    kasme_sec_ctx *ctx = kasme_ctx_new(tr);
-    ctx->ue_id = ue->id;
-    ctx->ksi = msg->ksi;
-    ctx->sub = sub;
-    ctx->aka_frame = meta->frame;
-    ctx->domain = (uint8_t)msg->domain;
+    kasme_sec_ctx *ctx = kasme_aka_new_ctx(tr, ue, msg->domain, msg->ksi, meta->frame, sub);
     derive_root_candidates(ue, sub, meta, msg, &vec, ctx);
-    ue->pending[msg->domain] = ctx;
     kasme_secure_zero(&vec, sizeof vec);
 }
 

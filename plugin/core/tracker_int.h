@@ -193,6 +193,7 @@ struct kasme_tracker {
     unsigned pci_sweeps;
     kasme_sched_cache *sched; /* key schedules of the contexts in use */
     GArray *spare_ctx;   /* uint32 ids of contexts made for an SMC and not taken: reused */
+    struct kasme_capkeys *capkeys; /* keys the capture carried, NULL until one is learned */
 };
 
 /* tracker.c; a conn key of 0 (none) is never stored */
@@ -225,6 +226,17 @@ void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
 void kasme_aka_response(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_msg *msg,
                         kasme_nas_result *res);
 void kasme_aka_failure(kasme_ue *ue, kasme_domain domain, kasme_nas_result *res);
+/* The context an AKA makes for its SMC, as the UE's pending one of the domain (no root key
+ * candidates yet). */
+kasme_sec_ctx *kasme_aka_new_ctx(kasme_tracker *tr, kasme_ue *ue, kasme_domain domain, int ksi,
+                                 uint32_t aka_frame, const kasme_subscriber *sub);
+
+/* tracker_capkeys.c: keys the capture carried (capkeys.h). An Authentication Request no
+ * key-file subscriber matched: true if a learned vector's RAND matches it (the pending
+ * context then holds its root key candidates); a 5G one that none matches waits for a K_SEAF. */
+bool kasme_capkeys_aka(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
+                       const kasme_nas_msg *msg, kasme_nas_result *res);
+void kasme_capkeys_free(struct kasme_capkeys *ck);
 /* Serving network id candidates for a UE, deduplicated; returns how many. */
 size_t kasme_sn_candidates(const kasme_ue *ue, const kasme_pdu_meta *meta,
                            uint8_t out[][3], size_t max);

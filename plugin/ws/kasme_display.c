@@ -232,6 +232,7 @@ static void add_events(proto_tree *tree, packet_info *pinfo, proto_item *top,
         {KASME_EV_CONTEXT_GUESSED, "UE found by trying known contexts against the MAC", &ei_guessed},
         {KASME_EV_AS_SMC, "RRC Security Mode Command: AS security taken into use", NULL},
         {KASME_EV_NO_KENB, "RRC Security Mode Command: no K_eNB candidate verifies its MAC-I", &ei_no_kenb},
+        {KASME_EV_CAPTURE_VECTOR, "AKA: RAND of a vector the capture carried (key source)", NULL},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(events); i++) {
         if (!(r->events & events[i].bit))
@@ -257,10 +258,12 @@ static void add_key_source(proto_tree *tree, tvbuff_t *parent, const kasme_nas_r
     if (r->ctx.sub && proto_field_is_referenced(tree, hf_key_source)) /* only if shown */
         kasme_subscriber_describe(r->ctx.sub, who, sizeof who);
     bool fivegs = r->ctx.domain == KASME_DOMAIN_5GS;
-    const char *how = r->ctx.from_keyfile_kasme ? (fivegs ? "K_AMF from key file"
-                                                          : "K_ASME from key file")
-                                                : (fivegs ? "5G AKA with subscriber"
-                                                          : "AKA with subscriber");
+    bool in_capture = r->ctx.sub && r->ctx.sub->in_capture;
+    const char *how = in_capture                 ? (fivegs ? "K_AMF from" : "K_ASME from")
+                      : r->ctx.from_keyfile_kasme ? (fivegs ? "K_AMF from key file"
+                                                            : "K_ASME from key file")
+                                                  : (fivegs ? "5G AKA with subscriber"
+                                                            : "AKA with subscriber");
     proto_item *it = proto_tree_add_string_format_value(tree, hf_key_source, NULL, 0, 0, who,
                                                         "%s %s", how, who);
     proto_item_set_generated(it);

@@ -8,6 +8,7 @@
 
 #include "hexutil.h"
 #include "ws_compat.h"
+#include "capkeys.h"
 #include "keyfile.h"
 
 typedef struct {
@@ -24,6 +25,7 @@ static const char *pref_key_file = "";
 static kasme_ws_bool pref_show_keys = FALSE;
 static kasme_ws_bool pref_quiet_null_decipher = TRUE;
 static kasme_ws_bool pref_user_plane = FALSE;
+static kasme_ws_bool pref_keys_from_capture = TRUE;
 static kasme_uat_row *uat_rows;
 static guint uat_n_rows;
 
@@ -148,7 +150,7 @@ static void end_capture_state(void)
 static void start_capture_state(void)
 {
     end_capture_state();
-    if (loaded) {
+    if (loaded || pref_keys_from_capture) {
         session.tracker = kasme_tracker_new(session.db);
         session.store = kasme_store_new();
     }
@@ -177,6 +179,16 @@ void kasme_keys_apply(void)
 bool kasme_keys_loaded(void)
 {
     return loaded;
+}
+
+bool kasme_keys_from_capture(void)
+{
+    return pref_keys_from_capture;
+}
+
+bool kasme_session_active(const kasme_session *s)
+{
+    return s->tracker && (loaded || kasme_tracker_capkey_count(s->tracker) > 0);
 }
 
 bool kasme_keys_user_plane(void)
@@ -237,6 +249,10 @@ void kasme_keys_register(module_t *module)
     prefs_register_bool_preference(module, "decipher_user_plane", "Decipher user plane (DRBs)",
         "Decipher PDCP PDUs of data radio bearers with K_UPenc and dissect them as IP",
         &pref_user_plane);
+    prefs_register_bool_preference(module, "keys_from_capture", "Learn keys the capture carries",
+        "Learn K_ASME from Diameter S6a Authentication-Information-Answers and K_AUSF / K_SEAF "
+        "from 5G SBI (Nudm_UEAU, Nausf_UEAuthentication) in the capture; each is used only once "
+        "a Security Mode Command's MAC confirms it", &pref_keys_from_capture);
     prefs_register_bool_preference(module, "quiet_null_decipher",
         "Stop nas-eps guessing at ciphered bodies",
         "With keys loaded, turn off the nas-eps preference that dissects ciphered bodies as "

@@ -22,6 +22,8 @@ void kasme_keys_register(module_t *module);
 /* (Re)loads the key file and the UAT rows; reports bad lines. */
 void kasme_keys_apply(void);
 bool kasme_keys_loaded(void);
+/* kasme.keys_from_capture: learn keys from S6a and SBI (on by default). */
+bool kasme_keys_from_capture(void);
 bool kasme_keys_show(void);
 
 /* What one set of keys makes of one capture, owned together: the key database, the tracker
@@ -35,6 +37,9 @@ typedef struct {
 } kasme_session;
 
 const kasme_session *kasme_session_get(void);
+/* Whether kasme shows anything: keys loaded, or keys the capture carried were learned. With
+ * neither, tshark's output is what it is without kasme. */
+bool kasme_session_active(const kasme_session *s);
 void kasme_keys_init(void);    /* a capture file opens: a new tracker and store */
 void kasme_keys_cleanup(void); /* the capture file closes */
 
@@ -83,6 +88,8 @@ guint kasme_carrier_nas_count(proto_tree *tree);
 guint kasme_carrier_new_nas(proto_tree *tree, guint before, const kasme_item *parent,
                             kasme_item *items, guint max);
 bool kasme_carrier_fields_available(proto_tree *tree);
+/* Keys the frame carries in clear (Diameter S6a AIA, SBI JSON) to the tracker (capkeys.h). */
+void kasme_carrier_learn_keys(proto_tree *tree, packet_info *pinfo, kasme_tracker *tr);
 /* Header fields the carrier code needs from other dissectors. */
 GArray *kasme_carrier_wanted_hfids(void);
 void kasme_carrier_lookup_hfids(void);

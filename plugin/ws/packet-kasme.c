@@ -29,6 +29,7 @@ typedef struct {
     kasme_item fresh_items[KASME_MAX_RESULTS];
     kasme_frame_result rebuilt;
     guint next;
+    bool show; /* results are computed and stored, but shown only once kasme has keys */
 } frame_walk;
 
 typedef struct {
@@ -132,7 +133,7 @@ static void walk_item(frame_walk *w, const kasme_item *item, int depth)
         return;
     /* NAS that dissecting a deciphered RRC message adds is handled after it */
     guint nas_before = item->kind == KASME_ITEM_PDCP ? kasme_carrier_nas_count(w->tree) : 0;
-    tvbuff_t *rrc = show_result(w->tvb, w->pinfo, w->tree, item, fr);
+    tvbuff_t *rrc = w->show ? show_result(w->tvb, w->pinfo, w->tree, item, fr) : NULL;
     if (!rrc || depth > 0)
         return;
     kasme_handover ho;
@@ -211,16 +212,19 @@ static int dissect_kasme(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
 {
     (void)data;
     const kasme_session *s = kasme_session_get();
-    if (!kasme_keys_loaded() || !s->tracker)
+    if (!s->tracker)
         return 0;
     if (!tree) {
-        restore_info(s, tvb, pinfo);
+        if (kasme_session_active(s))
+            restore_info(s, tvb, pinfo);
         return 0;
     }
     bool stored = kasme_store_has(s->store, pinfo->num);
     bool first = !PINFO_FD_VISITED(pinfo) && !stored;
-    if (!first && !stored)
+    if (!first && (!stored || !kasme_session_active(s)))
         return 0;
+    if (first && kasme_keys_from_capture())
+        kasme_carrier_learn_keys(tree, pinfo, s->tracker);
     if (first)
         rrc_events(s->tracker, tree);
 
@@ -237,6 +241,7 @@ static int dissect_kasme(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     w->pinfo = pinfo;
     w->tree = tree;
     w->first = first;
+    w->show = kasme_session_active(s);
     w->next = 0;
     wmem_register_callback(pinfo->pool, wipe_walk_on_free, w);
     for (guint i = 0; i < n; i++)
@@ -250,7 +255,7 @@ static int dissect_kasme(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
 void kasme_reload(void)
 {
     kasme_keys_apply();
-    if (kasme_keys_loaded()) {
+    if (kasme_keys_loaded() || kasme_keys_from_capture()) {
         kasme_carrier_lookup_hfids();
         set_postdissector_wanted_hfids(kasme_handle, kasme_carrier_wanted_hfids());
     } else {

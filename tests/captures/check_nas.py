@@ -10,7 +10,10 @@ NH against the UE's NH chain when the capture holds the UE's attach (K_ASME), an
 checked" on a target eNB's capture that never saw it. A capture with handovers only (no NAS)
 must hold such a SecurityContext instead.
 
-usage: check_nas.py PLUGIN_SO WS_VERSION SCENARIO_DIR PCAP KEYFILE [--expect-fail]
+KEYFILE "none": no key file, the keys are the ones the capture carries (an S6a AIA): then every
+key source must name the AIA's frame and the IMSI of its request, as truth.json places them.
+
+usage: check_nas.py PLUGIN_SO WS_VERSION SCENARIO_DIR PCAP KEYFILE|none [--expect-fail]
 """
 import json
 import os
@@ -61,8 +64,22 @@ def expected_plaintexts(scenario, ue):
 
 
 def run_kasme(plugin, version, scenario, pcap, keyfile):
+    if keyfile == "none":
+        return kasme_fields(plugin, version, os.path.join(scenario, pcap), None,
+                            FIELDS + ["kasme.key_source"], DLT_PREFS[link_of(pcap)])
     return kasme_fields(plugin, version, os.path.join(scenario, pcap), keyfile, FIELDS,
                         DLT_PREFS[link_of(pcap)])
+
+
+def check_s6a_key_sources(ck, truth, rows):
+    """With no key file: every context's keys came from an S6a AIA of the capture, named by
+    its frame and its request's User-Name (values as kasme_fields gives them: no colons)."""
+    users = [r["User_Name"] for r in truth.get("capture_s6a_air", [])]
+    want = {"s6a aia in frame %d, imsi %s" % (a["frame"], u)
+            for a in truth.get("capture_s6a_aia", []) for u in users}
+    sources = {v for r in rows.values() for v in r.get("kasme.key_source", [])}
+    ck.check(sources and sources <= want,
+             "key sources %s name an S6a AIA of the capture (%s)" % (sources, want))
 
 
 class Checker:
@@ -118,7 +135,7 @@ def check_keys(ck, truth, pcap, rows):
     derived = {f: set() for f in FIELDS}
     for row in rows.values():
         for f, vals in row.items():
-            derived[f].update(vals)
+            derived.setdefault(f, set()).update(vals)
     n = 0
     for entry in truth["summary"]:
         if entry.get("instance") not in present:
@@ -181,6 +198,8 @@ def main():
     keys = check_keys(ck, truth, pcap, rows)
     kenb = check_security_keys(ck, rows)
     nh = check_nh(ck, truth, pcap, rows, counts["protected"] > 0)
+    if keyfile == "none":
+        check_s6a_key_sources(ck, truth, rows)
     failed_macs = sum(v.count("0") for r in rows.values() for v in [r.get("kasme.mac.status", [])])
     ck.check(failed_macs == 0, "%d MACs reported failed" % failed_macs)
     ck.check(counts["protected"] > 0 or nh > 0,

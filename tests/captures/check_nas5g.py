@@ -13,10 +13,14 @@ every frame the truth names:
 and for every NGAP SecurityKey: K_gNB confirmed (the AMF's own key is the check). No kasme MAC
 may fail anywhere in the capture.
 
-Usage: check_nas5g.py PLUGIN WS_VERSION CAPTURE_DIR PCAP TRUTH_JSON KEYFILE
+KEYFILE "none": no key file; the keys are the ones the capture's own SBI carries (Open5GS: the
+UDM's K_AUSF, HTTP/2 on port 7777), and every key source must name such a frame.
+
+Usage: check_nas5g.py PLUGIN WS_VERSION CAPTURE_DIR PCAP TRUTH_JSON KEYFILE|none
 """
 import json
 import os
+import subprocess
 import sys
 
 from check_nas import Checker, check_security_keys
@@ -28,7 +32,24 @@ FIELDS = ["frame.number", "kasme.status", "kasme.mac.status", "kasme.count", "ka
 
 
 def run_kasme(plugin, version, pcap, keyfile, extra_fields=()):
+    if keyfile == "none":  # keys from the capture's SBI
+        return kasme_fields(plugin, version, pcap, None,
+                            FIELDS + list(extra_fields) + ["kasme.key_source"],
+                            ["-d", "tcp.port==7777,http2"])
     return kasme_fields(plugin, version, pcap, keyfile, FIELDS + list(extra_fields))
+
+
+def check_sbi_key_sources(ck, pcap, rows):
+    """Every key source names a frame of this capture whose SBI body carries the key."""
+    out = subprocess.run(["tshark", "-r", pcap, "-d", "tcp.port==7777,http2", "-Y",
+                          'json.member_with_value contains "kausf:" or '
+                          'json.member_with_value contains "kseaf:"',
+                          "-T", "fields", "-e", "frame.number"],
+                         check=True, capture_output=True, text=True).stdout
+    frames = {int(n) for n in out.split()}
+    sources = {v for r in rows.values() for v in r.get("kasme.key_source", [])}
+    ok = bool(sources) and all(any(("in frame %d," % f) in s for f in frames) for s in sources)
+    ck.check(ok, "key sources %s name SBI frames with a key (%s)" % (sources, sorted(frames)))
 
 
 def check_auth(ck, truth, rows):
@@ -75,6 +96,8 @@ def main():
     check_smc(ck, truth, rows)
     check_protected(ck, truth, rows)
     n_kgnb = check_security_keys(ck, rows, "ngap", "kasme.kgnb", "K_gNB")
+    if keyfile == "none":
+        check_sbi_key_sources(ck, os.path.join(capdir, pcap), rows)
     failed = [f for f, r in rows.items() if "0" in r.get("kasme.mac.status", [])]
     ck.check(not failed, "no MAC failed (failed in frames %s)" % failed)
     ck.check(len(truth["protected"]) > 0 and len(truth["smc"]) > 0, "the truth has PDUs to check")

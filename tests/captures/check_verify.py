@@ -85,8 +85,17 @@ def main():
         open(bad, "w").write("imsi=001010123456780 k=0011\n")
         rc, _, err = run("-k", bad, s1ap)
         ck.check(rc == 2 and "bad.keys:1:" in err, "bad key file: exit 2 with file:line (%d)" % rc)
-        rc, _, _ = run(s1ap)
-        ck.check(rc == 2, "no -k: exit 2 (%d)" % rc)
+        rc, out, _ = run(s1ap)
+        ck.check(rc == 1 and "no protected PDU found" in out,
+                 "no -k, no keys in the capture: exit 1, nothing verified (%d) %s" % (rc, out))
+        s6a = os.path.join(caps, "s16-open5gs-s6a", "epc_s1ap_s6a.pcap")
+        rc, out, _ = run("--json", s6a)
+        result = json.loads(out)["captures"][s6a]["summary"]
+        pdus = json.load(open(os.path.join(caps, "s16-open5gs-s6a", "truth.json")))["nas_pdus"]
+        ck.check(rc == 0 and result["protected"] == result["verified"] ==
+                 sum(1 for p in pdus if "frame" in p) and result["kenb_confirmed"] == 1,
+                 "no -k, K_ASME from the capture's S6a AIA: exit 0, every PDU of the truth "
+                 "verified: %s" % result)
 
         expect = os.path.join(tmp, "approved.json")
         rc, _, _ = run("-k", keys, "--write-expect", expect, s1ap)

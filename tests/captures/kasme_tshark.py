@@ -105,8 +105,9 @@ def kasme_fields(plugin_so, ws_version, pcap, keyfile, fields, extra_args=()):
     stripped of colons, several occurrences of a field all listed."""
     ts = Tshark(plugin_so, ws_version)
     try:
-        args = ["-r", ts.stage(pcap)] + list(extra_args) + [
-            "-o", "kasme.key_file:" + ts.stage(keyfile), "-o", "kasme.show_keys:TRUE",
+        keys = ["-o", "kasme.key_file:" + ts.stage(keyfile)] if keyfile else []  # None: no key file
+        args = ["-r", ts.stage(pcap)] + list(extra_args) + keys + [
+            "-o", "kasme.show_keys:TRUE",
             "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=|"]
         for f in fields:
             args += ["-e", f]
