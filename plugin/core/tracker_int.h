@@ -75,6 +75,9 @@ struct kasme_sec_ctx { /* fields ordered by size: one is kept per AKA, 100 000s 
     uint8_t domain;            /* kasme_domain */
     uint8_t nas_bearer;        /* BEARER of its NAS PDUs (kasme_nas_bearer) */
     bool from_keyfile_kasme;
+    bool algs_searched;        /* no SMC: eia and the COUNT found by MAC search */
+    uint8_t eea_open;          /* algs_searched: the EEAs (bit n = EEA n) no ciphered PDU has
+                                  ruled out yet; 0 once one is left (then it is eea) */
     bool active;
     bool keys_ready;           /* k_nas_* derived for eea/eia */
     bool continues_counts;     /* an SMC on the current K_ASME: the NAS COUNTs go on */
@@ -237,6 +240,18 @@ void kasme_nas_protected(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *
 void kasme_nas_service_request(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_outer *outer,
                                const uint8_t *pdu, size_t len, kasme_nas_result *res);
 int kasme_ctx_activate(kasme_sec_ctx *ctx, size_t root_index, uint8_t eea, uint8_t eia);
+/* Takes the algorithms into use on the context's root key: K_NASenc and K_NASint derived. */
+int kasme_ctx_set_algs(kasme_sec_ctx *ctx, uint8_t eea, uint8_t eia);
+/* Verifies seq||inner under ctx, trying the COUNT candidates and, when dir_hint is UNKNOWN,
+ * both directions; fills count, dir and the MACs of res. True if the MAC verified. */
+bool kasme_nas_verify_mac(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, int dir_hint,
+                          kasme_nas_result *res);
+/* Candidate contexts (not yet active) from the key file's root key lines that may name this
+ * UE (IMSI, TMSI, the carrier's S-TMSI, any) and whose KSI is ksi (any when ksi < 0),
+ * appended to out[n..max); returns the new n. */
+size_t kasme_keyfile_root_candidates(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
+                                     kasme_domain domain, int ksi, kasme_sec_ctx **out, size_t n,
+                                     size_t max);
 /* The inner message of a protected PDU into plain_out (capacity >= inner_len): copied, and
  * deciphered (types 2 and 4) with ctx's K_NASenc at count (TS 33.401 8.2, TS 33.501 6.4.4);
  * in 5GS the NAS message container of an integrity-protected initial message too (TS 24.501
@@ -249,6 +264,35 @@ bool kasme_nas_mac(kasme_sec_ctx *ctx, uint32_t count, int dir, const uint8_t *d
                    size_t len, uint32_t *mac);
 void kasme_ctx_note_ul(kasme_sec_ctx *ctx, uint32_t count);
 bool kasme_derive_kenb(const kasme_sec_ctx *ctx, uint32_t ul_count, kasme_nas_result *res);
+
+/* tracker_search.c: contexts found by MAC rather than by the capture's own procedures. */
+/* A protected PDU of a UE with no active context (ue may be NULL: no identifier placed it):
+ * the key file's root key lines under every EIA and the COUNT window. On success the UE
+ * (made when ue is NULL) has the context as current, res holds the COUNT, direction and
+ * MACs, and the result is the context; NULL when nothing verifies (*spent: the budget ran
+ * out). */
+kasme_sec_ctx *kasme_search_algs(kasme_tracker *tr, kasme_ue **ue, const kasme_pdu_meta *meta,
+                                 const kasme_nas_outer *outer, int dir_hint,
+                                 kasme_nas_result *res, bool *spent);
+/* A ciphered PDU under a context whose EEA is still open: deciphered with each open EEA, the
+ * ones whose plaintext is no valid NAS message ruled out. True when one EEA is left (then
+ * plain_out holds the plaintext and the context uses that EEA). */
+bool kasme_search_eea(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, uint32_t count,
+                      int dir, uint8_t *plain_out);
+/* An initial NAS message (Attach, TAU, Extended Service Request, Detach; Registration,
+ * Service Request, Deregistration) sent integrity protected: its KSI into *ksi. */
+bool kasme_names_its_context(const kasme_nas_outer *outer, int dir_hint, int *ksi);
+/* The other stored contexts of the domain whose KSI is ksi (any when < 0), most recent first,
+ * at most max_tries: the first one check verifies the PDU under (res then holds its COUNT,
+ * direction and MACs), or NULL. Counts against KASME_GUESS_BUDGET. */
+typedef bool (*kasme_ctx_check)(kasme_sec_ctx *ctx, const void *arg, kasme_nas_result *probe);
+kasme_sec_ctx *kasme_ctx_by_mac(kasme_tracker *tr, const kasme_sec_ctx *tried,
+                                kasme_domain domain, int ksi, uint32_t max_tries,
+                                kasme_ctx_check check, const void *arg, kasme_nas_result *res);
+/* An S1AP/NGAP SecurityKey under a context found by MAC search: K_eNB (K_gNB) from an uplink
+ * NAS COUNT before the capture began (below the lowest seen, at most 16). */
+bool kasme_an_key_before_capture(const kasme_sec_ctx *ctx, const uint8_t key[32],
+                                 uint32_t *ul_count);
 
 /* tracker_as.c */
 #define KASME_MAC_I_LEN 4
