@@ -294,6 +294,14 @@ kasme_sec_ctx *kasme_ctx_by_mac(kasme_tracker *tr, const kasme_sec_ctx *tried,
 bool kasme_an_key_before_capture(const kasme_sec_ctx *ctx, const uint8_t key[32],
                                  uint32_t *ul_count);
 
+/* An SRB PDU of a connection without AS security (a capture that starts after the RRC SMC):
+ * the key file's K_eNB (or AS key) lines for it, every EEA/EIA pair, PDCP COUNTs of HFN 0..15;
+ * on a MAC-I that verifies, `as` is active with those keys and *count the COUNT. *tried: there
+ * were lines to try. Counts against KASME_SEARCH_BUDGET; work holds len octets. */
+bool kasme_as_search(kasme_tracker *tr, kasme_as_ctx *as, const kasme_ue *ue,
+                     const kasme_pdcp_meta *meta, const uint8_t *pdu, size_t len,
+                     unsigned bearer, uint8_t *work, uint32_t *count, bool *tried);
+
 /* tracker_as.c */
 #define KASME_MAC_I_LEN 4
 void kasme_radio_conn_free(gpointer p);
@@ -310,6 +318,12 @@ void kasme_as_fill_keys(const kasme_as_ctx *as, kasme_pdcp_result *res);
 uint32_t kasme_rrc_smc(kasme_tracker *tr, kasme_radio_conn *rc, const kasme_pdcp_meta *meta,
                        const uint8_t *pdu, size_t len, const uint32_t *counts, size_t n_counts,
                        kasme_pdcp_result *res);
+/* An SRB PDU (TS 36.323 5.6, 5.7: the MAC-I covers header || plaintext; data and MAC-I are
+ * ciphered) under trial's K_RRCenc/K_RRCint at each COUNT: true, with *found, at the first
+ * whose MAC-I verifies. work holds len octets. */
+bool kasme_srb_mac_i_check(const kasme_as_ctx *trial, const uint8_t *pdu, size_t len,
+                           const uint32_t *counts, size_t n_counts, unsigned bearer, int dir,
+                           uint8_t *work, uint32_t *found);
 /* Full EARFCN-DL searches allowed per capture (re-establishments without a known EARFCN). */
 #define KASME_MAX_EARFCN_SEARCHES 16
 /* K_eNB* from a pending S1AP NH for the first SRB1 PDU of a connection without AS security;

@@ -225,3 +225,115 @@ bool kasme_an_key_before_capture(const kasme_sec_ctx *ctx, const uint8_t key[32]
     }
     return false;
 }
+
+/* --- RRC: a capture that starts after the RRC Security Mode Command --- */
+
+/* PDCP COUNTs tried for an SRB PDU whose HFN is unknown: HFN 0..15 (COUNT < 512). */
+#define SEARCH_HFNS 16
+
+/* One SRB PDU (TS 36.323 5.6, 5.7: the MAC-I covers header || plaintext; data and MAC-I are
+ * ciphered) and the COUNTs its SN may stand for. */
+typedef struct {
+    const kasme_pdcp_meta *meta;
+    const uint8_t *pdu;
+    size_t len;
+    unsigned bearer;
+    uint8_t *work;
+    uint32_t counts[SEARCH_HFNS];
+    size_t n_counts;
+} srb_probe;
+
+/* trial's K_RRCenc/K_RRCint at every COUNT of the window: true (and *count) when the MAC-I
+ * verifies. */
+static bool srb_window(kasme_tracker *tr, const kasme_as_ctx *trial, const srb_probe *p,
+                       uint32_t *count, bool *spent)
+{
+    if (tr->stats.search_macs + p->n_counts > KASME_SEARCH_BUDGET) {
+        *spent = true;
+        return false;
+    }
+    tr->stats.search_macs += (unsigned)p->n_counts;
+    return kasme_srb_mac_i_check(trial, p->pdu, p->len, p->counts, p->n_counts, p->bearer,
+                                 p->meta->dir, p->work, count);
+}
+
+/* The AS keys of a key-file line for the algorithms: derived from its K_eNB (TS 33.401 A.7),
+ * or its K_RRCenc/K_RRCint/K_UPenc as they are. */
+static bool line_keys(const kasme_subscriber *line, uint8_t eea, uint8_t eia, kasme_as_ctx *trial)
+{
+    memset(trial, 0, sizeof *trial);
+    if (line->has_kenb)
+        return kasme_as_derive(trial, line->kenb, eea, eia) == 0;
+    trial->eea = eea;
+    trial->eia = eia;
+    memcpy(trial->krrc_enc, line->krrcenc, 16);
+    memcpy(trial->krrc_int, line->krrcint, 16);
+    memcpy(trial->kup_enc, line->kupenc, 16);
+    return line->has_krrcint;
+}
+
+/* One key-file line under every EEA/EIA pair this build has (EIA0 cannot verify). */
+static bool search_line(kasme_tracker *tr, const kasme_subscriber *line, const srb_probe *p,
+                        kasme_as_ctx *found, uint32_t *count, bool *spent)
+{
+    for (uint8_t eia = 1; eia <= 3 && !*spent; eia++) {
+        for (uint8_t eea = 0; eea <= 3 && !*spent; eea++) {
+            if (!kasme_alg_available(eea) || !kasme_alg_available(eia) ||
+                !line_keys(line, eea, eia, found))
+                continue;
+            if (srb_window(tr, found, p, count, spent))
+                return true;
+        }
+    }
+    kasme_secure_zero(found, sizeof *found);
+    return false;
+}
+
+/* The K_eNB lines that may be this connection's: by its C-RNTI, the UE's IMSI, any. */
+static size_t kenb_lines(const kasme_tracker *tr, const kasme_ue *ue, uint16_t rnti,
+                         const kasme_subscriber **out, size_t max)
+{
+    const kasme_subscriber *firsts[3] = {
+        kasme_subdb_kenb_by_rnti(tr->db, rnti),
+        ue && ue->imsi[0] ? kasme_subdb_kenb_by_imsi(tr->db, ue->imsi) : NULL,
+        kasme_subdb_kenb_any(tr->db),
+    };
+    size_t n = 0;
+    for (size_t f = 0; f < 3; f++)
+        for (const kasme_subscriber *e = firsts[f]; e && n < max;
+             e = kasme_subdb_next_match(tr->db, e))
+            out[n++] = e;
+    return n;
+}
+
+bool kasme_as_search(kasme_tracker *tr, kasme_as_ctx *as, const kasme_ue *ue,
+                     const kasme_pdcp_meta *meta, const uint8_t *pdu, size_t len,
+                     unsigned bearer, uint8_t *work, uint32_t *count, bool *tried)
+{
+    const kasme_subscriber *lines[KASME_SEARCH_ROOTS];
+    size_t n = tr->db ? kenb_lines(tr, ue, meta->rnti, lines, KASME_SEARCH_ROOTS) : 0;
+    *tried = n > 0 && len >= 1 + KASME_MAC_I_LEN;
+    if (!*tried)
+        return false;
+    srb_probe p = {.meta = meta, .pdu = pdu, .len = len, .bearer = bearer, .work = work};
+    static const kasme_count_rule srb_sn = {5, 32, false};
+    p.n_counts = kasme_count_window(&srb_sn, pdu[0], SEARCH_HFNS, p.counts, SEARCH_HFNS);
+    bool spent = false;
+    kasme_as_ctx found;
+    for (size_t i = 0; i < n && !spent; i++) {
+        if (!search_line(tr, lines[i], &p, &found, count, &spent))
+            continue;
+        kasme_as_ctx_clear(as);
+        *as = found;
+        kasme_secure_zero(&found, sizeof found);
+        if (kasme_as_activate(tr, as) != 0)
+            return false;
+        as->kenb_source = lines[i]->has_kenb
+                              ? "K_eNB from the key file, algorithms found by MAC-I search"
+                              : "AS keys from the key file, algorithms found by MAC-I search";
+        memcpy(as->kenb_initial, as->kenb, 32);
+        as->ul_ciphering_on = true;
+        return true;
+    }
+    return false;
+}
