@@ -1634,6 +1634,82 @@ static void test_found_by_mac(void)
     stmsi_taken_by_unassigned_guti();
 }
 
+/* ---- 12. captures that start mid-session ---- */
+
+/* The NAS SMC happened before the capture: a `kasme= any` line only. The first PDU is UL and
+ * integrity protected only (no EEA can be told from it), at a COUNT past the first overflow;
+ * the first DL PDU has an overflow of its own; the first ciphered one tells the EEA. */
+static void midsession_overflow_and_eea(void)
+{
+    capture cap;
+    fx_ue ue;
+    uint8_t kasme[32], inner[32];
+    fx_unhex(KASME2_HEX, kasme, 32);
+    fx_ue_setup(&ue, IMSI_A, FX_MILENAGE, K_A, OPC_A, 90);
+    char *keys = g_strdup_printf("kasme=%s any\n", KASME2_HEX);
+    capture_open(&cap, keys);
+    fx_ctx_from_kasme(&ue.ctx, kasme, 0, 2, 2);
+    ue.ctx.next_count[KASME_DIR_UL] = 0x1F0;
+    ue.ctx.next_count[KASME_DIR_DL] = 0x305;
+    size_t len = fx_ul_nas_transport_inner(0x9000, inner);
+    uint32_t count;
+    const kasme_nas_result *r = send_protected(&cap, &ue, 1, KASME_DIR_UL, inner, len, &count);
+    check(r->status == KASME_PDU_DECIPHERED && r->mac_status == KASME_MAC_GOOD &&
+              r->count == count && (r->events & KASME_EV_ALGS_SEARCHED) &&
+              r->ctx.algs_searched && r->ctx.eia == 2 && r->ctx.from_keyfile_kasme &&
+              r->ctx.smc_frame == 0 && r->ue_id != 0,
+          "first PDU, integrity only, UL COUNT %#x: status %d mac %d COUNT %#x events %#x "
+          "searched %d eia %u", count, r->status, r->mac_status, r->count, r->events,
+          r->ctx.algs_searched, r->ctx.eia);
+    uint32_t ue_id = r->ue_id;
+    exchange_checked(&cap, &ue, KASME_DIR_DL, 0x9001, "first DL (ciphered: EEA found), COUNT 0x305");
+    check(cap.res.ctx.eea == 2 && cap.res.ue_id == ue_id && !(cap.res.events & KASME_EV_ALGS_SEARCHED),
+          "EEA2 found, same UE, no second search: eea %u ue %u events %#x", cap.res.ctx.eea,
+          cap.res.ue_id, cap.res.events);
+    exchange_checked(&cap, &ue, KASME_DIR_UL, 0x9002, "UL after the search");
+    capture_close(&cap);
+    g_free(keys);
+}
+
+/* A COUNT beyond the search window, and a wrong root key: no context, never a guess. */
+static void midsession_not_found(void)
+{
+    capture cap;
+    fx_ue ue;
+    uint8_t kasme[32], inner[32], pdu[FX_MAX_PDU];
+    fx_unhex(KASME2_HEX, kasme, 32);
+    fx_ue_setup(&ue, IMSI_A, FX_MILENAGE, K_A, OPC_A, 91);
+    char *keys = g_strdup_printf("kasme=%s any\n", KASME_HEX); /* not this UE's */
+    capture_open(&cap, keys);
+    fx_ctx_from_kasme(&ue.ctx, kasme, 0, 2, 2);
+    size_t len = fx_emm_information_inner(0x9100, inner);
+    const kasme_nas_result *r =
+        feed(&cap, ue.conn, KASME_DIR_DL, pdu,
+             fx_protect(&ue.ctx, 2, KASME_DIR_DL, 5, inner, len, pdu));
+    check(r->status == KASME_PDU_NO_CONTEXT && r->mac_status == KASME_MAC_UNVERIFIED &&
+              r->unverified_why && strstr(r->unverified_why, "no key-file root key verifies"),
+          "wrong root key: status %d mac %d why '%s'", r->status, r->mac_status,
+          r->unverified_why ? r->unverified_why : "");
+    capture_close(&cap);
+    g_free(keys);
+    keys = g_strdup_printf("kasme=%s any\n", KASME2_HEX);
+    capture_open(&cap, keys);
+    r = feed(&cap, ue.conn, KASME_DIR_DL, pdu,
+             fx_protect(&ue.ctx, 2, KASME_DIR_DL, 0x1005, inner, len, pdu));
+    check(r->status == KASME_PDU_NO_CONTEXT && r->mac_status != KASME_MAC_GOOD,
+          "COUNT 0x1005 (overflow 16, past the window): status %d mac %d", r->status,
+          r->mac_status);
+    capture_close(&cap);
+    g_free(keys);
+}
+
+static void test_midsession(void)
+{
+    section("12. Captures that start mid-session");
+    midsession_overflow_and_eea();
+    midsession_not_found();
+}
+
 int main(void)
 {
     if (fx_init()) {
@@ -1653,6 +1729,7 @@ int main(void)
     test_robustness();
     test_budgets();
     test_found_by_mac();
+    test_midsession();
     printf("tracker: compact results: %u packed and unpacked, %u kept whole\n",
            packs_tried - packs_refused, packs_refused);
     check(packs_tried > 100 && packs_refused < packs_tried / 2, "most results pack");

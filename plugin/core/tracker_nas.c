@@ -87,6 +87,18 @@ static size_t count_candidates(const kasme_sec_ctx *ctx, int dir, uint8_t seq,
     return kasme_count_candidates(&nas_sqn, ctx->seen[dir], ctx->last_count[dir], seq, out);
 }
 
+/* The COUNTs a MAC is tried at: the estimator's candidates; for a context found by MAC
+ * search, a direction it has not seen yet has an unknown overflow too: the search window. */
+static size_t mac_counts(const kasme_sec_ctx *ctx, int dir, uint8_t seq,
+                         uint32_t out[KASME_SEARCH_OVERFLOWS])
+{
+    static const kasme_count_rule nas_sqn = {8, 24, false};
+    if (ctx->algs_searched && !ctx->seen[dir])
+        return kasme_count_window(&nas_sqn, seq, KASME_SEARCH_OVERFLOWS, out,
+                                  KASME_SEARCH_OVERFLOWS);
+    return count_candidates(ctx, dir, seq, out);
+}
+
 static void note_count(kasme_sec_ctx *ctx, int dir, uint32_t count, kasme_nas_result *res)
 {
     if (ctx->seen[dir] && count <= ctx->last_count[dir])
@@ -111,8 +123,8 @@ bool kasme_nas_verify_mac(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, int 
     res->mac_received = outer->mac;
     bool first = true;
     for (int d = 0; d < 2 && dirs[d] >= 0; d++) {
-        uint32_t counts[3];
-        size_t n = count_candidates(ctx, dirs[d], outer->seq, counts);
+        uint32_t counts[KASME_SEARCH_OVERFLOWS];
+        size_t n = mac_counts(ctx, dirs[d], outer->seq, counts);
         for (size_t i = 0; i < n; i++) {
             uint32_t mac;
             if (!kasme_nas_mac(ctx, counts[i], dirs[d], covered, covered_len, &mac))
