@@ -257,6 +257,8 @@ typedef struct {
 #define KASME_SEARCH_ROOTS 8
 #define KASME_SEARCH_OVERFLOWS 16
 #define KASME_SEARCH_BUDGET (1u << 18)
+/* SRB PDUs of a connection without AS security: PDCP COUNTs of HFN 0..15 (COUNT < 512). */
+#define KASME_SEARCH_HFNS 16
 /* An EPS Service Request's short MAC has 16 bits: at most this many stored contexts are tried
  * on it when its S-TMSI names the wrong one, so a chance match stays below 1 in 300. */
 #define KASME_SHORT_MAC_TRIES 64

@@ -57,6 +57,20 @@ static size_t count_candidates(const kasme_radio_conn *rc, int dir, unsigned rb,
     return kasme_count_candidates(&pdcp_sn, rc->seen[dir][rb], rc->last_count[dir][rb], sn, out);
 }
 
+/* The COUNTs a PDU is tried at: the estimator's; on a connection whose keys the MAC-I search
+ * found (no RRC SMC in the capture), an SRB direction not seen yet has an unknown HFN: the
+ * search window. */
+static size_t srb_counts(const kasme_radio_conn *rc, const kasme_pdcp_meta *meta, uint32_t sn,
+                         uint32_t out[KASME_SEARCH_HFNS])
+{
+    unsigned slot = slot_of(meta);
+    if (meta->srb && rc->as.active && rc->as.algs_searched && !rc->seen[meta->dir][slot]) {
+        kasme_count_rule srb_sn = {meta->sn_bits, 32, false};
+        return kasme_count_window(&srb_sn, sn, KASME_SEARCH_HFNS, out, KASME_SEARCH_HFNS);
+    }
+    return count_candidates(rc, meta->dir, slot, sn, meta->sn_bits, out);
+}
+
 static void note_count(kasme_radio_conn *rc, int dir, unsigned rb, uint32_t count)
 {
     if (!rc->seen[dir][rb] || count > rc->last_count[dir][rb])
@@ -451,9 +465,8 @@ void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const ui
         res->ue_id = ue->id;
         g_strlcpy(res->imsi, ue->imsi, sizeof res->imsi);
     }
-    uint32_t counts[3];
-    size_t n = count_candidates(rc, meta->dir, slot_of(meta), read_sn(meta, pdu), meta->sn_bits,
-                                counts);
+    uint32_t counts[KASME_SEARCH_HFNS];
+    size_t n = srb_counts(rc, meta, read_sn(meta, pdu), counts);
     kasme_pdcp_meta smc_meta = *meta;
     if (meta->srb && meta->dir == KASME_DIR_DL && !meta->rrc_smc && meta->payload_opaque)
         smc_meta.rrc_smc = kasme_rrc_parse_smc(pdu + 1, len - 1 - KASME_MAC_I_LEN, &smc_meta.smc_eea,
@@ -487,8 +500,7 @@ void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const ui
                (searched = as_search(tr, rc, ue, meta, pdu, len, plain_out, res)) != AS_NO_LINES) {
         if (searched == AS_NOT_FOUND)
             return;
-        n = count_candidates(rc, meta->dir, slot_of(meta), read_sn(meta, pdu), meta->sn_bits,
-                             counts);
+        n = srb_counts(rc, meta, read_sn(meta, pdu), counts);
         handle_srb(rc, meta, pdu, len, counts, n, plain_out, res);
     } else if (!rc->as.active) {
         /* before the RRC SMC nothing is protected: the RRC message is the data as it is */

@@ -142,6 +142,7 @@ typedef struct {
     uint32_t reest_earfcn;
     int32_t earfcn_hint;   /* EARFCN-DL named by a handover command, -1 if none */
     bool kenb_star;        /* kenb is a K_eNB* */
+    bool algs_searched;    /* no RRC SMC: keys and algorithms found by the MAC-I search */
 } kasme_as_ctx;
 
 /* One RRC connection (an RNTI until its release): PDCP COUNTs per bearer and direction. */

@@ -228,8 +228,6 @@ bool kasme_an_key_before_capture(const kasme_sec_ctx *ctx, const uint8_t key[32]
 
 /* --- RRC: a capture that starts after the RRC Security Mode Command --- */
 
-/* PDCP COUNTs tried for an SRB PDU whose HFN is unknown: HFN 0..15 (COUNT < 512). */
-#define SEARCH_HFNS 16
 
 /* One SRB PDU (TS 36.323 5.6, 5.7: the MAC-I covers header || plaintext; data and MAC-I are
  * ciphered) and the COUNTs its SN may stand for. */
@@ -239,7 +237,7 @@ typedef struct {
     size_t len;
     unsigned bearer;
     uint8_t *work;
-    uint32_t counts[SEARCH_HFNS];
+    uint32_t counts[KASME_SEARCH_HFNS];
     size_t n_counts;
 } srb_probe;
 
@@ -317,7 +315,7 @@ bool kasme_as_search(kasme_tracker *tr, kasme_as_ctx *as, const kasme_ue *ue,
         return false;
     srb_probe p = {.meta = meta, .pdu = pdu, .len = len, .bearer = bearer, .work = work};
     static const kasme_count_rule srb_sn = {5, 32, false};
-    p.n_counts = kasme_count_window(&srb_sn, pdu[0], SEARCH_HFNS, p.counts, SEARCH_HFNS);
+    p.n_counts = kasme_count_window(&srb_sn, pdu[0], KASME_SEARCH_HFNS, p.counts, KASME_SEARCH_HFNS);
     bool spent = false;
     kasme_as_ctx found;
     for (size_t i = 0; i < n && !spent; i++) {
@@ -333,6 +331,7 @@ bool kasme_as_search(kasme_tracker *tr, kasme_as_ctx *as, const kasme_ue *ue,
                               : "AS keys from the key file, algorithms found by MAC-I search";
         memcpy(as->kenb_initial, as->kenb, 32);
         as->ul_ciphering_on = true;
+        as->algs_searched = true;
         return true;
     }
     return false;
