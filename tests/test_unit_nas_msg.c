@@ -368,6 +368,20 @@ static void test_service_requests(void)
     check_service_request(S12_SERVICE_REQ, 0, 3, 0x2e93);
 }
 
+/* 5g-s07-service-request frame 18 (the AMF's plaintext): the 5G Service Request's ngKSI is
+ * the low half of the octet after the message type (TS 24.501 8.2.16: ngKSI 0 here, service
+ * type 1 "data" above it, as Wireshark's nas-5gs reads it); its 5G-S-TMSI names the UE. */
+static const char S5G07_SERVICE_REQ[] =
+    "7e004c100007f40040c00006ec710015af4b212cbb5b0995e11cc1f4a75a38903e9c0e431c";
+
+static void test_5g_service_request(void)
+{
+    kasme_nas_msg m;
+    CHECK(plain_of(S5G07_SERVICE_REQ, 1, &m) == 0 && m.kind == KASME_NAS_K_INITIAL);
+    CHECK(m.ksi == 0 && m.tsc == 0);
+    CHECK(m.identity.type == KASME_NAS_ID_TMSI && m.identity.m_tmsi == 0xc00006ec);
+}
+
 /* ---- Tests on synthetic PDUs ---- */
 
 static void test_synthetic_ies(void)
@@ -599,6 +613,7 @@ int main(void)
     test_detach_request();
     test_s07_guti_attach();
     test_service_requests();
+    test_5g_service_request();
     test_synthetic_ies();
     test_outer_kinds();
     test_names_and_directions();

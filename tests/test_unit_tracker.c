@@ -126,7 +126,8 @@ static bool same_ctx_info(const kasme_ctx_info *a, const kasme_ctx_info *b)
 {
     return a->ctx_id == b->ctx_id && a->ksi == b->ksi && a->eea == b->eea && a->eia == b->eia &&
            a->aka_frame == b->aka_frame && a->smc_frame == b->smc_frame && a->sub == b->sub &&
-           a->from_keyfile_kasme == b->from_keyfile_kasme && memcmp(a->sn_id, b->sn_id, 3) == 0;
+           a->from_keyfile_kasme == b->from_keyfile_kasme &&
+           a->algs_searched == b->algs_searched && memcmp(a->sn_id, b->sn_id, 3) == 0;
 }
 
 static bool same_why(const char *a, const char *b)
@@ -144,9 +145,11 @@ static void check_round_trip(kasme_tracker *tr, const uint8_t *pdu, size_t len,
     packs_tried++;
     /* A failed MAC's calculated value is not in the compact form: the result is kept whole. */
     bool failed_mac = r->mac_calculated && r->mac_calculated != r->mac_received;
+    /* the few PDUs that found a context by MAC name it in events beyond the compact 14 bits */
+    bool rare = r->events & (KASME_EV_FOUND_BY_MAC | KASME_EV_ALGS_SEARCHED);
     if (!kasme_nas_pack(tr, r, pdu, len, &p)) {
         packs_refused++;
-        check(!must_pack || failed_mac, "frame %u: an ordinary result (status %d, events 0x%x) "
+        check(!must_pack || failed_mac || rare, "frame %u: an ordinary result (status %d, events 0x%x) "
               "was refused by kasme_nas_pack", frame, r->status, r->events);
         return;
     }
@@ -156,6 +159,7 @@ static void check_round_trip(kasme_tracker *tr, const uint8_t *pdu, size_t len,
     kasme_nas_result u;
     kasme_nas_unpack(tr, &p, pdu, len, again_plain, &u);
     bool same = u.status == r->status && u.events == r->events && u.ue_id == r->ue_id &&
+                u.named_ue_id == r->named_ue_id &&
                 strcmp(u.imsi, r->imsi) == 0 && u.sec_hdr == r->sec_hdr && u.dir == r->dir &&
                 u.has_ctx == r->has_ctx && (!r->has_ctx || same_ctx_info(&u.ctx, &r->ctx)) &&
                 u.count == r->count && u.mac_status == r->mac_status &&
@@ -1401,12 +1405,15 @@ static void guess_budget(void)
     uint8_t inner[32], pdu[FX_MAX_PDU];
     size_t len = fx_emm_information_inner(0xA000, inner);
     unsigned n_pdus = KASME_GUESS_BUDGET / N_UES + 3, placed = 0, told_spent = 0;
+    unsigned told_search_spent = 0;
     for (unsigned i = 0; i < n_pdus; i++) {
         size_t n = fx_protect(&ues[i % N_UES].ctx, 2, KASME_DIR_DL, i % 200, inner, len, pdu);
         pdu[1] ^= 0x5A; /* a MAC no context gives */
         const kasme_nas_result *r = feed(&cap, 0, KASME_DIR_UNKNOWN, pdu, n);
         placed += r->ue_id != 0;
-        told_spent += r->unverified_why && strstr(r->unverified_why, "budget") != NULL;
+        const char *why = r->unverified_why ? r->unverified_why : "";
+        told_spent += strstr(why, "among known UEs spent its budget") != NULL;
+        told_search_spent += strstr(why, "MAC search for algorithms and COUNT spent") != NULL;
     }
     kasme_tracker_stats st;
     kasme_tracker_get_stats(cap.tr, &st);
@@ -1415,8 +1422,13 @@ static void guess_budget(void)
           "%u hostile PDUs on no connection, %u UEs: %u placed, %u contexts tried (budget %u), "
           "%u said the budget was spent (want 2 or 3)", n_pdus, N_UES, placed, st.guess_tries,
           KASME_GUESS_BUDGET, told_spent);
-    printf("tracker:    %u hostile PDUs on no connection among %u UEs: %u contexts tried\n",
-           n_pdus, N_UES, st.guess_tries);
+    /* the key file's `any` line is tried too (no SMC seen for an unplaced PDU): 96 MACs a PDU
+     * until KASME_SEARCH_BUDGET, then each such PDU says so */
+    check(st.search_macs == KASME_SEARCH_BUDGET && told_search_spent > 0,
+          "MAC search: %u MACs (budget %u), %u PDUs said its budget was spent", st.search_macs,
+          KASME_SEARCH_BUDGET, told_search_spent);
+    printf("tracker:    %u hostile PDUs on no connection among %u UEs: %u contexts tried, "
+           "%u MACs of the algorithm search\n", n_pdus, N_UES, st.guess_tries, st.search_macs);
     capture_close(&cap);
     g_free(keys);
 }
@@ -1498,6 +1510,200 @@ static void test_robustness(void)
     kasme_tracker_free(bare.tr);
 }
 
+/* ---- 11. contexts found by MAC, not by identity ---- */
+
+/* An initial message (Service Request, or an integrity-protected Attach request with the
+ * GUTI) from `from`, whose S-TMSI / GUTI names the UE named_ue_id: the context of `from`
+ * (ctx_id) must verify it, named "found by MAC, not by identity". */
+static void check_found_by_mac(const kasme_nas_result *r, uint32_t count, uint32_t owner_ue,
+                               uint32_t ctx_id, uint32_t named_ue, const char *what)
+{
+    check(r->status == KASME_PDU_DECIPHERED && r->mac_status == KASME_MAC_GOOD &&
+              r->count == count && r->ue_id == owner_ue && r->ctx.ctx_id == ctx_id &&
+              (r->events & KASME_EV_FOUND_BY_MAC) && r->named_ue_id == named_ue,
+          "%s: want GOOD COUNT %u ue %u ctx %u found by MAC (identity named ue %u); got status "
+          "%d mac %d COUNT %u ue %u ctx %u events %#x named %u", what, count, owner_ue, ctx_id,
+          named_ue, r->status, r->mac_status, r->count, r->ue_id, r->ctx.ctx_id, r->events,
+          r->named_ue_id);
+}
+
+/* The GUTI's Attach request (KSI 0, TS 24.301 8.2.4) sent integrity protected (type 1). */
+static const kasme_nas_result *send_guti_attach(capture *cap, fx_ue *ue, uint32_t m_tmsi,
+                                                uint32_t *count)
+{
+    uint8_t inner[FX_MAX_PDU];
+    size_t len = fx_attach_request_guti(m_tmsi, inner);
+    inner[2] = 0x01; /* KSI 0 (the context it names) | EPS attach */
+    return send_protected(cap, ue, 1, KASME_DIR_UL, inner, len, count);
+}
+
+/* A capture whose key file has subscriber A and another (MILENAGE), on S1AP connections
+ * base and base + 1; returns the key-file text to free. */
+static char *open_with_a(capture *cap, fx_ue *a, fx_ue *other, const char *imsi, const char *k,
+                         const char *opc, uint32_t base)
+{
+    fx_ue_setup(a, IMSI_A, FX_MILENAGE, K_A, OPC_A, base);
+    fx_ue_setup(other, imsi, FX_MILENAGE, k, opc, base + 1);
+    char *keys = keyfile_for(a, other, NULL, NULL);
+    capture_open(cap, keys);
+    return keys;
+}
+
+/* Two subscribers given the same GUTI one after the other (the MME reused it): the first
+ * one's Service Request and GUTI attach name the second one. */
+static void guti_reused_across_subscribers(void)
+{
+    capture cap;
+    fx_ue a, b;
+    attach_ids ids_a, ids_b;
+    char *keys = open_with_a(&cap, &a, &b, IMSI_B, K_B, OPC_B, 70);
+    attach(&cap, &a, &EEA2_EIA2_KSI0, &ids_a);
+    finish_attach(&cap, &a); /* GUTI ATTACH_ACCEPT_M_TMSI */
+    attach_plan plan_b = EEA2_EIA2_KSI0;
+    plan_b.rand_seed = 2;
+    attach(&cap, &b, &plan_b, &ids_b);
+    finish_attach(&cap, &b); /* the same GUTI, now B's */
+
+    move_to_new_connection(&cap, &a, 72);
+    uint32_t count = a.ctx.next_count[KASME_DIR_UL]++;
+    const kasme_nas_result *r =
+        send_service_request(&cap, &a, count, 0, true, ATTACH_ACCEPT_M_TMSI);
+    check_found_by_mac(r, count, ids_a.ue_id, ids_a.ctx_id, ids_b.ue_id,
+                       "A's Service Request, S-TMSI now B's");
+    exchange_checked(&cap, &a, KASME_DIR_DL, 0x7000, "A's DL after it");
+    r = send_service_request(&cap, &a, a.ctx.next_count[KASME_DIR_UL], 0, false,
+                             ATTACH_ACCEPT_M_TMSI);
+    check(r->mac_status == KASME_MAC_BAD && !(r->events & KASME_EV_FOUND_BY_MAC),
+          "a Service Request no context verifies: mac %d events %#x (want BAD, not found)",
+          r->mac_status, r->events);
+
+    move_to_new_connection(&cap, &b, 73);
+    check_sr_good(&cap, &b, ids_b.ue_id, "B's own Service Request (its context, by identity)");
+
+    move_to_new_connection(&cap, &a, 74);
+    r = send_guti_attach(&cap, &a, ATTACH_ACCEPT_M_TMSI, &count);
+    check_found_by_mac(r, count, ids_a.ue_id, ids_a.ctx_id, ids_b.ue_id,
+                       "A's integrity-protected GUTI attach, GUTI now B's");
+    capture_close(&cap);
+    g_free(keys);
+}
+
+/* D attaches with a GUTI the capture never gave it (kasme takes that M-TMSI for D, whose AKA
+ * and SMC then run); A attaches and is given the same GUTI. D comes back with a Service
+ * Request by that S-TMSI, which now names A. */
+static void stmsi_taken_by_unassigned_guti(void)
+{
+    capture cap;
+    fx_ue a, d;
+    attach_ids ids_a, ids_d;
+    char *keys = open_with_a(&cap, &a, &d, IMSI_D, K_D, OPC_D, 80);
+    uint8_t pdu[FX_MAX_PDU];
+    const kasme_nas_result *r =
+        feed(&cap, d.conn, KASME_DIR_UL, pdu, fx_attach_request_guti(ATTACH_ACCEPT_M_TMSI, pdu));
+    ids_d.ue_id = r->ue_id;
+    attach_plan plan_d = EEA2_EIA2_KSI0;
+    plan_d.rand_seed = 3;
+    step_aka(&cap, &d, &plan_d, &ids_d);
+    step_smc(&cap, &d, &plan_d, &ids_d);
+    step_smc_complete(&cap, &d, &ids_d);
+    attach(&cap, &a, &EEA2_EIA2_KSI0, &ids_a);
+    finish_attach(&cap, &a); /* the GUTI D took, assigned to A */
+
+    move_to_new_connection(&cap, &d, 82);
+    uint32_t count = d.ctx.next_count[KASME_DIR_UL]++;
+    r = send_service_request(&cap, &d, count, 0, true, ATTACH_ACCEPT_M_TMSI);
+    check_found_by_mac(r, count, ids_d.ue_id, ids_d.ctx_id, ids_a.ue_id,
+                       "D's Service Request, its S-TMSI since assigned to A");
+    exchange_checked(&cap, &d, KASME_DIR_UL, 0x8000, "D's UL after it");
+    move_to_new_connection(&cap, &a, 83);
+    check_sr_good(&cap, &a, ids_a.ue_id, "A's own Service Request (its context, by identity)");
+    capture_close(&cap);
+    g_free(keys);
+}
+
+static void test_found_by_mac(void)
+{
+    section("11. Contexts found by MAC, not by identity");
+    guti_reused_across_subscribers();
+    stmsi_taken_by_unassigned_guti();
+}
+
+/* ---- 12. captures that start mid-session ---- */
+
+/* The NAS SMC happened before the capture: a `kasme= any` line only. The first PDU is UL and
+ * integrity protected only (no EEA can be told from it), at a COUNT past the first overflow;
+ * the first DL PDU has an overflow of its own; the first ciphered one tells the EEA. */
+static void midsession_overflow_and_eea(void)
+{
+    capture cap;
+    fx_ue ue;
+    uint8_t kasme[32], inner[32];
+    fx_unhex(KASME2_HEX, kasme, 32);
+    fx_ue_setup(&ue, IMSI_A, FX_MILENAGE, K_A, OPC_A, 90);
+    char *keys = g_strdup_printf("kasme=%s any\n", KASME2_HEX);
+    capture_open(&cap, keys);
+    fx_ctx_from_kasme(&ue.ctx, kasme, 0, 2, 2);
+    ue.ctx.next_count[KASME_DIR_UL] = 0x1F0;
+    ue.ctx.next_count[KASME_DIR_DL] = 0x305;
+    size_t len = fx_ul_nas_transport_inner(0x9000, inner);
+    uint32_t count;
+    const kasme_nas_result *r = send_protected(&cap, &ue, 1, KASME_DIR_UL, inner, len, &count);
+    check(r->status == KASME_PDU_DECIPHERED && r->mac_status == KASME_MAC_GOOD &&
+              r->count == count && (r->events & KASME_EV_ALGS_SEARCHED) &&
+              r->ctx.algs_searched && r->ctx.eia == 2 && r->ctx.from_keyfile_kasme &&
+              r->ctx.smc_frame == 0 && r->ue_id != 0,
+          "first PDU, integrity only, UL COUNT %#x: status %d mac %d COUNT %#x events %#x "
+          "searched %d eia %u", count, r->status, r->mac_status, r->count, r->events,
+          r->ctx.algs_searched, r->ctx.eia);
+    uint32_t ue_id = r->ue_id;
+    exchange_checked(&cap, &ue, KASME_DIR_DL, 0x9001, "first DL (ciphered: EEA found), COUNT 0x305");
+    check(cap.res.ctx.eea == 2 && cap.res.ue_id == ue_id && !(cap.res.events & KASME_EV_ALGS_SEARCHED),
+          "EEA2 found, same UE, no second search: eea %u ue %u events %#x", cap.res.ctx.eea,
+          cap.res.ue_id, cap.res.events);
+    exchange_checked(&cap, &ue, KASME_DIR_UL, 0x9002, "UL after the search");
+    capture_close(&cap);
+    g_free(keys);
+}
+
+/* A COUNT beyond the search window, and a wrong root key: no context, never a guess. */
+static void midsession_not_found(void)
+{
+    capture cap;
+    fx_ue ue;
+    uint8_t kasme[32], inner[32], pdu[FX_MAX_PDU];
+    fx_unhex(KASME2_HEX, kasme, 32);
+    fx_ue_setup(&ue, IMSI_A, FX_MILENAGE, K_A, OPC_A, 91);
+    char *keys = g_strdup_printf("kasme=%s any\n", KASME_HEX); /* not this UE's */
+    capture_open(&cap, keys);
+    fx_ctx_from_kasme(&ue.ctx, kasme, 0, 2, 2);
+    size_t len = fx_emm_information_inner(0x9100, inner);
+    const kasme_nas_result *r =
+        feed(&cap, ue.conn, KASME_DIR_DL, pdu,
+             fx_protect(&ue.ctx, 2, KASME_DIR_DL, 5, inner, len, pdu));
+    check(r->status == KASME_PDU_NO_CONTEXT && r->mac_status == KASME_MAC_UNVERIFIED &&
+              r->unverified_why && strstr(r->unverified_why, "no key-file root key verifies"),
+          "wrong root key: status %d mac %d why '%s'", r->status, r->mac_status,
+          r->unverified_why ? r->unverified_why : "");
+    capture_close(&cap);
+    g_free(keys);
+    keys = g_strdup_printf("kasme=%s any\n", KASME2_HEX);
+    capture_open(&cap, keys);
+    r = feed(&cap, ue.conn, KASME_DIR_DL, pdu,
+             fx_protect(&ue.ctx, 2, KASME_DIR_DL, 0x1005, inner, len, pdu));
+    check(r->status == KASME_PDU_NO_CONTEXT && r->mac_status != KASME_MAC_GOOD,
+          "COUNT 0x1005 (overflow 16, past the window): status %d mac %d", r->status,
+          r->mac_status);
+    capture_close(&cap);
+    g_free(keys);
+}
+
+static void test_midsession(void)
+{
+    section("12. Captures that start mid-session");
+    midsession_overflow_and_eea();
+    midsession_not_found();
+}
+
 int main(void)
 {
     if (fx_init()) {
@@ -1516,6 +1722,8 @@ int main(void)
     test_keyfile_kasme();
     test_robustness();
     test_budgets();
+    test_found_by_mac();
+    test_midsession();
     printf("tracker: compact results: %u packed and unpacked, %u kept whole\n",
            packs_tried - packs_refused, packs_refused);
     check(packs_tried > 100 && packs_refused < packs_tried / 2, "most results pack");

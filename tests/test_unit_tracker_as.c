@@ -2118,6 +2118,63 @@ static void test_ciphertext_like_smc(void)
     g_free(keys);
 }
 
+/* ---- 12. a capture that starts after the RRC SMC ---- */
+
+/* No RRC SMC in the capture: a `kenb=` line, every SRB direction at an HFN of its own. The
+ * first PDU's MAC-I finds the algorithms and its COUNT; the other directions and SRB2 are
+ * found at theirs; a wrong K_eNB leaves the PDUs without a context. */
+static void midsession_run(alg_pair algs, bool right_key)
+{
+    as_capture cap;
+    radio_link l;
+    uint8_t kenb[32], other[32];
+    pattern_key(kenb, 32, 700 + algs.eea * 4 + algs.eia);
+    pattern_key(other, 32, 800);
+    link_open(&l, 75);
+    link_take_kenb(&l, kenb, algs.eea, algs.eia);
+    GString *keys = g_string_new(NULL);
+    append_kenb_line(keys, right_key ? kenb : other, "any");
+    capture_open(&cap, keys->str);
+    l.secured = l.ul_ciphered = true;
+    l.next_count[KASME_DIR_DL][1] = 100; /* HFN 3 */
+    l.next_count[KASME_DIR_UL][1] = 70;  /* HFN 2 */
+    l.next_count[KASME_DIR_DL][2] = 40;
+    l.next_count[KASME_DIR_UL][2] = 33;
+    if (!right_key) {
+        uint8_t msg[64], pdu[PDU_MAX];
+        size_t len = rrc_message(900, msg);
+        size_t n = srb_pdu(&l, KASME_DIR_DL, 1, 100, msg, len, true, true, pdu);
+        const kasme_pdcp_result *r = feed_pdcp(&cap, &l, KASME_DIR_DL, SRB1, &OPAQUE, pdu, n);
+        check(r->status == KASME_PDU_NO_CONTEXT && r->mac_status != KASME_MAC_GOOD &&
+                  r->plain_len == 0,
+              "mid-session, wrong K_eNB (EEA%u/EIA%u): status %d mac %d plain_len %zu",
+              algs.eea, algs.eia, r->status, r->mac_status, r->plain_len);
+    } else {
+        send_srb(&cap, &l, KASME_DIR_DL, SRB1, 900, "mid-session, first PDU (DL SRB1, HFN 3)");
+        check((cap.res.events & KASME_EV_ALGS_SEARCHED) && as_keys_are(&cap.res, &l) &&
+                  cap.res.smc_frame == 0,
+              "mid-session EEA%u/EIA%u: events %#x, keys %s", algs.eea, algs.eia,
+              cap.res.events, as_keys_are(&cap.res, &l) ? "right" : "wrong");
+        send_srb(&cap, &l, KASME_DIR_UL, SRB1, 901, "mid-session, first UL SRB1 (HFN 2)");
+        send_srb(&cap, &l, KASME_DIR_DL, SRB2, 902, "mid-session, first DL SRB2 (HFN 1)");
+        send_srb(&cap, &l, KASME_DIR_UL, SRB2, 903, "mid-session, first UL SRB2 (HFN 1)");
+        exchange(&cap, &l, 2, 910);
+    }
+    capture_close(&cap);
+    g_string_free(keys, TRUE);
+}
+
+static void test_midsession(void)
+{
+    section("12. A capture that starts after the RRC SMC");
+    for (size_t i = 0; i < N_ALG_PAIRS; i++) {
+        if (!algs_available(ALG_PAIRS[i].eea, ALG_PAIRS[i].eia) || ALG_PAIRS[i].eia == 0)
+            continue;
+        midsession_run(ALG_PAIRS[i], true);
+        midsession_run(ALG_PAIRS[i], false);
+    }
+}
+
 int main(void)
 {
     if (fx_init()) {
@@ -2135,5 +2192,6 @@ int main(void)
     test_before_security_and_setup();
     test_robustness();
     test_ciphertext_like_smc();
+    test_midsession();
     return check_report("tracker_as");
 }

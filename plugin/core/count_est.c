@@ -20,3 +20,15 @@ size_t kasme_count_candidates(const kasme_count_rule *rule, bool seen, uint32_t 
         out[n++] = (count - window) & mask;
     return n;
 }
+
+size_t kasme_count_window(const kasme_count_rule *rule, uint32_t sn, uint32_t n_wraps,
+                          uint32_t *out, size_t max)
+{
+    uint32_t window = 1u << rule->sn_bits;
+    uint64_t limit = rule->count_bits >= 32 ? (uint64_t)1 << 32 : (uint64_t)1 << rule->count_bits;
+    size_t n = 0;
+    for (uint64_t count = sn & (window - 1); n < max && n < n_wraps && count < limit;
+         count += window)
+        out[n++] = (uint32_t)count;
+    return n;
+}

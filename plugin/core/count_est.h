@@ -21,4 +21,10 @@ typedef struct {
 size_t kasme_count_candidates(const kasme_count_rule *rule, bool seen, uint32_t last,
                               uint32_t sn, uint32_t out[3]);
 
+/* When the higher bits are unknown (a capture that starts mid-session: the overflow counter
+ * of NAS, the HFN of PDCP): the COUNTs with these low bits for the first n_wraps values of
+ * the higher bits, lowest first, at most max and never past count_bits. Returns how many. */
+size_t kasme_count_window(const kasme_count_rule *rule, uint32_t sn, uint32_t n_wraps,
+                          uint32_t *out, size_t max);
+
 #endif

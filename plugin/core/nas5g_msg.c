@@ -262,14 +262,16 @@ static void set_ngksi(kasme_nas_msg *out, uint8_t nibble)
     out->ksi = nibble & 0x07;
 }
 
-/* 8.2.6 Registration request, 8.2.12 Deregistration request (UE originating), 8.2.16 Service
- * request: ngKSI (high nibble) | type, 5GS mobile identity LV-E, optional IEs. */
+/* 8.2.6 Registration request, 8.2.12 Deregistration request (UE originating): ngKSI (high
+ * nibble) | type; 8.2.16 Service request: service type (high nibble) | ngKSI, as Wireshark's
+ * nas-5gs reads it and the lab's Service Requests (ngKSI 0, service type 1) show. Then the
+ * 5GS mobile identity LV-E and optional IEs. */
 static int parse_initial(nas_reader *r, kasme_nas_msg *out)
 {
     uint8_t octet;
     if (!rd_u8(r, &octet))
         return -1;
-    set_ngksi(out, octet >> 4);
+    set_ngksi(out, out->msg_type == MT_SERVICE_REQUEST ? octet & 0x0F : octet >> 4);
     if (!rd_5gs_mobile_identity(r, &out->identity))
         return -1;
     return parse_optionals(r, out);

@@ -252,6 +252,7 @@ void kasme_ctx_info_fill(const kasme_sec_ctx *ctx, kasme_ctx_info *info)
     info->smc_frame = ctx->smc_frame;
     info->sub = ctx->sub;
     info->from_keyfile_kasme = ctx->from_keyfile_kasme;
+    info->algs_searched = ctx->algs_searched;
     memcpy(info->sn_id, ctx->sn_id, 3);
 }
 
@@ -412,6 +413,22 @@ static void handle_inner(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *
         handle_plain(tr, ue, meta, &inner, res);
 }
 
+/* The UE a protected PDU turned out to belong to: the one a MAC search made, or, when its
+ * identity named a UE whose context failed the MAC, the owner of the context that verified
+ * it; the identity then names that UE. */
+static kasme_ue *context_owner(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_msg *msg,
+                               kasme_nas_result *res)
+{
+    if (!ue)
+        return kasme_ue_by_id(tr, res->ue_id);
+    if (!(res->events & KASME_EV_FOUND_BY_MAC))
+        return ue;
+    kasme_ue *owner = kasme_ue_by_id(tr, res->ue_id);
+    if (owner && msg)
+        learn_identity(tr, owner, msg, res);
+    return owner ? owner : ue;
+}
+
 void kasme_tracker_nas(kasme_tracker *tr, const kasme_pdu_meta *meta, const uint8_t *pdu,
                        size_t len, uint8_t *plain_out, kasme_nas_result *res)
 {
@@ -448,12 +465,12 @@ void kasme_tracker_nas(kasme_tracker *tr, const kasme_pdu_meta *meta, const uint
             handle_plain(tr, ue, meta, &msg, res);
     } else if (outer.kind == KASME_NAS_SEC_SERVICE_REQUEST) {
         kasme_nas_service_request(tr, ue, &outer, pdu, len, res);
+        ue = context_owner(tr, ue, have_msg ? &msg : NULL, res);
     } else {
         if (have_msg && ue)
             learn_identity(tr, ue, &msg, res);
         kasme_nas_protected(tr, ue, meta, &outer, plain_out, res);
-        if (!ue)
-            ue = kasme_ue_by_id(tr, res->ue_id);
+        ue = context_owner(tr, ue, have_msg ? &msg : NULL, res);
         if (ue)
             handle_inner(tr, ue, meta, &outer, plain_out, res);
     }
@@ -504,5 +521,9 @@ void kasme_tracker_an_key(kasme_tracker *tr, kasme_domain domain, const kasme_pd
             res->why = NULL;
             return;
         }
+    }
+    if (kasme_an_key_before_capture(ctx, key, &res->ul_count)) {
+        res->verdict = KASME_KENB_CONFIRMED;
+        res->why = NULL;
     }
 }

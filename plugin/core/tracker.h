@@ -53,6 +53,8 @@ typedef enum {
     KASME_PDU_ALG_UNAVAILABLE,    /* the algorithm is not in this build */
     KASME_PDU_CIPHER_REFUSED,     /* the cipher refused its input (BEARER > 31, a libgcrypt
                                      error): not deciphered, no plaintext */
+    KASME_PDU_EEA_UNKNOWN,        /* MAC verified under a context found by MAC search whose
+                                     ciphering algorithm no PDU has told yet: no plaintext */
 } kasme_pdu_status;
 
 /* Events a PDU caused; several can be set. */
@@ -73,6 +75,10 @@ enum {
     KASME_EV_NO_KENB = 1u << 13,         /* RRC SMC but no K_eNB candidate verifies its MAC-I */
     KASME_EV_CAPTURE_VECTOR = 1u << 14,  /* Authentication Request: RAND of a vector the
                                             capture carried (capkeys.h) */
+    KASME_EV_ALGS_SEARCHED = 1u << 15,   /* no SMC in the capture: a key-file root key, the
+                                            integrity algorithm and COUNT found by MAC search */
+    KASME_EV_FOUND_BY_MAC = 1u << 16,    /* the context its identity named failed the MAC;
+                                            another stored context verified it (named_ue_id) */
 };
 
 /* What a carrier knows about a PDU besides its bytes. */
@@ -97,6 +103,7 @@ typedef struct {
     uint32_t aka_frame, smc_frame; /* 0 = none (context from the key file) */
     const kasme_subscriber *sub;   /* key-file entry the keys came from */
     bool from_keyfile_kasme;
+    bool algs_searched;            /* no SMC: algorithms found by MAC search */
     uint8_t sn_id[3];
 } kasme_ctx_info;
 
@@ -104,6 +111,7 @@ typedef struct {
     kasme_pdu_status status;
     uint32_t events;
     uint32_t ue_id;                  /* 0 = no UE */
+    uint32_t named_ue_id;            /* KASME_EV_FOUND_BY_MAC: the UE the identity named */
     char imsi[16];
     uint8_t sec_hdr;
     int dir;
@@ -235,12 +243,27 @@ void kasme_kenb_unpack(const kasme_kenb_packed *packed, kasme_kenb_result *res);
 typedef struct {
     unsigned ues, contexts, aka_seen, aka_matched, smc_verified, as_smc_verified;
     unsigned guess_tries; /* contexts tried against the MAC of PDUs no identifier placed */
+    unsigned search_macs; /* MACs computed searching algorithms and COUNTs (no SMC seen) */
 } kasme_tracker_stats;
 
 /* Contexts tried, per capture, against the MAC of protected PDUs whose UE no identifier names
  * (at most 6 MACs a try; KASME_GUESS_LIMIT tries a PDU): about a second of work at most, so
  * hostile input cannot make dissection crawl. Such PDUs are not placed once it is spent. */
 #define KASME_GUESS_BUDGET (1u << 18)
+
+/* A capture that starts after the NAS SMC: protected PDUs of a UE without a context are tried
+ * with the key file's root key lines that may name it (at most KASME_SEARCH_ROOTS a PDU),
+ * every available EIA/NIA and the first KASME_SEARCH_OVERFLOWS overflow values of the COUNT
+ * (COUNT < 4096): at most 8 x 3 x 16 x 2 MACs a PDU, and KASME_SEARCH_BUDGET MACs a capture
+ * (about half a second of EIA1), then such PDUs are left without a context. */
+#define KASME_SEARCH_ROOTS 8
+#define KASME_SEARCH_OVERFLOWS 16
+#define KASME_SEARCH_BUDGET (1u << 18)
+/* SRB PDUs of a connection without AS security: PDCP COUNTs of HFN 0..15 (COUNT < 512). */
+#define KASME_SEARCH_HFNS 16
+/* An EPS Service Request's short MAC has 16 bits: at most this many stored contexts are tried
+ * on it when its S-TMSI names the wrong one, so a chance match stays below 1 in 300. */
+#define KASME_SHORT_MAC_TRIES 64
 
 kasme_tracker *kasme_tracker_new(const kasme_subdb *db);
 void kasme_tracker_free(kasme_tracker *tr);

@@ -57,6 +57,20 @@ static size_t count_candidates(const kasme_radio_conn *rc, int dir, unsigned rb,
     return kasme_count_candidates(&pdcp_sn, rc->seen[dir][rb], rc->last_count[dir][rb], sn, out);
 }
 
+/* The COUNTs a PDU is tried at: the estimator's; on a connection whose keys the MAC-I search
+ * found (no RRC SMC in the capture), an SRB direction not seen yet has an unknown HFN: the
+ * search window. */
+static size_t srb_counts(const kasme_radio_conn *rc, const kasme_pdcp_meta *meta, uint32_t sn,
+                         uint32_t out[KASME_SEARCH_HFNS])
+{
+    unsigned slot = slot_of(meta);
+    if (meta->srb && rc->as.active && rc->as.algs_searched && !rc->seen[meta->dir][slot]) {
+        kasme_count_rule srb_sn = {meta->sn_bits, 32, false};
+        return kasme_count_window(&srb_sn, sn, KASME_SEARCH_HFNS, out, KASME_SEARCH_HFNS);
+    }
+    return count_candidates(rc, meta->dir, slot, sn, meta->sn_bits, out);
+}
+
 static void note_count(kasme_radio_conn *rc, int dir, unsigned rb, uint32_t count)
 {
     if (!rc->seen[dir][rb] || count > rc->last_count[dir][rb])
@@ -384,6 +398,44 @@ static bool incoming_handover(kasme_tracker *tr, kasme_radio_conn *rc,
     return true;
 }
 
+/* Before integrity protection an SRB PDU's MAC-I field is there and all 0 (TS 36.323
+ * 6.3.4): only a PDU with another MAC-I can be protected. */
+static bool mac_i_present(const uint8_t *pdu, size_t len)
+{
+    return len >= 1 + KASME_MAC_I_LEN &&
+           (pdu[len - 4] | pdu[len - 3] | pdu[len - 2] | pdu[len - 1]) != 0;
+}
+
+typedef enum { AS_NO_LINES, AS_FOUND, AS_NOT_FOUND } as_search_outcome;
+
+/* A connection that was secured before the capture began (no RRC SMC in it): the key file's
+ * K_eNB lines and every EEA/EIA pair against this PDU's MAC-I (kasme_as_search). The found
+ * COUNT is noted so that handle_srb verifies the PDU at it; when no line verifies, res says
+ * so (never a guess). */
+static as_search_outcome as_search(kasme_tracker *tr, kasme_radio_conn *rc, const kasme_ue *ue,
+                                   const kasme_pdcp_meta *meta, const uint8_t *pdu, size_t len,
+                                   uint8_t *work, kasme_pdcp_result *res)
+{
+    uint32_t count;
+    bool tried = false;
+    if (!kasme_as_search(tr, &rc->as, ue, meta, pdu, len, res->bearer, work, &count, &tried)) {
+        if (!tried)
+            return AS_NO_LINES;
+        res->status = KASME_PDU_NO_CONTEXT;
+        res->mac_status = KASME_MAC_UNVERIFIED;
+        res->mac_received = (uint32_t)pdu[len - 4] << 24 | (uint32_t)pdu[len - 3] << 16 |
+                            (uint32_t)pdu[len - 2] << 8 | pdu[len - 1];
+        res->unverified_why = "no RRC SMC seen, and no key-file K_eNB verifies the MAC-I "
+                              "(any EEA/EIA, COUNT < 512)";
+        return AS_NOT_FOUND;
+    }
+    rc->seen[meta->dir][slot_of(meta)] = true;
+    rc->last_count[meta->dir][slot_of(meta)] = count;
+    res->events |= KASME_EV_ALGS_SEARCHED;
+    kasme_as_fill_keys(&rc->as, res);
+    return AS_FOUND;
+}
+
 void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const uint8_t *pdu,
                         size_t len, uint8_t *plain_out, kasme_pdcp_result *res)
 {
@@ -413,9 +465,8 @@ void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const ui
         res->ue_id = ue->id;
         g_strlcpy(res->imsi, ue->imsi, sizeof res->imsi);
     }
-    uint32_t counts[3];
-    size_t n = count_candidates(rc, meta->dir, slot_of(meta), read_sn(meta, pdu), meta->sn_bits,
-                                counts);
+    uint32_t counts[KASME_SEARCH_HFNS];
+    size_t n = srb_counts(rc, meta, read_sn(meta, pdu), counts);
     kasme_pdcp_meta smc_meta = *meta;
     if (meta->srb && meta->dir == KASME_DIR_DL && !meta->rrc_smc && meta->payload_opaque)
         smc_meta.rrc_smc = kasme_rrc_parse_smc(pdu + 1, len - 1 - KASME_MAC_I_LEN, &smc_meta.smc_eea,
@@ -426,6 +477,7 @@ void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const ui
         smc_meta.rrc_smc = false;
     bool smc_guessed = smc_meta.rrc_smc && !meta->rrc_smc;
     kasme_pdcp_result before = *res;
+    as_search_outcome searched;
     uint32_t smc_count = counts[0];
     if (smc_meta.rrc_smc && meta->srb) {
         res->mac_received = (uint32_t)pdu[len - 4] << 24 | (uint32_t)pdu[len - 3] << 16 |
@@ -443,6 +495,12 @@ void kasme_tracker_pdcp(kasme_tracker *tr, const kasme_pdcp_meta *meta, const ui
         memcpy(plain_out, pdu + 1, res->plain_len);
     } else if (!rc->as.active && meta->srb && meta->rb_id == 1 &&
                incoming_handover(tr, rc, meta, pdu, len, counts[0], plain_out, res)) {
+        handle_srb(rc, meta, pdu, len, counts, n, plain_out, res);
+    } else if (!rc->as.active && meta->srb && mac_i_present(pdu, len) &&
+               (searched = as_search(tr, rc, ue, meta, pdu, len, plain_out, res)) != AS_NO_LINES) {
+        if (searched == AS_NOT_FOUND)
+            return;
+        n = srb_counts(rc, meta, read_sn(meta, pdu), counts);
         handle_srb(rc, meta, pdu, len, counts, n, plain_out, res);
     } else if (!rc->as.active) {
         /* before the RRC SMC nothing is protected: the RRC message is the data as it is */

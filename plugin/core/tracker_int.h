@@ -75,6 +75,9 @@ struct kasme_sec_ctx { /* fields ordered by size: one is kept per AKA, 100 000s 
     uint8_t domain;            /* kasme_domain */
     uint8_t nas_bearer;        /* BEARER of its NAS PDUs (kasme_nas_bearer) */
     bool from_keyfile_kasme;
+    bool algs_searched;        /* no SMC: eia and the COUNT found by MAC search */
+    uint8_t eea_open;          /* algs_searched: the EEAs (bit n = EEA n) no ciphered PDU has
+                                  ruled out yet; 0 once one is left (then it is eea) */
     bool active;
     bool keys_ready;           /* k_nas_* derived for eea/eia */
     bool continues_counts;     /* an SMC on the current K_ASME: the NAS COUNTs go on */
@@ -139,6 +142,7 @@ typedef struct {
     uint32_t reest_earfcn;
     int32_t earfcn_hint;   /* EARFCN-DL named by a handover command, -1 if none */
     bool kenb_star;        /* kenb is a K_eNB* */
+    bool algs_searched;    /* no RRC SMC: keys and algorithms found by the MAC-I search */
 } kasme_as_ctx;
 
 /* One RRC connection (an RNTI until its release): PDCP COUNTs per bearer and direction. */
@@ -249,6 +253,18 @@ void kasme_nas_protected(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *
 void kasme_nas_service_request(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_outer *outer,
                                const uint8_t *pdu, size_t len, kasme_nas_result *res);
 int kasme_ctx_activate(kasme_sec_ctx *ctx, size_t root_index, uint8_t eea, uint8_t eia);
+/* Takes the algorithms into use on the context's root key: K_NASenc and K_NASint derived. */
+int kasme_ctx_set_algs(kasme_sec_ctx *ctx, uint8_t eea, uint8_t eia);
+/* Verifies seq||inner under ctx, trying the COUNT candidates and, when dir_hint is UNKNOWN,
+ * both directions; fills count, dir and the MACs of res. True if the MAC verified. */
+bool kasme_nas_verify_mac(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, int dir_hint,
+                          kasme_nas_result *res);
+/* Candidate contexts (not yet active) from the key file's root key lines that may name this
+ * UE (IMSI, TMSI, the carrier's S-TMSI, any) and whose KSI is ksi (any when ksi < 0),
+ * appended to out[n..max); returns the new n. */
+size_t kasme_keyfile_root_candidates(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
+                                     kasme_domain domain, int ksi, kasme_sec_ctx **out, size_t n,
+                                     size_t max);
 /* The inner message of a protected PDU into plain_out (capacity >= inner_len): copied, and
  * deciphered (types 2 and 4) with ctx's K_NASenc at count (TS 33.401 8.2, TS 33.501 6.4.4);
  * in 5GS the NAS message container of an integrity-protected initial message too (TS 24.501
@@ -261,6 +277,43 @@ bool kasme_nas_mac(kasme_sec_ctx *ctx, uint32_t count, int dir, const uint8_t *d
                    size_t len, uint32_t *mac);
 void kasme_ctx_note_ul(kasme_sec_ctx *ctx, uint32_t count);
 bool kasme_derive_kenb(const kasme_sec_ctx *ctx, uint32_t ul_count, kasme_nas_result *res);
+
+/* tracker_search.c: contexts found by MAC rather than by the capture's own procedures. */
+/* A protected PDU of a UE with no active context (ue may be NULL: no identifier placed it):
+ * the key file's root key lines under every EIA and the COUNT window. On success the UE
+ * (made when ue is NULL) has the context as current, res holds the COUNT, direction and
+ * MACs, and the result is the context; NULL when nothing verifies (*spent: the budget ran
+ * out). */
+kasme_sec_ctx *kasme_search_algs(kasme_tracker *tr, kasme_ue **ue, const kasme_pdu_meta *meta,
+                                 const kasme_nas_outer *outer, int dir_hint,
+                                 kasme_nas_result *res, bool *spent);
+/* A ciphered PDU under a context whose EEA is still open: deciphered with each open EEA, the
+ * ones whose plaintext is no valid NAS message ruled out. True when one EEA is left (then
+ * plain_out holds the plaintext and the context uses that EEA). */
+bool kasme_search_eea(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, uint32_t count,
+                      int dir, uint8_t *plain_out);
+/* An initial NAS message (Attach, TAU, Extended Service Request, Detach; Registration,
+ * Service Request, Deregistration) sent integrity protected: its KSI into *ksi. */
+bool kasme_names_its_context(const kasme_nas_outer *outer, int dir_hint, int *ksi);
+/* The other stored contexts of the domain whose KSI is ksi (any when < 0), most recent first,
+ * at most max_tries: the first one check verifies the PDU under (res then holds its COUNT,
+ * direction and MACs), or NULL. Counts against KASME_GUESS_BUDGET. */
+typedef bool (*kasme_ctx_check)(kasme_sec_ctx *ctx, const void *arg, kasme_nas_result *probe);
+kasme_sec_ctx *kasme_ctx_by_mac(kasme_tracker *tr, const kasme_sec_ctx *tried,
+                                kasme_domain domain, int ksi, uint32_t max_tries,
+                                kasme_ctx_check check, const void *arg, kasme_nas_result *res);
+/* An S1AP/NGAP SecurityKey under a context found by MAC search: K_eNB (K_gNB) from an uplink
+ * NAS COUNT before the capture began (below the lowest seen, at most 16). */
+bool kasme_an_key_before_capture(const kasme_sec_ctx *ctx, const uint8_t key[32],
+                                 uint32_t *ul_count);
+
+/* An SRB PDU of a connection without AS security (a capture that starts after the RRC SMC):
+ * the key file's K_eNB (or AS key) lines for it, every EEA/EIA pair, PDCP COUNTs of HFN 0..15;
+ * on a MAC-I that verifies, `as` is active with those keys and *count the COUNT. *tried: there
+ * were lines to try. Counts against KASME_SEARCH_BUDGET; work holds len octets. */
+bool kasme_as_search(kasme_tracker *tr, kasme_as_ctx *as, const kasme_ue *ue,
+                     const kasme_pdcp_meta *meta, const uint8_t *pdu, size_t len,
+                     unsigned bearer, uint8_t *work, uint32_t *count, bool *tried);
 
 /* tracker_as.c */
 #define KASME_MAC_I_LEN 4
@@ -278,6 +331,12 @@ void kasme_as_fill_keys(const kasme_as_ctx *as, kasme_pdcp_result *res);
 uint32_t kasme_rrc_smc(kasme_tracker *tr, kasme_radio_conn *rc, const kasme_pdcp_meta *meta,
                        const uint8_t *pdu, size_t len, const uint32_t *counts, size_t n_counts,
                        kasme_pdcp_result *res);
+/* An SRB PDU (TS 36.323 5.6, 5.7: the MAC-I covers header || plaintext; data and MAC-I are
+ * ciphered) under trial's K_RRCenc/K_RRCint at each COUNT: true, with *found, at the first
+ * whose MAC-I verifies. work holds len octets. */
+bool kasme_srb_mac_i_check(const kasme_as_ctx *trial, const uint8_t *pdu, size_t len,
+                           const uint32_t *counts, size_t n_counts, unsigned bearer, int dir,
+                           uint8_t *work, uint32_t *found);
 /* Full EARFCN-DL searches allowed per capture (re-establishments without a known EARFCN). */
 #define KASME_MAX_EARFCN_SEARCHES 16
 /* K_eNB* from a pending S1AP NH for the first SRB1 PDU of a connection without AS security;

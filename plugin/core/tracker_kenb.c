@@ -286,15 +286,10 @@ static size_t reest_bases(const kasme_as_ctx *as, uint8_t bases[2][32], bool *ve
     return n;
 }
 
-/* Whether K_eNB* gives the first SRB1 PDU after the move (ciphered and integrity protected
- * with the new keys) its MAC-I; trial gets its K_RRCenc and K_RRCint. */
-static bool reest_check(kasme_as_ctx *trial, const uint8_t kenb_star[32], const uint8_t *pdu,
-                        size_t len, uint32_t count, unsigned bearer, int dir, uint8_t *work)
+bool kasme_srb_mac_i_check(const kasme_as_ctx *trial, const uint8_t *pdu, size_t len,
+                           const uint32_t *counts, size_t n_counts, unsigned bearer, int dir,
+                           uint8_t *work, uint32_t *found)
 {
-    uint32_t mac;
-    if (kdf_alg_key(kenb_star, KDF_RRC_INT, trial->eia, trial->krrc_int) != 0 ||
-        kdf_alg_key(kenb_star, KDF_RRC_ENC, trial->eea, trial->krrc_enc) != 0)
-        return false;
     kasme_cipher enc;
     kasme_integrity integ;
     if (kasme_cipher_init(&enc, trial->eea, trial->krrc_enc) != KASME_SEC_OK)
@@ -303,17 +298,35 @@ static bool reest_check(kasme_as_ctx *trial, const uint8_t kenb_star[32], const 
         kasme_cipher_free(&enc);
         return false;
     }
-    memcpy(work, pdu, len);
-    bool computed =
-        kasme_cipher_apply(&enc, count, bearer, (unsigned)dir, work + 1, len - 1,
-                           (len - 1) * 8) == KASME_SEC_OK &&
-        kasme_integrity_mac(&integ, count, bearer, (unsigned)dir, work, len - KASME_MAC_I_LEN,
-                            (len - KASME_MAC_I_LEN) * 8, &mac) == KASME_SEC_OK;
+    bool verified = false;
+    size_t covered = len - KASME_MAC_I_LEN;
+    for (size_t i = 0; i < n_counts && !verified; i++) {
+        uint32_t mac;
+        memcpy(work, pdu, len);
+        verified = kasme_cipher_apply(&enc, counts[i], bearer, (unsigned)dir, work + 1, len - 1,
+                                      (len - 1) * 8) == KASME_SEC_OK &&
+                   kasme_integrity_mac(&integ, counts[i], bearer, (unsigned)dir, work, covered,
+                                       covered * 8, &mac) == KASME_SEC_OK &&
+                   mac == ((uint32_t)work[len - 4] << 24 | (uint32_t)work[len - 3] << 16 |
+                           (uint32_t)work[len - 2] << 8 | work[len - 1]);
+        if (verified)
+            *found = counts[i];
+    }
     kasme_cipher_free(&enc);
     kasme_integrity_free(&integ);
-    uint32_t mac_i = (uint32_t)work[len - 4] << 24 | (uint32_t)work[len - 3] << 16 |
-                     (uint32_t)work[len - 2] << 8 | work[len - 1];
-    return computed && mac == mac_i;
+    return verified;
+}
+
+/* Whether K_eNB* gives the first SRB1 PDU after the move (ciphered and integrity protected
+ * with the new keys) its MAC-I; trial gets its K_RRCenc and K_RRCint. */
+static bool reest_check(kasme_as_ctx *trial, const uint8_t kenb_star[32], const uint8_t *pdu,
+                        size_t len, uint32_t count, unsigned bearer, int dir, uint8_t *work)
+{
+    uint32_t found;
+    if (kdf_alg_key(kenb_star, KDF_RRC_INT, trial->eia, trial->krrc_int) != 0 ||
+        kdf_alg_key(kenb_star, KDF_RRC_ENC, trial->eea, trial->krrc_enc) != 0)
+        return false;
+    return kasme_srb_mac_i_check(trial, pdu, len, &count, 1, bearer, dir, work, &found);
 }
 
 /* Tries one K_eNB*; the candidate is wiped from the stack whatever the outcome. */

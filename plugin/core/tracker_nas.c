@@ -27,8 +27,15 @@ int kasme_ctx_activate(kasme_sec_ctx *ctx, size_t root_index, uint8_t eea, uint8
         return -1;
     memcpy(ctx->root_key, ctx->cands->root[root_index], 32);
     memcpy(ctx->sn_id, ctx->cands->sn[root_index], 3);
+    return kasme_ctx_set_algs(ctx, eea, eia);
+}
+
+int kasme_ctx_set_algs(kasme_sec_ctx *ctx, uint8_t eea, uint8_t eia)
+{
     ctx->eea = eea;
     ctx->eia = eia;
+    ctx->keys_ready = false;
+    ctx->active = false;
     if (!kasme_alg_available(eea) || !kasme_alg_available(eia))
         return -1;
     uint8_t fc = kasme_profile(ctx->domain)->alg_key_fc;
@@ -80,6 +87,18 @@ static size_t count_candidates(const kasme_sec_ctx *ctx, int dir, uint8_t seq,
     return kasme_count_candidates(&nas_sqn, ctx->seen[dir], ctx->last_count[dir], seq, out);
 }
 
+/* The COUNTs a MAC is tried at: the estimator's candidates; for a context found by MAC
+ * search, a direction it has not seen yet has an unknown overflow too: the search window. */
+static size_t mac_counts(const kasme_sec_ctx *ctx, int dir, uint8_t seq,
+                         uint32_t out[KASME_SEARCH_OVERFLOWS])
+{
+    static const kasme_count_rule nas_sqn = {8, 24, false};
+    if (ctx->algs_searched && !ctx->seen[dir])
+        return kasme_count_window(&nas_sqn, seq, KASME_SEARCH_OVERFLOWS, out,
+                                  KASME_SEARCH_OVERFLOWS);
+    return count_candidates(ctx, dir, seq, out);
+}
+
 static void note_count(kasme_sec_ctx *ctx, int dir, uint32_t count, kasme_nas_result *res)
 {
     if (ctx->seen[dir] && count <= ctx->last_count[dir])
@@ -91,10 +110,8 @@ static void note_count(kasme_sec_ctx *ctx, int dir, uint32_t count, kasme_nas_re
         kasme_ctx_note_ul(ctx, count);
 }
 
-/* Verifies seq||inner under ctx, trying the COUNT candidates and, when the carrier does not
- * say, both directions. Fills count/dir/mac fields; true if the MAC verified. */
-static bool verify_mac(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, int dir_hint,
-                       kasme_nas_result *res)
+bool kasme_nas_verify_mac(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, int dir_hint,
+                          kasme_nas_result *res)
 {
     const uint8_t *covered = outer->mac_input;
     size_t covered_len = outer->mac_input_len;
@@ -106,8 +123,8 @@ static bool verify_mac(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, int dir
     res->mac_received = outer->mac;
     bool first = true;
     for (int d = 0; d < 2 && dirs[d] >= 0; d++) {
-        uint32_t counts[3];
-        size_t n = count_candidates(ctx, dirs[d], outer->seq, counts);
+        uint32_t counts[KASME_SEARCH_OVERFLOWS];
+        size_t n = mac_counts(ctx, dirs[d], outer->seq, counts);
         for (size_t i = 0; i < n; i++) {
             uint32_t mac;
             if (!kasme_nas_mac(ctx, counts[i], dirs[d], covered, covered_len, &mac))
@@ -190,10 +207,9 @@ static void result_from_ctx(kasme_sec_ctx *ctx, kasme_nas_result *res)
     kasme_ctx_info_fill(ctx, &res->ctx);
 }
 
-/* K_ASME (K_AMF) lines of the key file that may name this UE, each as a candidate context. */
-static size_t keyfile_root_candidates(kasme_tracker *tr, kasme_ue *ue,
-                                      const kasme_pdu_meta *meta, kasme_domain domain, int ksi,
-                                      kasme_sec_ctx **out, size_t n, size_t max)
+size_t kasme_keyfile_root_candidates(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
+                                     kasme_domain domain, int ksi, kasme_sec_ctx **out, size_t n,
+                                     size_t max)
 {
     const kasme_domain_profile *pf = kasme_profile(domain);
     bool ue_tmsi = ue->has_tmsi && ue->tmsi_domain == domain;
@@ -206,11 +222,11 @@ static size_t keyfile_root_candidates(kasme_tracker *tr, kasme_ue *ue,
     for (size_t f = 0; f < 4; f++) {
         for (const kasme_subscriber *line = firsts[f]; line && n < max;
              line = kasme_subdb_next_match(tr->db, line)) {
-            if (line->ksi >= 0 && line->ksi != ksi)
+            if (ksi >= 0 && line->ksi >= 0 && line->ksi != ksi)
                 continue;
             kasme_sec_ctx *ctx = kasme_ctx_new(tr);
             ctx->ue_id = ue->id;
-            ctx->ksi = ksi;
+            ctx->ksi = ksi >= 0 ? ksi : line->ksi;
             ctx->sub = line;
             ctx->from_keyfile_kasme = true;
             ctx->n_roots = 1;
@@ -244,7 +260,7 @@ static size_t smc_candidates(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_me
         memcpy(again->cands->sn[0], current->sn_id, 3);
         out[n++] = again;
     }
-    n = keyfile_root_candidates(tr, ue, meta, domain, ksi, out, n, max);
+    n = kasme_keyfile_root_candidates(tr, ue, meta, domain, ksi, out, n, max);
     for (size_t i = 0; i < n; i++) {
         out[i]->domain = (uint8_t)domain;
         out[i]->nas_bearer = (uint8_t)kasme_nas_bearer(domain, meta);
@@ -424,12 +440,107 @@ static kasme_ue *guess_ue(kasme_tracker *tr, const kasme_nas_outer *outer, int d
         }
         tr->stats.guess_tries++;
         kasme_nas_result probe = *res;
-        if (verify_mac(current, outer, dir_hint, &probe)) {
+        if (kasme_nas_verify_mac(current, outer, dir_hint, &probe)) {
             res->events |= KASME_EV_CONTEXT_GUESSED;
             return ue;
         }
     }
     return NULL;
+}
+
+/* Why a protected PDU has no context, most specific first. */
+static const char *why_no_context(const kasme_ue *ue, bool guess_spent, bool search_spent,
+                                  bool searched)
+{
+    if (search_spent)
+        return "no SMC seen; the MAC search for algorithms and COUNT spent its budget";
+    if (searched)
+        return "no SMC seen, and no key-file root key verifies the MAC (any EIA/NIA, COUNT < 4096)";
+    if (guess_spent)
+        return "UE not identified (the search among known UEs spent its budget)";
+    if (!ue)
+        return "UE not identified (no S1AP/RRC context, unknown GUTI)";
+    return "no NAS Security Mode Command seen for this UE";
+}
+
+static bool full_mac_check(kasme_sec_ctx *ctx, const void *arg, kasme_nas_result *probe)
+{
+    const kasme_nas_outer *outer = arg;
+    int dir_hint = outer->sec_hdr == 3 ? KASME_DIR_DL : KASME_DIR_UL; /* initial messages: UL */
+    return kasme_nas_verify_mac(ctx, outer, dir_hint, probe);
+}
+
+/* An initial message whose identity named a UE whose context (named, maybe NULL) does not
+ * verify it: a GUTI or S-TMSI reused, or never assigned to this UE. The other stored contexts
+ * with its KSI decide; the UE becomes the context's and the context its current one (the UE
+ * evidently uses it, TS 24.301 4.4.2.1). NULL if none verifies. */
+static kasme_sec_ctx *context_by_mac(kasme_tracker *tr, kasme_ue **ue, kasme_sec_ctx *named,
+                                     const kasme_nas_outer *outer, int dir_hint,
+                                     kasme_nas_result *res)
+{
+    int ksi;
+    if (!*ue || !kasme_names_its_context(outer, dir_hint, &ksi))
+        return NULL;
+    kasme_sec_ctx *other = kasme_ctx_by_mac(tr, named, outer->domain, ksi, KASME_GUESS_LIMIT,
+                                            full_mac_check, outer, res);
+    kasme_ue *owner = other ? kasme_ue_by_id(tr, other->ue_id) : NULL;
+    if (!owner)
+        return NULL;
+    res->named_ue_id = (*ue)->id;
+    res->events |= KASME_EV_FOUND_BY_MAC;
+    *ue = owner;
+    owner->current[outer->domain] = other;
+    return other;
+}
+
+/* The context for a protected PDU that is not an SMC: the UE's current one when it verifies;
+ * else, for an initial message, another stored context that does; with no context, one found
+ * by MAC search from the key file. *verified tells whether the MAC verified (res then holds
+ * COUNT and direction). NULL (and res says why) when there is none. */
+static kasme_sec_ctx *pick_context(kasme_tracker *tr, kasme_ue **ue, const kasme_pdu_meta *meta,
+                                   const kasme_nas_outer *outer, int dir_hint, bool guess_spent,
+                                   kasme_nas_result *res, bool *verified)
+{
+    kasme_sec_ctx *ctx = *ue ? (*ue)->current[outer->domain] : NULL;
+    if (ctx && ctx->active) {
+        *verified = kasme_nas_verify_mac(ctx, outer, dir_hint, res);
+        if (*verified || ctx->eia == 0)
+            return ctx;
+        kasme_sec_ctx *other = context_by_mac(tr, ue, ctx, outer, dir_hint, res);
+        *verified = other != NULL;
+        return other ? other : ctx;
+    }
+    *verified = true;
+    kasme_sec_ctx *other = context_by_mac(tr, ue, NULL, outer, dir_hint, res);
+    if (other)
+        return other;
+    bool search_spent = false;
+    uint32_t macs_before = tr->stats.search_macs;
+    ctx = guess_spent ? NULL
+                      : kasme_search_algs(tr, ue, meta, outer, dir_hint, res, &search_spent);
+    if (!ctx)
+        no_context(res, outer->mac, why_no_context(*ue, guess_spent, search_spent,
+                                                   tr->stats.search_macs != macs_before));
+    return ctx;
+}
+
+/* The plaintext under a context whose ciphering algorithm the MAC search has not settled:
+ * the first ciphered PDU with a verified MAC settles it (kasme_search_eea); until then no
+ * plaintext is shown. False when the PDU stays without plaintext. */
+static bool decipher_open_eea(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, bool verified,
+                              uint8_t *plain_out, kasme_nas_result *res)
+{
+    size_t off, n;
+    bool ciphered = outer->sec_hdr == 2 || outer->sec_hdr == 4;
+    if (!ciphered && !ciphered_container(outer, res->dir, &off, &n))
+        return true; /* nothing ciphered: the inner message as it is */
+    if (ciphered && verified && kasme_search_eea(ctx, outer, res->count, res->dir, plain_out)) {
+        res->plain_len = outer->inner_len;
+        res->plain_is_inner = true;
+        return false; /* deciphered here: decipher_inner is not needed */
+    }
+    res->status = KASME_PDU_EEA_UNKNOWN;
+    return false;
 }
 
 void kasme_nas_protected(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
@@ -446,74 +557,103 @@ void kasme_nas_protected(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *
     else if (outer->sec_hdr == 4)
         dir_hint = KASME_DIR_UL;
 
-    bool budget_spent = false;
+    bool guess_spent = false;
     if (!ue)
-        ue = guess_ue(tr, outer, dir_hint, res, &budget_spent);
-    if (!ue) {
-        no_context(res, outer->mac,
-                   budget_spent ? "UE not identified (the search among known UEs spent its budget)"
-                                : "UE not identified (no S1AP/RRC context, unknown GUTI)");
-        return;
-    }
-    res->ue_id = ue->id;
+        ue = guess_ue(tr, outer, dir_hint, res, &guess_spent);
     if (outer->sec_hdr == 3) {
+        if (!ue) {
+            no_context(res, outer->mac, why_no_context(NULL, guess_spent, false, false));
+            return;
+        }
+        res->ue_id = ue->id;
         handle_smc(tr, ue, meta, outer, plain_out, res);
         return;
     }
-    kasme_sec_ctx *ctx = ue->current[outer->domain];
-    if (!ctx || !ctx->active) {
-        no_context(res, outer->mac, "no NAS Security Mode Command seen for this UE");
+    bool verified;
+    kasme_sec_ctx *ctx = pick_context(tr, &ue, meta, outer, dir_hint, guess_spent, res, &verified);
+    if (ue)
+        res->ue_id = ue->id;
+    if (!ctx)
         return;
-    }
-    bool verified = verify_mac(ctx, outer, dir_hint, res);
     set_mac_verdict(ctx, verified, res);
     res->status = KASME_PDU_DECIPHERED;
     if (verified || ctx->eia == 0)
         note_count(ctx, res->dir, res->count, res);
-    decipher_inner(ctx, outer, plain_out, res);
+    if (!ctx->eea_open || decipher_open_eea(ctx, outer, verified, plain_out, res))
+        decipher_inner(ctx, outer, plain_out, res);
     result_from_ctx(ctx, res);
     if (res->dir == KASME_DIR_UL && res->mac_status != KASME_MAC_BAD &&
-        feeds_kenb(outer, plain_out, res->plain_len))
+        res->status == KASME_PDU_DECIPHERED && feeds_kenb(outer, plain_out, res->plain_len))
         kasme_derive_kenb(ctx, res->count, res);
 }
-
 /* Service Request (TS 24.301 8.2.25, 9.9.3.28): KSI and the 5 low bits of the UL COUNT;
  * the short MAC is the low 16 bits of the NAS-MAC over the first two octets. */
-void kasme_nas_service_request(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_outer *outer,
-                               const uint8_t *pdu, size_t len, kasme_nas_result *res)
+typedef struct {
+    const kasme_nas_outer *outer;
+    const uint8_t *pdu;
+} sr_pdu;
+
+/* The short MAC under ctx at the COUNTs the 5-bit sequence number allows; res gets the COUNT
+ * and MAC (the first candidate's when none verifies). */
+static bool sr_mac_check(kasme_sec_ctx *ctx, const void *arg, kasme_nas_result *res)
 {
-    (void)tr;
-    (void)len;
-    res->dir = KASME_DIR_UL;
-    res->mac_received = outer->sr_short_mac;
-    kasme_sec_ctx *ctx = ue ? ue->current[KASME_DOMAIN_EPS] : NULL;
-    if (!ctx || !ctx->active || ctx->ksi != outer->sr_ksi) {
-        no_context(res, res->mac_received, ue ? "no security context with this KSI"
-                                              : "UE not identified (unknown S-TMSI)");
-        return;
-    }
-    res->status = KASME_PDU_DECIPHERED;
-    result_from_ctx(ctx, res);
+    const sr_pdu *sr = arg;
     /* TS 24.301 9.9.3.19: the 5 low bits of the UL COUNT of a new message */
     static const kasme_count_rule sr_seq5 = {5, 24, true};
     uint32_t tries[3];
     size_t n_tries = kasme_count_candidates(&sr_seq5, ctx->seen[KASME_DIR_UL],
-                                            ctx->last_count[KASME_DIR_UL], outer->sr_seq5, tries);
-    bool verified = false;
-    for (size_t i = 0; i < n_tries && !verified; i++) {
+                                            ctx->last_count[KASME_DIR_UL], sr->outer->sr_seq5,
+                                            tries);
+    for (size_t i = 0; i < n_tries; i++) {
         uint32_t mac;
-        if (!kasme_nas_mac(ctx, tries[i], KASME_DIR_UL, pdu, 2, &mac))
-            break;
-        if (i == 0) {
+        if (!kasme_nas_mac(ctx, tries[i], KASME_DIR_UL, sr->pdu, 2, &mac))
+            return false;
+        if (i == 0 || (mac & 0xFFFF) == sr->outer->sr_short_mac) {
             res->count = tries[i];
             res->mac_calculated = mac & 0xFFFF;
         }
-        if ((mac & 0xFFFF) == outer->sr_short_mac) {
-            res->count = tries[i];
-            res->mac_calculated = mac & 0xFFFF;
-            verified = ctx->eia != 0;
+        if ((mac & 0xFFFF) == sr->outer->sr_short_mac)
+            return ctx->eia != 0;
+    }
+    return false;
+}
+
+void kasme_nas_service_request(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_outer *outer,
+                               const uint8_t *pdu, size_t len, kasme_nas_result *res)
+{
+    (void)len;
+    res->dir = KASME_DIR_UL;
+    res->mac_received = outer->sr_short_mac;
+    kasme_sec_ctx *ctx = ue ? ue->current[KASME_DOMAIN_EPS] : NULL;
+    /* a context the MAC search found has no KSI until a message names one */
+    if (ctx && (!ctx->active || (ctx->ksi != outer->sr_ksi && ctx->ksi >= 0)))
+        ctx = NULL;
+    sr_pdu sr = {outer, pdu};
+    bool verified = ctx && sr_mac_check(ctx, &sr, res);
+    if (ue && !verified && (!ctx || ctx->eia != 0)) {
+        /* the S-TMSI named a UE whose context does not verify it: another stored context
+         * with this KSI may (a reused or never-assigned S-TMSI) */
+        kasme_sec_ctx *other = kasme_ctx_by_mac(tr, ctx, KASME_DOMAIN_EPS, outer->sr_ksi,
+                                                KASME_SHORT_MAC_TRIES, sr_mac_check, &sr, res);
+        kasme_ue *owner = other ? kasme_ue_by_id(tr, other->ue_id) : NULL;
+        if (owner) {
+            res->named_ue_id = ue->id;
+            res->events |= KASME_EV_FOUND_BY_MAC;
+            res->ue_id = owner->id;
+            owner->current[KASME_DOMAIN_EPS] = other;
+            ctx = other;
+            verified = true;
         }
     }
+    if (!ctx) {
+        no_context(res, res->mac_received, ue ? "no security context with this KSI"
+                                              : "UE not identified (unknown S-TMSI)");
+        return;
+    }
+    if (ctx->ksi < 0 && verified)
+        ctx->ksi = outer->sr_ksi;
+    res->status = KASME_PDU_DECIPHERED;
+    result_from_ctx(ctx, res);
     set_mac_verdict(ctx, verified, res);
     if (verified || ctx->eia == 0) {
         note_count(ctx, KASME_DIR_UL, res->count, res);

@@ -25,6 +25,8 @@ static const char *const why_texts[] = {
     "no recent uplink NAS COUNT gives this K_gNB",
     "the cipher or integrity algorithm refused the PDU",
     "UE not identified (the search among known UEs spent its budget)",
+    "no SMC seen; the MAC search for algorithms and COUNT spent its budget",
+    "no SMC seen, and no key-file root key verifies the MAC (any EIA/NIA, COUNT < 4096)",
 };
 
 static bool same_text(const char *a, const char *b);
@@ -131,6 +133,7 @@ static bool same_ctx_info(const kasme_ctx_info *a, const kasme_ctx_info *b)
     return a->ctx_id == b->ctx_id && a->ksi == b->ksi && a->eea == b->eea && a->eia == b->eia &&
            a->aka_frame == b->aka_frame && a->smc_frame == b->smc_frame && a->sub == b->sub &&
            a->from_keyfile_kasme == b->from_keyfile_kasme &&
+           a->algs_searched == b->algs_searched &&
            memcmp(a->sn_id, b->sn_id, 3) == 0;
 }
 
@@ -149,6 +152,7 @@ static bool same_keys(const kasme_nas_result *a, const kasme_nas_result *b)
 static bool same_result(const kasme_nas_result *a, const kasme_nas_result *b)
 {
     return a->status == b->status && a->events == b->events && a->ue_id == b->ue_id &&
+           a->named_ue_id == b->named_ue_id &&
            strcmp(a->imsi, b->imsi) == 0 && a->sec_hdr == b->sec_hdr && a->dir == b->dir &&
            a->has_ctx == b->has_ctx && (!a->has_ctx || same_ctx_info(&a->ctx, &b->ctx)) &&
            a->count == b->count && a->mac_status == b->mac_status &&

@@ -518,6 +518,9 @@ static gint cmp_items(const kasme_item *x, const kasme_item *y)
 {
     if (x->tvb != y->tvb)
         return 0;
+    bool x_key = x->kind == KASME_ITEM_KENB, y_key = y->kind == KASME_ITEM_KENB;
+    if (x_key != y_key && (x->kind == KASME_ITEM_NAS || y->kind == KASME_ITEM_NAS))
+        return x_key ? 1 : -1;
     return x->offset - y->offset;
 }
 
@@ -555,7 +558,10 @@ static bool collect_item(field_info *fi, void *user)
     return true;
 }
 
-/* Frame order: by data source, then offset (insertion sort: a frame holds a few items). */
+/* Frame order: by data source, then offset (insertion sort: a frame holds a few items); in one
+ * data source a SecurityKey after the NAS PDUs, so that a context the first NAS PDU makes (a
+ * capture that starts mid-session: the InitialContextSetupRequest carries both) can check it.
+ * A DL NAS PDU adds no UL NAS COUNT a K_eNB could come from, so no verdict changes. */
 static void sort_items(kasme_item *items, guint n)
 {
     for (guint i = 1; i < n; i++) {

@@ -59,6 +59,8 @@ static int hf_kgnb_verdict = -1;
 static int hf_kgnb_count = -1;
 static int hf_key_kamf = -1;
 static int hf_key_kgnb = -1;
+static int hf_algs_searched = -1;
+static int hf_named_ue = -1;
 
 static gint ett_kasme = -1;
 static gint ett_kasme_keys = -1;
@@ -74,6 +76,8 @@ static expert_field ei_kenb_mismatch = EI_INIT;
 static expert_field ei_nh_mismatch = EI_INIT;
 static expert_field ei_alg_unavailable = EI_INIT;
 static expert_field ei_guessed = EI_INIT;
+static expert_field ei_found_by_mac = EI_INIT;
+static expert_field ei_eea_unknown = EI_INIT;
 static expert_field ei_no_kenb = EI_INIT;
 static expert_field ei_kgnb_mismatch = EI_INIT;
 static expert_field ei_suci_bad_tag = EI_INIT;
@@ -94,6 +98,7 @@ static const value_string status_vals[] = {
     {KASME_PDU_MALFORMED, "Malformed"},
     {KASME_PDU_ALG_UNAVAILABLE, "Algorithm not in this build"},
     {KASME_PDU_CIPHER_REFUSED, "Not deciphered: the cipher refused the PDU"},
+    {KASME_PDU_EEA_UNKNOWN, "Not deciphered: the ciphering algorithm is not found yet"},
     {0, NULL},
 };
 
@@ -171,6 +176,8 @@ void kasme_display_register(int proto)
         {&hf_nh_ncc, {"NCC", "kasme.nh.ncc", FT_UINT8, BASE_DEC, NULL, 0, "nextHopChainingCount", HFILL}},
         {&hf_nh_index, {"NH chain position", "kasme.nh.index", FT_UINT32, BASE_DEC, NULL, 0, "i of NH_i: NH_1 = KDF(K_ASME, initial K_eNB)", HFILL}},
         {&hf_nh_frame, {"NH from S1AP in frame", "kasme.nh.frame", FT_FRAMENUM, BASE_NONE, NULL, 0, "K_eNB* = KDF(NH, PCI, EARFCN-DL) with this frame's NH", HFILL}},
+        {&hf_algs_searched, {"Algorithms found by MAC search", "kasme.algs_searched", FT_BOOLEAN, BASE_NONE, NULL, 0, "No SMC in the capture: the key-file root key, EIA/NIA and COUNT chosen by the MAC, EEA/NEA by a plaintext that is a valid NAS message", HFILL}},
+        {&hf_named_ue, {"UE the identity named", "kasme.named_ue", FT_UINT32, BASE_DEC, NULL, 0, "Its GUTI or S-TMSI named this UE, whose context failed the MAC; the context that verified is another UE's (kasme.ue)", HFILL}},
         {&hf_kenb_confirmed_by, {"K_eNB* confirmed by", "kasme.kenb.confirmed_by", FT_STRING, BASE_NONE, NULL, 0, "The check that confirmed a new key set", HFILL}},
     };
     static gint *ett[] = {&ett_kasme, &ett_kasme_keys};
@@ -191,6 +198,8 @@ void kasme_display_register(int proto)
         {&ei_kgnb_mismatch, {"kasme.kgnb.mismatch", PI_SECURITY, PI_ERROR, "NGAP SecurityKey differs from every derived K_gNB", EXPFILL}},
         {&ei_no_kenb, {"kasme.kenb.none", PI_UNDECODED, PI_WARN, "No K_eNB candidate verifies the RRC Security Mode Command", EXPFILL}},
         {&ei_guessed, {"kasme.ue_guessed", PI_SECURITY, PI_NOTE, "UE found by trying known contexts against the MAC", EXPFILL}},
+        {&ei_found_by_mac, {"kasme.found_by_mac", PI_SECURITY, PI_NOTE, "Security context found by MAC, not by identity", EXPFILL}},
+        {&ei_eea_unknown, {"kasme.eea_unknown", PI_UNDECODED, PI_NOTE, "Ciphering algorithm not found yet: no plaintext", EXPFILL}},
     };
     proto_register_field_array(proto, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
@@ -233,6 +242,8 @@ static void add_events(proto_tree *tree, packet_info *pinfo, proto_item *top,
         {KASME_EV_AS_SMC, "RRC Security Mode Command: AS security taken into use", NULL},
         {KASME_EV_NO_KENB, "RRC Security Mode Command: no K_eNB candidate verifies its MAC-I", &ei_no_kenb},
         {KASME_EV_CAPTURE_VECTOR, "AKA: RAND of a vector the capture carried (key source)", NULL},
+        {KASME_EV_ALGS_SEARCHED, "No SMC in the capture: algorithms found by MAC search", NULL},
+        {KASME_EV_FOUND_BY_MAC, "Security context found by MAC, not by identity", NULL},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(events); i++) {
         if (!(r->events & events[i].bit))
@@ -264,9 +275,12 @@ static void add_key_source(proto_tree *tree, tvbuff_t *parent, const kasme_nas_r
                                                             : "K_ASME from key file")
                                                   : (fivegs ? "5G AKA with subscriber"
                                                             : "AKA with subscriber");
+    const char *searched = r->ctx.algs_searched ? ", algorithms found by MAC search" : "";
     proto_item *it = proto_tree_add_string_format_value(tree, hf_key_source, NULL, 0, 0, who,
-                                                        "%s %s", how, who);
+                                                        "%s %s%s", how, who, searched);
     proto_item_set_generated(it);
+    if (r->ctx.algs_searched)
+        proto_item_set_generated(proto_tree_add_boolean(tree, hf_algs_searched, NULL, 0, 0, TRUE));
     if (r->ctx.aka_frame)
         proto_item_set_generated(proto_tree_add_uint(tree, hf_aka_frame, NULL, 0, 0, r->ctx.aka_frame));
     if (r->ctx.smc_frame)
@@ -444,6 +458,19 @@ static void add_suci(proto_tree *t, packet_info *pinfo, proto_item *top,
         expert_add_info_format(pinfo, top, &ei_suci_failed, "SUCI not de-concealed: %s", why);
 }
 
+/* Which context verified an initial message whose identity named another UE's. */
+static void add_found_by_mac(proto_tree *t, packet_info *pinfo, proto_item *top,
+                             const kasme_nas_result *r)
+{
+    if (!(r->events & KASME_EV_FOUND_BY_MAC))
+        return;
+    proto_item_set_generated(proto_tree_add_uint(t, hf_named_ue, NULL, 0, 0, r->named_ue_id));
+    expert_add_info_format(pinfo, top, &ei_found_by_mac,
+                           "Security context found by MAC, not by identity: the identity "
+                           "names UE %u, the context of UE %u (SMC in frame %u) verifies",
+                           r->named_ue_id, r->ue_id, r->ctx.smc_frame);
+}
+
 static void display_nas(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                         const kasme_item *item, const kasme_frame_result *fr)
 {
@@ -470,7 +497,10 @@ static void display_nas(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         expert_add_info(pinfo, top, &ei_no_context);
     if (r->status == KASME_PDU_ALG_UNAVAILABLE)
         expert_add_info(pinfo, top, &ei_alg_unavailable);
+    if (r->status == KASME_PDU_EEA_UNKNOWN)
+        expert_add_info(pinfo, top, &ei_eea_unknown);
     add_events(t, pinfo, top, r);
+    add_found_by_mac(t, pinfo, top, r);
     add_suci(t, pinfo, top, r);
     if (r->sec_hdr == 0) {
         add_keys(t, item->tvb, r);

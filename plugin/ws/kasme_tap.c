@@ -80,8 +80,9 @@ static void tally_nas(kasme_stat *st, const kasme_nas_result *r)
         char who[64] = "";
         if (r->ctx.sub)
             kasme_subscriber_describe(r->ctx.sub, who, sizeof who);
-        g_snprintf(row->keys_from, sizeof row->keys_from, "%s %s",
-                   r->ctx.from_keyfile_kasme ? "K_ASME" : "AKA", who);
+        g_snprintf(row->keys_from, sizeof row->keys_from, "%s%s %s",
+                   r->ctx.from_keyfile_kasme ? "K_ASME" : "AKA",
+                   r->ctx.algs_searched ? " (MAC search)" : "", who);
     }
     if (r->status == KASME_PDU_DECIPHERED)
         row->nas++;

@@ -12,6 +12,10 @@ usage: check_rrc.py PLUGIN_SO WS_VERSION SCENARIO_DIR PCAP KEYFILE
   The second form gives kasme only the K_eNB the eNB logged ("kenb=... any"), the third only
   K_RRCenc/K_RRCint/K_UPenc, no subscriber: the SRBs must still verify; the NAS inside cannot
   be checked then (no NAS keys).
+  With --kenb-from-truth --from-rrc-smc the capture is cut (editcap -r) just after the RRC
+  Security Mode Complete: no RRC SMC in it, kasme finds the algorithms and the PDCP COUNT by
+  the MAC-I (a capture that starts mid-session); the SRB PDUs after the cut are checked;
+  with --wrong-key (one bit of K_eNB flipped) nothing may be deciphered or verified.
   PCAP may be S1AP_PCAP+MAC_PCAP (an eNB's two captures): they are merged by time (mergecap)
   and read as one, so the S1AP HandoverRequest's NH reaches the radio side.
 
@@ -23,6 +27,7 @@ key change (TS 36.323 5.2.1.2: SRBs are re-established), so the exact COUNT is c
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -31,13 +36,21 @@ from check_nas import Checker  # noqa: E402
 from kasme_tshark import DLT_PREFS, Tshark, link_of, merged_input  # noqa: E402
 
 
-def kasme_items(plugin, version, scenario, pcap, keyfile):
-    """kasme's items per frame of SCENARIO/PCAP (S1AP+MAC-LTE merged when PCAP says so)."""
+def kasme_items(plugin, version, scenario, pcap, keyfile, cut=0):
+    """kasme's items per frame of SCENARIO/PCAP (S1AP+MAC-LTE merged when PCAP says so;
+    from frame cut + 1 on when cut, numbered as in the whole capture)."""
     tmp = tempfile.mkdtemp(prefix="check-rrc-")
     try:
         capture, numbering = merged_input(scenario, pcap, tmp)
+        if cut:
+            part = os.path.join(tmp, "cut.pcap")
+            subprocess.run(["editcap", "-r", capture, part, "%d-%d" % (cut + 1, 1 << 30)],
+                           check=True)
+            capture = part
         links = sorted({link_of(p) for p in pcap.split("+")})
         frames, stderr = items_of_capture(plugin, version, capture, keyfile, links)
+        if cut:
+            frames = {n + cut: items for n, items in frames.items()}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return frames, stderr, numbering
@@ -136,20 +149,41 @@ def check_new_key_set(ck, truth, ue, i, a, first_frames, frames, at, parts):
     return n
 
 
+def rrc_smc_complete_frame(truth, pcap):
+    return min(f["frame"] for ue in truth["ue"] for m in ue["rrc_messages"]
+               if "securityModeComplete" in m.get("rrc_msg", "")
+               for f in m.get("frames", []) if f["pcap"] == pcap)
+
+
+def check_nothing_verified(ck, frames):
+    """A wrong K_eNB: every protected SRB PDU without a context, none deciphered or verified."""
+    rrc = [(n, it) for n, items in sorted(frames.items()) for it in items
+           if it.get("kasme.layer") == "RRC"]
+    ck.check(rrc, "kasme results on the SRBs")
+    for n, it in rrc:
+        ck.check(it.get("kasme.status") == "2" and it.get("kasme.mac.status") != "1",
+                 "frame %d: a wrong K_eNB deciphers and verifies nothing" % n)
+    print("%d SRB PDUs, none deciphered with a wrong K_eNB" % len(rrc))
+    return ck.report()
+
+
 def main():
     plugin, version, scenario, pcap, keyfile = sys.argv[1:6]
     truth = json.load(open(os.path.join(scenario, "truth.json")))
+    cut = rrc_smc_complete_frame(truth, pcap) if "--from-rrc-smc" in sys.argv[6:] else 0
     kenb_only = keyfile in ("--kenb-from-truth", "--as-keys-from-truth")
     if kenb_only:
         present = [ue for ue in truth["ue"] if any(f["pcap"] == pcap for m in ue["rrc_messages"]
                                                    for f in m.get("frames", []))]
-        a = present[0]["as_security"][0]
+        a = dict(present[0]["as_security"][0])
+        if "--wrong-key" in sys.argv[6:]:  # one bit of K_eNB flipped
+            a["K_eNB"] = "%s%02x" % (a["K_eNB"][:-2], int(a["K_eNB"][-2:], 16) ^ 1)
         line = ("kenb=%s any" % a["K_eNB"] if keyfile == "--kenb-from-truth" else
                 "krrcenc=%s krrcint=%s kupenc=%s any" % (a["K_RRCenc"], a["K_RRCint"], a["K_UPenc"]))
         fd, keyfile = tempfile.mkstemp(suffix=".keys")
         with os.fdopen(fd, "w") as f:
             f.write(line + "\n")
-    frames, stderr, numbering = kasme_items(plugin, version, scenario, pcap, keyfile)
+    frames, stderr, numbering = kasme_items(plugin, version, scenario, pcap, keyfile, cut)
     if kenb_only:
         os.unlink(keyfile)
     parts = pcap.split("+")
@@ -157,11 +191,13 @@ def main():
     at = (lambda part, n: numbering[part][n]) if numbering else (lambda part, n: n)
     ck = Checker("%s/%s" % (os.path.basename(scenario), pcap))
     ck.check("kasme:" not in stderr, "no errors on stderr: " + stderr.strip())
+    if "--wrong-key" in sys.argv[6:]:
+        return check_nothing_verified(ck, frames)
     protected = verified = ciphered = equal = exact_counts = 0
     for ue in truth["ue"]:
         counts = expected_counts(truth, ue, pcap)
         for msg in ue["rrc_messages"]:
-            for f in (f for f in msg.get("frames", []) if f["pcap"] == pcap):
+            for f in (f for f in msg.get("frames", []) if f["pcap"] == pcap and f["frame"] > cut):
                 if msg["integrity"] == "none":
                     continue
                 protected += 1
