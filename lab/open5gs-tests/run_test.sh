@@ -32,6 +32,9 @@ if [ -z "${O5LAB_IN_NS:-}" ]; then
   ip netns add "$NS" || exit 1
   O5LAB_IN_NS=1 ip netns exec "$NS" "$0" "$NAME" "$PROG" "$@"
   rc=$?
+  # NFs a failed test program left behind (only processes of this run's namespace)
+  pids=$(ip netns pids "$NS")
+  [ -z "$pids" ] || { kill $pids; sleep 1; }
   ip netns del "$NS"
   exit $rc
 fi
