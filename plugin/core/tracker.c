@@ -475,9 +475,10 @@ void kasme_tracker_an_key(kasme_tracker *tr, kasme_domain domain, const kasme_pd
     memset(res, 0, sizeof *res);
     res->domain = domain;
     kasme_ue *ue = ue_by_conn(tr, meta);
-    if (ue && domain == KASME_DOMAIN_EPS) {
-        ue->has_s1ap_kenb = true; /* a K_eNB candidate for the RRC SMC */
-        memcpy(ue->s1ap_kenb, key, 32);
+    if (ue) { /* a K_eNB candidate for the RRC SMC; NH_1's SYNC-input */
+        ue->has_an_key = true;
+        ue->an_key_domain = (uint8_t)domain;
+        memcpy(ue->an_key, key, 32);
     }
     kasme_sec_ctx *ctx = ue ? ue->current[domain] : NULL;
     if (!ctx || !ctx->active) {

@@ -25,6 +25,9 @@ typedef struct {
     /* why texts (static, so a packed result can name them: tracker_pack.c) */
     const char *why_no_root;        /* an SMC with no AKA or key-file root key */
     const char *why_an_key_unknown; /* a SecurityKey no recent UL NAS COUNT gives */
+    const char *why_nh_no_root;     /* a SecurityContext's NH for a UE without a root key */
+    const char *why_nh_no_an_key;   /* ... without an initial K_eNB/K_gNB to start the chain */
+    const char *why_nh_mismatch;    /* ... that no NH of the chain equals */
     /* key-file lines that give the root key itself: kasme= (EPS) or kamf= (5GS) */
     const kasme_subscriber *(*root_line_by_imsi)(const kasme_subdb *db, const char *imsi);
     const kasme_subscriber *(*root_line_by_tmsi)(const kasme_subdb *db, uint32_t tmsi);
@@ -40,6 +43,10 @@ unsigned kasme_nas_bearer(kasme_domain domain, const kasme_pdu_meta *meta);
 /* K_eNB (A.3) or K_gNB (A.9, 3GPP access) from the root key and an uplink NAS COUNT. */
 int kasme_derive_an_key(kasme_domain domain, const uint8_t root[32], uint32_t ul_count,
                         uint8_t out[32]);
+/* The next NH (TS 33.401 A.4, TS 33.501 A.10) from the root key and SYNC-input (the initial
+ * K_eNB/K_gNB for NH_1, then the previous NH). */
+int kasme_derive_nh(kasme_domain domain, const uint8_t root[32], const uint8_t sync[32],
+                    uint8_t out[32]);
 
 /* A NAS security context: EPS (TS 33.401 7.2.5.1, TS 24.301 4.4.2) or 5GS (TS 33.501 6.7,
  * TS 24.501 4.4.2). Before its NAS SMC it may hold several root key candidates (one per
@@ -98,7 +105,7 @@ struct kasme_ue { /* fields ordered by size: one per UE */
     uint32_t id;
     uint32_t m_tmsi;
     char imsi[16];
-    uint8_t s1ap_kenb[32];  /* the last S1AP SecurityKey for this UE */
+    uint8_t an_key[32];     /* the last SecurityKey for this UE (K_eNB of S1AP, K_gNB of NGAP): */
     kasme_aka_state aka;
     uint8_t guti_plmn[3];
     uint8_t carrier_plmn[3]; /* the last PLMN its connection named (TAI, user location) */
@@ -106,7 +113,8 @@ struct kasme_ue { /* fields ordered by size: one per UE */
     bool has_tmsi;
     uint8_t tmsi_domain;    /* kasme_domain of m_tmsi: an M-TMSI or a 5G-TMSI */
     bool has_guti_plmn;
-    bool has_s1ap_kenb;
+    bool has_an_key;
+    uint8_t an_key_domain;  /*   its kasme_domain; NH_1 = KDF(root key, it) */
 };
 
 #define KASME_MAX_RB 32
@@ -166,7 +174,7 @@ typedef struct {
 #define KASME_MAX_PCI_SWEEPS 64 /* tries over all 504 PCIs per capture; then named PCIs only */
 typedef struct {
     bool used;
-    kasme_s1ap_nh sc;
+    kasme_nh_context sc;
     uint32_t frame, ue_id;
     unsigned nh_index;     /* its place in the UE's NH chain, 0 if not confirmed */
     bool has_kasme;        /* K_ASME and initial K_eNB, for the NH chain after this handover */

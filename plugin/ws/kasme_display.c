@@ -167,9 +167,9 @@ void kasme_display_register(int proto)
         {&hf_kgnb_count, {"K_gNB from UL NAS COUNT", "kasme.kgnb.ul_count", FT_UINT32, BASE_DEC, NULL, 0, NULL, HFILL}},
         {&hf_key_kamf, {"K_AMF", "kasme.key.kamf", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},
         {&hf_key_kgnb, {"K_gNB", "kasme.key.kgnb", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},
-        {&hf_nh_verdict, {"NH", "kasme.nh", FT_UINT8, BASE_DEC, VALS(kenb_vals), 0, "S1AP SecurityContext's NH against the UE's NH chain", HFILL}},
+        {&hf_nh_verdict, {"NH", "kasme.nh", FT_UINT8, BASE_DEC, VALS(kenb_vals), 0, "S1AP or NGAP SecurityContext's NH against the UE's NH chain", HFILL}},
         {&hf_nh_ncc, {"NCC", "kasme.nh.ncc", FT_UINT8, BASE_DEC, NULL, 0, "nextHopChainingCount", HFILL}},
-        {&hf_nh_index, {"NH chain position", "kasme.nh.index", FT_UINT32, BASE_DEC, NULL, 0, "i of NH_i: NH_1 = KDF(K_ASME, initial K_eNB)", HFILL}},
+        {&hf_nh_index, {"NH chain position", "kasme.nh.index", FT_UINT32, BASE_DEC, NULL, 0, "i of NH_i: NH_1 = KDF(K_ASME, initial K_eNB) or KDF(K_AMF, initial K_gNB)", HFILL}},
         {&hf_nh_frame, {"NH from S1AP in frame", "kasme.nh.frame", FT_FRAMENUM, BASE_NONE, NULL, 0, "K_eNB* = KDF(NH, PCI, EARFCN-DL) with this frame's NH", HFILL}},
         {&hf_kenb_confirmed_by, {"K_eNB* confirmed by", "kasme.kenb.confirmed_by", FT_STRING, BASE_NONE, NULL, 0, "The check that confirmed a new key set", HFILL}},
     };
@@ -183,7 +183,7 @@ void kasme_display_register(int proto)
         {&ei_res_bad, {"kasme.aka.res_bad", PI_SECURITY, PI_WARN, "RES differs from the expected XRES", EXPFILL}},
         {&ei_count_replay, {"kasme.count.out_of_order", PI_SEQUENCE, PI_WARN, "NAS COUNT not above the previous one", EXPFILL}},
         {&ei_kenb_mismatch, {"kasme.kenb.mismatch", PI_SECURITY, PI_ERROR, "S1AP SecurityKey differs from every derived K_eNB", EXPFILL}},
-        {&ei_nh_mismatch, {"kasme.nh.mismatch", PI_SECURITY, PI_ERROR, "S1AP NH differs from the UE's NH chain", EXPFILL}},
+        {&ei_nh_mismatch, {"kasme.nh.mismatch", PI_SECURITY, PI_ERROR, "S1AP or NGAP NH differs from the UE's NH chain", EXPFILL}},
         {&ei_alg_unavailable, {"kasme.alg_unavailable", PI_UNDECODED, PI_WARN, "Algorithm not in this build of kasme", EXPFILL}},
         {&ei_suci_bad_tag, {"kasme.suci.mac.bad", PI_CHECKSUM, PI_ERROR, "SUCI MAC tag does not verify with the home network key: no SUPI", EXPFILL}},
         {&ei_suci_unknown_key, {"kasme.suci.unknown_key", PI_SECURITY, PI_WARN, "No home network private key with this id and scheme in the key file", EXPFILL}},
@@ -490,8 +490,8 @@ static void display_nas(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         show_plaintext(tvb, pinfo, tree, t, fr);
 }
 
-/* An S1AP key check: a SecurityKey's K_eNB against the NAS context, or a SecurityContext's
- * NH against the UE's NH chain (k->nh); same verdicts, different fields. */
+/* An S1AP or NGAP key check: a SecurityKey's K_eNB (K_gNB) against the NAS context, or a
+ * SecurityContext's NH against the UE's NH chain (k->nh); same verdicts, different fields. */
 static void display_kenb(packet_info *pinfo, proto_tree *tree, const kasme_item *item,
                          const kasme_frame_result *fr)
 {
@@ -502,7 +502,8 @@ static void display_kenb(packet_info *pinfo, proto_tree *tree, const kasme_item 
     const char *verdict = val_to_str_const(k->verdict, kenb_vals, "?");
     bool fivegs = k->domain == KASME_DOMAIN_5GS;
     if (top_label_wanted(tree) && k->nh)
-        proto_item_append_text(top, ": NH (S1AP SecurityContext, NCC %u) %s", k->ncc, verdict);
+        proto_item_append_text(top, ": NH (%s SecurityContext, NCC %u) %s",
+                               fivegs ? "NGAP" : "S1AP", k->ncc, verdict);
     else if (top_label_wanted(tree))
         proto_item_append_text(top, fivegs ? ": K_gNB (NGAP SecurityKey) %s"
                                            : ": K_eNB (S1AP SecurityKey) %s", verdict);
