@@ -1,15 +1,24 @@
-/* The tracker's 5G handover keys.
+/* The tracker's 5G handover keys and EAP-AKA'.
  * - An NGAP SecurityContext's NH checked against the UE's NH chain from K_AMF and the initial
  *   K_gNB (TS 33.501 6.9.2.1.1, A.10). The K_AMF, K_gNB and NH values are vectors5g_extra.json's
  *   nh5g entries (computed by an independent Python implementation,
  *   tests/vectors/gen_vectors5g_extra.py), read from argv[2].
+ * - EAP-AKA' (TS 33.501 6.1.3.1, RFC 9048): the network side's AKA'-Challenge, the UE's
+ *   response and the SMC are built here from the crypto primitives (MILENAGE, CK'/IK', PRF',
+ *   the TS 33.501 KDFs: each checked against its vectors in vec_milenage and vec_kdf5g), so the
+ *   test knows the K_AMF the tracker must arrive at; the tracker's protocol handling is the
+ *   subject: finding the EAP identity by AT_MAC, AT_RES, K_AUSF from EMSK, the SMC.
  * 5G contexts are taken into use by NAS Security Mode Commands built here. */
 #include <stdio.h>
 #include <string.h>
 
 #include "check.h"
+#include "eap_msg.h"
+#include "eap_aka_prime.h"
 #include "gcrypt_init.h"
+#include "kdf.h"
 #include "kdf5g.h"
+#include "milenage.h"
 #include "keyfile.h"
 #include "sec_alg.h"
 #include "subdb.h"
@@ -167,6 +176,230 @@ static void nh_chain(const nh_vectors *v)
     capture_close(&cap);
 }
 
+/* ---- EAP-AKA' ---- */
+
+#define EAP_K "465b5ce8b199b49faa5f0a2ee238a6bc"
+#define EAP_OPC "cd63cb71954a9f4e48a5994e37a02baf"
+#define SNN "5G:mnc001.mcc001.3gppnetwork.org" /* PLMN 001/01 (00 F1 10) */
+static const uint8_t ABBA[2] = {0x00, 0x00};
+
+/* One AKA'-Challenge as the home network and the UE run it. */
+typedef struct {
+    const char *identity;     /* the EAP identity both ends put in MK */
+    const char *key_name;     /* the network name the keys are derived with */
+    const char *packet_name;  /* the one AT_KDF_INPUT carries */
+    bool flip_request_mac, flip_response_mac, wrong_res;
+    /* what it gives */
+    uint8_t rand[16], autn[16], res[8];
+    uint8_t k_aut[32], kamf[32];
+} eap_run;
+
+static void hex_in(const char *hex, uint8_t *out, size_t n)
+{
+    check(check_unhex(hex, out, n) == n, "hex literal of %zu octets", n);
+}
+
+/* The AUSF's side: the vector for SQN 1, CK'/IK' (TS 33.402 A.2), MK's keys, K_AMF. */
+static void network_keys(eap_run *run)
+{
+    uint8_t k[16], opc[16], ck[16], ik[16], ak[6], sqn[6] = {0, 0, 0, 0, 0, 1}, mac_a[8];
+    const uint8_t amf[2] = {0x80, 0x00};
+    hex_in(EAP_K, k, 16);
+    hex_in(EAP_OPC, opc, 16);
+    for (int i = 0; i < 16; i++)
+        run->rand[i] = (uint8_t)(0xA0 + i);
+    milenage_f2345(k, opc, run->rand, run->res, ck, ik, ak, NULL);
+    milenage_f1(k, opc, run->rand, sqn, amf, mac_a, NULL);
+    for (int i = 0; i < 6; i++)
+        run->autn[i] = sqn[i] ^ ak[i];
+    memcpy(run->autn + 6, amf, 2);
+    memcpy(run->autn + 8, mac_a, 8);
+    uint8_t ckp[16], ikp[16], kausf[32], kseaf[32];
+    eap_aka_prime_keys keys;
+    eap_aka_prime_ck_ik(ck, ik, run->key_name, run->autn, ckp, ikp);
+    eap_aka_prime_keys_derive(ckp, ikp, (const uint8_t *)run->identity, strlen(run->identity),
+                              &keys);
+    memcpy(run->k_aut, keys.k_aut, 32);
+    eap_aka_prime_kausf(&keys, kausf);
+    kdf5g_kseaf(kausf, run->key_name, kseaf);
+    kdf5g_kamf(kseaf, SUPI, ABBA, sizeof ABBA, run->kamf);
+}
+
+static size_t put_attr16(uint8_t *p, uint8_t type, const uint8_t v[16])
+{
+    p[0] = type;
+    p[1] = 5;
+    p[2] = p[3] = 0;
+    memcpy(p + 4, v, 16);
+    return 20;
+}
+
+/* AT_MAC (RFC 9048 3.5): HMAC-SHA-256-128 under K_aut over the packet with the MAC zeroed. */
+static void seal_eap(const uint8_t k_aut[32], uint8_t *eap, size_t len, size_t mac_at, bool flip)
+{
+    uint8_t digest[32];
+    eap[2] = (uint8_t)(len >> 8);
+    eap[3] = (uint8_t)len;
+    memset(eap + mac_at, 0, 16);
+    kdf_hmac_sha256(k_aut, 32, eap, len, digest);
+    memcpy(eap + mac_at, digest, 16);
+    if (flip)
+        eap[mac_at + 15] ^= 1;
+}
+
+/* The 5GMM message around an EAP packet: its header octets, then EAP message IE (TLV-E). */
+static size_t wrap_eap(const uint8_t *head, size_t head_len, const uint8_t *eap, size_t len,
+                       uint8_t *out)
+{
+    memcpy(out, head, head_len);
+    out[head_len] = 0x78;
+    out[head_len + 1] = (uint8_t)(len >> 8);
+    out[head_len + 2] = (uint8_t)len;
+    memcpy(out + head_len + 3, eap, len);
+    return head_len + 3 + len;
+}
+
+/* Authentication request (TS 24.501 8.2.1): ngKSI 1, ABBA, EAP-Request/AKA'-Challenge
+ * (RFC 9048 3.1: AT_RAND, AT_AUTN, AT_KDF 1, AT_KDF_INPUT, AT_MAC). */
+static size_t eap_request(const eap_run *run, uint8_t *out)
+{
+    uint8_t eap[160] = {KASME_EAP_REQUEST, 7, 0, 0, 50, 1, 0, 0};
+    size_t n = 8;
+    n += put_attr16(eap + n, 1, run->rand);
+    n += put_attr16(eap + n, 2, run->autn);
+    const uint8_t kdf[4] = {24, 1, 0, 1};
+    memcpy(eap + n, kdf, 4);
+    n += 4;
+    size_t name_len = strlen(run->packet_name), padded = (name_len + 3) / 4 * 4;
+    eap[n] = 23;
+    eap[n + 1] = (uint8_t)((padded + 4) / 4);
+    eap[n + 2] = 0;
+    eap[n + 3] = (uint8_t)name_len;
+    memcpy(eap + n + 4, run->packet_name, name_len);
+    n += padded + 4;
+    size_t mac_at = n + 4;
+    n += put_attr16(eap + n, 11, (const uint8_t[16]){0});
+    seal_eap(run->k_aut, eap, n, mac_at, run->flip_request_mac);
+    const uint8_t head[] = {0x7E, 0x00, 0x56, 0x01, 0x02, ABBA[0], ABBA[1]};
+    return wrap_eap(head, sizeof head, eap, n, out);
+}
+
+/* Authentication response (8.2.2): EAP-Response/AKA'-Challenge with AT_RES and AT_MAC. */
+static size_t eap_response(const eap_run *run, uint8_t *out)
+{
+    uint8_t eap[64] = {2, 7, 0, 0, 50, 1, 0, 0, 3, 3, 0, 64};
+    memcpy(eap + 12, run->res, 8);
+    if (run->wrong_res)
+        eap[19] ^= 0x80;
+    size_t n = 20, mac_at = n + 4;
+    n += put_attr16(eap + n, 11, (const uint8_t[16]){0});
+    seal_eap(run->k_aut, eap, n, mac_at, run->flip_response_mac);
+    const uint8_t head[] = {0x7E, 0x00, 0x57};
+    return wrap_eap(head, sizeof head, eap, n, out);
+}
+
+static bool has(const kasme_nas_result *r, uint32_t events)
+{
+    return (r->events & events) == events;
+}
+
+/* Registration, the challenge, the response and the SMC on one NGAP connection. */
+static void eap_flow(eap_run *run, bool keys_confirmed, const char *what)
+{
+    set_run("EAP-AKA' %s", what);
+    network_keys(run);
+    capture5g cap;
+    capture_open(&cap, "supi=imsi-" SUPI " k=" EAP_K " opc=" EAP_OPC "\n");
+    uint64_t conn = kasme_conn_key(KASME_CONN_NGAP_AMF, 3, 0x1234567890ULL);
+    feed_nas(&cap, conn, KASME_DIR_UL, REGISTRATION_REQUEST, sizeof REGISTRATION_REQUEST);
+    uint8_t pdu[256];
+    size_t len = eap_request(run, pdu);
+    const kasme_nas_result *r = feed_nas(&cap, conn, KASME_DIR_DL, pdu, len);
+    uint32_t aka_frame = cap.frame;
+    uint32_t want_mac = keys_confirmed && !run->flip_request_mac ? KASME_EV_EAP_MAC_OK
+                                                                 : KASME_EV_EAP_MAC_BAD;
+    check(has(r, KASME_EV_AKA_MATCH | want_mac),
+          "request: subscriber by MAC-A, AT_MAC %s (events %#x)",
+          want_mac == KASME_EV_EAP_MAC_OK ? "verified" : "failed", r->events);
+    len = eap_response(run, pdu);
+    r = feed_nas(&cap, conn, KASME_DIR_UL, pdu, len);
+    if (keys_confirmed && !run->flip_request_mac) {
+        check(has(r, run->wrong_res ? KASME_EV_RES_BAD : KASME_EV_RES_OK),
+              "response: AT_RES %s (events %#x)", run->wrong_res ? "differs" : "equals XRES",
+              r->events);
+        check(has(r, run->flip_response_mac ? KASME_EV_EAP_MAC_BAD : KASME_EV_EAP_MAC_OK),
+              "response: AT_MAC %s (events %#x)", run->flip_response_mac ? "failed" : "verified",
+              r->events);
+    }
+    len = smc_5g(run->kamf, 1, pdu);
+    r = feed_nas(&cap, conn, KASME_DIR_DL, pdu, len);
+    bool taken = r->mac_status == KASME_MAC_GOOD && r->has_ctx && r->ctx.aka_frame == aka_frame;
+    check(taken == (keys_confirmed && !run->flip_request_mac),
+          "SMC with the AUSF's K_AMF: %s (MAC %d, AKA frame %u)",
+          taken ? "verified with the EAP-AKA' context" : "no context", r->mac_status,
+          r->ctx.aka_frame);
+    if (taken)
+        check(memcmp(r->ctx.sn_id, (const uint8_t[3]){0x00, 0xF1, 0x10}, 3) == 0,
+              "serving network of AT_KDF_INPUT: 00F110");
+    capture_close(&cap);
+}
+
+/* kasme_eap_parse refuses what does not fit (RFC 3748 4.1, RFC 4187 8.1) and never reads
+ * past the buffer (the fuzzers run it too). */
+static void eap_parser(void)
+{
+    set_run("EAP parser");
+    uint8_t ok[] = {1, 9, 0, 32, 50, 1, 0, 0, 1, 5, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+                    11, 12, 13, 14, 15, 16, 24, 1, 0, 1};
+    kasme_eap_aka e;
+    check(kasme_eap_parse(ok, sizeof ok, &e) == 0 && e.rand == ok + 12 && !e.autn &&
+              e.has_kdf && e.kdf == 1 && e.identifier == 9,
+          "AT_RAND and AT_KDF read");
+    check(kasme_eap_parse(ok, sizeof ok - 1, &e) == -1, "EAP length above the buffer");
+    uint8_t copy[sizeof ok];
+    memcpy(copy, ok, sizeof ok);
+    copy[9] = 0;
+    check(kasme_eap_parse(copy, sizeof copy, &e) == -1, "zero-length attribute");
+    memcpy(copy, ok, sizeof ok);
+    copy[9] = 9;
+    check(kasme_eap_parse(copy, sizeof copy, &e) == -1, "attribute past the packet");
+    memcpy(copy, ok, sizeof ok);
+    copy[4] = 23; /* EAP-AKA, not AKA' */
+    check(kasme_eap_parse(copy, sizeof copy, &e) == -1, "not EAP-AKA'");
+    uint8_t res[] = {2, 1, 0, 16, 50, 1, 0, 0, 3, 2, 0, 64, 1, 2, 3, 4};
+    check(kasme_eap_parse(res, sizeof res, &e) == -1, "AT_RES of 64 bits in 4 octets");
+    res[11] = 32;
+    check(kasme_eap_parse(res, sizeof res, &e) == 0 && e.res_bits == 32, "AT_RES of 32 bits");
+    uint8_t name[] = {1, 1, 0, 16, 50, 1, 0, 0, 23, 2, 0, 3, 'a', 0, 'b', 0};
+    check(kasme_eap_parse(name, sizeof name, &e) == -1, "network name with a NUL");
+    name[13] = 'x';
+    check(kasme_eap_parse(name, sizeof name, &e) == 0 && strcmp(e.network_name, "axb") == 0,
+          "network name read");
+    name[11] = 5;
+    check(kasme_eap_parse(name, sizeof name, &e) == -1, "network name past its attribute");
+}
+
+static void eap_aka_prime_runs(void)
+{
+    eap_parser();
+    eap_run digits = {.identity = SUPI, .key_name = SNN, .packet_name = SNN};
+    eap_flow(&digits, true, "identity = IMSI digits");
+    eap_run prefixed = {.identity = "imsi-" SUPI, .key_name = SNN, .packet_name = SNN};
+    eap_flow(&prefixed, true, "identity = imsi-<digits>");
+    eap_run nai = {.identity = "0" SUPI "@nai.5gc.mnc001.mcc001.3gppnetwork.org",
+                   .key_name = SNN, .packet_name = SNN};
+    eap_flow(&nai, false, "identity of no candidate form");
+    eap_run name = {.identity = SUPI, .key_name = "5G:mnc002.mcc001.3gppnetwork.org",
+                    .packet_name = SNN};
+    eap_flow(&name, false, "keys of another network name than AT_KDF_INPUT's");
+    eap_run req_flip = {.identity = SUPI, .key_name = SNN, .packet_name = SNN,
+                        .flip_request_mac = true};
+    eap_flow(&req_flip, true, "request AT_MAC bit flipped");
+    eap_run resp = {.identity = SUPI, .key_name = SNN, .packet_name = SNN,
+                    .flip_response_mac = true, .wrong_res = true};
+    eap_flow(&resp, true, "response with a wrong RES and a flipped AT_MAC");
+}
+
 int main(int argc, char **argv)
 {
     vec_need_args(argc, argv, 2, "vectors5g.json vectors5g_extra.json");
@@ -175,5 +408,6 @@ int main(int argc, char **argv)
     nh_vectors v;
     load_nh_vectors(argv[2], &v);
     nh_chain(&v);
+    eap_aka_prime_runs();
     return check_report("unit_tracker5g");
 }

@@ -71,6 +71,8 @@ enum {
     KASME_EV_NO_AKA = 1u << 11,          /* protected PDU but no AKA/SMC/key-file context */
     KASME_EV_AS_SMC = 1u << 12,          /* RRC SMC: AS security taken into use (MAC-I verified) */
     KASME_EV_NO_KENB = 1u << 13,         /* RRC SMC but no K_eNB candidate verifies its MAC-I */
+    KASME_EV_EAP_MAC_OK = 1u << 14,      /* EAP-AKA': AT_MAC verified with K_aut */
+    KASME_EV_EAP_MAC_BAD = 1u << 15,     /* EAP-AKA': AT_MAC differs (no identity gives it) */
 };
 
 /* What a carrier knows about a PDU besides its bytes. */

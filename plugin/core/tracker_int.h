@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include "eap_msg.h"
 #include "idmap.h"
 #include "nas_msg.h"
 #include "schedcache.h"
@@ -60,6 +61,8 @@ typedef struct {
     uint8_t root[KASME_MAX_SN_CANDIDATES][32];
     uint8_t sn[KASME_MAX_SN_CANDIDATES][3];
     uint8_t xres_star[KASME_MAX_SN_CANDIDATES][16];
+    uint8_t k_aut[32];  /* EAP-AKA': K_aut, for the EAP-Response's AT_MAC */
+    bool has_k_aut;
 } kasme_root_cands;
 
 struct kasme_sec_ctx { /* fields ordered by size: one is kept per AKA, 100 000s of them */
@@ -227,6 +230,13 @@ void kasme_ctx_drop_cands(kasme_sec_ctx *ctx);
 kasme_sched *kasme_ctx_sched(kasme_sec_ctx *ctx);
 void kasme_ctx_info_fill(const kasme_sec_ctx *ctx, kasme_ctx_info *info);
 
+/* What the subscriber's AKA functions give for one challenge (TS 33.102 6.3). */
+typedef struct {
+    uint8_t xres[16];
+    size_t xres_len;
+    uint8_t ck[16], ik[16];
+} kasme_aka_vector;
+
 /* tracker_aka.c: Authentication Request / Response / Failure. */
 void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
                        const kasme_nas_msg *msg, kasme_nas_result *res);
@@ -236,6 +246,15 @@ void kasme_aka_failure(kasme_ue *ue, kasme_domain domain, kasme_nas_result *res)
 /* Serving network id candidates for a UE, deduplicated; returns how many. */
 size_t kasme_sn_candidates(const kasme_ue *ue, const kasme_pdu_meta *meta,
                            uint8_t out[][3], size_t max);
+
+/* tracker_eap.c: EAP-AKA' (TS 33.501 6.1.3.1). The AKA'-Challenge of an Authentication
+ * Request whose subscriber gave vec: true when AT_MAC verifies with one EAP identity; ctx then
+ * holds its K_AMF (one root key) and K_aut. */
+bool kasme_eap_challenge(const kasme_ue *ue, const kasme_pdu_meta *meta, const char *supi,
+                         const kasme_nas_msg *msg, const kasme_eap_aka *eap,
+                         const kasme_aka_vector *vec, kasme_sec_ctx *ctx);
+/* The EAP-Response/AKA'-Challenge of an Authentication Response: AT_MAC and AT_RES. */
+void kasme_eap_response(const kasme_ue *ue, const kasme_nas_msg *msg, kasme_nas_result *res);
 
 /* tracker_nas.c: protected PDUs. */
 /* The MAC input and the inner message come from outer (kasme_nas_parse_outer). */

@@ -58,6 +58,7 @@ static int hf_nia = -1;
 static int hf_kgnb_verdict = -1;
 static int hf_kgnb_count = -1;
 static int hf_key_kamf = -1;
+static int hf_eap_mac = -1;
 static int hf_key_kgnb = -1;
 
 static gint ett_kasme = -1;
@@ -76,6 +77,7 @@ static expert_field ei_alg_unavailable = EI_INIT;
 static expert_field ei_guessed = EI_INIT;
 static expert_field ei_no_kenb = EI_INIT;
 static expert_field ei_kgnb_mismatch = EI_INIT;
+static expert_field ei_eap_mac_bad = EI_INIT;
 static expert_field ei_suci_bad_tag = EI_INIT;
 static expert_field ei_suci_unknown_key = EI_INIT;
 static expert_field ei_suci_failed = EI_INIT;
@@ -136,6 +138,7 @@ void kasme_display_register(int proto)
         {&hf_mac, {"MAC", "kasme.mac", FT_UINT32, BASE_HEX, NULL, 0, "MAC as received", HFILL}},
         {&hf_mac_calc, {"Calculated MAC", "kasme.mac.calculated", FT_UINT32, BASE_HEX, NULL, 0, NULL, HFILL}},
         {&hf_mac_status, {"MAC status", "kasme.mac.status", FT_UINT8, BASE_NONE, VALS(proto_checksum_vals), 0, NULL, HFILL}},
+        {&hf_eap_mac, {"EAP-AKA' AT_MAC", "kasme.eap.mac", FT_UINT8, BASE_NONE, VALS(proto_checksum_vals), 0, "AT_MAC under K_aut of CK'/IK' (RFC 9048 3.5); Bad when no EAP identity gives it", HFILL}},
         {&hf_mac_why, {"Not verified because", "kasme.mac.unverified_reason", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
         {&hf_event, {"Event", "kasme.event", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
         {&hf_deciphered, {"Deciphered", "kasme.deciphered", FT_BOOLEAN, BASE_NONE, NULL, 0, NULL, HFILL}},
@@ -188,6 +191,7 @@ void kasme_display_register(int proto)
         {&ei_suci_bad_tag, {"kasme.suci.mac.bad", PI_CHECKSUM, PI_ERROR, "SUCI MAC tag does not verify with the home network key: no SUPI", EXPFILL}},
         {&ei_suci_unknown_key, {"kasme.suci.unknown_key", PI_SECURITY, PI_WARN, "No home network private key with this id and scheme in the key file", EXPFILL}},
         {&ei_suci_failed, {"kasme.suci.failed", PI_MALFORMED, PI_WARN, "SUCI not de-concealed", EXPFILL}},
+        {&ei_eap_mac_bad, {"kasme.eap.mac.bad", PI_CHECKSUM, PI_ERROR, "EAP-AKA' AT_MAC does not verify", EXPFILL}},
         {&ei_kgnb_mismatch, {"kasme.kgnb.mismatch", PI_SECURITY, PI_ERROR, "NGAP SecurityKey differs from every derived K_gNB", EXPFILL}},
         {&ei_no_kenb, {"kasme.kenb.none", PI_UNDECODED, PI_WARN, "No K_eNB candidate verifies the RRC Security Mode Command", EXPFILL}},
         {&ei_guessed, {"kasme.ue_guessed", PI_SECURITY, PI_NOTE, "UE found by trying known contexts against the MAC", EXPFILL}},
@@ -232,7 +236,13 @@ static void add_events(proto_tree *tree, packet_info *pinfo, proto_item *top,
         {KASME_EV_CONTEXT_GUESSED, "UE found by trying known contexts against the MAC", &ei_guessed},
         {KASME_EV_AS_SMC, "RRC Security Mode Command: AS security taken into use", NULL},
         {KASME_EV_NO_KENB, "RRC Security Mode Command: no K_eNB candidate verifies its MAC-I", &ei_no_kenb},
+        {KASME_EV_EAP_MAC_OK, "EAP-AKA': AT_MAC verified with K_aut", NULL},
+        {KASME_EV_EAP_MAC_BAD, "EAP-AKA': AT_MAC does not verify", &ei_eap_mac_bad},
     };
+    if (r->events & (KASME_EV_EAP_MAC_OK | KASME_EV_EAP_MAC_BAD))
+        proto_item_set_generated(proto_tree_add_uint(
+            tree, hf_eap_mac, NULL, 0, 0,
+            r->events & KASME_EV_EAP_MAC_OK ? KASME_MAC_GOOD : KASME_MAC_BAD));
     for (size_t i = 0; i < G_N_ELEMENTS(events); i++) {
         if (!(r->events & events[i].bit))
             continue;

@@ -7,7 +7,9 @@ subscriber's SUPI with its MAC tag verified, and with a wrong key (or a flipped 
 and a failed tag; RES* verified at the Authentication Response; K_AMF, K_NASenc and K_NASint equal to the
 AMF's; every protected NAS PDU the AMF logged deciphered, its MAC verified, at the AMF's NAS COUNT,
 and the plaintext of every ciphered one equal to the AMF's; every NGAP SecurityKey confirmed as
-K_gNB and equal to the AMF's K_gNB; no MAC failed anywhere.
+K_gNB and equal to the AMF's K_gNB; no MAC failed anywhere. For EAP-AKA' (the synthetic
+capture, truth["eap_aka_prime"]): AT_MAC verified in request and response, and refused with a
+flipped bit.
 
 Usage: check_lab5g.py PLUGIN WS_VERSION CAPTURE_DIR [KEYFILE]
 """
@@ -171,12 +173,38 @@ def check_kamf_only(ck, plugin, version, capdir, truth, tmp):
                  "key source names the K_AMF line (%s)" % sources)
 
 
+def check_eap(ck, plugin, version, capdir, keyfile, truth, rows, tmp):
+    """EAP-AKA' (the synthetic capture): AT_MAC verified in the request and the response; with
+    one bit of the request's AT_MAC flipped, AT_MAC fails, no context is made, no NAS MAC
+    verifies and kasme-verify fails the capture."""
+    for e in truth.get("eap_aka_prime", []):
+        for frame, what in ((e["request_frame"], "request"), (e["response_frame"], "response")):
+            ck.check(rows.get(frame, {}).get("kasme.eap.mac") == ["1"],
+                     "frame %d: EAP-AKA' %s AT_MAC verified" % (frame, what))
+        pcap = as_pcap(os.path.join(capdir, "ngap.pcapng"), tmp)
+        request = bytes.fromhex(e["request_eap"])
+        flipped = request[:-1] + bytes([request[-1] ^ 1])  # AT_MAC is the last attribute
+        patch_frames(pcap, {e["request_frame"]}, lambda b: b.replace(request, flipped))
+        bad, _ = run_kasme(plugin, version, pcap, keyfile, extra_fields=["kasme.eap.mac"])
+        ck.check(bad.get(e["request_frame"], {}).get("kasme.eap.mac") == ["0"],
+                 "flipped AT_MAC bit: AT_MAC failed")
+        ck.check(not any("1" in r.get("kasme.mac.status", []) for r in bad.values()),
+                 "flipped AT_MAC bit: no context, no NAS MAC verified")
+        verify = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools",
+                              "kasme-verify")
+        tree = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(plugin))))
+        p = subprocess.run([sys.executable, verify, "--plugin-dir", tree, "-k", keyfile, pcap],
+                           capture_output=True, text=True, timeout=600)
+        ck.check(p.returncode == 1 and "EAP AT_MAC failed" in p.stdout,
+                 "kasme-verify fails it: rc %d, %s" % (p.returncode, p.stdout.strip()[-200:]))
+
+
 def main():
     plugin, version, capdir = sys.argv[1:4]
     keyfile = sys.argv[4] if len(sys.argv) > 4 else os.path.join(capdir, "subscriber.keys")
     truth = json.load(open(os.path.join(capdir, "truth.json")))
     rows, stderr = run_kasme(plugin, version, os.path.join(capdir, "ngap.pcapng"), keyfile,
-                             extra_fields=["kasme.plaintext", "kasme.key.kgnb"])
+                             extra_fields=["kasme.plaintext", "kasme.key.kgnb", "kasme.eap.mac"])
     ck = Checker(os.path.basename(capdir))
     ck.check("kasme:" not in stderr, "no key-file or plugin errors: " + stderr.strip())
     keys_seen = {f: set() for f in ("kasme.key.kamf", "kasme.key.nas_int", "kasme.key.nas_enc",
@@ -197,6 +225,7 @@ def main():
     try:
         check_suci(ck, plugin, version, capdir, keyfile, truth, tmp)
         check_kamf_only(ck, plugin, version, capdir, truth, tmp)
+        check_eap(ck, plugin, version, capdir, keyfile, truth, rows, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     failed = [f for f, r in rows.items() if "0" in r.get("kasme.mac.status", [])]
