@@ -326,37 +326,52 @@ def key_set_for(sets, pdu):
     return cands[-1] if cands else None
 
 
+def check_protected_pdu(ck, tag, crypto, p, keys, algs, mac_at):
+    """One protected NAS PDU, EPS or 5GS: SQN octet = COUNT & 0xff, the MAC over SQN ||
+    message recomputed, the body deciphered (or, not ciphered, as it is) and compared with
+    the core's plaintext.  keys: (K_NASint, K_NASenc); algs: ('N' or 'E', IA, EA);
+    mac_at: the MAC's offset (5GS: 2, after EPD and header type; EPS: 1)."""
+    pdu = bytes.fromhex(p['pdu'])
+    direction = 1 if p['dir'] == 'DL' else 0
+    k_int, k_enc = keys
+    family, ia, ea = algs
+    sqn_at = mac_at + 4
+    ck.check(tag + ' SQN octet = COUNT & 0xff', pdu[sqn_at], p['count'] & 0xff)
+    msg = pdu[sqn_at:]
+    if ia == 2:
+        mac = nia2(k_int, p['count'], p['bearer'], direction, msg)
+    else:
+        mac = crypto.mac(ia, k_int, p['count'], p['bearer'], direction, msg)
+    ck.check(tag + ' MAC (%sIA%d, BEARER %d)' % (family, ia, p['bearer']), mac, pdu[mac_at:sqn_at])
+    body = pdu[sqn_at + 1:]
+    header_type = pdu[mac_at - 1] & 0x0f if family == 'N' else pdu[0] >> 4
+    if header_type in (2, 4) and ea != 0:
+        if ea == 2:
+            plain = nea2(k_enc, p['count'], p['bearer'], direction, body)
+        else:
+            plain = crypto.crypt(ea, k_enc, p['count'], p['bearer'], direction, body)
+        ck.check(tag + ' deciphered (%sEA%d) = plaintext' % (family, ea), plain.hex(), p['plaintext'])
+    else:
+        ck.check(tag + ' not ciphered: body = plaintext', body.hex(), p['plaintext'])
+
+
 def check_pdus(ck, truth, key_sets, crypto):
     """Every protected NAS PDU: MAC recomputed over SQN || message with the
     PDU's COUNT; ciphered ones deciphered and compared with the plaintext."""
     for p in truth['nas_pdus']:
-        pdu = bytes.fromhex(p['pdu'])
-        direction = 1 if p['dir'] == 'DL' else 0
-        sht = pdu[1] & 0x0f
+        sht = bytes.fromhex(p['pdu'])[1] & 0x0f
         tag = 'NAS %s %s COUNT %d frame %s (security header %d)' % (p['supi'], p['dir'], p['count'], p['frame'], sht)
         ks = key_set_for(key_sets, p)
         if not ck.check(tag + ' has NAS keys (NIA%d, NEA%d)' % (p['nia'], p['nea']), ks is not None and p['nia'] != 0, True):
             continue
-        k_int, k_enc = bytes.fromhex(ks['K_NASint']), bytes.fromhex(ks['K_NASenc'])
-        ck.check(tag + ' SQN octet = COUNT & 0xff', pdu[6], p['count'] & 0xff)
-        msg = pdu[6:]
-        if p['nia'] == 2:
-            mac = nia2(k_int, p['count'], p['bearer'], direction, msg)
-        else:
-            mac = crypto.mac(p['nia'], k_int, p['count'], p['bearer'], direction, msg)
-        ck.check(tag + ' MAC (NIA%d, BEARER %d)' % (p['nia'], p['bearer']), mac, pdu[2:6])
-        body = pdu[7:]
-        if sht in (2, 4) and p['nea'] != 0:
-            if p['nea'] == 2:
-                plain = nea2(k_enc, p['count'], p['bearer'], direction, body)
-            else:
-                plain = crypto.crypt(p['nea'], k_enc, p['count'], p['bearer'], direction, body)
-            ck.check(tag + ' deciphered (NEA%d) = plaintext' % p['nea'], plain.hex(), p['plaintext'])
-        else:
-            ck.check(tag + ' not ciphered: body = plaintext', body.hex(), p['plaintext'])
+        check_protected_pdu(ck, tag, crypto, p, (bytes.fromhex(ks['K_NASint']), bytes.fromhex(ks['K_NASenc'])),
+                            ('N', p['nia'], p['nea']), 2)
 
 
-def main():
+def run(check_run):
+    """The command line of the derive checks (this one and lab/open5gs-tests' LTE one):
+    <truth.json> [--report check.txt]; the self-test, then check_run(ck, truth, crypto).
+    Returns the exit status: 0 only if everything agreed."""
     ap = argparse.ArgumentParser()
     ap.add_argument('truth')
     ap.add_argument('--report')
@@ -366,18 +381,22 @@ def main():
     ck = Checker()
     crypto = KasmeCrypto()
     self_test(ck, crypto)
-    chains = check_vectors(ck, truth, '999', '70')
-    check_capture_aka(ck, truth, chains)
-    kamfs = check_kamf(ck, truth, chains)
-    check_suci(ck, truth)
-    sets = check_nas_keys(ck, truth, kamfs)
-    check_pdus(ck, truth, sets, crypto)
+    check_run(ck, truth, crypto)
     report = '\n'.join(ck.lines) + '\n%d passed, %d failed\n' % (ck.passed, ck.failed)
     if args.report:
         with open(args.report, 'w') as f:
             f.write(report)
     print(report, end='')
     return 1 if ck.failed else 0
+
+
+def check_5g_run(ck, truth, crypto):
+    chains = check_vectors(ck, truth, '999', '70')
+    check_capture_aka(ck, truth, chains)
+    kamfs = check_kamf(ck, truth, chains)
+    check_suci(ck, truth)
+    sets = check_nas_keys(ck, truth, kamfs)
+    check_pdus(ck, truth, sets, crypto)
 
 
 def own_vector(v, sub):
@@ -388,4 +407,4 @@ def own_vector(v, sub):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run(check_5g_run))

@@ -26,6 +26,9 @@ import sys
 LINE = re.compile(r'^(\d\d/\d\d \d\d:\d\d:\d\d\.\d+): \[\w+\] INFO: \[truth\] (.*?)(?: \(\.\./\S+:\d+\))?$')
 NAS = re.compile(r'nas dir=(\w+) supi=(\S+) count=(\d+) bearer=(\d+) nea=(\d+) nia=(\d+) '
                  r'mac=([0-9a-f]{8}) mac_ok=(\d) plain,pdu=([0-9a-f]*) ([0-9a-f]*)')
+# the MME's line (lab/open5gs-tests/open5gs-o5lab.patch): IMSI, EEA, EIA
+NAS_EPS = re.compile(r'nas dir=(\w+) imsi=(\S+) count=(\d+) bearer=(\d+) eea=(\d+) eia=(\d+) '
+                     r'mac=([0-9a-f]{8}) mac_ok=(\d) plain,pdu=([0-9a-f]*) ([0-9a-f]*)')
 
 
 # TS 24.501 9.7: 5GMM (EPD 0x7e) and 5GSM (EPD 0x2e) message types
@@ -87,42 +90,72 @@ def udm_vectors(lines):
     return vectors
 
 
-def amf_events(lines):
-    kamf, nas_keys, kgnb, pdus = [], [], [], []
+def nas_pdu_entry(t, groups, id_key, alg_keys, name_of):
+    """A "[truth] nas" line's fields as a nas_pdus entry: id_key names the identity (supi,
+    imsi), alg_keys the ciphering and integrity algorithm (nea, nia / eea, eia)."""
+    d, ident, count, bearer, ea, ia, mac, ok, plain, pdu = groups
+    return {'time': t, 'dir': d, id_key: ident, 'count': int(count), 'bearer': int(bearer),
+            alg_keys[0]: int(ea), alg_keys[1]: int(ia), 'mac_core': mac, 'mac_ok_core': ok == '1',
+            'message': name_of(plain), 'plaintext': plain, 'pdu': pdu}
+
+
+def core_events(lines, nas_id, nas_algs, name_of):
+    """Every keyed [truth] line of an AMF or MME log, in log order: K_AMF (SUPI, ABBA),
+    NAS keys, K_gNB or K_eNB with their UL NAS COUNT, NH (sync input, NH, and the NCC:
+    1 for the NH made from the access key, else the nh_ncc line after a handover's NH),
+    protected NAS PDUs (nas_id, nas_algs: see nas_pdu_entry)."""
+    ev = {'kamf': [], 'nas_keys': [], 'kgnb': [], 'kenb': [], 'nh': [], 'pdus': []}
     for t, text in lines:
-        m = NAS.match(text)
+        m = NAS.match(text) or NAS_EPS.match(text)
         if m:
-            d, supi, count, bearer, nea, nia, mac, ok, plain, pdu = m.groups()
-            pdus.append({'time': t, 'dir': d, 'supi': supi, 'count': int(count), 'bearer': int(bearer),
-                         'nea': int(nea), 'nia': int(nia), 'mac_core': mac, 'mac_ok_core': ok == '1',
-                         'message': message_name(plain), 'plaintext': plain, 'pdu': pdu})
+            ev['pdus'].append(nas_pdu_entry(t, m.groups(), nas_id, nas_algs, name_of))
             continue
         kv = key_values(text)
         if 'kamf_supi' in kv:
-            kamf.append({'time': t, 'SUPI': kv['kamf_supi']})
-        elif 'abba' in kv and kamf:
-            kamf[-1]['ABBA'] = kv['abba']
-        elif 'kamf' in kv and kamf:
-            kamf[-1]['K_AMF'] = kv['kamf']
+            ev['kamf'].append({'time': t, 'SUPI': kv['kamf_supi']})
+        elif 'abba' in kv and ev['kamf']:
+            ev['kamf'][-1]['ABBA'] = kv['abba']
+        elif 'kamf' in kv and ev['kamf']:
+            ev['kamf'][-1]['K_AMF'] = kv['kamf']
         elif 'knas_type' in kv:
-            nas_keys.append({'time': t, 'type': int(kv['knas_type']), 'alg': int(kv['alg'])})
-        elif ('knas_enc' in kv or 'knas_int' in kv) and nas_keys:
-            nas_keys[-1]['key'] = kv.get('knas_enc', kv.get('knas_int'))
+            ev['nas_keys'].append({'time': t, 'type': int(kv['knas_type']), 'alg': int(kv['alg'])})
+        elif ('knas_enc' in kv or 'knas_int' in kv) and ev['nas_keys']:
+            ev['nas_keys'][-1]['key'] = kv.get('knas_enc', kv.get('knas_int'))
         elif 'kgnb_ul_count' in kv:
-            kgnb.append({'time': t, 'ul_count': int(kv['kgnb_ul_count']), 'access_type': int(kv['access'])})
-        elif 'kgnb' in kv and kgnb:
-            kgnb[-1]['K_gNB'] = kv['kgnb']
-    return kamf, nas_keys, kgnb, pdus
+            ev['kgnb'].append({'time': t, 'ul_count': int(kv['kgnb_ul_count']), 'access_type': int(kv['access'])})
+        elif 'kgnb' in kv and ev['kgnb']:
+            ev['kgnb'][-1]['K_gNB'] = kv['kgnb']
+        elif 'kenb_ul_count' in kv:
+            ev['kenb'].append({'time': t, 'ul_count': int(kv['kenb_ul_count'])})
+        elif 'kenb' in kv and ev['kenb']:
+            ev['kenb'][-1]['K_eNB'] = kv['kenb']
+        elif 'nh_sync_input' in kv:
+            # TS 33.401 A.4 / TS 33.501 A.10: NH_1 from K_eNB / K_gNB (NCC 1), later ones
+            # from the NH before
+            access = [k.get('K_eNB') for k in ev['kenb']] + [k.get('K_gNB') for k in ev['kgnb']]
+            ev['nh'].append({'time': t, 'sync_input': kv['nh_sync_input'],
+                             'ncc': 1 if kv['nh_sync_input'] in access else None})
+        elif 'nh' in kv and ev['nh']:
+            ev['nh'][-1]['NH'] = kv['nh']
+        elif 'nh_ncc' in kv and ev['nh']:
+            ev['nh'][-1]['ncc'] = int(kv['nh_ncc'])
+    return ev
 
 
-def pair_nas_keys(nas_keys):
-    """The AMF derives K_NASint then K_NASenc for each Security Mode Command."""
+def amf_events(lines):
+    ev = core_events(lines, 'supi', ('nea', 'nia'), message_name)
+    return ev['kamf'], ev['nas_keys'], ev['kgnb'], ev['pdus']
+
+
+def pair_nas_keys(nas_keys, names=('NIA', 'NEA')):
+    """The core derives K_NASint then K_NASenc for each Security Mode Command;
+    names: the integrity and ciphering algorithm keys of the result."""
     out = []
     for k in nas_keys:
         if k['type'] == 2:
-            out.append({'time': k['time'], 'NIA': k['alg'], 'K_NASint': k['key']})
+            out.append({'time': k['time'], names[0]: k['alg'], 'K_NASint': k['key']})
         elif out and 'K_NASenc' not in out[-1]:
-            out[-1].update({'NEA': k['alg'], 'K_NASenc': k['key']})
+            out[-1].update({names[1]: k['alg'], 'K_NASenc': k['key']})
     return out
 
 

@@ -5,12 +5,13 @@ Speaks just enough of the MongoDB wire protocol (OP_QUERY handshake, OP_MSG
 commands) for libmongoc 1.23: hello/isMaster, ping, find on
 open5gs.subscribers by IMSI, and update with $set / $inc / $bit on dotted
 paths (Open5GS keeps the AKA SQN in security.sqn and bumps it after each
-authentication vector).  Every update is logged with the resulting SQN, and the
+authentication vector).  Open5GS's own test programs (lab/open5gs-tests) also
+insert, count and delete their subscribers.  Every update is logged with the resulting SQN, and the
 subscriber table is written back to --state after each one, so a run leaves
 the SQN it ended at.
 
 Subscribers come from a JSON file: [{"imsi", "k", "opc", "amf", "sqn"}].
-Usage: mongo_standin.py --subscribers subs.json [--port 27017] [--state out.json]
+Usage: mongo_standin.py [--subscribers subs.json] [--port 27017] [--state out.json]
 """
 import argparse
 import json
@@ -62,8 +63,8 @@ def subscriber_document(entry):
 def save_state():
     if not state_path:
         return
-    table = [{'imsi': d['imsi'], 'k': d['security']['k'], 'opc': d['security']['opc'],
-              'amf': d['security']['amf'], 'sqn': int(d['security']['sqn'])}
+    table = [{'imsi': d['imsi'], 'k': d['security'].get('k'), 'opc': d['security'].get('opc'),
+              'amf': d['security'].get('amf'), 'sqn': int(d['security'].get('sqn', 0))}
              for d in subscribers.values()]
     with open(state_path, 'w') as f:
         json.dump(table, f, indent=1)
@@ -129,13 +130,44 @@ def cmd_update(cmd):
     return {'n': n, 'nModified': n, 'ok': 1.0}
 
 
+def cmd_insert(cmd):
+    with db_lock:
+        for doc in cmd.get('documents', []):
+            subscribers[doc['imsi']] = doc
+            sec = doc['security']
+            log('insert imsi %s k %s opc %s amf %s sqn %d' % (doc['imsi'], sec.get('k'), sec.get('opc'),
+                                                               sec.get('amf'), int(sec.get('sqn', 0))))
+        save_state()
+    return {'n': len(cmd.get('documents', [])), 'ok': 1.0}
+
+
+def cmd_delete(cmd):
+    n = 0
+    with db_lock:
+        for d in cmd.get('deletes', []):
+            for imsi in [i for i, doc in subscribers.items() if matches(doc, d['q'])]:
+                del subscribers[imsi]
+                n += 1
+                log('delete imsi %s' % imsi)
+        save_state()
+    return {'n': n, 'ok': 1.0}
+
+
+def cmd_count(cmd):
+    query = cmd.get('query') or {}
+    with db_lock:
+        n = sum(1 for d in subscribers.values() if matches(d, query))
+    return {'n': n, 'ok': 1.0}
+
+
 def cmd_ok(cmd):
     return {'ok': 1.0}
 
 
 COMMANDS = {'hello': cmd_hello, 'ismaster': cmd_hello, 'isMaster': cmd_hello,
             'ping': cmd_ok, 'endSessions': cmd_ok, 'killCursors': cmd_ok,
-            'find': cmd_find, 'update': cmd_update, 'buildInfo': lambda c: {'version': '5.0.0', 'ok': 1.0}}
+            'find': cmd_find, 'update': cmd_update, 'insert': cmd_insert,
+            'delete': cmd_delete, 'count': cmd_count, 'buildInfo': lambda c: {'version': '5.0.0', 'ok': 1.0}}
 
 
 def run_command(cmd):
@@ -216,15 +248,16 @@ class Server(socketserver.ThreadingTCPServer):
 def main():
     global state_path
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--subscribers', required=True)
+    ap.add_argument('--subscribers')
     ap.add_argument('--port', type=int, default=27017)
     ap.add_argument('--bind', default='127.0.0.1')
     ap.add_argument('--state')
     args = ap.parse_args()
     state_path = args.state
-    with open(args.subscribers) as f:
-        for entry in json.load(f):
-            subscribers[entry['imsi']] = subscriber_document(entry)
+    if args.subscribers:
+        with open(args.subscribers) as f:
+            for entry in json.load(f):
+                subscribers[entry['imsi']] = subscriber_document(entry)
     save_state()
     server = Server((args.bind, args.port), Handler)
     log('MongoDB stand-in on %s:%d with %d subscriber(s)' % (args.bind, args.port, len(subscribers)))
