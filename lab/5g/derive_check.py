@@ -226,13 +226,16 @@ def check_vectors(ck, truth, mcc, mnc):
     for i, v in enumerate(truth['udm_auth_vectors']):
         tag = 'vector %d' % (i + 1)
         owners = [sub for sub in truth['subscribers'] if own_vector(v, sub)]
-        if not ck.check(tag + ' made from a subscriber\'s K and OPc (MILENAGE f1, f5)', len(owners), 1):
+        # Open5GS's test programs give all their subscribers one K and OPc: then the
+        # vector is checked for each of them (the K_AMF check picks the SUPI)
+        if not ck.check(tag + ' made from a subscriber\'s K and OPc (MILENAGE f1, f5)',
+                        len({(s['k'].lower(), s['opc'].lower()) for s in owners}), 1):
             continue
         sub = owners[0]
         k, opc = bytes.fromhex(sub['k']), bytes.fromhex(sub['opc'])
         rand, sqn, amf = bytes.fromhex(v['RAND']), bytes.fromhex(v['SQN']), bytes.fromhex(v['AMF'])
         m = milenage(k, opc, rand, sqn, amf)
-        tag += ' (IMSI %s)' % sub['imsi']
+        tag += ' (IMSI %s)' % ', '.join(s['imsi'] for s in owners)
         ck.check('%s SQN %s >= start SQN %d' % (tag, v['SQN'], sub['sqn']), int(v['SQN'], 16) >= sub['sqn'], True)
         autn = xor(sqn, m['AK']) + amf + m['MAC_A']
         ck.check('%s AUTN' % tag, autn, bytes.fromhex(v['AUTN']))
@@ -242,8 +245,8 @@ def check_vectors(ck, truth, mcc, mnc):
         ck.check('%s XRES* (A.4)' % tag, xres_star, bytes.fromhex(v['XRES_STAR']))
         kausf = kdf(m['CK'] + m['IK'], 0x6A, sn, autn[:6])
         ck.check('%s K_AUSF (A.2)' % tag, kausf, bytes.fromhex(v['KAUSF']))
-        chains.append({'SUPI': sub['imsi'], 'RAND': v['RAND'], 'AUTN': autn.hex(),
-                       'XRES_star': xres_star, 'K_SEAF': kdf(kausf, 0x6C, sn)})
+        chains += [{'SUPI': s['imsi'], 'RAND': v['RAND'], 'AUTN': autn.hex(),
+                    'XRES_star': xres_star, 'K_SEAF': kdf(kausf, 0x6C, sn)} for s in owners]
     seafs = [bytes.fromhex(x['KSEAF']) for x in truth['ausf_kseaf']]
     for c in chains:
         ck.check('K_SEAF (A.6) of RAND %s... in the AUSF log' % c['RAND'][:8], c['K_SEAF'] in seafs, True)
@@ -315,6 +318,26 @@ def check_nas_keys(ck, truth, kamfs):
     for c in truth.get('capture_ngap_security_key', []):
         ck.check('capture frame %d NGAP Security Key = a K_gNB of the AMF log' % c['frame'], c['K_gNB'] in logged, True)
     return sets
+
+
+def check_nh(ck, truth, kamfs):
+    """Every NH the AMF logged is NH_NCC of a chain from a logged K_gNB (TS 33.501 A.10:
+    NH_1 = KDF(K_AMF, 0x6F, K_gNB), NH_i = KDF(K_AMF, 0x6F, NH_(i-1))), and every NGAP
+    SecurityContext carries one with its NCC."""
+    known = {}
+    for g in truth['amf_kgnb']:
+        for _, kamf in kamfs:
+            if kdf(kamf, 0x6E, g['ul_count'].to_bytes(4, 'big'), bytes([g['access_type']])).hex() != g['K_gNB']:
+                continue
+            sync = bytes.fromhex(g['K_gNB'])
+            for ncc in range(1, 8):
+                sync = kdf(kamf, 0x6F, sync)
+                known[sync.hex()] = ncc
+    for h in truth.get('amf_nh', []):
+        ck.check('NH (A.10) with NCC %s in a chain from K_gNB' % h['ncc'], known.get(h['NH']), h['ncc'])
+    for c in truth.get('capture_ngap_security_context', []):
+        ck.check('capture frame %d NGAP SecurityContext NH = NH_%d of the chain' % (c['frame'], c['NCC']),
+                 known.get(c['NH']), c['NCC'])
 
 
 def key_set_for(sets, pdu):
@@ -396,6 +419,7 @@ def check_5g_run(ck, truth, crypto):
     kamfs = check_kamf(ck, truth, chains)
     check_suci(ck, truth)
     sets = check_nas_keys(ck, truth, kamfs)
+    check_nh(ck, truth, kamfs)
     check_pdus(ck, truth, sets, crypto)
 
 

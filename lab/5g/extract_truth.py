@@ -142,11 +142,6 @@ def core_events(lines, nas_id, nas_algs, name_of):
     return ev
 
 
-def amf_events(lines):
-    ev = core_events(lines, 'supi', ('nea', 'nia'), message_name)
-    return ev['kamf'], ev['nas_keys'], ev['kgnb'], ev['pdus']
-
-
 def pair_nas_keys(nas_keys, names=('NIA', 'NEA')):
     """The core derives K_NASint then K_NASenc for each Security Mode Command;
     names: the integrity and ciphering algorithm keys of the result."""
@@ -208,6 +203,8 @@ def from_capture(pcap):
                                    'nas_5gs.mm.suci.msin', 'nas_5gs.mm.suci.scheme_output'],
                             'nas_5gs.mm.message_type == 0x41')
     ics = tshark_fields(pcap, ['frame.number', 'ngap.SecurityKey'], 'ngap.SecurityKey')
+    ctx = tshark_fields(pcap, ['frame.number', 'ngap.procedureCode', 'ngap.nextHopChainingCount',
+                               'ngap.nextHopNH'], 'ngap.nextHopNH')
     clean = lambda s: s.replace(':', '').lower()
     return ([{'frame': int(a['frame.number']), 'ngKSI': int(a['nas_5gs.mm.nas_key_set_id'].split(',')[0]),
               'ABBA': clean(a['nas_5gs.mm.abba_contents']), 'RAND': clean(a['gsm_a.dtap.rand']),
@@ -216,7 +213,9 @@ def from_capture(pcap):
             [{'frame': int(a['frame.number']), 'scheme_id': a['nas_5gs.mm.suci.scheme_id'],
               'pki': a['nas_5gs.mm.suci.pki'], 'msin': a['nas_5gs.mm.suci.msin'],
               'scheme_output': clean(a['nas_5gs.mm.suci.scheme_output'])} for a in reg_req],
-            [{'frame': int(a['frame.number']), 'K_gNB': clean(a['ngap.SecurityKey'])} for a in ics])
+            [{'frame': int(a['frame.number']), 'K_gNB': clean(a['ngap.SecurityKey'])} for a in ics],
+            [{'frame': int(a['frame.number']), 'procedure_code': int(a['ngap.procedureCode'].split(',')[0]),
+              'NCC': int(a['ngap.nextHopChainingCount']), 'NH': clean(a['ngap.nextHopNH'])} for a in ctx])
 
 
 def home_network_keys(run):
@@ -256,10 +255,11 @@ def main():
     vectors = udm_vectors(truth_lines(os.path.join(logs, 'udm.log')))
     kseaf = [dict(time=t, **{k.upper(): v for k, v in key_values(x).items()})
              for t, x in truth_lines(os.path.join(logs, 'ausf.log')) if x.startswith('kseaf=')]
-    kamf, nas_keys, kgnb, pdus = amf_events(truth_lines(os.path.join(logs, 'amf.log')))
+    ev = core_events(truth_lines(os.path.join(logs, 'amf.log')), 'supi', ('nea', 'nia'), message_name)
+    kamf, nas_keys, kgnb, pdus = ev['kamf'], ev['nas_keys'], ev['kgnb'], ev['pdus']
     frames = pcap_frames(args.pcap)
     locate_pdus(pdus, frames)
-    auth_req, auth_resp, reg_req, sec_keys = from_capture(args.pcap)
+    auth_req, auth_resp, reg_req, sec_keys, sec_ctx = from_capture(args.pcap)
     with open(os.path.join(args.run, 'conf', 'subscribers.json')) as f:
         subscribers = json.load(f)
     run_txt = open(os.path.join(args.run, 'run.txt')).read().strip()
@@ -277,6 +277,10 @@ def main():
             'UL: expected), plaintext = the NAS message inside the security header, '
             'pdu = the whole security protected NAS message, frame = number of the frame carrying it in ngap.pcapng (same numbering as the classic pcap it was made from).',
             'capture_*: read from ngap.pcap with tshark (what the core does not log).',
+            'amf_nh: each NH the AMF derived (TS 33.501 A.10): sync input, NH, NCC (1: the NH made '
+            'from K_gNB at the Initial Context Setup; handovers (Path Switch, Handover Required) '
+            'log their NCC); capture_ngap_security_context: NCC and NH of each NGAP '
+            'SecurityContext (PathSwitchRequestAcknowledge, HandoverRequest).',
         ],
         'subscribers': subscribers,
         'home_network_keys': home_network_keys(args.run),
@@ -290,6 +294,8 @@ def main():
         'capture_registration_request': reg_req,
         'capture_ngap_security_key': sec_keys,
         'nas_pdus': pdus,
+        'amf_nh': ev['nh'],
+        'capture_ngap_security_context': sec_ctx,
     }
     with open(args.out, 'w') as f:
         json.dump(truth, f, indent=1)
