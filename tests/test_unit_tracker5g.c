@@ -144,6 +144,7 @@ static void nh_chain(const nh_vectors *v)
     check(r->mac_status == KASME_MAC_GOOD && r->has_ctx && r->ctx.domain == KASME_DOMAIN_5GS,
           "SMC: the K_AMF line's context taken into use (MAC %d: %s)", r->mac_status,
           r->unverified_why ? r->unverified_why : "");
+    uint32_t ue_id = r->ue_id;
 
     kasme_kenb_result kr = nh_on(&cap, KASME_DOMAIN_5GS, conn, v->nh[0], 1);
     check(kr.nh && kr.verdict == KASME_KENB_UNCHECKED && kr.why,
@@ -170,9 +171,19 @@ static void nh_chain(const nh_vectors *v)
     kr = nh_on(&cap, KASME_DOMAIN_EPS, conn, v->nh[0], 1);
     check(kr.verdict == KASME_KENB_UNCHECKED,
           "the same NH as S1AP's: no EPS context, not checked (verdict %d)", kr.verdict);
-    kr = nh_on(&cap, KASME_DOMAIN_5GS, kasme_conn_key(KASME_CONN_NGAP_RAN, 7, 2), v->nh[0], 1);
-    check(kr.verdict == KASME_KENB_UNCHECKED && kr.ue_id == 0,
-          "NH on a connection of no known UE: not checked");
+    /* the target's connection (Xn: another association; N2: a new AMF UE NGAP ID) names no
+     * known UE: the UE is the one whose chain holds the NH, and the connection becomes its */
+    uint64_t target = kasme_conn_key(KASME_CONN_NGAP_AMF, 8, 2);
+    kr = nh_on(&cap, KASME_DOMAIN_5GS, kasme_conn_key(KASME_CONN_NGAP_AMF, 8, 3), flipped, 2);
+    check(kr.verdict == KASME_KENB_UNCHECKED && kr.ue_id == 0 && kr.why,
+          "flipped NH on a connection of no known UE: no UE's chain holds it, not checked");
+    kr = nh_on(&cap, KASME_DOMAIN_5GS, target, v->nh[1], 2);
+    check(kr.verdict == KASME_KENB_CONFIRMED && kr.nh_index == 2 && kr.ue_id == ue_id,
+          "NH_2 on a connection of no known UE: its UE found by the chain (verdict %d, UE %u)",
+          kr.verdict, kr.ue_id);
+    kr = nh_on(&cap, KASME_DOMAIN_5GS, target, flipped, 2);
+    check(kr.verdict == KASME_KENB_MISMATCH && kr.ue_id == ue_id,
+          "that connection now names the UE: a flipped NH there is a mismatch");
     capture_close(&cap);
 }
 

@@ -10,6 +10,7 @@ static const kasme_domain_profile profiles[2] = {
                           "no AKA or key-file K_ASME for this UE and KSI",
                           "no recent uplink NAS COUNT gives this K_eNB",
                           "no K_ASME for this UE: NH kept for the target cell's first MAC-I",
+                          "no K_ASME for this UE: NH kept for the target cell's first MAC-I",
                           "no initial K_eNB (S1AP SecurityKey) to start this UE's NH chain",
                           "no NH of this UE's chain (K_ASME, initial K_eNB) has this NCC and value",
                           kasme_subdb_kasme_by_imsi, kasme_subdb_kasme_by_tmsi,
@@ -17,6 +18,8 @@ static const kasme_domain_profile profiles[2] = {
     [KASME_DOMAIN_5GS] = {0x69,
                           "no 5G AKA or key-file K_AMF for this UE and ngKSI",
                           "no recent uplink NAS COUNT gives this K_gNB",
+                          "no known UE on this connection, and no recent UE's NH chain holds "
+                          "this NH",
                           "no K_AMF for this UE in this capture",
                           "no initial K_gNB (NGAP SecurityKey) to start this UE's NH chain",
                           "no NH of this UE's chain (K_AMF, initial K_gNB) has this NCC and value",

@@ -26,6 +26,7 @@ typedef struct {
     /* why texts (static, so a packed result can name them: tracker_pack.c) */
     const char *why_no_root;        /* an SMC with no AKA or key-file root key */
     const char *why_an_key_unknown; /* a SecurityKey no recent UL NAS COUNT gives */
+    const char *why_nh_unplaced;    /* a SecurityContext's NH that no known UE's chain holds */
     const char *why_nh_no_root;     /* a SecurityContext's NH for a UE without a root key */
     const char *why_nh_no_an_key;   /* ... without an initial K_eNB/K_gNB to start the chain */
     const char *why_nh_mismatch;    /* ... that no NH of the chain equals */

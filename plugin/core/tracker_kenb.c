@@ -440,7 +440,7 @@ static const kasme_sec_ctx *nh_check(const kasme_ue *ue, kasme_domain domain,
     const kasme_domain_profile *profile = kasme_profile(domain);
     const kasme_sec_ctx *current = ue ? ue->current[domain] : NULL;
     if (!current || !current->active) {
-        res->why = profile->why_nh_no_root;
+        res->why = ue ? profile->why_nh_no_root : profile->why_nh_unplaced;
         return NULL;
     }
     res->ue_id = ue->id;
@@ -478,6 +478,27 @@ static void nh_keep_pending(kasme_tracker *tr, const kasme_ue *ue, const kasme_s
     memcpy(p->kenb_initial, ue->an_key, 32);
 }
 
+/* The UE whose NH chain holds this NH, for a SecurityContext on a connection that names no
+ * known UE: the target's association (Xn/X2 path switch; an AMF or MME UE id is unique per
+ * core node, not per association) or the target's new AMF UE NGAP ID (N2 handover). Tried
+ * among the recent UEs within the capture's guess budget, like a PDU no identifier places;
+ * a 256-bit NH that equals a chain's is that UE's. */
+static kasme_ue *nh_owner(kasme_tracker *tr, kasme_domain domain, const kasme_nh_context *sc)
+{
+    uint32_t n = tr->ues.count;
+    uint32_t lowest = n > KASME_GUESS_LIMIT ? n - KASME_GUESS_LIMIT : 0;
+    for (uint32_t id = n; id > lowest && tr->stats.guess_tries < KASME_GUESS_BUDGET; id--) {
+        kasme_ue *ue = kasme_ue_by_id(tr, id);
+        const kasme_sec_ctx *current = ue->current[domain];
+        if (!current || !current->active || !ue->has_an_key || ue->an_key_domain != domain)
+            continue;
+        tr->stats.guess_tries++;
+        if (nh_chain_match(domain, current->root_key, ue->an_key, sc->ncc, sc->nh))
+            return ue;
+    }
+    return NULL;
+}
+
 void kasme_tracker_nh(kasme_tracker *tr, kasme_domain domain, const kasme_pdu_meta *meta,
                       const kasme_nh_context *sc, kasme_kenb_result *res)
 {
@@ -488,6 +509,10 @@ void kasme_tracker_nh(kasme_tracker *tr, kasme_domain domain, const kasme_pdu_me
     kasme_ue *ue = kasme_ue_of_conn(tr, meta->conn);
     if (!ue)
         ue = kasme_ue_of_conn(tr, meta->conn_alt);
+    if (!ue && (ue = nh_owner(tr, domain, sc))) {
+        kasme_conn_map_insert(tr, meta->conn, ue); /* the UE's connection on the target */
+        kasme_conn_map_insert(tr, meta->conn_alt, ue);
+    }
     const kasme_sec_ctx *confirmed = nh_check(ue, domain, sc, res);
     if (domain == KASME_DOMAIN_EPS)
         nh_keep_pending(tr, ue, confirmed, sc, res, meta->frame);

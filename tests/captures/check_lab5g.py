@@ -9,7 +9,8 @@ AMF's; every protected NAS PDU the AMF logged deciphered, its MAC verified, at t
 and the plaintext of every ciphered one equal to the AMF's; every NGAP SecurityKey confirmed as
 K_gNB and equal to the AMF's K_gNB; no MAC failed anywhere. For EAP-AKA' (the synthetic
 capture, truth["eap_aka_prime"]): AT_MAC verified in request and response, and refused with a
-flipped bit.
+flipped bit. For handovers (truth["capture_ngap_security_context"]): every NGAP SecurityContext's
+NH and NCC equal to the AMF's and confirmed by kasme, a flipped NH bit a mismatch.
 
 Usage: check_lab5g.py PLUGIN WS_VERSION CAPTURE_DIR [KEYFILE]
 """
@@ -173,6 +174,43 @@ def check_kamf_only(ck, plugin, version, capdir, truth, tmp):
                  "key source names the K_AMF line (%s)" % sources)
 
 
+NH_FIELDS = ["ngap.nextHopNH", "ngap.nextHopChainingCount", "kasme.nh", "kasme.nh.ncc",
+             "kasme.nh.index"]
+
+
+def check_nh(ck, plugin, version, capdir, keyfile, truth, rows, tmp):
+    """Every NGAP SecurityContext the AMF logged (Xn: PathSwitchRequestAcknowledge, N2:
+    HandoverRequest): NH and NCC as the AMF's, kasme's NH confirmed at a chain position with
+    that NCC; one NH bit flipped: a mismatch."""
+    contexts = truth.get("capture_ngap_security_context", [])
+    for c in contexts:
+        row = rows.get(c["frame"], {})
+        what = "frame %d SecurityContext (procedure %d)" % (c["frame"], c["procedure_code"])
+        ck.check(row.get("ngap.nextHopNH") == [c["NH"].lower()], what + ": NH equals the AMF's")
+        ck.check(row.get("ngap.nextHopChainingCount") == [str(c["NCC"])], what + ": NCC")
+        ck.check(row.get("kasme.nh") == ["1"] and row.get("kasme.nh.ncc") == [str(c["NCC"])],
+                 what + ": NH confirmed by kasme (%s)" % row.get("kasme.nh"))
+        index = row.get("kasme.nh.index", ["0"])[0]
+        ck.check(int(index) % 8 == c["NCC"], what + ": chain position %s has the NCC" % index)
+    unchecked = [f for f, r in rows.items() if r.get("ngap.nextHopNH") and r.get("kasme.nh") != ["1"]]
+    ck.check(not unchecked, "every NGAP SecurityContext confirmed (not: frames %s)" % unchecked)
+    if not contexts:
+        return
+    # a flipped NH: a mismatch where the connection names the UE; on a target's connection no
+    # chain holds it, so no UE is found and it is not checked; confirmed never
+    pcap = as_pcap(os.path.join(capdir, "ngap.pcapng"), tmp)
+    for c in contexts:
+        nh = bytes.fromhex(c["NH"])
+        patch_frames(pcap, {c["frame"]}, lambda b: b.replace(nh, nh[:-1] + bytes([nh[-1] ^ 1])))
+    bad, _ = run_kasme(plugin, version, pcap, keyfile, extra_fields=NH_FIELDS + ["kasme.ue"])
+    verdicts = [bad.get(c["frame"], {}).get("kasme.nh", ["?"])[0] for c in contexts]
+    ck.check(set(verdicts) <= {"0", "2"} and all(
+        v == "2" for c, v in zip(contexts, verdicts) if rows.get(c["frame"], {}).get("kasme.ue")
+        and bad.get(c["frame"], {}).get("kasme.ue")),
+        "every NH with a flipped bit: not confirmed, a mismatch where the UE is known (%s)"
+        % verdicts)
+
+
 def check_eap(ck, plugin, version, capdir, keyfile, truth, rows, tmp):
     """EAP-AKA' (the synthetic capture): AT_MAC verified in the request and the response; with
     one bit of the request's AT_MAC flipped, AT_MAC fails, no context is made, no NAS MAC
@@ -204,7 +242,8 @@ def main():
     keyfile = sys.argv[4] if len(sys.argv) > 4 else os.path.join(capdir, "subscriber.keys")
     truth = json.load(open(os.path.join(capdir, "truth.json")))
     rows, stderr = run_kasme(plugin, version, os.path.join(capdir, "ngap.pcapng"), keyfile,
-                             extra_fields=["kasme.plaintext", "kasme.key.kgnb", "kasme.eap.mac"])
+                             extra_fields=["kasme.plaintext", "kasme.key.kgnb", "kasme.eap.mac",
+                                           "kasme.ue"] + NH_FIELDS)
     ck = Checker(os.path.basename(capdir))
     ck.check("kasme:" not in stderr, "no key-file or plugin errors: " + stderr.strip())
     keys_seen = {f: set() for f in ("kasme.key.kamf", "kasme.key.nas_int", "kasme.key.nas_enc",
@@ -226,13 +265,15 @@ def main():
         check_suci(ck, plugin, version, capdir, keyfile, truth, tmp)
         check_kamf_only(ck, plugin, version, capdir, truth, tmp)
         check_eap(ck, plugin, version, capdir, keyfile, truth, rows, tmp)
+        check_nh(ck, plugin, version, capdir, keyfile, truth, rows, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     failed = [f for f, r in rows.items() if "0" in r.get("kasme.mac.status", [])]
     ck.check(not failed, "no MAC failed (failed in frames %s)" % failed)
     ck.check(n > 0, "the truth has NAS PDUs in the capture")
-    print("%s: %d protected NAS PDUs, %d K_gNB; %d checks passed, %d failed"
-          % (ck.label, n, len(truth.get("capture_ngap_security_key", [])), ck.passed, ck.failed))
+    print("%s: %d protected NAS PDUs, %d K_gNB, %d NH; %d checks passed, %d failed"
+          % (ck.label, n, len(truth.get("capture_ngap_security_key", [])),
+             len(truth.get("capture_ngap_security_context", [])), ck.passed, ck.failed))
     return 1 if ck.failed else 0
 
 
