@@ -483,6 +483,9 @@ static void nh_keep_pending(kasme_tracker *tr, const kasme_ue *ue, const kasme_s
  * core node, not per association) or the target's new AMF UE NGAP ID (N2 handover). Tried
  * among the recent UEs within the capture's guess budget, like a PDU no identifier places;
  * a 256-bit NH that equals a chain's is that UE's. */
+/* A chain costs up to KASME_NH_CHAIN_MAX HMAC-SHA-256s, about 8 MAC tries of a NAS PDU: so
+ * much of the budget is charged, which keeps the capture's worst case near a second. */
+#define KASME_NH_CHAIN_TRY_COST 8
 static kasme_ue *nh_owner(kasme_tracker *tr, kasme_domain domain, const kasme_nh_context *sc)
 {
     uint32_t n = tr->ues.count;
@@ -492,7 +495,7 @@ static kasme_ue *nh_owner(kasme_tracker *tr, kasme_domain domain, const kasme_nh
         const kasme_sec_ctx *current = ue->current[domain];
         if (!current || !current->active || !ue->has_an_key || ue->an_key_domain != domain)
             continue;
-        tr->stats.guess_tries++;
+        tr->stats.guess_tries += KASME_NH_CHAIN_TRY_COST;
         if (nh_chain_match(domain, current->root_key, ue->an_key, sc->ncc, sc->nh))
             return ue;
     }
