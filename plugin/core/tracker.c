@@ -340,10 +340,12 @@ static void handle_plain(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *
 
 /* An initial NAS message names its UE (TS 24.301 5.5.1.2.2, 5.5.3.2.2, 5.6.1.2; TS 24.501
  * 5.5.1.2.2, 5.6.1.2): a known identity wins over the connection, which may have been reused
- * by another UE. */
+ * by another UE. So does an Identity Response: a registration with a 5G-GUTI (or an attach
+ * with a GUTI) that kasme placed on the UE that GUTI belonged to is another subscriber when
+ * the core asks for the identity and gets another SUPI (IMSI). */
 static bool is_initial_message(const kasme_nas_msg *msg)
 {
-    return msg->kind == KASME_NAS_K_INITIAL;
+    return msg->kind == KASME_NAS_K_INITIAL || msg->kind == KASME_NAS_K_IDENTITY_RESPONSE;
 }
 
 static kasme_ue *ue_for_pdu(kasme_tracker *tr, kasme_domain domain,

@@ -243,7 +243,7 @@ def main():
     truth = json.load(open(os.path.join(capdir, "truth.json")))
     rows, stderr = run_kasme(plugin, version, os.path.join(capdir, "ngap.pcapng"), keyfile,
                              extra_fields=["kasme.plaintext", "kasme.key.kgnb", "kasme.eap.mac",
-                                           "kasme.ue"] + NH_FIELDS)
+                                           "kasme.ue", "kasme.supi"] + NH_FIELDS)
     ck = Checker(os.path.basename(capdir))
     ck.check("kasme:" not in stderr, "no key-file or plugin errors: " + stderr.strip())
     keys_seen = {f: set() for f in ("kasme.key.kamf", "kasme.key.nas_int", "kasme.key.nas_enc",
@@ -255,6 +255,12 @@ def main():
         ck.check("aka res verified" in rows.get(r["frame"], {}).get("kasme.event", []),
                  "frame %d: RES* verified" % r["frame"])
     check_keys(ck, truth, keys_seen)
+    supis_of = {}
+    for row in rows.values():
+        if len(row.get("kasme.ue", [])) == 1:
+            supis_of.setdefault(row["kasme.ue"][0], set()).update(row.get("kasme.supi", []))
+    ck.check(all(len(v) <= 1 for v in supis_of.values()),
+             "no kasme UE holds two SUPIs (%s)" % supis_of)
     n = check_pdus(ck, truth, rows)
     for k in truth.get("capture_ngap_security_key", []):
         row = rows.get(k["frame"], {})
