@@ -317,6 +317,9 @@ def main():
         with open(truth) as f:
             t = json.load(f)
         ues = t.get("ue", [])
+        # the Open5GS test-suite captures' truth has the MME's PDUs, no UE log with times
+        ues = [ue for ue in ues if all("time" in m for m in ue.get("nas_messages", []))
+               and "rrc_messages" in ue and "as_security" in ue]
         for ue in ues:
             inst = re.sub(r"[^A-Za-z0-9_]+", "_", ue.get("instance", "ue")).strip("_")
             name = "%s-%s" % (scenario, inst)
