@@ -79,6 +79,8 @@ enum {
                                             integrity algorithm and COUNT found by MAC search */
     KASME_EV_FOUND_BY_MAC = 1u << 16,    /* the context its identity named failed the MAC;
                                             another stored context verified it (named_ue_id) */
+    KASME_EV_KSI_DIFFERS = 1u << 17,     /* Service Request: its KSI is not its context's; the
+                                            UE's current context verified the short MAC */
 };
 
 /* What a carrier knows about a PDU besides its bytes. */

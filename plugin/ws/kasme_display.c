@@ -77,6 +77,7 @@ static expert_field ei_nh_mismatch = EI_INIT;
 static expert_field ei_alg_unavailable = EI_INIT;
 static expert_field ei_guessed = EI_INIT;
 static expert_field ei_found_by_mac = EI_INIT;
+static expert_field ei_ksi_differs = EI_INIT;
 static expert_field ei_eea_unknown = EI_INIT;
 static expert_field ei_no_kenb = EI_INIT;
 static expert_field ei_kgnb_mismatch = EI_INIT;
@@ -199,6 +200,7 @@ void kasme_display_register(int proto)
         {&ei_no_kenb, {"kasme.kenb.none", PI_UNDECODED, PI_WARN, "No K_eNB candidate verifies the RRC Security Mode Command", EXPFILL}},
         {&ei_guessed, {"kasme.ue_guessed", PI_SECURITY, PI_NOTE, "UE found by trying known contexts against the MAC", EXPFILL}},
         {&ei_found_by_mac, {"kasme.found_by_mac", PI_SECURITY, PI_NOTE, "Security context found by MAC, not by identity", EXPFILL}},
+        {&ei_ksi_differs, {"kasme.ksi_differs", PI_PROTOCOL, PI_WARN, "Service Request's KSI is not its security context's; the UE's current context verified the short MAC", EXPFILL}},
         {&ei_eea_unknown, {"kasme.eea_unknown", PI_UNDECODED, PI_NOTE, "Ciphering algorithm not found yet: no plaintext", EXPFILL}},
     };
     proto_register_field_array(proto, hf, array_length(hf));
@@ -244,6 +246,7 @@ static void add_events(proto_tree *tree, packet_info *pinfo, proto_item *top,
         {KASME_EV_CAPTURE_VECTOR, "AKA: RAND of a vector the capture carried (key source)", NULL},
         {KASME_EV_ALGS_SEARCHED, "No SMC in the capture: algorithms found by MAC search", NULL},
         {KASME_EV_FOUND_BY_MAC, "Security context found by MAC, not by identity", NULL},
+        {KASME_EV_KSI_DIFFERS, "KSI differs from the context's: the UE's current context verified the short MAC", &ei_ksi_differs},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(events); i++) {
         if (!(r->events & events[i].bit))
