@@ -554,6 +554,10 @@ static void test_hostile(void)
     CHECK(plain_of("07560101", 1, &m) == -1);                 /* IMSI of 0 digits */
     CHECK(plain_of("0756020a1f", 1, &m) == -1);               /* non-decimal digit */
     CHECK(plain_of("07430000", 1, &m) == 0 && m.esm_container_len == 0);
+    /* 5GMM: IEI 0x21 is RAND (TV 17) in an Authentication request only; in a response it is a
+     * TLV of any length, never 16 octets copied from it (an ASan overread fuzz_nas found) */
+    CHECK(plain_of("7e0057210100", 1, &m) == 0 && !m.has_rand);
+    CHECK(plain_of("7e0057211000112233445566778899aabbccddeeff", 1, &m) == 0 && !m.has_rand);
     /* A protected or service-request header is no plain message */
     CHECK(plain_of("", 0, &m) == -1);
     uint8_t protected_hdr[] = {0x17, 0x45};

@@ -1392,17 +1392,17 @@ static void handover_other_ueid(void)
 }
 
 /* An S1AP SecurityContext for the UE on l's connection. */
-static kasme_kenb_result s1ap_nh(as_capture *cap, uint64_t conn, const kasme_s1ap_nh *sc)
+static kasme_kenb_result s1ap_nh(as_capture *cap, uint64_t conn, const kasme_nh_context *sc)
 {
     kasme_pdu_meta meta = {.frame = ++cap->frame, .dir = KASME_DIR_DL, .conn = conn};
     kasme_kenb_result kr;
-    kasme_tracker_s1ap_nh(cap->tr, &meta, sc, &kr);
+    kasme_tracker_nh(cap->tr, KASME_DOMAIN_EPS, &meta, sc, &kr);
     return kr;
 }
 
-static kasme_s1ap_nh security_context(const uint8_t nh[32], uint8_t ncc)
+static kasme_nh_context security_context(const uint8_t nh[32], uint8_t ncc)
 {
-    kasme_s1ap_nh sc = {.ncc = ncc, .has_algs = true, .eea = 2, .eia = 2,
+    kasme_nh_context sc = {.ncc = ncc, .has_algs = true, .eea = 2, .eia = 2,
                         .earfcns = {1850, 3350}, .n_earfcns = 2, .pcis = {5, 7}, .n_pcis = 2};
     memcpy(sc.nh, nh, 32);
     return sc;
@@ -1423,13 +1423,13 @@ static void s1ap_nh_checks(void)
     kasme_tracker_an_key(cap.tr, KASME_DOMAIN_EPS, &meta, l.kenb_initial, &kr);
     for (uint8_t n = 1; n <= 9; n += 4) {
         link_nh(&l, n, nh);
-        kasme_s1ap_nh sc = security_context(nh, n & 7);
+        kasme_nh_context sc = security_context(nh, n & 7);
         kr = s1ap_nh(&cap, l.conn, &sc);
         check(kr.nh && kr.verdict == KASME_KENB_CONFIRMED && kr.nh_index == n && kr.ncc == (n & 7),
               "NH_%u with NCC %u: verdict %d index %u", n, n & 7, kr.verdict, kr.nh_index);
     }
     link_nh(&l, 2, nh);
-    kasme_s1ap_nh sc = security_context(nh, 3);
+    kasme_nh_context sc = security_context(nh, 3);
     kr = s1ap_nh(&cap, l.conn, &sc);
     check(kr.verdict == KASME_KENB_MISMATCH, "NH_2 with NCC 3: verdict %d (want mismatch)",
           kr.verdict);
@@ -1455,7 +1455,7 @@ static void incoming_from_nh(uint16_t pci, bool pci_named, bool algs_named, bool
     uint8_t nh[32];
     capture_open(&cap, NULL);
     pattern_key(nh, 32, 1900u + pci);
-    kasme_s1ap_nh sc = security_context(nh, 1);
+    kasme_nh_context sc = security_context(nh, 1);
     sc.has_algs = algs_named;
     sc.pcis[1] = pci_named ? pci : 8;
     if (!right_nh)
@@ -1498,7 +1498,7 @@ static void nh_sweep_budget(void)
         if (i % 4 == 0)
             for (uint32_t k = 0; k < 4; k++) {
                 pattern_key(nh, 32, 2100 + i * 4 + k);
-                kasme_s1ap_nh sc = security_context(nh, 1);
+                kasme_nh_context sc = security_context(nh, 1);
                 s1ap_nh(&cap, kasme_conn_key(KASME_CONN_S1AP_MME, 0, 10 + k), &sc);
             }
         link_open(&l, (uint16_t)(300 + i));
@@ -1512,7 +1512,7 @@ static void nh_sweep_budget(void)
            (double)(g_get_monotonic_time() - start) / 1000.0);
     for (int named = 0; named < 2; named++) {
         pattern_key(nh, 32, 2200u + (uint32_t)named);
-        kasme_s1ap_nh sc = security_context(nh, 1);
+        kasme_nh_context sc = security_context(nh, 1);
         sc.pcis[0] = named ? 301 : 5;
         s1ap_nh(&cap, kasme_conn_key(KASME_CONN_S1AP_MME, 0, 20), &sc);
         link_open(&l, (uint16_t)(400 + named));

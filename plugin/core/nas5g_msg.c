@@ -186,7 +186,10 @@ static bool take_abba(const nas_ie *ie, kasme_nas_msg *out)
 static bool take_auth_ie(const nas_ie *ie, kasme_nas_msg *out)
 {
     switch (ie->iei) {
-    case IEI_RAND:
+    case IEI_RAND: /* TV of 17 octets in an Authentication request only: in a response or a
+                      failure 0x21 is read as a TLV of any length (found by fuzz_nas) */
+        if (out->msg_type != MT_AUTH_REQUEST || ie->len != 16)
+            return true;
         memcpy(out->rand, ie->value, 16);
         out->has_rand = true;
         return true;

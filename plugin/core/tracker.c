@@ -344,10 +344,12 @@ static void handle_plain(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *
 
 /* An initial NAS message names its UE (TS 24.301 5.5.1.2.2, 5.5.3.2.2, 5.6.1.2; TS 24.501
  * 5.5.1.2.2, 5.6.1.2): a known identity wins over the connection, which may have been reused
- * by another UE. */
+ * by another UE. So does an Identity Response: a registration with a 5G-GUTI (or an attach
+ * with a GUTI) that kasme placed on the UE that GUTI belonged to is another subscriber when
+ * the core asks for the identity and gets another SUPI (IMSI). */
 static bool is_initial_message(const kasme_nas_msg *msg)
 {
-    return msg->kind == KASME_NAS_K_INITIAL;
+    return msg->kind == KASME_NAS_K_INITIAL || msg->kind == KASME_NAS_K_IDENTITY_RESPONSE;
 }
 
 static kasme_ue *ue_for_pdu(kasme_tracker *tr, kasme_domain domain,
@@ -495,9 +497,10 @@ void kasme_tracker_an_key(kasme_tracker *tr, kasme_domain domain, const kasme_pd
     memset(res, 0, sizeof *res);
     res->domain = domain;
     kasme_ue *ue = ue_by_conn(tr, meta);
-    if (ue && domain == KASME_DOMAIN_EPS) {
-        ue->has_s1ap_kenb = true; /* a K_eNB candidate for the RRC SMC */
-        memcpy(ue->s1ap_kenb, key, 32);
+    if (ue) { /* a K_eNB candidate for the RRC SMC; NH_1's SYNC-input */
+        ue->has_an_key = true;
+        ue->an_key_domain = (uint8_t)domain;
+        memcpy(ue->an_key, key, 32);
     }
     kasme_sec_ctx *ctx = ue ? ue->current[domain] : NULL;
     if (!ctx || !ctx->active) {

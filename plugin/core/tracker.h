@@ -79,7 +79,9 @@ enum {
                                             integrity algorithm and COUNT found by MAC search */
     KASME_EV_FOUND_BY_MAC = 1u << 16,    /* the context its identity named failed the MAC;
                                             another stored context verified it (named_ue_id) */
-    KASME_EV_KSI_DIFFERS = 1u << 17,     /* Service Request: its KSI is not its context's; the
+    KASME_EV_EAP_MAC_OK = 1u << 17,      /* EAP-AKA': AT_MAC verified with K_aut */
+    KASME_EV_EAP_MAC_BAD = 1u << 18,     /* EAP-AKA': AT_MAC differs (no identity gives it) */
+    KASME_EV_KSI_DIFFERS = 1u << 19,     /* Service Request: its KSI is not its context's; the
                                             UE's current context verified the short MAC */
 };
 
@@ -151,14 +153,16 @@ typedef struct {
     uint32_t ul_count;   /* the UL NAS COUNT whose K_eNB matched */
     uint32_t ctx_id;
     const char *why;
-    bool nh;             /* the result is of an S1AP SecurityContext's NH, not a SecurityKey: */
+    bool nh;             /* the result is of a SecurityContext's NH, not a SecurityKey: */
     uint8_t ncc;         /*   its nextHopChainingCount */
-    unsigned nh_index;   /*   the chain position that matched: NH_1 = KDF(K_ASME, initial K_eNB) */
+    unsigned nh_index;   /*   the chain position that matched: NH_1 = KDF(K_ASME, initial K_eNB)
+                              or KDF(K_AMF, initial K_gNB) */
 } kasme_kenb_result;
 
-/* An S1AP SecurityContext {nextHopChainingCount, nextHopParameter} (HandoverRequest,
- * PathSwitchRequestAcknowledge) and what the HandoverRequest's source-to-target container
- * tells about the target cell (TS 36.331 HandoverPreparationInformation). */
+/* A SecurityContext {nextHopChainingCount, nextHopParameter (S1AP) or nextHopNH (NGAP)}
+ * (HandoverRequest, PathSwitchRequestAcknowledge) and, for S1AP, what the HandoverRequest's
+ * source-to-target container tells about the target cell (TS 36.331
+ * HandoverPreparationInformation). */
 #define KASME_NH_MAX_CELLS 8
 typedef struct {
     uint8_t ncc;
@@ -169,7 +173,7 @@ typedef struct {
     size_t n_earfcns;
     uint16_t pcis[KASME_NH_MAX_CELLS];    /* PCI candidates tried before all 504 */
     size_t n_pcis;
-} kasme_s1ap_nh;
+} kasme_nh_context;
 
 /* What a carrier knows about a PDCP PDU (TS 36.323) besides its bytes. */
 typedef struct {
@@ -279,12 +283,13 @@ void kasme_tracker_nas(kasme_tracker *tr, const kasme_pdu_meta *meta, const uint
 void kasme_tracker_an_key(kasme_tracker *tr, kasme_domain domain, const kasme_pdu_meta *meta,
                           const uint8_t key[32], kasme_kenb_result *res);
 
-/* An S1AP SecurityContext for the UE on meta's connection: NH checked against the UE's NH
- * chain (TS 33.401 7.2.8.4, A.4) when K_ASME and the initial K_eNB are known; kept for the
- * target cell either way, where the first SRB1 PDU of a connection without AS security is
- * tried with K_eNB* = KDF(NH, PCI, EARFCN-DL) and its MAC-I decides. */
-void kasme_tracker_s1ap_nh(kasme_tracker *tr, const kasme_pdu_meta *meta,
-                           const kasme_s1ap_nh *sc, kasme_kenb_result *res);
+/* A SecurityContext {NCC, NH} of S1AP (EPS) or NGAP (5GS) for the UE on meta's connection:
+ * NH checked against the UE's NH chain (TS 33.401 7.2.8.4, A.4; TS 33.501 6.9.2.1.1, A.10)
+ * when the root key and the initial K_eNB/K_gNB are known. An S1AP NH is kept for the target
+ * cell either way, where the first SRB1 PDU of a connection without AS security is tried with
+ * K_eNB* = KDF(NH, PCI, EARFCN-DL) and its MAC-I decides. */
+void kasme_tracker_nh(kasme_tracker *tr, kasme_domain domain, const kasme_pdu_meta *meta,
+                      const kasme_nh_context *sc, kasme_kenb_result *res);
 
 /* Handle one PDCP PDU of a radio bearer; plain_out (capacity >= len) receives the RRC
  * message or the user-plane SDU. */

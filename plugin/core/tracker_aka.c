@@ -1,6 +1,7 @@
-/* AKA in the tracker, EPS AKA (TS 33.401 6.1, TS 24.301 5.4.2) and 5G AKA (TS 33.501 6.1.3.2,
- * TS 24.501 5.4.1.3): find the subscriber whose MAC-A matches AUTN, derive CK/IK and the root
- * key candidates (K_ASME; K_AUSF -> K_SEAF -> K_AMF), check RES (RES*). */
+/* AKA in the tracker, EPS AKA (TS 33.401 6.1, TS 24.301 5.4.2), 5G AKA (TS 33.501 6.1.3.2,
+ * TS 24.501 5.4.1.3) and EAP-AKA' (6.1.3.1, its keys in tracker_eap.c): find the subscriber
+ * whose MAC-A matches AUTN, derive CK/IK and the root key candidates (K_ASME; K_AUSF -> K_SEAF
+ * -> K_AMF), check RES (RES*). */
 #include "tracker_int.h"
 
 #include <string.h>
@@ -11,14 +12,8 @@
 #include "milenage.h"
 #include "xor_auth.h"
 
-typedef struct {
-    uint8_t xres[16];
-    size_t xres_len;
-    uint8_t ck[16], ik[16];
-} aka_vector;
-
 /* TS 33.501 A.2, A.4, A.6, A.7: one serving network's K_AMF and XRES* (5G AKA). */
-static bool derive_5g_candidate(const aka_vector *vec, const uint8_t plmn[3],
+static bool derive_5g_candidate(const kasme_aka_vector *vec, const uint8_t plmn[3],
                                 const kasme_nas_msg *msg, const char *supi, uint8_t kamf[32],
                                 uint8_t xres_star[16])
 {
@@ -37,7 +32,7 @@ static bool derive_5g_candidate(const aka_vector *vec, const uint8_t plmn[3],
 
 /* Computes the subscriber's view of AUTN; true if its MAC-A equals AUTN's (TS 33.102 6.3.3). */
 static bool aka_check(const kasme_subscriber *sub, const uint8_t rand[16],
-                      const uint8_t autn[16], aka_vector *out)
+                      const uint8_t autn[16], kasme_aka_vector *out)
 {
     uint8_t ak[6], sqn[6], mac_a[8];
     const uint8_t *amf = autn + 6;
@@ -118,7 +113,7 @@ size_t kasme_sn_candidates(const kasme_ue *ue, const kasme_pdu_meta *meta, uint8
  * secrets (a GUTI attach does not say who the UE is). */
 static const kasme_subscriber *find_subscriber(kasme_tracker *tr, kasme_ue *ue,
                                                const uint8_t rand[16], const uint8_t autn[16],
-                                               aka_vector *vec)
+                                               kasme_aka_vector *vec)
 {
     if (!tr->db)
         return NULL;
@@ -137,7 +132,7 @@ static const kasme_subscriber *find_subscriber(kasme_tracker *tr, kasme_ue *ue,
  * (TS 33.401 A.2), or K_AMF with its XRES* (5G AKA). The SMC's MAC (and RES*) picks one. */
 static void derive_root_candidates(const kasme_ue *ue, const kasme_subscriber *sub,
                                    const kasme_pdu_meta *meta, const kasme_nas_msg *msg,
-                                   const aka_vector *vec, kasme_sec_ctx *ctx)
+                                   const kasme_aka_vector *vec, kasme_sec_ctx *ctx)
 {
     kasme_root_cands *cands = kasme_ctx_cands(ctx);
     size_t n_sn = kasme_sn_candidates(ue, meta, cands->sn, KASME_MAX_SN_CANDIDATES);
@@ -157,6 +152,26 @@ static void derive_root_candidates(const kasme_ue *ue, const kasme_subscriber *s
     ctx->n_roots = (uint8_t)n;
 }
 
+/* RAND and AUTN of an Authentication Request: its own IEs (EPS AKA, 5G AKA), or the
+ * AKA'-Challenge in its EAP message (EAP-AKA'); false if it has neither. */
+static bool challenge_of(const kasme_nas_msg *msg, kasme_eap_aka *eap, const uint8_t **rand,
+                         const uint8_t **autn)
+{
+    memset(eap, 0, sizeof *eap);
+    if (msg->has_rand && msg->has_autn) {
+        *rand = msg->rand;
+        *autn = msg->autn;
+        return true;
+    }
+    if (!msg->eap || kasme_eap_parse(msg->eap, msg->eap_len, eap) != 0 ||
+        eap->code != KASME_EAP_REQUEST || eap->subtype != KASME_EAP_AKA_CHALLENGE ||
+        !eap->rand || !eap->autn)
+        return false;
+    *rand = eap->rand;
+    *autn = eap->autn;
+    return true;
+}
+
 kasme_sec_ctx *kasme_aka_new_ctx(kasme_tracker *tr, kasme_ue *ue, kasme_domain domain, int ksi,
                                  uint32_t aka_frame, const kasme_subscriber *sub)
 {
@@ -173,13 +188,15 @@ kasme_sec_ctx *kasme_aka_new_ctx(kasme_tracker *tr, kasme_ue *ue, kasme_domain d
 void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
                        const kasme_nas_msg *msg, kasme_nas_result *res)
 {
-    aka_vector vec;
+    kasme_aka_vector vec;
+    kasme_eap_aka eap;
+    const uint8_t *rand, *autn;
     tr->stats.aka_seen++;
     memset(&ue->aka, 0, sizeof ue->aka);
-    if (!msg->has_rand || !msg->has_autn)
-        return; /* EAP-AKA' (TS 33.501 6.1.3.1) carries them in the EAP message: not yet */
-    const kasme_subscriber *sub = find_subscriber(tr, ue, msg->rand, msg->autn, &vec);
-    if (!sub && kasme_capkeys_aka(tr, ue, meta, msg, res))
+    if (!challenge_of(msg, &eap, &rand, &autn))
+        return;
+    const kasme_subscriber *sub = find_subscriber(tr, ue, rand, autn, &vec);
+    if (!sub && !eap.rand && kasme_capkeys_aka(tr, ue, meta, msg, res))
         return; /* a vector the capture carried, found by RAND (tracker_capkeys.c) */
     if (!sub) {
         /* With no K for anyone (a K_ASME-only key file) there was nothing to match. */
@@ -197,7 +214,13 @@ void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
     memcpy(ue->aka.xres, vec.xres, 16);
 
     kasme_sec_ctx *ctx = kasme_aka_new_ctx(tr, ue, msg->domain, msg->ksi, meta->frame, sub);
-    derive_root_candidates(ue, sub, meta, msg, &vec, ctx);
+    if (!eap.rand)
+        derive_root_candidates(ue, sub, meta, msg, &vec, ctx);
+    else if (kasme_eap_challenge(ue, meta, ue->imsi[0] ? ue->imsi : sub->imsi, msg, &eap, &vec,
+                                 ctx))
+        res->events |= KASME_EV_EAP_MAC_OK;
+    else
+        res->events |= KASME_EV_EAP_MAC_BAD;
     kasme_secure_zero(&vec, sizeof vec);
 }
 
@@ -237,6 +260,10 @@ void kasme_aka_response(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_msg *ms
     if (!ue->aka.valid)
         return;
     bool ok;
+    if (msg->domain == KASME_DOMAIN_5GS && msg->eap) {
+        kasme_eap_response(ue, msg, res);
+        return;
+    }
     if (msg->domain == KASME_DOMAIN_5GS)
         ok = res_star_matches(ue->pending[KASME_DOMAIN_5GS], msg);
     else /* RES is the first res_len octets of the subscriber's output (TS 33.102 6.3.2). */

@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include "eap_msg.h"
 #include "idmap.h"
 #include "nas_msg.h"
 #include "schedcache.h"
@@ -25,6 +26,10 @@ typedef struct {
     /* why texts (static, so a packed result can name them: tracker_pack.c) */
     const char *why_no_root;        /* an SMC with no AKA or key-file root key */
     const char *why_an_key_unknown; /* a SecurityKey no recent UL NAS COUNT gives */
+    const char *why_nh_unplaced;    /* a SecurityContext's NH that no known UE's chain holds */
+    const char *why_nh_no_root;     /* a SecurityContext's NH for a UE without a root key */
+    const char *why_nh_no_an_key;   /* ... without an initial K_eNB/K_gNB to start the chain */
+    const char *why_nh_mismatch;    /* ... that no NH of the chain equals */
     /* key-file lines that give the root key itself: kasme= (EPS) or kamf= (5GS) */
     const kasme_subscriber *(*root_line_by_imsi)(const kasme_subdb *db, const char *imsi);
     const kasme_subscriber *(*root_line_by_tmsi)(const kasme_subdb *db, uint32_t tmsi);
@@ -40,6 +45,10 @@ unsigned kasme_nas_bearer(kasme_domain domain, const kasme_pdu_meta *meta);
 /* K_eNB (A.3) or K_gNB (A.9, 3GPP access) from the root key and an uplink NAS COUNT. */
 int kasme_derive_an_key(kasme_domain domain, const uint8_t root[32], uint32_t ul_count,
                         uint8_t out[32]);
+/* The next NH (TS 33.401 A.4, TS 33.501 A.10) from the root key and SYNC-input (the initial
+ * K_eNB/K_gNB for NH_1, then the previous NH). */
+int kasme_derive_nh(kasme_domain domain, const uint8_t root[32], const uint8_t sync[32],
+                    uint8_t out[32]);
 
 /* A NAS security context: EPS (TS 33.401 7.2.5.1, TS 24.301 4.4.2) or 5GS (TS 33.501 6.7,
  * TS 24.501 4.4.2). Before its NAS SMC it may hold several root key candidates (one per
@@ -53,6 +62,8 @@ typedef struct {
     uint8_t root[KASME_MAX_SN_CANDIDATES][32];
     uint8_t sn[KASME_MAX_SN_CANDIDATES][3];
     uint8_t xres_star[KASME_MAX_SN_CANDIDATES][16];
+    uint8_t k_aut[32];  /* EAP-AKA': K_aut, for the EAP-Response's AT_MAC */
+    bool has_k_aut;
 } kasme_root_cands;
 
 struct kasme_sec_ctx { /* fields ordered by size: one is kept per AKA, 100 000s of them */
@@ -101,7 +112,7 @@ struct kasme_ue { /* fields ordered by size: one per UE */
     uint32_t id;
     uint32_t m_tmsi;
     char imsi[16];
-    uint8_t s1ap_kenb[32];  /* the last S1AP SecurityKey for this UE */
+    uint8_t an_key[32];     /* the last SecurityKey for this UE (K_eNB of S1AP, K_gNB of NGAP): */
     kasme_aka_state aka;
     uint8_t guti_plmn[3];
     uint8_t carrier_plmn[3]; /* the last PLMN its connection named (TAI, user location) */
@@ -109,7 +120,8 @@ struct kasme_ue { /* fields ordered by size: one per UE */
     bool has_tmsi;
     uint8_t tmsi_domain;    /* kasme_domain of m_tmsi: an M-TMSI or a 5G-TMSI */
     bool has_guti_plmn;
-    bool has_s1ap_kenb;
+    bool has_an_key;
+    uint8_t an_key_domain;  /*   its kasme_domain; NH_1 = KDF(root key, it) */
 };
 
 #define KASME_MAX_RB 32
@@ -170,7 +182,7 @@ typedef struct {
 #define KASME_MAX_PCI_SWEEPS 64 /* tries over all 504 PCIs per capture; then named PCIs only */
 typedef struct {
     bool used;
-    kasme_s1ap_nh sc;
+    kasme_nh_context sc;
     uint32_t frame, ue_id;
     unsigned nh_index;     /* its place in the UE's NH chain, 0 if not confirmed */
     bool has_kasme;        /* K_ASME and initial K_eNB, for the NH chain after this handover */
@@ -224,6 +236,13 @@ void kasme_ctx_drop_cands(kasme_sec_ctx *ctx);
 kasme_sched *kasme_ctx_sched(kasme_sec_ctx *ctx);
 void kasme_ctx_info_fill(const kasme_sec_ctx *ctx, kasme_ctx_info *info);
 
+/* What the subscriber's AKA functions give for one challenge (TS 33.102 6.3). */
+typedef struct {
+    uint8_t xres[16];
+    size_t xres_len;
+    uint8_t ck[16], ik[16];
+} kasme_aka_vector;
+
 /* tracker_aka.c: Authentication Request / Response / Failure. */
 void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
                        const kasme_nas_msg *msg, kasme_nas_result *res);
@@ -244,6 +263,15 @@ void kasme_capkeys_free(struct kasme_capkeys *ck);
 /* Serving network id candidates for a UE, deduplicated; returns how many. */
 size_t kasme_sn_candidates(const kasme_ue *ue, const kasme_pdu_meta *meta,
                            uint8_t out[][3], size_t max);
+
+/* tracker_eap.c: EAP-AKA' (TS 33.501 6.1.3.1). The AKA'-Challenge of an Authentication
+ * Request whose subscriber gave vec: true when AT_MAC verifies with one EAP identity; ctx then
+ * holds its K_AMF (one root key) and K_aut. */
+bool kasme_eap_challenge(const kasme_ue *ue, const kasme_pdu_meta *meta, const char *supi,
+                         const kasme_nas_msg *msg, const kasme_eap_aka *eap,
+                         const kasme_aka_vector *vec, kasme_sec_ctx *ctx);
+/* The EAP-Response/AKA'-Challenge of an Authentication Response: AT_MAC and AT_RES. */
+void kasme_eap_response(const kasme_ue *ue, const kasme_nas_msg *msg, kasme_nas_result *res);
 
 /* tracker_nas.c: protected PDUs. */
 /* The MAC input and the inner message come from outer (kasme_nas_parse_outer). */

@@ -168,7 +168,8 @@ static bool try_nas_context(smc_search *s, const kasme_sec_ctx *ctx)
 /* Candidates in order of likelihood; stops at the first whose MAC-I verifies. */
 static void search_kenb(kasme_tracker *tr, kasme_ue *ue, smc_search *s)
 {
-    if (ue && ue->has_s1ap_kenb && try_kenb(s, ue->s1ap_kenb, "S1AP SecurityKey", false, 0))
+    if (ue && ue->has_an_key && ue->an_key_domain == KASME_DOMAIN_EPS &&
+        try_kenb(s, ue->an_key, "S1AP SecurityKey", false, 0))
         return;
     if (ue && ue->current[KASME_DOMAIN_EPS] && ue->current[KASME_DOMAIN_EPS]->active &&
         try_nas_context(s, ue->current[KASME_DOMAIN_EPS]))
@@ -419,19 +420,21 @@ bool kasme_reest_derive(kasme_tracker *tr, kasme_as_ctx *as, const uint8_t *pdu,
     return adopted;
 }
 
-/* --- NH from S1AP (HandoverRequest, PathSwitchRequestAcknowledge) --- */
+/* --- NH from S1AP and NGAP (HandoverRequest, PathSwitchRequestAcknowledge) --- */
 
-/* NH_1 = KDF(K_ASME, initial K_eNB), NH_i = KDF(K_ASME, NH_i-1) (TS 33.401 7.2.8.4, A.4); NCC
- * is i mod 8. Returns the i <= KASME_NH_CHAIN_MAX (two NCC wraps) whose NH equals nh, or 0. */
+/* NH_1 = KDF(root key, initial K_eNB/K_gNB), NH_i = KDF(root key, NH_i-1) (TS 33.401 7.2.8.4,
+ * A.4; TS 33.501 6.9.2.1.1, A.10); NCC is i mod 8. Returns the i <= KASME_NH_CHAIN_MAX (two NCC
+ * wraps) whose NH equals nh, or 0. */
 #define KASME_NH_CHAIN_MAX 16
-static unsigned nh_chain_match(const uint8_t kasme[32], const uint8_t kenb_initial[32],
-                               uint8_t ncc, const uint8_t nh[32])
+static unsigned nh_chain_match(kasme_domain domain, const uint8_t root[32],
+                               const uint8_t an_key_initial[32], uint8_t ncc,
+                               const uint8_t nh[32])
 {
     uint8_t sync[32], next[32];
     unsigned found = 0;
-    memcpy(sync, kenb_initial, 32);
+    memcpy(sync, an_key_initial, 32);
     for (unsigned i = 1; i <= KASME_NH_CHAIN_MAX && !found; i++) {
-        if (kdf_nh(kasme, sync, next) != 0)
+        if (kasme_derive_nh(domain, root, sync, next) != 0)
             break;
         if ((i & 7) == (ncc & 7u) && memcmp(next, nh, 32) == 0)
             found = i;
@@ -442,50 +445,93 @@ static unsigned nh_chain_match(const uint8_t kasme[32], const uint8_t kenb_initi
     return found;
 }
 
-/* Checks the NH against the UE's chain; fills the pending entry's chain fields. */
-static void nh_check(const kasme_ue *ue, kasme_nh_pending *p, kasme_kenb_result *res)
+/* Checks the NH against the UE's chain of the domain's root key; the UE's context that
+ * confirmed it, or NULL. */
+static const kasme_sec_ctx *nh_check(const kasme_ue *ue, kasme_domain domain,
+                                     const kasme_nh_context *sc, kasme_kenb_result *res)
 {
-    const kasme_sec_ctx *current = ue ? ue->current[KASME_DOMAIN_EPS] : NULL;
+    const kasme_domain_profile *profile = kasme_profile(domain);
+    const kasme_sec_ctx *current = ue ? ue->current[domain] : NULL;
     if (!current || !current->active) {
-        res->why = "no K_ASME for this UE: NH kept for the target cell's first MAC-I";
-        return;
+        res->why = ue ? profile->why_nh_no_root : profile->why_nh_unplaced;
+        return NULL;
     }
     res->ue_id = ue->id;
     res->ctx_id = current->id;
-    if (!ue->has_s1ap_kenb) {
-        res->why = "no initial K_eNB (S1AP SecurityKey) to start this UE's NH chain";
-        return;
+    if (!ue->has_an_key || ue->an_key_domain != domain) {
+        res->why = profile->why_nh_no_an_key;
+        return NULL;
     }
-    unsigned i = nh_chain_match(current->root_key, ue->s1ap_kenb, p->sc.ncc, p->sc.nh);
+    unsigned i = nh_chain_match(domain, current->root_key, ue->an_key, sc->ncc, sc->nh);
     res->verdict = i ? KASME_KENB_CONFIRMED : KASME_KENB_MISMATCH;
     res->nh_index = i;
-    if (!i) {
-        res->why = "no NH of this UE's chain (K_ASME, initial K_eNB) has this NCC and value";
-        return;
-    }
-    p->nh_index = i;
-    p->has_kasme = true;
-    memcpy(p->kasme, current->root_key, 32);
-    memcpy(p->kenb_initial, ue->s1ap_kenb, 32);
+    if (!i)
+        res->why = profile->why_nh_mismatch;
+    return i ? current : NULL;
 }
 
-void kasme_tracker_s1ap_nh(kasme_tracker *tr, const kasme_pdu_meta *meta,
-                           const kasme_s1ap_nh *sc, kasme_kenb_result *res)
+/* An S1AP NH waits for the UE on the target cell (tracker_as.c), with the chain it is part
+ * of when known. NR RRC is not followed, so an NGAP NH is only checked. */
+static void nh_keep_pending(kasme_tracker *tr, const kasme_ue *ue, const kasme_sec_ctx *ctx,
+                            const kasme_nh_context *sc, const kasme_kenb_result *res,
+                            uint32_t frame)
 {
-    memset(res, 0, sizeof *res);
-    res->nh = true;
-    res->ncc = sc->ncc & 7;
-    kasme_ue *ue = kasme_ue_of_conn(tr, meta->conn);
-    if (!ue)
-        ue = kasme_ue_of_conn(tr, meta->conn_alt);
     kasme_nh_pending *p = &tr->nh_pending[tr->nh_pending_next++ % KASME_NH_PENDING];
     kasme_secure_zero(p, sizeof *p);
     p->used = true;
     p->sc = *sc;
     p->sc.ncc &= 7;
-    p->frame = meta->frame;
-    nh_check(ue, p, res);
+    p->frame = frame;
     p->ue_id = ue ? ue->id : 0;
+    if (!ctx)
+        return;
+    p->nh_index = res->nh_index;
+    p->has_kasme = true;
+    memcpy(p->kasme, ctx->root_key, 32);
+    memcpy(p->kenb_initial, ue->an_key, 32);
+}
+
+/* The UE whose NH chain holds this NH, for a SecurityContext on a connection that names no
+ * known UE: the target's association (Xn/X2 path switch; an AMF or MME UE id is unique per
+ * core node, not per association) or the target's new AMF UE NGAP ID (N2 handover). Tried
+ * among the recent UEs within the capture's guess budget, like a PDU no identifier places;
+ * a 256-bit NH that equals a chain's is that UE's. */
+/* A chain costs up to KASME_NH_CHAIN_MAX HMAC-SHA-256s, about 8 MAC tries of a NAS PDU: so
+ * much of the budget is charged, which keeps the capture's worst case near a second. */
+#define KASME_NH_CHAIN_TRY_COST 8
+static kasme_ue *nh_owner(kasme_tracker *tr, kasme_domain domain, const kasme_nh_context *sc)
+{
+    uint32_t n = tr->ues.count;
+    uint32_t lowest = n > KASME_GUESS_LIMIT ? n - KASME_GUESS_LIMIT : 0;
+    for (uint32_t id = n; id > lowest && tr->stats.guess_tries < KASME_GUESS_BUDGET; id--) {
+        kasme_ue *ue = kasme_ue_by_id(tr, id);
+        const kasme_sec_ctx *current = ue->current[domain];
+        if (!current || !current->active || !ue->has_an_key || ue->an_key_domain != domain)
+            continue;
+        tr->stats.guess_tries += KASME_NH_CHAIN_TRY_COST;
+        if (nh_chain_match(domain, current->root_key, ue->an_key, sc->ncc, sc->nh))
+            return ue;
+    }
+    return NULL;
+}
+
+void kasme_tracker_nh(kasme_tracker *tr, kasme_domain domain, const kasme_pdu_meta *meta,
+                      const kasme_nh_context *sc, kasme_kenb_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->nh = true;
+    res->domain = domain;
+    res->ncc = sc->ncc & 7;
+    kasme_ue *ue = kasme_ue_of_conn(tr, meta->conn);
+    if (!ue)
+        ue = kasme_ue_of_conn(tr, meta->conn_alt);
+    if (!ue && (ue = nh_owner(tr, domain, sc))) {
+        kasme_conn_map_insert(tr, meta->conn, ue); /* the UE's connection on the target */
+        kasme_conn_map_insert(tr, meta->conn_alt, ue);
+    }
+    const kasme_sec_ctx *confirmed = nh_check(ue, domain, sc, res);
+    if (domain == KASME_DOMAIN_EPS)
+        nh_keep_pending(tr, ue, confirmed, sc, res, meta->frame);
 }
 
 /* Trial budget of one pending NH on one PDU: every PCI (TS 36.211: 0..503) at each EARFCN-DL

@@ -27,6 +27,8 @@ static kasme_field f_ngap_procedure = {"ngap.procedureCode", {0}, 0};
 static kasme_field f_ngap_success = {"ngap.successfulOutcome_element", {0}, 0};
 static kasme_field f_ngap_5g_tmsi = {"ngap.fiveG_TMSI", {0}, 0};
 static kasme_field f_ngap_plmn = {"ngap.pLMNIdentity", {0}, 0};
+static kasme_field f_ngap_nh = {"ngap.nextHopNH", {0}, 0};
+static kasme_field f_ngap_ncc = {"ngap.nextHopChainingCount", {0}, 0};
 static kasme_field f_s1ap = {"s1ap", {0}, 0};
 static kasme_field f_s1ap_enb_id = {"s1ap.ENB_UE_S1AP_ID", {0}, 0};
 static kasme_field f_s1ap_mme_id = {"s1ap.MME_UE_S1AP_ID", {0}, 0};
@@ -82,7 +84,7 @@ static kasme_field *const wanted[] = {
     &f_rrc_setup, &f_rrc_m_tmsi, &f_rrc_reest_req, &f_rrc_reest, &f_rrc_c_rnti, &f_rrc_pci,
     &f_rrc_ncc, &f_rrc_mobility, &f_rrc_target_pci, &f_rrc_dl_freq, &f_rrc_new_ue_id,
     &f_nas_5gs, &f_ngap, &f_ngap_ran_id, &f_ngap_amf_id, &f_ngap_security_key,
-    &f_ngap_procedure, &f_ngap_success, &f_ngap_5g_tmsi, &f_ngap_plmn,
+    &f_ngap_procedure, &f_ngap_success, &f_ngap_5g_tmsi, &f_ngap_plmn, &f_ngap_nh, &f_ngap_ncc,
     &f_s1ap_nh, &f_s1ap_ncc, &f_rrc_source_dl_freq, &f_rrc_carrier_freq,
     &f_diameter, &f_dia_session, &f_dia_user_name, &f_dia_vector, &f_dia_rand, &f_dia_xres,
     &f_dia_autn, &f_dia_kasme, &f_json_member,
@@ -334,6 +336,7 @@ typedef struct {
     kasme_domain domain;
     kasme_field *proto, *nas, *ran_ue_id, *core_ue_id, *tmsi, *procedure, *success, *plmn,
         *security_key;
+    kasme_field *nh, *ncc; /* SecurityContext {NCC, NH} */
     unsigned ran_conn_kind, core_conn_kind;
     int (*direction)(guint32 procedure);
     guint32 ue_context_release; /* procedure code */
@@ -341,11 +344,11 @@ typedef struct {
 
 static const core_carrier core_carriers[] = {
     {KASME_DOMAIN_EPS, &f_s1ap, &f_nas_eps, &f_s1ap_enb_id, &f_s1ap_mme_id, &f_s1ap_m_tmsi,
-     &f_s1ap_procedure, &f_s1ap_success, &f_s1ap_plmn, &f_s1ap_security_key,
-     KASME_CONN_S1AP_ENB, KASME_CONN_S1AP_MME, s1ap_direction, 23},
+     &f_s1ap_procedure, &f_s1ap_success, &f_s1ap_plmn, &f_s1ap_security_key, &f_s1ap_nh,
+     &f_s1ap_ncc, KASME_CONN_S1AP_ENB, KASME_CONN_S1AP_MME, s1ap_direction, 23},
     {KASME_DOMAIN_5GS, &f_ngap, &f_nas_5gs, &f_ngap_ran_id, &f_ngap_amf_id, &f_ngap_5g_tmsi,
-     &f_ngap_procedure, &f_ngap_success, &f_ngap_plmn, &f_ngap_security_key,
-     KASME_CONN_NGAP_RAN, KASME_CONN_NGAP_AMF, ngap_direction, 41},
+     &f_ngap_procedure, &f_ngap_success, &f_ngap_plmn, &f_ngap_security_key, &f_ngap_nh,
+     &f_ngap_ncc, KASME_CONN_NGAP_RAN, KASME_CONN_NGAP_AMF, ngap_direction, 41},
 };
 
 typedef struct {
@@ -481,18 +484,12 @@ static void add_values(proto_tree *tree, const kasme_field *f, uint32_t *out, si
     each_finfo(tree, f, add_value, &st);
 }
 
-/* An S1AP SecurityContext's NCC, and from the HandoverRequest's source-to-target container
- * (HandoverPreparationInformation, TS 36.331 10.2.2) the source's AS algorithms, the EARFCN-DL
- * and the PCIs it names: where the target cell's K_eNB* is looked for. The container is
- * searched in the whole frame (its RRC may be in a data source of its own). */
-static void s1ap_nh_meta(proto_tree *tree, field_info *nh, kasme_item *item)
+/* The HandoverRequest's source-to-target container (HandoverPreparationInformation, TS 36.331
+ * 10.2.2): the source's AS algorithms, the EARFCN-DL and the PCIs it names, where the target
+ * cell's K_eNB* is looked for. Searched in the whole frame (its RRC may be in a data source of
+ * its own). */
+static void lte_target_cells(proto_tree *tree, kasme_nh_context *sc)
 {
-    kasme_s1ap_nh *sc = &item->nh_sc;
-    field_info *s1ap = container(tree, &f_s1ap, nh);
-    field_info *ncc = first_inside(tree, &f_s1ap_ncc, s1ap);
-    item->nh = true;
-    sc->ncc = ncc ? (uint8_t)(uint_of(ncc) & 7) : 0;
-    tvb_memcpy(nh->ds_tvb, sc->nh, nh->start, 32);
     field_info *eea = first_inside(tree, &f_rrc_eea, NULL);
     field_info *eia = first_inside(tree, &f_rrc_eia, NULL);
     sc->has_algs = eea && eia;
@@ -505,6 +502,20 @@ static void s1ap_nh_meta(proto_tree *tree, field_info *nh, kasme_item *item)
     add_values(tree, &f_rrc_pci, pcis, &sc->n_pcis, KASME_NH_MAX_CELLS);
     for (size_t i = 0; i < sc->n_pcis; i++)
         sc->pcis[i] = (uint16_t)pcis[i];
+}
+
+/* A SecurityContext's NH with the NCC beside it in the same S1AP/NGAP PDU; for S1AP the
+ * target cells too (NR RRC is not followed). */
+static void nh_meta(proto_tree *tree, const core_carrier *cc, field_info *nh, kasme_item *item)
+{
+    kasme_nh_context *sc = &item->nh_sc;
+    field_info *pdu = container(tree, cc->proto, nh);
+    field_info *ncc = first_inside(tree, cc->ncc, pdu);
+    item->nh = true;
+    sc->ncc = ncc ? (uint8_t)(uint_of(ncc) & 7) : 0;
+    tvb_memcpy(nh->ds_tvb, sc->nh, nh->start, 32);
+    if (cc->domain == KASME_DOMAIN_EPS)
+        lte_target_cells(tree, sc);
 }
 
 /* NAS PDUs nested in another NAS PDU of the same data source are parts of it (an EPS NAS
@@ -528,7 +539,7 @@ typedef struct {
     proto_tree *tree;
     packet_info *pinfo;
     kasme_item_kind kind;
-    const kasme_field *field;
+    const core_carrier *nh_carrier; /* collecting this carrier's SecurityContext NHs */
     kasme_item *items;
     guint n, max;
 } collect_state;
@@ -553,8 +564,8 @@ static bool collect_item(field_info *fi, void *user)
     fill_meta(st->tree, st->pinfo, fi, item);
     if (st->kind == KASME_ITEM_PDCP)
         pdcp_meta(st->tree, fi, item);
-    if (st->field == &f_s1ap_nh)
-        s1ap_nh_meta(st->tree, fi, item);
+    if (st->nh_carrier)
+        nh_meta(st->tree, st->nh_carrier, fi, item);
     return true;
 }
 
@@ -574,9 +585,10 @@ static void sort_items(kasme_item *items, guint n)
 }
 
 static guint add_items(proto_tree *tree, packet_info *pinfo, const kasme_field *f,
-                       kasme_item_kind kind, kasme_item *items, guint n, guint max)
+                       kasme_item_kind kind, const core_carrier *nh_carrier, kasme_item *items,
+                       guint n, guint max)
 {
-    collect_state st = {tree, pinfo, kind, f, items, n, max};
+    collect_state st = {tree, pinfo, kind, nh_carrier, items, n, max};
     each_finfo(tree, f, collect_item, &st);
     return st.n;
 }
@@ -584,12 +596,14 @@ static guint add_items(proto_tree *tree, packet_info *pinfo, const kasme_field *
 guint kasme_carrier_items(proto_tree *tree, packet_info *pinfo, kasme_item *items, guint max)
 {
     gather_fields(tree);
-    guint n = add_items(tree, pinfo, &f_nas_eps, KASME_ITEM_NAS, items, 0, max);
-    n = add_items(tree, pinfo, &f_nas_5gs, KASME_ITEM_NAS, items, n, max);
-    for (size_t i = 0; i < G_N_ELEMENTS(core_carriers); i++)
-        n = add_items(tree, pinfo, core_carriers[i].security_key, KASME_ITEM_KENB, items, n, max);
-    n = add_items(tree, pinfo, &f_s1ap_nh, KASME_ITEM_KENB, items, n, max);
-    n = add_items(tree, pinfo, &f_pdcp, KASME_ITEM_PDCP, items, n, max);
+    guint n = add_items(tree, pinfo, &f_nas_eps, KASME_ITEM_NAS, NULL, items, 0, max);
+    n = add_items(tree, pinfo, &f_nas_5gs, KASME_ITEM_NAS, NULL, items, n, max);
+    for (size_t i = 0; i < G_N_ELEMENTS(core_carriers); i++) {
+        const core_carrier *cc = &core_carriers[i];
+        n = add_items(tree, pinfo, cc->security_key, KASME_ITEM_KENB, NULL, items, n, max);
+        n = add_items(tree, pinfo, cc->nh, KASME_ITEM_KENB, cc, items, n, max);
+    }
+    n = add_items(tree, pinfo, &f_pdcp, KASME_ITEM_PDCP, NULL, items, n, max);
     sort_items(items, n);
     for (guint i = 0; i < n; i++)
         items[i].meta.plmns = (const uint8_t(*)[3])items[i].plmns;

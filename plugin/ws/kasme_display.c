@@ -58,6 +58,7 @@ static int hf_nia = -1;
 static int hf_kgnb_verdict = -1;
 static int hf_kgnb_count = -1;
 static int hf_key_kamf = -1;
+static int hf_eap_mac = -1;
 static int hf_key_kgnb = -1;
 static int hf_algs_searched = -1;
 static int hf_named_ue = -1;
@@ -81,6 +82,7 @@ static expert_field ei_ksi_differs = EI_INIT;
 static expert_field ei_eea_unknown = EI_INIT;
 static expert_field ei_no_kenb = EI_INIT;
 static expert_field ei_kgnb_mismatch = EI_INIT;
+static expert_field ei_eap_mac_bad = EI_INIT;
 static expert_field ei_suci_bad_tag = EI_INIT;
 static expert_field ei_suci_unknown_key = EI_INIT;
 static expert_field ei_suci_failed = EI_INIT;
@@ -142,6 +144,7 @@ void kasme_display_register(int proto)
         {&hf_mac, {"MAC", "kasme.mac", FT_UINT32, BASE_HEX, NULL, 0, "MAC as received", HFILL}},
         {&hf_mac_calc, {"Calculated MAC", "kasme.mac.calculated", FT_UINT32, BASE_HEX, NULL, 0, NULL, HFILL}},
         {&hf_mac_status, {"MAC status", "kasme.mac.status", FT_UINT8, BASE_NONE, VALS(proto_checksum_vals), 0, NULL, HFILL}},
+        {&hf_eap_mac, {"EAP-AKA' AT_MAC", "kasme.eap.mac", FT_UINT8, BASE_NONE, VALS(proto_checksum_vals), 0, "AT_MAC under K_aut of CK'/IK' (RFC 9048 3.5); Bad when no EAP identity gives it", HFILL}},
         {&hf_mac_why, {"Not verified because", "kasme.mac.unverified_reason", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
         {&hf_event, {"Event", "kasme.event", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
         {&hf_deciphered, {"Deciphered", "kasme.deciphered", FT_BOOLEAN, BASE_NONE, NULL, 0, NULL, HFILL}},
@@ -173,9 +176,9 @@ void kasme_display_register(int proto)
         {&hf_kgnb_count, {"K_gNB from UL NAS COUNT", "kasme.kgnb.ul_count", FT_UINT32, BASE_DEC, NULL, 0, NULL, HFILL}},
         {&hf_key_kamf, {"K_AMF", "kasme.key.kamf", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},
         {&hf_key_kgnb, {"K_gNB", "kasme.key.kgnb", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},
-        {&hf_nh_verdict, {"NH", "kasme.nh", FT_UINT8, BASE_DEC, VALS(kenb_vals), 0, "S1AP SecurityContext's NH against the UE's NH chain", HFILL}},
+        {&hf_nh_verdict, {"NH", "kasme.nh", FT_UINT8, BASE_DEC, VALS(kenb_vals), 0, "S1AP or NGAP SecurityContext's NH against the UE's NH chain", HFILL}},
         {&hf_nh_ncc, {"NCC", "kasme.nh.ncc", FT_UINT8, BASE_DEC, NULL, 0, "nextHopChainingCount", HFILL}},
-        {&hf_nh_index, {"NH chain position", "kasme.nh.index", FT_UINT32, BASE_DEC, NULL, 0, "i of NH_i: NH_1 = KDF(K_ASME, initial K_eNB)", HFILL}},
+        {&hf_nh_index, {"NH chain position", "kasme.nh.index", FT_UINT32, BASE_DEC, NULL, 0, "i of NH_i: NH_1 = KDF(K_ASME, initial K_eNB) or KDF(K_AMF, initial K_gNB)", HFILL}},
         {&hf_nh_frame, {"NH from S1AP in frame", "kasme.nh.frame", FT_FRAMENUM, BASE_NONE, NULL, 0, "K_eNB* = KDF(NH, PCI, EARFCN-DL) with this frame's NH", HFILL}},
         {&hf_algs_searched, {"Algorithms found by MAC search", "kasme.algs_searched", FT_BOOLEAN, BASE_NONE, NULL, 0, "No SMC in the capture: the key-file root key, EIA/NIA and COUNT chosen by the MAC, EEA/NEA by a plaintext that is a valid NAS message", HFILL}},
         {&hf_named_ue, {"UE the identity named", "kasme.named_ue", FT_UINT32, BASE_DEC, NULL, 0, "Its GUTI or S-TMSI named this UE, whose context failed the MAC; the context that verified is another UE's (kasme.ue)", HFILL}},
@@ -191,11 +194,12 @@ void kasme_display_register(int proto)
         {&ei_res_bad, {"kasme.aka.res_bad", PI_SECURITY, PI_WARN, "RES differs from the expected XRES", EXPFILL}},
         {&ei_count_replay, {"kasme.count.out_of_order", PI_SEQUENCE, PI_WARN, "NAS COUNT not above the previous one", EXPFILL}},
         {&ei_kenb_mismatch, {"kasme.kenb.mismatch", PI_SECURITY, PI_ERROR, "S1AP SecurityKey differs from every derived K_eNB", EXPFILL}},
-        {&ei_nh_mismatch, {"kasme.nh.mismatch", PI_SECURITY, PI_ERROR, "S1AP NH differs from the UE's NH chain", EXPFILL}},
+        {&ei_nh_mismatch, {"kasme.nh.mismatch", PI_SECURITY, PI_ERROR, "S1AP or NGAP NH differs from the UE's NH chain", EXPFILL}},
         {&ei_alg_unavailable, {"kasme.alg_unavailable", PI_UNDECODED, PI_WARN, "Algorithm not in this build of kasme", EXPFILL}},
         {&ei_suci_bad_tag, {"kasme.suci.mac.bad", PI_CHECKSUM, PI_ERROR, "SUCI MAC tag does not verify with the home network key: no SUPI", EXPFILL}},
         {&ei_suci_unknown_key, {"kasme.suci.unknown_key", PI_SECURITY, PI_WARN, "No home network private key with this id and scheme in the key file", EXPFILL}},
         {&ei_suci_failed, {"kasme.suci.failed", PI_MALFORMED, PI_WARN, "SUCI not de-concealed", EXPFILL}},
+        {&ei_eap_mac_bad, {"kasme.eap.mac.bad", PI_CHECKSUM, PI_ERROR, "EAP-AKA' AT_MAC does not verify", EXPFILL}},
         {&ei_kgnb_mismatch, {"kasme.kgnb.mismatch", PI_SECURITY, PI_ERROR, "NGAP SecurityKey differs from every derived K_gNB", EXPFILL}},
         {&ei_no_kenb, {"kasme.kenb.none", PI_UNDECODED, PI_WARN, "No K_eNB candidate verifies the RRC Security Mode Command", EXPFILL}},
         {&ei_guessed, {"kasme.ue_guessed", PI_SECURITY, PI_NOTE, "UE found by trying known contexts against the MAC", EXPFILL}},
@@ -246,8 +250,14 @@ static void add_events(proto_tree *tree, packet_info *pinfo, proto_item *top,
         {KASME_EV_CAPTURE_VECTOR, "AKA: RAND of a vector the capture carried (key source)", NULL},
         {KASME_EV_ALGS_SEARCHED, "No SMC in the capture: algorithms found by MAC search", NULL},
         {KASME_EV_FOUND_BY_MAC, "Security context found by MAC, not by identity", NULL},
+        {KASME_EV_EAP_MAC_OK, "EAP-AKA': AT_MAC verified with K_aut", NULL},
+        {KASME_EV_EAP_MAC_BAD, "EAP-AKA': AT_MAC does not verify", &ei_eap_mac_bad},
         {KASME_EV_KSI_DIFFERS, "KSI differs from the context's: the UE's current context verified the short MAC", &ei_ksi_differs},
     };
+    if (r->events & (KASME_EV_EAP_MAC_OK | KASME_EV_EAP_MAC_BAD))
+        proto_item_set_generated(proto_tree_add_uint(
+            tree, hf_eap_mac, NULL, 0, 0,
+            r->events & KASME_EV_EAP_MAC_OK ? KASME_MAC_GOOD : KASME_MAC_BAD));
     for (size_t i = 0; i < G_N_ELEMENTS(events); i++) {
         if (!(r->events & events[i].bit))
             continue;
@@ -526,8 +536,8 @@ static void display_nas(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         show_plaintext(tvb, pinfo, tree, t, fr);
 }
 
-/* An S1AP key check: a SecurityKey's K_eNB against the NAS context, or a SecurityContext's
- * NH against the UE's NH chain (k->nh); same verdicts, different fields. */
+/* An S1AP or NGAP key check: a SecurityKey's K_eNB (K_gNB) against the NAS context, or a
+ * SecurityContext's NH against the UE's NH chain (k->nh); same verdicts, different fields. */
 static void display_kenb(packet_info *pinfo, proto_tree *tree, const kasme_item *item,
                          const kasme_frame_result *fr)
 {
@@ -538,7 +548,8 @@ static void display_kenb(packet_info *pinfo, proto_tree *tree, const kasme_item 
     const char *verdict = val_to_str_const(k->verdict, kenb_vals, "?");
     bool fivegs = k->domain == KASME_DOMAIN_5GS;
     if (top_label_wanted(tree) && k->nh)
-        proto_item_append_text(top, ": NH (S1AP SecurityContext, NCC %u) %s", k->ncc, verdict);
+        proto_item_append_text(top, ": NH (%s SecurityContext, NCC %u) %s",
+                               fivegs ? "NGAP" : "S1AP", k->ncc, verdict);
     else if (top_label_wanted(tree))
         proto_item_append_text(top, fivegs ? ": K_gNB (NGAP SecurityKey) %s"
                                            : ": K_eNB (S1AP SecurityKey) %s", verdict);

@@ -55,8 +55,8 @@ typedef struct kasme_item {
     kasme_pdcp_meta pdcp; /* KASME_ITEM_PDCP */
     uint8_t plmns[4][3];
     bool release;    /* S1AP UE Context Release: unbind this connection afterwards */
-    bool nh;         /* KASME_ITEM_KENB of an S1AP SecurityContext's NH, with: */
-    kasme_s1ap_nh nh_sc;
+    bool nh;         /* KASME_ITEM_KENB of a SecurityContext's NH (S1AP, NGAP), with: */
+    kasme_nh_context nh_sc;
 } kasme_item;
 
 /* Fills items (up to max) in the order they appear in the frame; returns the count. */

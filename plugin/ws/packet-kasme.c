@@ -80,7 +80,7 @@ static void compute(kasme_tracker *tr, packet_info *pinfo, const kasme_item *ite
     fr->rb_id = item->kind == KASME_ITEM_PDCP ? (uint8_t)item->pdcp.rb_id : 0;
     const guint8 *bytes = tvb_get_ptr(item->tvb, item->offset, item->length);
     if (item->kind == KASME_ITEM_KENB && item->nh) {
-        kasme_tracker_s1ap_nh(tr, &item->meta, &item->nh_sc, &fr->kenb);
+        kasme_tracker_nh(tr, item->domain, &item->meta, &item->nh_sc, &fr->kenb);
         return;
     }
     if (item->kind == KASME_ITEM_KENB) {

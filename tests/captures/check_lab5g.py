@@ -8,7 +8,10 @@ and a failed tag; RES* verified at the Authentication Response; K_AMF, K_NASenc 
 AMF's; every protected NAS PDU the AMF logged deciphered, its MAC verified, at the AMF's NAS COUNT,
 and the plaintext of every ciphered one equal to the AMF's; a PDU whose MAC the AMF found wrong
 (a test UE's deliberate error) failed as well; every NGAP SecurityKey confirmed as K_gNB and
-equal to the AMF's K_gNB; no other MAC failed.
+equal to the AMF's K_gNB; no other MAC failed. For EAP-AKA' (the synthetic
+capture, truth["eap_aka_prime"]): AT_MAC verified in request and response, and refused with a
+flipped bit. For handovers (truth["capture_ngap_security_context"]): every NGAP SecurityContext's
+NH and NCC equal to the AMF's and confirmed by kasme, a flipped NH bit a mismatch.
 
 Usage: check_lab5g.py PLUGIN WS_VERSION CAPTURE_DIR [KEYFILE]
 """
@@ -175,6 +178,69 @@ def check_kamf_only(ck, plugin, version, capdir, truth, tmp):
                  "key source names the K_AMF line (%s)" % sources)
 
 
+NH_FIELDS = ["ngap.nextHopNH", "ngap.nextHopChainingCount", "kasme.nh", "kasme.nh.ncc",
+             "kasme.nh.index"]
+
+
+def check_nh(ck, plugin, version, capdir, keyfile, truth, rows, tmp):
+    """Every NGAP SecurityContext the AMF logged (Xn: PathSwitchRequestAcknowledge, N2:
+    HandoverRequest): NH and NCC as the AMF's, kasme's NH confirmed at a chain position with
+    that NCC; one NH bit flipped: a mismatch."""
+    contexts = truth.get("capture_ngap_security_context", [])
+    for c in contexts:
+        row = rows.get(c["frame"], {})
+        what = "frame %d SecurityContext (procedure %d)" % (c["frame"], c["procedure_code"])
+        ck.check(row.get("ngap.nextHopNH") == [c["NH"].lower()], what + ": NH equals the AMF's")
+        ck.check(row.get("ngap.nextHopChainingCount") == [str(c["NCC"])], what + ": NCC")
+        ck.check(row.get("kasme.nh") == ["1"] and row.get("kasme.nh.ncc") == [str(c["NCC"])],
+                 what + ": NH confirmed by kasme (%s)" % row.get("kasme.nh"))
+        index = row.get("kasme.nh.index", ["0"])[0]
+        ck.check(int(index) % 8 == c["NCC"], what + ": chain position %s has the NCC" % index)
+    unchecked = [f for f, r in rows.items() if r.get("ngap.nextHopNH") and r.get("kasme.nh") != ["1"]]
+    ck.check(not unchecked, "every NGAP SecurityContext confirmed (not: frames %s)" % unchecked)
+    if not contexts:
+        return
+    # a flipped NH: a mismatch where the connection names the UE; on a target's connection no
+    # chain holds it, so no UE is found and it is not checked; confirmed never
+    pcap = as_pcap(os.path.join(capdir, "ngap.pcapng"), tmp)
+    for c in contexts:
+        nh = bytes.fromhex(c["NH"])
+        patch_frames(pcap, {c["frame"]}, lambda b: b.replace(nh, nh[:-1] + bytes([nh[-1] ^ 1])))
+    bad, _ = run_kasme(plugin, version, pcap, keyfile, extra_fields=NH_FIELDS + ["kasme.ue"])
+    verdicts = [bad.get(c["frame"], {}).get("kasme.nh", ["?"])[0] for c in contexts]
+    ck.check(set(verdicts) <= {"0", "2"} and all(
+        v == "2" for c, v in zip(contexts, verdicts) if rows.get(c["frame"], {}).get("kasme.ue")
+        and bad.get(c["frame"], {}).get("kasme.ue")),
+        "every NH with a flipped bit: not confirmed, a mismatch where the UE is known (%s)"
+        % verdicts)
+
+
+def check_eap(ck, plugin, version, capdir, keyfile, truth, rows, tmp):
+    """EAP-AKA' (the synthetic capture): AT_MAC verified in the request and the response; with
+    one bit of the request's AT_MAC flipped, AT_MAC fails, no context is made, no NAS MAC
+    verifies and kasme-verify fails the capture."""
+    for e in truth.get("eap_aka_prime", []):
+        for frame, what in ((e["request_frame"], "request"), (e["response_frame"], "response")):
+            ck.check(rows.get(frame, {}).get("kasme.eap.mac") == ["1"],
+                     "frame %d: EAP-AKA' %s AT_MAC verified" % (frame, what))
+        pcap = as_pcap(os.path.join(capdir, "ngap.pcapng"), tmp)
+        request = bytes.fromhex(e["request_eap"])
+        flipped = request[:-1] + bytes([request[-1] ^ 1])  # AT_MAC is the last attribute
+        patch_frames(pcap, {e["request_frame"]}, lambda b: b.replace(request, flipped))
+        bad, _ = run_kasme(plugin, version, pcap, keyfile, extra_fields=["kasme.eap.mac"])
+        ck.check(bad.get(e["request_frame"], {}).get("kasme.eap.mac") == ["0"],
+                 "flipped AT_MAC bit: AT_MAC failed")
+        ck.check(not any("1" in r.get("kasme.mac.status", []) for r in bad.values()),
+                 "flipped AT_MAC bit: no context, no NAS MAC verified")
+        verify = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools",
+                              "kasme-verify")
+        tree = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(plugin))))
+        p = subprocess.run([sys.executable, verify, "--plugin-dir", tree, "-k", keyfile, pcap],
+                           capture_output=True, text=True, timeout=600)
+        ck.check(p.returncode == 1 and "EAP AT_MAC failed" in p.stdout,
+                 "kasme-verify fails it: rc %d, %s" % (p.returncode, p.stdout.strip()[-200:]))
+
+
 def check_against_truth(ck, truth, rows, res_star=True):
     """The truth's checks on one run's rows (keyed by the frame numbers of ngap.pcapng): RES*
     verified (res_star), K_AMF and the NAS keys, every protected NAS PDU, every K_gNB, no MAC
@@ -188,6 +254,12 @@ def check_against_truth(ck, truth, rows, res_star=True):
         ck.check("aka res verified" in rows.get(r["frame"], {}).get("kasme.event", []),
                  "frame %d: RES* verified" % r["frame"])
     check_keys(ck, truth, keys_seen)
+    supis_of = {}
+    for row in rows.values():
+        if len(row.get("kasme.ue", [])) == 1:
+            supis_of.setdefault(row["kasme.ue"][0], set()).update(row.get("kasme.supi", []))
+    ck.check(all(len(v) <= 1 for v in supis_of.values()),
+             "no kasme UE holds two SUPIs (%s)" % supis_of)
     n = check_pdus(ck, truth, rows)
     for k in truth.get("capture_ngap_security_key", []):
         row = rows.get(k["frame"], {})
@@ -205,7 +277,8 @@ def main():
     keyfile = sys.argv[4] if len(sys.argv) > 4 else os.path.join(capdir, "subscriber.keys")
     truth = json.load(open(os.path.join(capdir, "truth.json")))
     rows, stderr = run_kasme(plugin, version, os.path.join(capdir, "ngap.pcapng"), keyfile,
-                             extra_fields=["kasme.plaintext", "kasme.key.kgnb"])
+                             extra_fields=["kasme.plaintext", "kasme.key.kgnb", "kasme.eap.mac",
+                                           "kasme.ue", "kasme.supi"] + NH_FIELDS)
     ck = Checker(os.path.basename(capdir))
     ck.check("kasme:" not in stderr, "no key-file or plugin errors: " + stderr.strip())
     n = check_against_truth(ck, truth, rows)
@@ -213,10 +286,13 @@ def main():
     try:
         check_suci(ck, plugin, version, capdir, keyfile, truth, tmp)
         check_kamf_only(ck, plugin, version, capdir, truth, tmp)
+        check_eap(ck, plugin, version, capdir, keyfile, truth, rows, tmp)
+        check_nh(ck, plugin, version, capdir, keyfile, truth, rows, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("%s: %d protected NAS PDUs, %d K_gNB; %d checks passed, %d failed"
-          % (ck.label, n, len(truth.get("capture_ngap_security_key", [])), ck.passed, ck.failed))
+    print("%s: %d protected NAS PDUs, %d K_gNB, %d NH; %d checks passed, %d failed"
+          % (ck.label, n, len(truth.get("capture_ngap_security_key", [])),
+             len(truth.get("capture_ngap_security_context", [])), ck.passed, ck.failed))
     return 1 if ck.failed else 0
 
 

@@ -203,12 +203,12 @@ static void event_record(kasme_tracker *tr, const uint8_t *hdr, const uint8_t *b
         meta.conn = conn;
         kasme_kenb_result kr;
         if (hdr[1] & 4) { /* an S1AP SecurityContext: NH, NCC, a cell or two to try */
-            kasme_s1ap_nh sc = {.ncc = (uint8_t)(hdr[1] >> 3), .has_algs = hdr[2] & 1,
+            kasme_nh_context sc = {.ncc = (uint8_t)(hdr[1] >> 3), .has_algs = hdr[2] & 1,
                                 .eea = (uint8_t)((hdr[2] >> 1) & 3), .eia = (uint8_t)((hdr[2] >> 3) & 3),
                                 .earfcns = {3350, (uint32_t)hdr[2] << 10}, .n_earfcns = 1 + (hdr[2] >> 7),
                                 .pcis = {(uint16_t)(hdr[1] >> 5)}, .n_pcis = 1};
             memcpy(sc.nh, kenb, 32);
-            kasme_tracker_s1ap_nh(tr, &meta, &sc, &kr);
+            kasme_tracker_nh(tr, KASME_DOMAIN_EPS, &meta, &sc, &kr);
             CHECK(kr.nh && kr.ncc < 8);
         } else {
             kasme_tracker_an_key(tr, KASME_DOMAIN_EPS, &meta, kenb, &kr);
