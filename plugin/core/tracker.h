@@ -157,6 +157,9 @@ typedef struct {
     uint8_t ncc;         /*   its nextHopChainingCount */
     unsigned nh_index;   /*   the chain position that matched: NH_1 = KDF(K_ASME, initial K_eNB)
                               or KDF(K_AMF, initial K_gNB) */
+    bool nh_root_from_nas;     /*   the chain starts from a K_eNB (K_gNB) no SecurityKey carried,
+                                    derived from this UL NAS COUNT (tracker_kenb.c nh_roots) */
+    uint32_t nh_root_ul_count;
 } kasme_kenb_result;
 
 /* A SecurityContext {nextHopChainingCount, nextHopParameter (S1AP) or nextHopNH (NGAP)}

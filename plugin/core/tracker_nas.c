@@ -69,10 +69,12 @@ void kasme_ctx_note_ul(kasme_sec_ctx *ctx, uint32_t count)
     ctx->ul_hist_n++;
 }
 
-bool kasme_derive_kenb(const kasme_sec_ctx *ctx, uint32_t ul_count, kasme_nas_result *res)
+bool kasme_derive_kenb(kasme_sec_ctx *ctx, uint32_t ul_count, kasme_nas_result *res)
 {
     if (kasme_derive_an_key(ctx->domain, ctx->root_key, ul_count, res->kenb) != 0)
         return false;
+    ctx->an_key_count = ul_count; /* a root an NH chain may start from (tracker_kenb.c) */
+    ctx->has_an_key_count = true;
     res->has_kenb = true;
     res->kenb_ul_count = ul_count;
     res->events |= KASME_EV_KENB_DERIVED;

@@ -43,6 +43,7 @@ static int hf_earfcn = -1;
 static int hf_nh_verdict = -1;
 static int hf_nh_ncc = -1;
 static int hf_nh_index = -1;
+static int hf_nh_root_count = -1;
 static int hf_nh_frame = -1;
 static int hf_kenb_confirmed_by = -1;
 static int hf_key_rrc_enc = -1;
@@ -179,6 +180,7 @@ void kasme_display_register(int proto)
         {&hf_nh_verdict, {"NH", "kasme.nh", FT_UINT8, BASE_DEC, VALS(kenb_vals), 0, "S1AP or NGAP SecurityContext's NH against the UE's NH chain", HFILL}},
         {&hf_nh_ncc, {"NCC", "kasme.nh.ncc", FT_UINT8, BASE_DEC, NULL, 0, "nextHopChainingCount", HFILL}},
         {&hf_nh_index, {"NH chain position", "kasme.nh.index", FT_UINT32, BASE_DEC, NULL, 0, "i of NH_i: NH_1 = KDF(K_ASME, initial K_eNB) or KDF(K_AMF, initial K_gNB)", HFILL}},
+        {&hf_nh_root_count, {"NH chain from the K_eNB (K_gNB) of UL NAS COUNT", "kasme.nh.root_ul_count", FT_UINT32, BASE_DEC, NULL, 0, "The chain starts from a K_eNB (K_gNB) no SecurityKey carried, derived from this uplink NAS COUNT (e.g. Open5GS's MME at a TAU with active flag while connected)", HFILL}},
         {&hf_nh_frame, {"NH from S1AP in frame", "kasme.nh.frame", FT_FRAMENUM, BASE_NONE, NULL, 0, "K_eNB* = KDF(NH, PCI, EARFCN-DL) with this frame's NH", HFILL}},
         {&hf_algs_searched, {"Algorithms found by MAC search", "kasme.algs_searched", FT_BOOLEAN, BASE_NONE, NULL, 0, "No SMC in the capture: the key-file root key, EIA/NIA and COUNT chosen by the MAC, EEA/NEA by a plaintext that is a valid NAS message", HFILL}},
         {&hf_named_ue, {"UE the identity named", "kasme.named_ue", FT_UINT32, BASE_DEC, NULL, 0, "Its GUTI or S-TMSI named this UE, whose context failed the MAC; the context that verified is another UE's (kasme.ue)", HFILL}},
@@ -564,6 +566,9 @@ static void display_kenb(packet_info *pinfo, proto_tree *tree, const kasme_item 
         int hf_detail = k->nh ? hf_nh_index : fivegs ? hf_kgnb_count : hf_kenb_count;
         proto_item_set_generated(proto_tree_add_uint(t, hf_detail, NULL, 0, 0,
                                                      k->nh ? k->nh_index : k->ul_count));
+        if (k->nh && k->nh_root_from_nas)
+            proto_item_set_generated(
+                proto_tree_add_uint(t, hf_nh_root_count, NULL, 0, 0, k->nh_root_ul_count));
     } else if (k->why && child_label_wanted(t)) {
         proto_item_append_text(v, " (%s)", k->why);
     }
