@@ -145,8 +145,10 @@ static void check_round_trip(kasme_tracker *tr, const uint8_t *pdu, size_t len,
     packs_tried++;
     /* A failed MAC's calculated value is not in the compact form: the result is kept whole. */
     bool failed_mac = r->mac_calculated && r->mac_calculated != r->mac_received;
-    /* the few PDUs that found a context by MAC name it in events beyond the compact 14 bits */
-    bool rare = r->events & (KASME_EV_FOUND_BY_MAC | KASME_EV_ALGS_SEARCHED);
+    /* the few PDUs that found a context by MAC, or whose KSI differs, say so in events beyond
+     * the compact 14 bits */
+    bool rare =
+        r->events & (KASME_EV_FOUND_BY_MAC | KASME_EV_ALGS_SEARCHED | KASME_EV_KSI_DIFFERS);
     if (!kasme_nas_pack(tr, r, pdu, len, &p)) {
         packs_refused++;
         check(!must_pack || failed_mac || rare, "frame %u: an ordinary result (status %d, events 0x%x) "
@@ -837,14 +839,37 @@ static void check_sr_rejects(capture *cap, fx_ue *ue, uint32_t ue_id)
     check(r->mac_status == KASME_MAC_BAD && r->ue_id == ue_id,
           "SR with a wrong short MAC: mac %d ue %u (want BAD, %u)", r->mac_status, r->ue_id,
           ue_id);
-    r = send_service_request(cap, ue, count, (ue->ctx.ksi + 3) % 7, true, ATTACH_ACCEPT_M_TMSI);
-    check(r->status == KASME_PDU_NO_CONTEXT && r->mac_status != KASME_MAC_GOOD,
-          "SR with a wrong KSI: status %d mac %d (want NO_CONTEXT)", r->status, r->mac_status);
+    r = send_service_request(cap, ue, count, (ue->ctx.ksi + 3) % 7, false, ATTACH_ACCEPT_M_TMSI);
+    check(r->status == KASME_PDU_NO_CONTEXT && r->mac_status != KASME_MAC_GOOD &&
+              !(r->events & KASME_EV_KSI_DIFFERS),
+          "SR with a wrong KSI and a wrong short MAC: status %d mac %d events %#x (want "
+          "NO_CONTEXT)", r->status, r->mac_status, r->events);
     fx_ue stranger = *ue;
     stranger.conn = kasme_conn_key(KASME_CONN_S1AP_ENB, 0, 999);
     r = send_service_request(cap, &stranger, count, ue->ctx.ksi, true, 0x0BADCAFE);
     check(r->status == KASME_PDU_NO_CONTEXT && r->ue_id == 0,
           "SR with an unknown S-TMSI: status %d ue %u", r->status, r->ue_id);
+}
+
+/* A UE whose Service Request names another KSI than its context's (Open5GS's test UE sends
+ * 0 after a re-attach gave KSI 1; its MME takes the current context): verified under the
+ * current context, K_eNB from its COUNT, and the result says the KSI differs. */
+static void check_sr_ksi_differs(capture *cap, fx_ue *ue, uint32_t ue_id)
+{
+    uint32_t count = ue->ctx.next_count[KASME_DIR_UL]++;
+    uint8_t kenb[32];
+    fx_kenb(&ue->ctx, count, kenb);
+    const kasme_nas_result *r =
+        send_service_request(cap, ue, count, (ue->ctx.ksi + 3) % 7, true, ATTACH_ACCEPT_M_TMSI);
+    check(r->status == KASME_PDU_DECIPHERED && r->mac_status == KASME_MAC_GOOD &&
+              r->count == count && r->ue_id == ue_id && (r->events & KASME_EV_KSI_DIFFERS) &&
+              r->has_ctx && r->ctx.ksi == ue->ctx.ksi,
+          "SR with another KSI, right short MAC: want GOOD COUNT %u ue %u KSI-differs; got status "
+          "%d mac %d COUNT %u ue %u events %#x", count, ue_id, r->status, r->mac_status,
+          r->count, r->ue_id, r->events);
+    check(r->has_kenb && r->kenb_ul_count == count && key_equals(r->kenb, kenb, 32),
+          "SR with another KSI: K_eNB from its UL COUNT %u", count);
+    check_s1ap_kenb(cap, ue, count, "SR with another KSI");
 }
 
 static void move_to_new_connection(capture *cap, fx_ue *ue, uint32_t enb_ue_s1ap_id)
@@ -881,6 +906,10 @@ static void test_service_request(void)
     check(cap.res.ue_id == ids.ue_id && (cap.res.events & KASME_EV_CONTEXT_GUESSED),
           "DL on an unknown connection: ue %u events %#x (want CONTEXT_GUESSED)",
           cap.res.ue_id, cap.res.events);
+
+    move_to_new_connection(&cap, &ue, 44);
+    check_sr_ksi_differs(&cap, &ue, ids.ue_id);
+    exchange_checked(&cap, &ue, KASME_DIR_UL, 0x4400, "UL after the SR with another KSI");
     capture_close(&cap);
     g_free(keys);
 }

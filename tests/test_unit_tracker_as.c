@@ -1443,6 +1443,72 @@ static void s1ap_nh_checks(void)
     g_free(keys);
 }
 
+/* NH_n of the chain that starts from K_eNB start under K_ASME kasme (TS 33.401 A.4). */
+static void chain_nh(const uint8_t kasme[32], const uint8_t start[32], int n, uint8_t nh[32])
+{
+    uint8_t sync[32];
+    memcpy(sync, start, 32);
+    for (int i = 1; i <= n; i++) {
+        if (kdf_nh(kasme, sync, nh))
+            die("kdf_nh failed");
+        memcpy(sync, nh, 32);
+    }
+}
+
+/* A core that derives a K_eNB from an initial NAS message's UL COUNT while the UE is
+ * connected, never sends it and restarts the NH chain from it (Open5GS's MME at a TAU with
+ * active flag): the next SecurityContext's NH is of that chain, on the UE's connection or on a
+ * connection that names no UE (a new MME UE S1AP ID). A K_eNB the UE's NAS never fed is no
+ * root. */
+static void nh_chain_from_unsent_kenb(void)
+{
+    set_run("6. S1AP NH of a chain from a K_eNB no SecurityKey carried");
+    as_capture cap;
+    radio_link l;
+    fx_ue ue;
+    char *keys;
+    nas_secured_link(&cap, &l, &ue, 185, &keys);
+    kasme_pdu_meta meta = {.frame = ++cap.frame, .dir = KASME_DIR_DL, .conn = l.conn};
+    kasme_kenb_result kr;
+    kasme_tracker_an_key(cap.tr, KASME_DOMAIN_EPS, &meta, l.kenb_initial, &kr);
+    uint32_t count = ue.ctx.next_count[KASME_DIR_UL]++;
+    uint8_t pdu[8], hidden[32], nh[32];
+    const kasme_nas_result *r = feed_nas(&cap, l.conn, KASME_DIR_UL, pdu,
+                                         fx_service_request(&ue.ctx, count, pdu));
+    check(r->mac_status == KASME_MAC_GOOD && r->has_kenb && r->kenb_ul_count == count,
+          "fixture: initial NAS message at UL COUNT %u: mac %d K_eNB %d", count, r->mac_status,
+          r->has_kenb);
+    fx_kenb(&ue.ctx, count, hidden);
+    uint64_t unknown = kasme_conn_key(KASME_CONN_S1AP_MME, 0, 77);
+    for (int n = 2; n <= 3; n++) {
+        chain_nh(ue.ctx.kasme, hidden, n, nh);
+        kasme_nh_context sc = security_context(nh, (uint8_t)n);
+        kr = s1ap_nh(&cap, n == 2 ? unknown : l.conn, &sc);
+        check(kr.verdict == KASME_KENB_CONFIRMED && kr.nh_index == (unsigned)n &&
+                  kr.nh_root_from_nas && kr.nh_root_ul_count == count,
+              "NH_%d from the K_eNB of UL COUNT %u (%s): verdict %d index %u from NAS %d count "
+              "%u", n, count, n == 2 ? "unknown connection" : "UE's connection", kr.verdict,
+              kr.nh_index, kr.nh_root_from_nas, kr.nh_root_ul_count);
+    }
+    link_nh(&l, 2, nh); /* the SecurityKey's chain still holds */
+    kasme_nh_context sc = security_context(nh, 2);
+    kr = s1ap_nh(&cap, l.conn, &sc);
+    check(kr.verdict == KASME_KENB_CONFIRMED && kr.nh_index == 2 && !kr.nh_root_from_nas,
+          "NH_2 of the SecurityKey's chain: verdict %d index %u from NAS %d", kr.verdict,
+          kr.nh_index, kr.nh_root_from_nas);
+    fx_kenb(&ue.ctx, count + 1, hidden); /* a UL COUNT no message fed */
+    chain_nh(ue.ctx.kasme, hidden, 2, nh);
+    sc = security_context(nh, 2);
+    kr = s1ap_nh(&cap, l.conn, &sc);
+    check(kr.verdict == KASME_KENB_MISMATCH, "NH_2 from the K_eNB of UL COUNT %u: verdict %d",
+          count + 1, kr.verdict);
+    kr = s1ap_nh(&cap, kasme_conn_key(KASME_CONN_S1AP_MME, 0, 78), &sc);
+    check(kr.verdict == KASME_KENB_UNCHECKED && kr.ue_id == 0,
+          "the same on a connection that names no UE: verdict %d ue %u", kr.verdict, kr.ue_id);
+    capture_close(&cap);
+    g_free(keys);
+}
+
 /* A target eNB's capture: no attach, no key file; the HandoverRequest's NH and the UE's first
  * SRB1 PDU on the new cell give the keys (K_eNB* = KDF(NH, PCI, EARFCN-DL)). */
 static void incoming_from_nh(uint16_t pci, bool pci_named, bool algs_named, bool right_nh)
@@ -1535,6 +1601,7 @@ static void test_handover(void)
     ncc_wrap();
     handover_other_ueid();
     s1ap_nh_checks();
+    nh_chain_from_unsent_kenb();
     incoming_from_nh(7, true, true, true);
     incoming_from_nh(301, false, true, true);
     incoming_from_nh(7, true, false, true);

@@ -81,6 +81,8 @@ enum {
                                             another stored context verified it (named_ue_id) */
     KASME_EV_EAP_MAC_OK = 1u << 17,      /* EAP-AKA': AT_MAC verified with K_aut */
     KASME_EV_EAP_MAC_BAD = 1u << 18,     /* EAP-AKA': AT_MAC differs (no identity gives it) */
+    KASME_EV_KSI_DIFFERS = 1u << 19,     /* Service Request: its KSI is not its context's; the
+                                            UE's current context verified the short MAC */
 };
 
 /* What a carrier knows about a PDU besides its bytes. */
@@ -155,6 +157,9 @@ typedef struct {
     uint8_t ncc;         /*   its nextHopChainingCount */
     unsigned nh_index;   /*   the chain position that matched: NH_1 = KDF(K_ASME, initial K_eNB)
                               or KDF(K_AMF, initial K_gNB) */
+    bool nh_root_from_nas;     /*   the chain starts from a K_eNB (K_gNB) no SecurityKey carried,
+                                    derived from this UL NAS COUNT (tracker_kenb.c nh_roots) */
+    uint32_t nh_root_ul_count;
 } kasme_kenb_result;
 
 /* A SecurityContext {nextHopChainingCount, nextHopParameter (S1AP) or nextHopNH (NGAP)}

@@ -77,6 +77,8 @@ struct kasme_sec_ctx { /* fields ordered by size: one is kept per AKA, 100 000s 
     uint32_t last_count[2];    /* highest NAS COUNT seen per direction */
     uint32_t ul_hist[KASME_UL_HISTORY];
     uint32_t ul_hist_n;
+    uint32_t an_key_count;     /* the UL NAS COUNT of the last K_eNB/K_gNB derived under it (SMC
+                                  Complete or initial NAS message), if has_an_key_count */
     int ksi;
     uint8_t root_key[32];      /* K_ASME, or K_AMF in 5GS */
     uint8_t k_nas_enc[16], k_nas_int[16];
@@ -92,6 +94,7 @@ struct kasme_sec_ctx { /* fields ordered by size: one is kept per AKA, 100 000s 
     bool active;
     bool keys_ready;           /* k_nas_* derived for eea/eia */
     bool continues_counts;     /* an SMC on the current K_ASME: the NAS COUNTs go on */
+    bool has_an_key_count;
     bool seen[2];
 };
 
@@ -304,7 +307,7 @@ bool kasme_nas_inner_plain(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, uin
 bool kasme_nas_mac(kasme_sec_ctx *ctx, uint32_t count, int dir, const uint8_t *data,
                    size_t len, uint32_t *mac);
 void kasme_ctx_note_ul(kasme_sec_ctx *ctx, uint32_t count);
-bool kasme_derive_kenb(const kasme_sec_ctx *ctx, uint32_t ul_count, kasme_nas_result *res);
+bool kasme_derive_kenb(kasme_sec_ctx *ctx, uint32_t ul_count, kasme_nas_result *res);
 
 /* tracker_search.c: contexts found by MAC rather than by the capture's own procedures. */
 /* A protected PDU of a UE with no active context (ue may be NULL: no identifier placed it):

@@ -445,10 +445,59 @@ static unsigned nh_chain_match(kasme_domain domain, const uint8_t root[32],
     return found;
 }
 
-/* Checks the NH against the UE's chain of the domain's root key; the UE's context that
- * confirmed it, or NULL. */
+/* A key an NH chain may start from: NH_1 = KDF(root key, it). */
+typedef struct {
+    uint8_t key[32];
+    bool from_nas;     /* derived from the UL NAS COUNT ul_count, not the SecurityKey */
+    uint32_t ul_count;
+} nh_root;
+
+/* The keys a UE's NH chain may start from, at most 2: the last SecurityKey (TS 33.401
+ * 7.2.8.4: NH_1 comes from the initial K_eNB of the connection); and, when it differs, the
+ * K_eNB/K_gNB of the last UL NAS COUNT that fed one under the current context, which the core
+ * may derive and never send: Open5GS's MME, at a TAU with active flag while connected, derives
+ * K_eNB from the TAU's UL COUNT and restarts the chain from it. A chain is taken only when its
+ * NH equals the SecurityContext's (256 bits). */
+static size_t nh_roots(const kasme_ue *ue, const kasme_sec_ctx *ctx, kasme_domain domain,
+                       nh_root roots[2])
+{
+    size_t n = 0;
+    memset(roots, 0, 2 * sizeof *roots);
+    if (ue->has_an_key && ue->an_key_domain == domain)
+        memcpy(roots[n++].key, ue->an_key, 32);
+    if (!ctx->has_an_key_count ||
+        kasme_derive_an_key(domain, ctx->root_key, ctx->an_key_count, roots[n].key) != 0)
+        return n;
+    if (n && memcmp(roots[n].key, roots[0].key, 32) == 0) {
+        kasme_secure_zero(roots[n].key, 32);
+        return n;
+    }
+    roots[n].from_nas = true;
+    roots[n].ul_count = ctx->an_key_count;
+    return n + 1;
+}
+
+/* The first chain of ctx's root key from roots that holds the NH: NH_i's i (0 if none), and
+ * in *which the root it started from. */
+static unsigned nh_roots_match(kasme_domain domain, const kasme_sec_ctx *ctx,
+                               const nh_root *roots, size_t n, const kasme_nh_context *sc,
+                               size_t *which)
+{
+    for (size_t r = 0; r < n; r++) {
+        unsigned i = nh_chain_match(domain, ctx->root_key, roots[r].key, sc->ncc, sc->nh);
+        if (i) {
+            *which = r;
+            return i;
+        }
+    }
+    return 0;
+}
+
+/* Checks the NH against the UE's chains of the domain's root key; the UE's context that
+ * confirmed it (and in *used the key its chain started from), or NULL. */
 static const kasme_sec_ctx *nh_check(const kasme_ue *ue, kasme_domain domain,
-                                     const kasme_nh_context *sc, kasme_kenb_result *res)
+                                     const kasme_nh_context *sc, kasme_kenb_result *res,
+                                     nh_root *used)
 {
     const kasme_domain_profile *profile = kasme_profile(domain);
     const kasme_sec_ctx *current = ue ? ue->current[domain] : NULL;
@@ -458,23 +507,32 @@ static const kasme_sec_ctx *nh_check(const kasme_ue *ue, kasme_domain domain,
     }
     res->ue_id = ue->id;
     res->ctx_id = current->id;
-    if (!ue->has_an_key || ue->an_key_domain != domain) {
+    nh_root roots[2];
+    size_t n = nh_roots(ue, current, domain, roots), which = 0;
+    if (!n) {
         res->why = profile->why_nh_no_an_key;
         return NULL;
     }
-    unsigned i = nh_chain_match(domain, current->root_key, ue->an_key, sc->ncc, sc->nh);
+    unsigned i = nh_roots_match(domain, current, roots, n, sc, &which);
     res->verdict = i ? KASME_KENB_CONFIRMED : KASME_KENB_MISMATCH;
     res->nh_index = i;
-    if (!i)
+    if (i) {
+        *used = roots[which];
+        res->nh_root_from_nas = used->from_nas;
+        res->nh_root_ul_count = used->ul_count;
+    } else {
         res->why = profile->why_nh_mismatch;
+    }
+    kasme_secure_zero(roots, sizeof roots);
     return i ? current : NULL;
 }
 
 /* An S1AP NH waits for the UE on the target cell (tracker_as.c), with the chain it is part
- * of when known. NR RRC is not followed, so an NGAP NH is only checked. */
+ * of when known (ctx's root key, the chain's first key). NR RRC is not followed, so an NGAP
+ * NH is only checked. */
 static void nh_keep_pending(kasme_tracker *tr, const kasme_ue *ue, const kasme_sec_ctx *ctx,
-                            const kasme_nh_context *sc, const kasme_kenb_result *res,
-                            uint32_t frame)
+                            const nh_root *root, const kasme_nh_context *sc,
+                            const kasme_kenb_result *res, uint32_t frame)
 {
     kasme_nh_pending *p = &tr->nh_pending[tr->nh_pending_next++ % KASME_NH_PENDING];
     kasme_secure_zero(p, sizeof *p);
@@ -488,31 +546,39 @@ static void nh_keep_pending(kasme_tracker *tr, const kasme_ue *ue, const kasme_s
     p->nh_index = res->nh_index;
     p->has_kasme = true;
     memcpy(p->kasme, ctx->root_key, 32);
-    memcpy(p->kenb_initial, ue->an_key, 32);
+    memcpy(p->kenb_initial, root->key, 32);
 }
 
 /* The UE whose NH chain holds this NH, for a SecurityContext on a connection that names no
  * known UE: the target's association (Xn/X2 path switch; an AMF or MME UE id is unique per
- * core node, not per association) or the target's new AMF UE NGAP ID (N2 handover). Tried
- * among the recent UEs within the capture's guess budget, like a PDU no identifier places;
- * a 256-bit NH that equals a chain's is that UE's. */
+ * core node, not per association), the target's new MME UE S1AP ID (Open5GS's MME gives one
+ * in HandoverRequest) or new AMF UE NGAP ID (N2 handover). Tried among the recent UEs within
+ * the capture's guess budget, like a PDU no identifier places; a 256-bit NH that equals a
+ * chain's is that UE's. */
 /* A chain costs up to KASME_NH_CHAIN_MAX HMAC-SHA-256s, about 8 MAC tries of a NAS PDU: so
- * much of the budget is charged, which keeps the capture's worst case near a second. */
+ * much of the budget is charged per chain, which keeps the capture's worst case near a
+ * second. */
 #define KASME_NH_CHAIN_TRY_COST 8
 static kasme_ue *nh_owner(kasme_tracker *tr, kasme_domain domain, const kasme_nh_context *sc)
 {
     uint32_t n = tr->ues.count;
     uint32_t lowest = n > KASME_GUESS_LIMIT ? n - KASME_GUESS_LIMIT : 0;
-    for (uint32_t id = n; id > lowest && tr->stats.guess_tries < KASME_GUESS_BUDGET; id--) {
+    kasme_ue *owner = NULL;
+    for (uint32_t id = n; id > lowest && !owner && tr->stats.guess_tries < KASME_GUESS_BUDGET;
+         id--) {
         kasme_ue *ue = kasme_ue_by_id(tr, id);
         const kasme_sec_ctx *current = ue->current[domain];
-        if (!current || !current->active || !ue->has_an_key || ue->an_key_domain != domain)
+        nh_root roots[2];
+        size_t n_roots = current && current->active ? nh_roots(ue, current, domain, roots) : 0;
+        if (!n_roots)
             continue;
-        tr->stats.guess_tries += KASME_NH_CHAIN_TRY_COST;
-        if (nh_chain_match(domain, current->root_key, ue->an_key, sc->ncc, sc->nh))
-            return ue;
+        tr->stats.guess_tries += KASME_NH_CHAIN_TRY_COST * (unsigned)n_roots;
+        size_t which;
+        if (nh_roots_match(domain, current, roots, n_roots, sc, &which))
+            owner = ue;
+        kasme_secure_zero(roots, sizeof roots);
     }
-    return NULL;
+    return owner;
 }
 
 void kasme_tracker_nh(kasme_tracker *tr, kasme_domain domain, const kasme_pdu_meta *meta,
@@ -529,9 +595,12 @@ void kasme_tracker_nh(kasme_tracker *tr, kasme_domain domain, const kasme_pdu_me
         kasme_conn_map_insert(tr, meta->conn, ue); /* the UE's connection on the target */
         kasme_conn_map_insert(tr, meta->conn_alt, ue);
     }
-    const kasme_sec_ctx *confirmed = nh_check(ue, domain, sc, res);
+    nh_root used;
+    memset(&used, 0, sizeof used);
+    const kasme_sec_ctx *confirmed = nh_check(ue, domain, sc, res, &used);
     if (domain == KASME_DOMAIN_EPS)
-        nh_keep_pending(tr, ue, confirmed, sc, res, meta->frame);
+        nh_keep_pending(tr, ue, confirmed, &used, sc, res, meta->frame);
+    kasme_secure_zero(&used, sizeof used);
 }
 
 /* Trial budget of one pending NH on one PDU: every PCI (TS 36.211: 0..503) at each EARFCN-DL

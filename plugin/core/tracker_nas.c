@@ -69,10 +69,12 @@ void kasme_ctx_note_ul(kasme_sec_ctx *ctx, uint32_t count)
     ctx->ul_hist_n++;
 }
 
-bool kasme_derive_kenb(const kasme_sec_ctx *ctx, uint32_t ul_count, kasme_nas_result *res)
+bool kasme_derive_kenb(kasme_sec_ctx *ctx, uint32_t ul_count, kasme_nas_result *res)
 {
     if (kasme_derive_an_key(ctx->domain, ctx->root_key, ul_count, res->kenb) != 0)
         return false;
+    ctx->an_key_count = ul_count; /* a root an NH chain may start from (tracker_kenb.c) */
+    ctx->has_an_key_count = true;
     res->has_kenb = true;
     res->kenb_ul_count = ul_count;
     res->events |= KASME_EV_KENB_DERIVED;
@@ -618,18 +620,39 @@ static bool sr_mac_check(kasme_sec_ctx *ctx, const void *arg, kasme_nas_result *
     return false;
 }
 
+/* The S-TMSI's UE's current context for a Service Request (NULL if it has none active), and
+ * whether its short MAC verifies there. The KSI should name that context (TS 24.301 8.2.25,
+ * 9.9.3.19), but some UEs send another (Open5GS's test UE: always 0) and an MME that takes
+ * the UE's current context accepts them: a context whose KSI differs is kept only when the
+ * MAC verifies under it, and the result says the KSI differs. A context the MAC search found
+ * has no KSI until a message names one. */
+static kasme_sec_ctx *sr_current_ctx(kasme_ue *ue, const sr_pdu *sr, bool *verified,
+                                     kasme_nas_result *res)
+{
+    kasme_sec_ctx *ctx = ue ? ue->current[KASME_DOMAIN_EPS] : NULL;
+    *verified = false;
+    if (!ctx || !ctx->active)
+        return NULL;
+    *verified = sr_mac_check(ctx, sr, res);
+    if (ctx->ksi < 0 || ctx->ksi == sr->outer->sr_ksi)
+        return ctx;
+    if (*verified) {
+        res->events |= KASME_EV_KSI_DIFFERS;
+        return ctx;
+    }
+    res->count = res->mac_calculated = 0; /* nothing was tried under the KSI it names */
+    return NULL;
+}
+
 void kasme_nas_service_request(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_outer *outer,
                                const uint8_t *pdu, size_t len, kasme_nas_result *res)
 {
     (void)len;
     res->dir = KASME_DIR_UL;
     res->mac_received = outer->sr_short_mac;
-    kasme_sec_ctx *ctx = ue ? ue->current[KASME_DOMAIN_EPS] : NULL;
-    /* a context the MAC search found has no KSI until a message names one */
-    if (ctx && (!ctx->active || (ctx->ksi != outer->sr_ksi && ctx->ksi >= 0)))
-        ctx = NULL;
     sr_pdu sr = {outer, pdu};
-    bool verified = ctx && sr_mac_check(ctx, &sr, res);
+    bool verified;
+    kasme_sec_ctx *ctx = sr_current_ctx(ue, &sr, &verified, res);
     if (ue && !verified && (!ctx || ctx->eia != 0)) {
         /* the S-TMSI named a UE whose context does not verify it: another stored context
          * with this KSI may (a reused or never-assigned S-TMSI) */

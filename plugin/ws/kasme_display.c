@@ -43,6 +43,7 @@ static int hf_earfcn = -1;
 static int hf_nh_verdict = -1;
 static int hf_nh_ncc = -1;
 static int hf_nh_index = -1;
+static int hf_nh_root_count = -1;
 static int hf_nh_frame = -1;
 static int hf_kenb_confirmed_by = -1;
 static int hf_key_rrc_enc = -1;
@@ -78,6 +79,7 @@ static expert_field ei_nh_mismatch = EI_INIT;
 static expert_field ei_alg_unavailable = EI_INIT;
 static expert_field ei_guessed = EI_INIT;
 static expert_field ei_found_by_mac = EI_INIT;
+static expert_field ei_ksi_differs = EI_INIT;
 static expert_field ei_eea_unknown = EI_INIT;
 static expert_field ei_no_kenb = EI_INIT;
 static expert_field ei_kgnb_mismatch = EI_INIT;
@@ -178,6 +180,7 @@ void kasme_display_register(int proto)
         {&hf_nh_verdict, {"NH", "kasme.nh", FT_UINT8, BASE_DEC, VALS(kenb_vals), 0, "S1AP or NGAP SecurityContext's NH against the UE's NH chain", HFILL}},
         {&hf_nh_ncc, {"NCC", "kasme.nh.ncc", FT_UINT8, BASE_DEC, NULL, 0, "nextHopChainingCount", HFILL}},
         {&hf_nh_index, {"NH chain position", "kasme.nh.index", FT_UINT32, BASE_DEC, NULL, 0, "i of NH_i: NH_1 = KDF(K_ASME, initial K_eNB) or KDF(K_AMF, initial K_gNB)", HFILL}},
+        {&hf_nh_root_count, {"NH chain from the K_eNB (K_gNB) of UL NAS COUNT", "kasme.nh.root_ul_count", FT_UINT32, BASE_DEC, NULL, 0, "The chain starts from a K_eNB (K_gNB) no SecurityKey carried, derived from this uplink NAS COUNT (e.g. Open5GS's MME at a TAU with active flag while connected)", HFILL}},
         {&hf_nh_frame, {"NH from S1AP in frame", "kasme.nh.frame", FT_FRAMENUM, BASE_NONE, NULL, 0, "K_eNB* = KDF(NH, PCI, EARFCN-DL) with this frame's NH", HFILL}},
         {&hf_algs_searched, {"Algorithms found by MAC search", "kasme.algs_searched", FT_BOOLEAN, BASE_NONE, NULL, 0, "No SMC in the capture: the key-file root key, EIA/NIA and COUNT chosen by the MAC, EEA/NEA by a plaintext that is a valid NAS message", HFILL}},
         {&hf_named_ue, {"UE the identity named", "kasme.named_ue", FT_UINT32, BASE_DEC, NULL, 0, "Its GUTI or S-TMSI named this UE, whose context failed the MAC; the context that verified is another UE's (kasme.ue)", HFILL}},
@@ -203,6 +206,7 @@ void kasme_display_register(int proto)
         {&ei_no_kenb, {"kasme.kenb.none", PI_UNDECODED, PI_WARN, "No K_eNB candidate verifies the RRC Security Mode Command", EXPFILL}},
         {&ei_guessed, {"kasme.ue_guessed", PI_SECURITY, PI_NOTE, "UE found by trying known contexts against the MAC", EXPFILL}},
         {&ei_found_by_mac, {"kasme.found_by_mac", PI_SECURITY, PI_NOTE, "Security context found by MAC, not by identity", EXPFILL}},
+        {&ei_ksi_differs, {"kasme.ksi_differs", PI_PROTOCOL, PI_WARN, "Service Request's KSI is not its security context's; the UE's current context verified the short MAC", EXPFILL}},
         {&ei_eea_unknown, {"kasme.eea_unknown", PI_UNDECODED, PI_NOTE, "Ciphering algorithm not found yet: no plaintext", EXPFILL}},
     };
     proto_register_field_array(proto, hf, array_length(hf));
@@ -250,6 +254,7 @@ static void add_events(proto_tree *tree, packet_info *pinfo, proto_item *top,
         {KASME_EV_FOUND_BY_MAC, "Security context found by MAC, not by identity", NULL},
         {KASME_EV_EAP_MAC_OK, "EAP-AKA': AT_MAC verified with K_aut", NULL},
         {KASME_EV_EAP_MAC_BAD, "EAP-AKA': AT_MAC does not verify", &ei_eap_mac_bad},
+        {KASME_EV_KSI_DIFFERS, "KSI differs from the context's: the UE's current context verified the short MAC", &ei_ksi_differs},
     };
     if (r->events & (KASME_EV_EAP_MAC_OK | KASME_EV_EAP_MAC_BAD))
         proto_item_set_generated(proto_tree_add_uint(
@@ -561,6 +566,9 @@ static void display_kenb(packet_info *pinfo, proto_tree *tree, const kasme_item 
         int hf_detail = k->nh ? hf_nh_index : fivegs ? hf_kgnb_count : hf_kenb_count;
         proto_item_set_generated(proto_tree_add_uint(t, hf_detail, NULL, 0, 0,
                                                      k->nh ? k->nh_index : k->ul_count));
+        if (k->nh && k->nh_root_from_nas)
+            proto_item_set_generated(
+                proto_tree_add_uint(t, hf_nh_root_count, NULL, 0, 0, k->nh_root_ul_count));
     } else if (k->why && child_label_wanted(t)) {
         proto_item_append_text(v, " (%s)", k->why);
     }

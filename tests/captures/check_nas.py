@@ -26,7 +26,8 @@ from kasme_tshark import DLT_PREFS, kasme_fields, link_of  # noqa: E402
 FIELDS = ["frame.number", "kasme.status", "kasme.mac.status", "kasme.count", "kasme.msg",
           "kasme.plaintext", "kasme.key.kasme", "kasme.key.nas_enc", "kasme.key.nas_int",
           "kasme.key.kenb", "kasme.kenb", "s1ap.SecurityKey", "kasme", "kasme.nh",
-          "kasme.nh.ncc", "kasme.nh.index", "s1ap.nextHopParameter", "s1ap.nextHopChainingCount"]
+          "kasme.nh.ncc", "kasme.nh.index", "kasme.nh.root_ul_count", "s1ap.nextHopParameter",
+          "s1ap.nextHopChainingCount"]
 
 
 def pcap_records(path):
@@ -162,6 +163,23 @@ def check_security_keys(ck, rows, carrier="s1ap", verdict="kasme.kenb", key="K_e
     return n
 
 
+def hidden_chain_root(truth, nh):
+    """The UL NAS COUNT of the K_eNB the MME's NH chain of nh started from, when no S1AP
+    SecurityKey carried that K_eNB (the MME derived it, e.g. at a TAU while connected, and never
+    sent it); None when it was sent or the truth has no MME NH log (srsRAN captures)."""
+    by_nh = {e["NH"].lower(): e["sync_input"].lower() for e in truth.get("mme_nh", [])}
+    if nh.lower() not in by_nh:
+        return None
+    sync = by_nh[nh.lower()]
+    for _ in range(len(by_nh)):  # back along the chain to the K_eNB it started from
+        if sync not in by_nh:
+            break
+        sync = by_nh[sync]
+    sent = {k["K_eNB"].lower() for k in truth.get("capture_s1ap_security_key", [])}
+    counts = [k["ul_count"] for k in truth.get("mme_kenb", []) if k["K_eNB"].lower() == sync]
+    return counts[0] if counts and sync not in sent else None
+
+
 def check_nh(ck, truth, pcap, rows, has_attach):
     """Every SecurityContext the truth places here: its NH and NCC as the MME logged them, and
     kasme's verdict: confirmed at the NCC's place in the chain with the attach, else not
@@ -179,6 +197,11 @@ def check_nh(ck, truth, pcap, rows, has_attach):
                 n += ck.check(row.get("kasme.nh") == ["1"], what + ": NH confirmed")
                 ck.check(row.get("kasme.nh.index") == [str(ho["ncc"])],
                          what + ": NH_%d of the chain" % ho["ncc"])
+                root = hidden_chain_root(truth, ho["NH_from_mme_log"])
+                ck.check(row.get("kasme.nh.root_ul_count", []) ==
+                         ([] if root is None else [str(root)]),
+                         what + (": chain from the SecurityKey" if root is None else
+                                 ": chain from the unsent K_eNB of UL NAS COUNT %d" % root))
             else:
                 n += ck.check(row.get("kasme.nh") == ["0"], what + ": NH not checked (no K_ASME)")
     unchecked = [fr for fr, row in rows.items() if row.get("s1ap.nextHopParameter") and
