@@ -66,7 +66,7 @@ struct kasme_sec_ctx { /* fields ordered by size: one is kept per AKA, 100 000s 
     uint32_t last_count[2];    /* highest NAS COUNT seen per direction */
     uint32_t ul_hist[KASME_UL_HISTORY];
     uint32_t ul_hist_n;
-    int ksi;
+    int8_t ksi;                /* 0..7, -1 = not known */
     uint8_t root_key[32];      /* K_ASME, or K_AMF in 5GS */
     uint8_t k_nas_enc[16], k_nas_int[16];
     uint8_t sn_id[3];
@@ -74,11 +74,12 @@ struct kasme_sec_ctx { /* fields ordered by size: one is kept per AKA, 100 000s 
     uint8_t n_roots;           /* root key candidates in cands */
     uint8_t domain;            /* kasme_domain */
     uint8_t nas_bearer;        /* BEARER of its NAS PDUs (kasme_nas_bearer) */
-    bool from_keyfile_kasme;
-    bool active;
-    bool keys_ready;           /* k_nas_* derived for eea/eia */
-    bool continues_counts;     /* an SMC on the current K_ASME: the NAS COUNTs go on */
     bool seen[2];
+    /* one octet for the four flags: 160 octets a context, not 168 */
+    bool from_keyfile_kasme : 1;
+    bool active : 1;
+    bool keys_ready : 1;       /* k_nas_* derived for eea/eia */
+    bool continues_counts : 1; /* an SMC on the current K_ASME: the NAS COUNTs go on */
 };
 
 /* What the last Authentication Request leaves for its Response: the expected RES. */
