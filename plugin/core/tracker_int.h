@@ -53,6 +53,12 @@ typedef struct {
     uint8_t root[KASME_MAX_SN_CANDIDATES][32];
     uint8_t sn[KASME_MAX_SN_CANDIDATES][3];
     uint8_t xres_star[KASME_MAX_SN_CANDIDATES][16];
+    /* EPS AKA: K_ASME is derived when the SMC tries a candidate (kasme_ctx_root_cand), as the
+     * first one usually verifies: bit i of underived says root[i] is still to be derived from
+     * CK || IK and AUTN's SQN xor AK (TS 33.401 A.2). */
+    uint8_t ck_ik[32];
+    uint8_t sqn_ak[6];
+    uint8_t underived;
 } kasme_root_cands;
 
 struct kasme_sec_ctx { /* fields ordered by size: one is kept per AKA, 100 000s of them */
@@ -226,6 +232,8 @@ void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
 void kasme_aka_response(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_msg *msg,
                         kasme_nas_result *res);
 void kasme_aka_failure(kasme_ue *ue, kasme_domain domain, kasme_nas_result *res);
+/* Root key candidate i of a context, derived now if the AKA left it (NULL if that fails). */
+const uint8_t *kasme_ctx_root_cand(kasme_sec_ctx *ctx, size_t i);
 /* Serving network id candidates for a UE, deduplicated; returns how many. */
 size_t kasme_sn_candidates(const kasme_ue *ue, const kasme_pdu_meta *meta,
                            uint8_t out[][3], size_t max);
