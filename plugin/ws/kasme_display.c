@@ -3,7 +3,7 @@
 
 #include <epan/proto.h>
 #include <epan/column-utils.h>
-#include <wsutil/str_util.h> /* wmem_strconcat on 4.0; wsutil/wmem from 4.2 on */
+#include <wsutil/str_util.h> /* wmem_strconcat */
 
 #include "nas_msg.h"
 #include "sec_alg.h"
