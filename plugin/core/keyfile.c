@@ -149,11 +149,11 @@ static int parse_rnti(span v, uint16_t *rnti, char *why, size_t why_len)
     return 0;
 }
 
-static int parse_ksi(span v, int *ksi, char *why, size_t why_len)
+static int parse_ksi(span v, int8_t *ksi, char *why, size_t why_len)
 {
     if (v.len != 1 || v.text[0] < '0' || v.text[0] > '6')
         return kasme_fail(why, why_len, "ksi: expected 0..6 (7 means \"no key\")");
-    *ksi = v.text[0] - '0';
+    *ksi = (int8_t)(v.text[0] - '0');
     return 0;
 }
 

@@ -27,37 +27,53 @@
 
 #include "ecies.h"
 
-typedef enum { KASME_AUTH_NONE, KASME_AUTH_MILENAGE, KASME_AUTH_XOR } kasme_auth_alg;
-typedef enum { KASME_ID_IMSI, KASME_ID_TMSI, KASME_ID_RNTI, KASME_ID_ANY } kasme_id_kind;
+/* Packed (one octet each): an entry is kept per key-file line, 10 000s of them. */
+typedef enum __attribute__((packed)) {
+    KASME_AUTH_NONE,
+    KASME_AUTH_MILENAGE,
+    KASME_AUTH_XOR
+} kasme_auth_alg;
+typedef enum __attribute__((packed)) {
+    KASME_ID_IMSI,
+    KASME_ID_TMSI,
+    KASME_ID_RNTI,
+    KASME_ID_ANY
+} kasme_id_kind;
 
+/* Fields ordered by alignment, so that the entry has no holes (176 octets). */
 typedef struct kasme_subscriber {
-    kasme_id_kind id_kind;
-    char imsi[16];          /* digits, NUL-terminated (IMSI identity) */
+    const char *source;     /* basename of the file (or the buffer's name) the entry came from,
+                               NULL if none; the database keeps its own copy */
+    unsigned line;          /* line in that file, 1-based; 0 if not from a file */
     uint32_t m_tmsi;        /* TMSI/GUTI identity: the M-TMSI, or the 5G-TMSI of a K_AMF entry */
     uint16_t rnti;          /* RNTI identity */
     /* guti= also gives the rest of the GUTI, kept for display and for callers that want to
      * check it; lookups use the M-TMSI only (S-TMSI in RRC carries no PLMN/MMEGI). */
-    bool has_guti;
-    char guti_mcc[4], guti_mnc[4]; /* digits as written: MNC "01" and "001" differ */
     uint16_t guti_mmegi;
-    uint8_t guti_mmec;
     /* A 5G-GUTI (K_AMF entries): PLMN as above, AMF Region ID, AMF Set ID (10 bits), AMF
      * Pointer (6 bits); the 5G-TMSI is in m_tmsi. */
-    bool guti_5g;
-    uint8_t guti_amf_region;
     uint16_t guti_amf_set;
-    uint8_t guti_amf_pointer;
-    char name[32];          /* user label, "" if none; shown instead of keys */
+    kasme_id_kind id_kind;
     kasme_auth_alg alg;     /* NONE for direct-key lines */
+    char imsi[16];          /* digits, NUL-terminated (IMSI identity) */
+    char name[32];          /* user label, "" if none; shown instead of keys */
+    char guti_mcc[4], guti_mnc[4]; /* digits as written: MNC "01" and "001" differ */
+    uint8_t guti_mmec;
+    uint8_t guti_amf_region;
+    uint8_t guti_amf_pointer;
+    bool has_guti;
+    bool guti_5g;
     bool has_amf;
     bool has_kasme;
-    int ksi;                /* 0..6, -1 = any (KSI of K_ASME, ngKSI of K_AMF) */
+    int8_t ksi;             /* 0..6, -1 = any (KSI of K_ASME, ngKSI of K_AMF) */
     bool has_kamf;
     bool has_hnet;
     uint8_t hnet_id;        /* home network public key identifier, 0..255 */
     ecies_profile hnet_profile;
     bool has_kenb;
     bool has_krrcenc, has_krrcint, has_kupenc;
+    bool in_capture;        /* a key the capture carried (capkeys.h): source names the
+                               message, line is its frame; never in a database */
     /* An entry is one kind (kasme_subdb_add refuses mixtures), so the kinds' keys share
      * storage: secret (alg != NONE), K_ASME (has_kasme), K_AMF (has_kamf), home network key
      * (has_hnet), or K_eNB / AS keys. */
@@ -73,11 +89,6 @@ typedef struct kasme_subscriber {
             uint8_t krrcenc[16], krrcint[16], kupenc[16];
         };
     };
-    const char *source;     /* basename of the file (or the buffer's name) the entry came from,
-                               NULL if none; the database keeps its own copy */
-    unsigned line;          /* line in that file, 1-based; 0 if not from a file */
-    bool in_capture;        /* a key the capture carried (capkeys.h): source names the
-                               message, line is its frame; never in a database */
 } kasme_subscriber;
 
 typedef struct kasme_subdb kasme_subdb;

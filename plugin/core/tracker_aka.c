@@ -128,6 +128,20 @@ static const kasme_subscriber *find_subscriber(kasme_tracker *tr, kasme_ue *ue,
     return NULL;
 }
 
+/* EPS candidate n: K_ASME at once for the first (the SMC tries it first), the others when the
+ * SMC tries them (kasme_ctx_root_cand): each is an HMAC-SHA-256 that rarely matters. */
+static bool lazy_kasme(kasme_root_cands *cands, size_t n, const kasme_aka_vector *vec,
+                       const uint8_t autn[16])
+{
+    if (n == 0)
+        return kdf_kasme(vec->ck, vec->ik, cands->sn[0], autn, cands->root[0]) == 0;
+    memcpy(cands->ck_ik, vec->ck, 16);
+    memcpy(cands->ck_ik + 16, vec->ik, 16);
+    memcpy(cands->sqn_ak, autn, 6);
+    cands->underived |= (uint8_t)(1u << n);
+    return true;
+}
+
 /* The root key candidates of a new context, one per serving network candidate: K_ASME
  * (TS 33.401 A.2), or K_AMF with its XRES* (5G AKA). The SMC's MAC (and RES*) picks one. */
 static void derive_root_candidates(const kasme_ue *ue, const kasme_subscriber *sub,
@@ -146,7 +160,7 @@ static void derive_root_candidates(const kasme_ue *ue, const kasme_subscriber *s
                  derive_5g_candidate(vec, cands->sn[n], msg, supi, cands->root[n],
                                      cands->xres_star[n]);
         else
-            ok = kdf_kasme(vec->ck, vec->ik, cands->sn[n], msg->autn, cands->root[n]) == 0;
+            ok = lazy_kasme(cands, n, vec, msg->autn);
         n += ok;
     }
     ctx->n_roots = (uint8_t)n;
@@ -183,6 +197,19 @@ kasme_sec_ctx *kasme_aka_new_ctx(kasme_tracker *tr, kasme_ue *ue, kasme_domain d
     ctx->domain = (uint8_t)domain;
     ue->pending[domain] = ctx;
     return ctx;
+}
+
+const uint8_t *kasme_ctx_root_cand(kasme_sec_ctx *ctx, size_t i)
+{
+    kasme_root_cands *c = ctx->cands;
+    if (!c || i >= ctx->n_roots)
+        return NULL;
+    if (c->underived & (1u << i)) {
+        if (kdf_kasme(c->ck_ik, c->ck_ik + 16, c->sn[i], c->sqn_ak, c->root[i]) != 0)
+            return NULL;
+        c->underived &= (uint8_t)~(1u << i);
+    }
+    return c->root[i];
 }
 
 void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,

@@ -64,6 +64,12 @@ typedef struct {
     uint8_t xres_star[KASME_MAX_SN_CANDIDATES][16];
     uint8_t k_aut[32];  /* EAP-AKA': K_aut, for the EAP-Response's AT_MAC */
     bool has_k_aut;
+    /* EPS AKA: K_ASME is derived when the SMC tries a candidate (kasme_ctx_root_cand), as the
+     * first one usually verifies: bit i of underived says root[i] is still to be derived from
+     * CK || IK and AUTN's SQN xor AK (TS 33.401 A.2). */
+    uint8_t ck_ik[32];
+    uint8_t sqn_ak[6];
+    uint8_t underived;
 } kasme_root_cands;
 
 struct kasme_sec_ctx { /* fields ordered by size: one is kept per AKA, 100 000s of them */
@@ -79,7 +85,7 @@ struct kasme_sec_ctx { /* fields ordered by size: one is kept per AKA, 100 000s 
     uint32_t ul_hist_n;
     uint32_t an_key_count;     /* the UL NAS COUNT of the last K_eNB/K_gNB derived under it (SMC
                                   Complete or initial NAS message), if has_an_key_count */
-    int ksi;
+    int8_t ksi;                /* 0..7, -1 = not known */
     uint8_t root_key[32];      /* K_ASME, or K_AMF in 5GS */
     uint8_t k_nas_enc[16], k_nas_int[16];
     uint8_t sn_id[3];
@@ -87,15 +93,16 @@ struct kasme_sec_ctx { /* fields ordered by size: one is kept per AKA, 100 000s 
     uint8_t n_roots;           /* root key candidates in cands */
     uint8_t domain;            /* kasme_domain */
     uint8_t nas_bearer;        /* BEARER of its NAS PDUs (kasme_nas_bearer) */
-    bool from_keyfile_kasme;
-    bool algs_searched;        /* no SMC: eia and the COUNT found by MAC search */
     uint8_t eea_open;          /* algs_searched: the EEAs (bit n = EEA n) no ciphered PDU has
                                   ruled out yet; 0 once one is left (then it is eea) */
-    bool active;
-    bool keys_ready;           /* k_nas_* derived for eea/eia */
-    bool continues_counts;     /* an SMC on the current K_ASME: the NAS COUNTs go on */
-    bool has_an_key_count;
     bool seen[2];
+    /* the flags in one octet */
+    bool from_keyfile_kasme : 1;
+    bool active : 1;
+    bool keys_ready : 1;       /* k_nas_* derived for eea/eia */
+    bool continues_counts : 1; /* an SMC on the current K_ASME: the NAS COUNTs go on */
+    bool algs_searched : 1;    /* no SMC: eia and the COUNT found by MAC search */
+    bool has_an_key_count : 1;
 };
 
 /* What the last Authentication Request leaves for its Response: the expected RES. */
@@ -263,6 +270,8 @@ kasme_sec_ctx *kasme_aka_new_ctx(kasme_tracker *tr, kasme_ue *ue, kasme_domain d
 bool kasme_capkeys_aka(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
                        const kasme_nas_msg *msg, kasme_nas_result *res);
 void kasme_capkeys_free(struct kasme_capkeys *ck);
+/* Root key candidate i of a context, derived now if the AKA left it (NULL if that fails). */
+const uint8_t *kasme_ctx_root_cand(kasme_sec_ctx *ctx, size_t i);
 /* Serving network id candidates for a UE, deduplicated; returns how many. */
 size_t kasme_sn_candidates(const kasme_ue *ue, const kasme_pdu_meta *meta,
                            uint8_t out[][3], size_t max);

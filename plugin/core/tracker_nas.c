@@ -23,9 +23,10 @@ static void no_context(kasme_nas_result *res, uint32_t mac_received, const char 
 
 int kasme_ctx_activate(kasme_sec_ctx *ctx, size_t root_index, uint8_t eea, uint8_t eia)
 {
-    if (!ctx->cands || root_index >= ctx->n_roots)
+    const uint8_t *root = kasme_ctx_root_cand(ctx, root_index);
+    if (!root)
         return -1;
-    memcpy(ctx->root_key, ctx->cands->root[root_index], 32);
+    memcpy(ctx->root_key, root, 32);
     memcpy(ctx->sn_id, ctx->cands->sn[root_index], 3);
     return kasme_ctx_set_algs(ctx, eea, eia);
 }

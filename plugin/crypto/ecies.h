@@ -10,7 +10,8 @@
 #include <stdint.h>
 
 /* Protection scheme identifiers (TS 33.501 Annex C.1; TS 24.501 9.11.3.4). */
-typedef enum { ECIES_PROFILE_A = 1, ECIES_PROFILE_B = 2 } ecies_profile;
+/* Packed (one octet): the subscriber database keeps one in every key-file entry. */
+typedef enum __attribute__((packed)) { ECIES_PROFILE_A = 1, ECIES_PROFILE_B = 2 } ecies_profile;
 
 #define ECIES_PRIVATE_KEY_LEN 32
 #define ECIES_MAC_TAG_LEN 8

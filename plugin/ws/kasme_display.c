@@ -3,6 +3,7 @@
 
 #include <epan/proto.h>
 #include <epan/column-utils.h>
+#include <wsutil/str_util.h> /* wmem_strconcat */
 
 #include "nas_msg.h"
 #include "sec_alg.h"
@@ -393,13 +394,16 @@ static void show_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     const gchar *names = col_get_text(pinfo->cinfo, COL_INFO);
     if (!saved || !names)
         return;
+    /* wmem_strconcat, not a printf: this runs for every deciphered PDU */
     gchar *merged = NULL;
-    const gchar *hole = strstr(saved, "Ciphered message");
-    if (hole)
-        merged = wmem_strdup_printf(pinfo->pool, "%.*s%s%s", (int)(hole - saved), saved,
-                                    names, hole + strlen("Ciphered message"));
-    else
-        merged = wmem_strdup_printf(pinfo->pool, "%s%s%s", saved, *saved ? ", " : "", names);
+    gchar *hole = strstr(saved, "Ciphered message");
+    if (hole) {
+        *hole = '\0'; /* saved is this function's copy */
+        merged = wmem_strconcat(pinfo->pool, saved, names, hole + strlen("Ciphered message"),
+                                NULL);
+    } else {
+        merged = wmem_strconcat(pinfo->pool, saved, *saved ? ", " : "", names, NULL);
+    }
     col_add_str(pinfo->cinfo, COL_INFO, merged);
 }
 
