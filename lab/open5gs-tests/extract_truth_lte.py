@@ -26,10 +26,12 @@ import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '5g'))
-from extract_truth import (core_events, locate_pdus, pair_nas_keys, pcap_frames,  # noqa: E402
-                           truth_lines, tshark_fields)
+from extract_truth import (core_events, key_values, locate_pdus, pair_nas_keys,  # noqa: E402
+                           pcap_frames, truth_lines, tshark_fields)
 from extract_truth import udm_vectors as hss_vectors  # noqa: E402  (one vector per MILENAGE rand line)
 
+UE_NAS = re.compile(r'\[truth\] ue_nas (.*?)(?: \(\.\./\S+:\d+\))?$')
+ANSI = re.compile(r'\x1b\[[0-9;]*m')
 INSERT = re.compile(r'insert imsi (\d+) k (\w+) opc (\w+) amf (\w+) sqn (\d+)')
 
 # TS 24.301 9.8: EMM (PD 7) and ESM (PD 2) message types
@@ -90,6 +92,40 @@ def mme_events(lines):
     """NAS key sets, K_eNBs, NHs (with their NCC) and protected NAS PDUs in log order."""
     ev = core_events(lines, 'imsi', ('eea', 'eia'), message_name)
     return pair_nas_keys(ev['nas_keys'], ('EIA', 'EEA')), ev['kenb'], ev['nh'], ev['pdus']
+
+
+def ue_sent(path):
+    """The simulated UE's "[truth] ue_nas" lines in test.out (wrong-identity-test in
+    open5gs-o5lab.patch): PDUs it protected with its own context but sent under
+    another UE's S-TMSI, which the MME verifies under the context that S-TMSI names.
+    test.out has colour codes and the test runner's progress marks before a line."""
+    out = []
+    if not os.path.exists(path):
+        return out
+    with open(path, errors='replace') as f:
+        for line in f:
+            m = UE_NAS.search(ANSI.sub('', line))
+            if not m:
+                continue
+            kv = key_values(m.group(1))
+            out.append({'imsi': kv['imsi'], 'count': int(kv['count']), 'pdu': kv['pdu'],
+                        'named_m_tmsi': kv['s_tmsi_of_m_tmsi'], 'own_m_tmsi': kv['own_m_tmsi']})
+    return out
+
+
+def apply_ue_side(pdus, sent):
+    """A PDU the MME failed under the named context is the sender's: its IMSI and COUNT
+    from the UE's line (the MME's kept as imsi_core/count_core). Each UE line is used once,
+    in order, and must match a failed PDU."""
+    failed = [p for p in pdus if p.get('mac_ok_core') is False]
+    for s in sent:
+        match = next((p for p in failed if p['pdu'] == s['pdu'] and 'imsi_core' not in p), None)
+        if match is None:
+            sys.exit('ue_nas line without a failed MME PDU: %s' % s)
+        match.update({'imsi_core': match['imsi'], 'count_core': match['count'], 'imsi': s['imsi'],
+                      'count': s['count'], 'named_m_tmsi': s['named_m_tmsi'],
+                      'own_m_tmsi': s['own_m_tmsi']})
+    return len(sent)
 
 
 def from_capture(pcap):
@@ -192,6 +228,7 @@ def main():
     pcap_name = os.path.basename(args.pcap)
     vectors = hss_vectors(truth_lines(os.path.join(logs, 'hss.log')))
     nas_keys, kenb, nh, pdus = mme_events(truth_lines(os.path.join(logs, 'mme.log')))
+    n_ue_side = apply_ue_side(pdus, ue_sent(os.path.join(logs, 'test.out')))
     locate_pdus(pdus, pcap_frames(args.pcap), in_order=True)
     cap = from_capture(args.pcap)
     handovers = handovers_of(nh, cap['capture_s1ap_security_context'], pcap_name)
@@ -209,6 +246,9 @@ def main():
             'mac_core = MAC the MME computed (DL: sent; UL: expected), plaintext = the NAS '
             'message inside the security header, pdu = the whole security protected NAS message, '
             'frame = number of the frame carrying it in %s.' % pcap_name,
+            'nas_pdus with imsi_core: the MME verified the PDU under the context its S-TMSI '
+            '(named_m_tmsi) named, of imsi_core, and the MAC failed (mac_ok_core false); imsi and '
+            'count are the sender\'s, from the simulated UE\'s "[truth] ue_nas" line (test.out).',
             'capture_*: read from %s with tshark: the S6a AIR/AIA (Diameter on TCP 3868), NAS '
             'Authentication Request/Response, S1AP SecurityKey and SecurityContext.' % pcap_name,
             'ue/summary/handovers: the same facts in the layout tests/captures/check_nas.py reads '
@@ -231,8 +271,9 @@ def main():
         json.dump(truth, f, indent=1)
     missing = sum(p['frame'] is None for p in pdus)
     print('%d vectors, %d AIA in the capture, %d NAS key sets, %d K_eNB, %d NH, %d protected NAS PDUs '
-          '(%d not found in %s)' % (len(vectors), len(cap['capture_s6a_aia']), len(nas_keys), len(kenb),
-                                    len(nh), len(pdus), missing, pcap_name))
+          '(%d not found in %s, %d sent under another UE\'s identity)'
+          % (len(vectors), len(cap['capture_s6a_aia']), len(nas_keys), len(kenb), len(nh), len(pdus),
+             missing, pcap_name, n_ue_side))
     return 1 if missing or not pdus else 0
 
 
