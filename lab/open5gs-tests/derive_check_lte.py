@@ -145,17 +145,20 @@ def uplink_mac(crypto, eia, k_int, count, bearer, msg):
 
 
 def check_named_context_fails(ck, tag, crypto, p, key_sets):
-    """A PDU sent under another UE's S-TMSI (imsi_core): the short MAC under the context
-    that S-TMSI named, at the MME's COUNT, is not the PDU's, as the MME found."""
-    if 'imsi_core' not in p:
+    """A PDU sent under another UE's S-TMSI or GUTI (imsi_core): its MAC under the context
+    the identity named, at the MME's COUNT, is not the PDU's, as the MME found."""
+    if p.get('imsi_core') is None:  # not sent under another identity, or unknown to the MME
         return
     named = key_set_for(key_sets, dict(p, imsi=p['imsi_core']))
     if not ck.check(tag + ' named context (IMSI %s) has NAS keys' % p['imsi_core'], named is not None, True):
         return
     pdu = bytes.fromhex(p['pdu'])
-    mac = uplink_mac(crypto, p['eia'], bytes.fromhex(named['K_NASint']), p['count_core'], p['bearer'], pdu[:2])
-    ck.check(tag + ' short MAC under the named context at COUNT %d fails' % p['count_core'],
-             mac[2:] != pdu[2:4], True)
+    k_int = bytes.fromhex(named['K_NASint'])
+    if pdu[0] >> 4 == 12:  # Service Request: short MAC over octets 1-2
+        mac, sent = uplink_mac(crypto, p['eia'], k_int, p['count_core'], p['bearer'], pdu[:2])[2:], pdu[2:4]
+    else:  # TS 24.301 9.1: MAC over SQN || message
+        mac, sent = uplink_mac(crypto, p['eia'], k_int, p['count_core'], p['bearer'], pdu[5:]), pdu[1:5]
+    ck.check(tag + ' MAC under the named context at COUNT %d fails' % p['count_core'], mac != sent, True)
 
 
 def check_pdus(ck, truth, key_sets, crypto):
@@ -174,7 +177,10 @@ def check_pdus(ck, truth, key_sets, crypto):
             check_service_request(ck, tag, crypto, p, bytes.fromhex(ks['K_NASint']))
             check_named_context_fails(ck, tag, crypto, p, key_sets)
             continue
-        check_protected_pdu(ck, tag, crypto, p, (bytes.fromhex(ks['K_NASint']), bytes.fromhex(ks['K_NASenc'])),
+        check_named_context_fails(ck, tag, crypto, p, key_sets)
+        # sent under another identity (via): the MME's failed verdict was the named context's
+        own = dict(p, mac_ok_core=True) if 'via' in p else p
+        check_protected_pdu(ck, tag, crypto, own, (bytes.fromhex(ks['K_NASint']), bytes.fromhex(ks['K_NASenc'])),
                             ('E', p['eia'], p['eea']), 1)
 
 

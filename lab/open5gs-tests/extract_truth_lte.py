@@ -30,7 +30,8 @@ from extract_truth import (core_events, key_values, locate_pdus, pair_nas_keys, 
                            pcap_frames, truth_lines, tshark_fields)
 from extract_truth import udm_vectors as hss_vectors  # noqa: E402  (one vector per MILENAGE rand line)
 
-UE_NAS = re.compile(r'\[truth\] ue_nas (.*?)(?: \(\.\./\S+:\d+\))?$')
+UE_NAS = re.compile(r'(\d\d/\d\d \d\d:\d\d:\d\d\.\d+): \[\w+\] INFO: \[truth\] ue_nas (.*?)'
+                    r'(?: \(\.\./\S+:\d+\))?$')
 ANSI = re.compile(r'\x1b\[[0-9;]*m')
 INSERT = re.compile(r'insert imsi (\d+) k (\w+) opc (\w+) amf (\w+) sqn (\d+)')
 
@@ -107,25 +108,40 @@ def ue_sent(path):
             m = UE_NAS.search(ANSI.sub('', line))
             if not m:
                 continue
-            kv = key_values(m.group(1))
-            out.append({'imsi': kv['imsi'], 'count': int(kv['count']), 'pdu': kv['pdu'],
-                        'named_m_tmsi': kv['s_tmsi_of_m_tmsi'], 'own_m_tmsi': kv['own_m_tmsi']})
+            kv = key_values(m.group(2))
+            out.append({'time': m.group(1), 'imsi': kv['imsi'], 'count': int(kv['count']),
+                        'pdu': kv['pdu'], 'via': kv['via'], 'named_m_tmsi': kv['named_m_tmsi'],
+                        'named_imsi': None if kv['named_imsi'] == 'none' else kv['named_imsi'],
+                        'own_m_tmsi': kv['own_m_tmsi']})
     return out
 
 
 def apply_ue_side(pdus, sent):
     """A PDU the MME failed under the named context is the sender's: its IMSI and COUNT
-    from the UE's line (the MME's kept as imsi_core/count_core). Each UE line is used once,
-    in order, and must match a failed PDU."""
+    from the UE's line (the MME's kept as imsi_core/count_core). A PDU under an identity
+    the MME did not know (no MME line: it verified nothing) is added from the UE's line,
+    with the algorithms of the sender's last PDU at the MME and imsi_core None."""
     failed = [p for p in pdus if p.get('mac_ok_core') is False]
     for s in sent:
+        side = {k: s[k] for k in ('imsi', 'count', 'via', 'named_m_tmsi', 'named_imsi', 'own_m_tmsi')}
         match = next((p for p in failed if p['pdu'] == s['pdu'] and 'imsi_core' not in p), None)
-        if match is None:
-            sys.exit('ue_nas line without a failed MME PDU: %s' % s)
-        match.update({'imsi_core': match['imsi'], 'count_core': match['count'], 'imsi': s['imsi'],
-                      'count': s['count'], 'named_m_tmsi': s['named_m_tmsi'],
-                      'own_m_tmsi': s['own_m_tmsi']})
+        if match is not None:
+            match.update(side, imsi_core=match['imsi'], count_core=match['count'])
+            continue
+        pdus.append(unseen_by_mme(pdus, s, side))
+    pdus.sort(key=lambda p: p['time'])
     return len(sent)
+
+
+def unseen_by_mme(pdus, s, side):
+    own = [p for p in pdus if p['imsi'] == s['imsi'] and p['time'] <= s['time']]
+    if not own:
+        sys.exit('ue_nas line of a UE without protected PDUs at the MME: %s' % s)
+    pdu = bytes.fromhex(s['pdu'])
+    plain = s['pdu'] if pdu[0] >> 4 == 12 else pdu[6:].hex()  # TS 24.301 9.1: 6-octet header
+    return dict(side, time=s['time'], dir='UL', bearer=0, eea=own[-1]['eea'], eia=own[-1]['eia'],
+                mac_core=None, mac_ok_core=None, message=message_name(plain), plaintext=plain,
+                pdu=s['pdu'], imsi_core=None, count_core=None)
 
 
 def from_capture(pcap):
@@ -246,9 +262,12 @@ def main():
             'mac_core = MAC the MME computed (DL: sent; UL: expected), plaintext = the NAS '
             'message inside the security header, pdu = the whole security protected NAS message, '
             'frame = number of the frame carrying it in %s.' % pcap_name,
-            'nas_pdus with imsi_core: the MME verified the PDU under the context its S-TMSI '
-            '(named_m_tmsi) named, of imsi_core, and the MAC failed (mac_ok_core false); imsi and '
-            'count are the sender\'s, from the simulated UE\'s "[truth] ue_nas" line (test.out).',
+            'nas_pdus with imsi_core: sent under another UE\'s identity (via its S-TMSI or GUTI, '
+            'named_m_tmsi); imsi and count are the sender\'s, from the simulated UE\'s "[truth] '
+            'ue_nas" line (test.out). The MME verified it under the context of imsi_core at '
+            'count_core and the MAC failed (mac_ok_core false); imsi_core null: the MME knew no '
+            'UE by that identity and verified nothing (no MME line; mac_core null). named_imsi: '
+            'the UE that identity was assigned to in this run (null: never assigned).',
             'capture_*: read from %s with tshark: the S6a AIR/AIA (Diameter on TCP 3868), NAS '
             'Authentication Request/Response, S1AP SecurityKey and SecurityContext.' % pcap_name,
             'ue/summary/handovers: the same facts in the layout tests/captures/check_nas.py reads '

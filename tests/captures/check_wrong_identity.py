@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""An identity that names another subscriber's context, in one real capture
-(lab/open5gs-tests wrong-identity-test, captures/s24-...): UE B protects a Service Request
-with its own context but sends it under UE A's S-TMSI, once while A holds it and once after
-A's detach unassigned it. Truth (truth.json nas_pdus with imsi_core): the MME verified the
-PDU under A's context and failed; the simulated UE logged who protected it (imsi, count).
+"""An identity that names another subscriber's context, or none, in one real capture
+(lab/open5gs-tests wrong-identity-test, captures/s24-...): UE B protects initial messages
+with its own context but sends them under UE A's identity: (a) a Service Request under A's
+S-TMSI while A holds it, (b) another after A's detach unassigned it, (c) a TAU Request whose
+old GUTI is A's unassigned one, (d) a Service Request under an S-TMSI no UE was given. Truth
+(truth.json nas_pdus with "via"): who protected each (imsi, count) from the simulated UE's
+log; the MME's verdict under the named context (imsi_core; null where it knew none).
 
 Checked: every protected NAS PDU deciphered and verified (check_nas), every SecurityKey
-confirmed; each PDU of the truth's imsi_core entries verified under the sender's context
-(kasme.imsi = truth imsi, kasme.count = truth count), "found by MAC, not by identity", with
-kasme.named_ue the UE kasme knows by imsi_core; no other frame needed the search; no MAC
-failed. Disabling the search in the tracker turns it red.
+confirmed; each "via" PDU verified under the sender's context (kasme.imsi = truth imsi,
+kasme.count = truth count), "found by MAC, not by identity", kasme.named_ue the UE kasme
+knows by named_imsi (absent where the identity was never assigned); no other frame needed
+the search; no MAC failed. Disabling the search in the tracker turns it red.
 
 usage: check_wrong_identity.py PLUGIN_SO WS_VERSION CAPTURE_DIR PCAP KEYFILE
 """
@@ -39,8 +41,9 @@ def ue_numbers(rows):
 def check_sent_under_other_identity(ck, pdu, rows, numbers):
     frame = pdu["frame"]
     row = rows.get(frame, {})
-    what = "frame %d (%s's Service Request under %s's S-TMSI %s)" % (
-        frame, pdu["imsi"], pdu["imsi_core"], pdu["named_m_tmsi"])
+    what = "frame %d (%s's %s under the %s of %s, M-TMSI %s)" % (
+        frame, pdu["imsi"], pdu["message"], pdu["via"].replace("_", "-").upper(),
+        pdu["named_imsi"] or "no UE", pdu["named_m_tmsi"])
     ck.check(FOUND_BY_MAC in row.get("kasme.event", []),
              what + ": found by MAC, not by identity (%s)" % row.get("kasme.event"))
     ck.check(row.get("kasme.mac.status") == ["1"], what + ": MAC verified")
@@ -49,8 +52,11 @@ def check_sent_under_other_identity(ck, pdu, rows, numbers):
     ck.check(row.get("kasme.count") == [str(pdu["count"])],
              what + ": at the sender's COUNT %d (%s)" % (pdu["count"], row.get("kasme.count")))
     named = row.get("kasme.named_ue", [])
-    ck.check(len(named) == 1 and named[0] in numbers.get(pdu["imsi_core"], set()),
-             what + ": the UE its identity named is %s's (%s)" % (pdu["imsi_core"], named))
+    if pdu["named_imsi"] is None:
+        ck.check(not named, what + ": no UE named (%s)" % named)
+        return
+    ck.check(len(named) == 1 and named[0] in numbers.get(pdu["named_imsi"], set()),
+             what + ": the UE its identity named is %s's (%s)" % (pdu["named_imsi"], named))
 
 
 def main():
@@ -62,9 +68,9 @@ def main():
     ck.check("kasme:" not in stderr, "no key-file or plugin errors: " + stderr.strip())
     n = check_nas.check_pdus(ck, truth, capture_dir, pcap, rows)["protected"]
     check_nas.check_security_keys(ck, rows)
-    sent = [p for p in truth["nas_pdus"] if "imsi_core" in p]
-    ck.check(len(sent) >= 2 and all(p["imsi"] != p["imsi_core"] for p in sent),
-             "truth has PDUs sent under another subscriber's identity (%d)" % len(sent))
+    sent = [p for p in truth["nas_pdus"] if "via" in p]
+    ck.check(len(sent) >= 4 and all(p["imsi"] != p["named_imsi"] for p in sent),
+             "truth has PDUs sent under another subscriber's identity or none (%d)" % len(sent))
     numbers = ue_numbers(rows)
     for pdu in sent:
         check_sent_under_other_identity(ck, pdu, rows, numbers)
@@ -73,7 +79,7 @@ def main():
              "only those frames needed the search (%s)" % found)
     failed = [f for f, r in rows.items() if "0" in r.get("kasme.mac.status", [])]
     ck.check(not failed, "no MAC failed (frames %s)" % failed)
-    print("%d protected NAS PDUs, %d sent under another subscriber's S-TMSI" % (n, len(sent)))
+    print("%d protected NAS PDUs, %d sent under another subscriber's identity or none" % (n, len(sent)))
     return ck.report()
 
 
