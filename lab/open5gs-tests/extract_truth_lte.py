@@ -26,13 +26,11 @@ import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '5g'))
-from extract_truth import (core_events, key_values, locate_pdus, pair_nas_keys,  # noqa: E402
-                           pcap_frames, truth_lines, tshark_fields)
+from extract_truth import (core_events, locate_pdus, pair_nas_keys, pcap_frames,  # noqa: E402
+                           truth_lines, tshark_fields)
 from extract_truth import udm_vectors as hss_vectors  # noqa: E402  (one vector per MILENAGE rand line)
+from ue_truth import apply_ue_side, ue_sent  # noqa: E402
 
-UE_NAS = re.compile(r'(\d\d/\d\d \d\d:\d\d:\d\d\.\d+): \[\w+\] INFO: \[truth\] ue_nas (.*?)'
-                    r'(?: \(\.\./\S+:\d+\))?$')
-ANSI = re.compile(r'\x1b\[[0-9;]*m')
 INSERT = re.compile(r'insert imsi (\d+) k (\w+) opc (\w+) amf (\w+) sqn (\d+)')
 
 # TS 24.301 9.8: EMM (PD 7) and ESM (PD 2) message types
@@ -93,55 +91,6 @@ def mme_events(lines):
     """NAS key sets, K_eNBs, NHs (with their NCC) and protected NAS PDUs in log order."""
     ev = core_events(lines, 'imsi', ('eea', 'eia'), message_name)
     return pair_nas_keys(ev['nas_keys'], ('EIA', 'EEA')), ev['kenb'], ev['nh'], ev['pdus']
-
-
-def ue_sent(path):
-    """The simulated UE's "[truth] ue_nas" lines in test.out (wrong-identity-test in
-    open5gs-o5lab.patch): PDUs it protected with its own context but sent under
-    another UE's S-TMSI, which the MME verifies under the context that S-TMSI names.
-    test.out has colour codes and the test runner's progress marks before a line."""
-    out = []
-    if not os.path.exists(path):
-        return out
-    with open(path, errors='replace') as f:
-        for line in f:
-            m = UE_NAS.search(ANSI.sub('', line))
-            if not m:
-                continue
-            kv = key_values(m.group(2))
-            out.append({'time': m.group(1), 'imsi': kv['imsi'], 'count': int(kv['count']),
-                        'pdu': kv['pdu'], 'via': kv['via'], 'named_m_tmsi': kv['named_m_tmsi'],
-                        'named_imsi': None if kv['named_imsi'] == 'none' else kv['named_imsi'],
-                        'own_m_tmsi': kv['own_m_tmsi']})
-    return out
-
-
-def apply_ue_side(pdus, sent):
-    """A PDU the MME failed under the named context is the sender's: its IMSI and COUNT
-    from the UE's line (the MME's kept as imsi_core/count_core). A PDU under an identity
-    the MME did not know (no MME line: it verified nothing) is added from the UE's line,
-    with the algorithms of the sender's last PDU at the MME and imsi_core None."""
-    failed = [p for p in pdus if p.get('mac_ok_core') is False]
-    for s in sent:
-        side = {k: s[k] for k in ('imsi', 'count', 'via', 'named_m_tmsi', 'named_imsi', 'own_m_tmsi')}
-        match = next((p for p in failed if p['pdu'] == s['pdu'] and 'imsi_core' not in p), None)
-        if match is not None:
-            match.update(side, imsi_core=match['imsi'], count_core=match['count'])
-            continue
-        pdus.append(unseen_by_mme(pdus, s, side))
-    pdus.sort(key=lambda p: p['time'])
-    return len(sent)
-
-
-def unseen_by_mme(pdus, s, side):
-    own = [p for p in pdus if p['imsi'] == s['imsi'] and p['time'] <= s['time']]
-    if not own:
-        sys.exit('ue_nas line of a UE without protected PDUs at the MME: %s' % s)
-    pdu = bytes.fromhex(s['pdu'])
-    plain = s['pdu'] if pdu[0] >> 4 == 12 else pdu[6:].hex()  # TS 24.301 9.1: 6-octet header
-    return dict(side, time=s['time'], dir='UL', bearer=0, eea=own[-1]['eea'], eia=own[-1]['eia'],
-                mac_core=None, mac_ok_core=None, message=message_name(plain), plaintext=plain,
-                pdu=s['pdu'], imsi_core=None, count_core=None)
 
 
 def from_capture(pcap):
@@ -244,7 +193,7 @@ def main():
     pcap_name = os.path.basename(args.pcap)
     vectors = hss_vectors(truth_lines(os.path.join(logs, 'hss.log')))
     nas_keys, kenb, nh, pdus = mme_events(truth_lines(os.path.join(logs, 'mme.log')))
-    n_ue_side = apply_ue_side(pdus, ue_sent(os.path.join(logs, 'test.out')))
+    n_ue_side = apply_ue_side(pdus, ue_sent(os.path.join(logs, 'test.out'), 'lte'), 'lte', message_name)
     locate_pdus(pdus, pcap_frames(args.pcap), in_order=True)
     cap = from_capture(args.pcap)
     handovers = handovers_of(nh, cap['capture_s1ap_security_context'], pcap_name)
