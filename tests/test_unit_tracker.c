@@ -846,9 +846,16 @@ static void check_sr_rejects(capture *cap, fx_ue *ue, uint32_t ue_id)
           "NO_CONTEXT)", r->status, r->mac_status, r->events);
     fx_ue stranger = *ue;
     stranger.conn = kasme_conn_key(KASME_CONN_S1AP_ENB, 0, 999);
-    r = send_service_request(cap, &stranger, count, ue->ctx.ksi, true, 0x0BADCAFE);
+    r = send_service_request(cap, &stranger, count, ue->ctx.ksi, false, 0x0BADCAFE);
     check(r->status == KASME_PDU_NO_CONTEXT && r->ue_id == 0,
-          "SR with an unknown S-TMSI: status %d ue %u", r->status, r->ue_id);
+          "SR with an unknown S-TMSI, no context verifies it: status %d ue %u", r->status,
+          r->ue_id);
+    /* issue 17 part 3: an S-TMSI never assigned, the UE's own context verifies it */
+    r = send_service_request(cap, &stranger, count, ue->ctx.ksi, true, 0x0BADCAFE);
+    check(r->mac_status == KASME_MAC_GOOD && r->ue_id == ue_id &&
+              (r->events & KASME_EV_FOUND_BY_MAC) && r->named_ue_id == 0,
+          "SR with an unknown S-TMSI: mac %d ue %u events %#x named %u (want GOOD, ue %u, "
+          "found by MAC, none named)", r->mac_status, r->ue_id, r->events, r->named_ue_id, ue_id);
 }
 
 /* A UE whose Service Request names another KSI than its context's (Open5GS's test UE sends
@@ -1650,11 +1657,32 @@ static void stmsi_taken_by_unassigned_guti(void)
     g_free(keys);
 }
 
+/* A's Service Request under an S-TMSI the capture never gave any UE (lab capture s24, its
+ * frame 88: Open5GS's MME knew no UE by it either): no identity names a context, the
+ * stored contexts with its KSI decide; named_ue_id 0. */
+static void stmsi_never_assigned(void)
+{
+    capture cap;
+    fx_ue a, b;
+    attach_ids ids_a;
+    char *keys = open_with_a(&cap, &a, &b, IMSI_B, K_B, OPC_B, 90);
+    attach(&cap, &a, &EEA2_EIA2_KSI0, &ids_a);
+    finish_attach(&cap, &a);
+    move_to_new_connection(&cap, &a, 92);
+    uint32_t count = a.ctx.next_count[KASME_DIR_UL]++;
+    const kasme_nas_result *r = send_service_request(&cap, &a, count, 0, true, 0xC0001234);
+    check_found_by_mac(r, count, ids_a.ue_id, ids_a.ctx_id, 0,
+                       "A's Service Request under an S-TMSI never assigned");
+    capture_close(&cap);
+    g_free(keys);
+}
+
 static void test_found_by_mac(void)
 {
     section("11. Contexts found by MAC, not by identity");
     guti_reused_across_subscribers();
     stmsi_taken_by_unassigned_guti();
+    stmsi_never_assigned();
 }
 
 /* ---- 12. captures that start mid-session ---- */

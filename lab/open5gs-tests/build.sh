@@ -41,6 +41,11 @@ if [ ! -e "$SRC/.o5lab-patched" ]; then
   patch -d "$SRC" -p1 < "$HERE/open5gs-o5lab.patch"
   touch "$SRC/.lab-patched" "$SRC/.o5lab-patched"
 fi
+if [ ! -e "$SRC/.o5lab-wrong-identity-patched" ]; then
+  # tests/attach wrong-identity-test (s24): a Service Request under another UE's S-TMSI
+  patch -d "$SRC" -p1 < "$HERE/open5gs-wrong-identity.patch"
+  touch "$SRC/.o5lab-wrong-identity-patched"
+fi
 
 cd "$SRC"
 [ -d build ] || nice -n 10 meson setup build --buildtype=plain > "$BUILD/open5gs-meson.log"

@@ -22,6 +22,8 @@ s21-open5gs-idle        attach       idle-test    lte  EEA2 EIA2
 5g-s13-auth             registration auth-test    5g  EEA2 EIA2
 s22-open5gs-eea1-eia1   attach       simple-test  lte  EEA1 EIA1
 s23-open5gs-eea3-eia3   attach       simple-test  lte  EEA3 EIA3
+s24-open5gs-wrong-identity attach   wrong-identity-test lte EEA2 EIA2
+5g-s14-wrong-identity registration wrong-identity-test 5g EEA2 EIA2
 "
 rc=0
 while read -r name prog suite domain eea eia; do

@@ -136,11 +136,29 @@ def check_service_request(ck, tag, crypto, p, k_int):
     bits in octet 2, the short MAC = the last 2 octets of the NAS-MAC over octets 1-2."""
     pdu = bytes.fromhex(p['pdu'])
     ck.check(tag + ' sequence number (5 bits) = COUNT & 0x1f', pdu[1] & 0x1f, p['count'] & 0x1f)
-    if p['eia'] == 2:
-        mac = nia2(k_int, p['count'], p['bearer'], 0, pdu[:2])
-    else:
-        mac = crypto.mac(p['eia'], k_int, p['count'], p['bearer'], 0, pdu[:2])
+    mac = uplink_mac(crypto, p['eia'], k_int, p['count'], p['bearer'], pdu[:2])
     ck.check(tag + ' short MAC (EIA%d, BEARER %d)' % (p['eia'], p['bearer']), mac[2:], pdu[2:4])
+
+
+def uplink_mac(crypto, eia, k_int, count, bearer, msg):
+    return nia2(k_int, count, bearer, 0, msg) if eia == 2 else crypto.mac(eia, k_int, count, bearer, 0, msg)
+
+
+def check_named_context_fails(ck, tag, crypto, p, key_sets):
+    """A PDU sent under another UE's S-TMSI or GUTI (imsi_core): its MAC under the context
+    the identity named, at the MME's COUNT, is not the PDU's, as the MME found."""
+    if p.get('imsi_core') is None:  # not sent under another identity, or unknown to the MME
+        return
+    named = key_set_for(key_sets, dict(p, imsi=p['imsi_core']))
+    if not ck.check(tag + ' named context (IMSI %s) has NAS keys' % p['imsi_core'], named is not None, True):
+        return
+    pdu = bytes.fromhex(p['pdu'])
+    k_int = bytes.fromhex(named['K_NASint'])
+    if pdu[0] >> 4 == 12:  # Service Request: short MAC over octets 1-2
+        mac, sent = uplink_mac(crypto, p['eia'], k_int, p['count_core'], p['bearer'], pdu[:2])[2:], pdu[2:4]
+    else:  # TS 24.301 9.1: MAC over SQN || message
+        mac, sent = uplink_mac(crypto, p['eia'], k_int, p['count_core'], p['bearer'], pdu[5:]), pdu[1:5]
+    ck.check(tag + ' MAC under the named context at COUNT %d fails' % p['count_core'], mac != sent, True)
 
 
 def check_pdus(ck, truth, key_sets, crypto):
@@ -157,8 +175,12 @@ def check_pdus(ck, truth, key_sets, crypto):
         ck.check(tag + ' frame found', p['frame'] is not None, True)
         if sht == 12:
             check_service_request(ck, tag, crypto, p, bytes.fromhex(ks['K_NASint']))
+            check_named_context_fails(ck, tag, crypto, p, key_sets)
             continue
-        check_protected_pdu(ck, tag, crypto, p, (bytes.fromhex(ks['K_NASint']), bytes.fromhex(ks['K_NASenc'])),
+        check_named_context_fails(ck, tag, crypto, p, key_sets)
+        # sent under another identity (via): the MME's failed verdict was the named context's
+        own = dict(p, mac_ok_core=True) if 'via' in p else p
+        check_protected_pdu(ck, tag, crypto, own, (bytes.fromhex(ks['K_NASint']), bytes.fromhex(ks['K_NASenc'])),
                             ('E', p['eia'], p['eea']), 1)
 
 

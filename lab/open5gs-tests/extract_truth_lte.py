@@ -29,6 +29,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
 from extract_truth import (core_events, locate_pdus, pair_nas_keys, pcap_frames,  # noqa: E402
                            truth_lines, tshark_fields)
 from extract_truth import udm_vectors as hss_vectors  # noqa: E402  (one vector per MILENAGE rand line)
+from ue_truth import apply_ue_side, ue_sent  # noqa: E402
 
 INSERT = re.compile(r'insert imsi (\d+) k (\w+) opc (\w+) amf (\w+) sqn (\d+)')
 
@@ -192,6 +193,7 @@ def main():
     pcap_name = os.path.basename(args.pcap)
     vectors = hss_vectors(truth_lines(os.path.join(logs, 'hss.log')))
     nas_keys, kenb, nh, pdus = mme_events(truth_lines(os.path.join(logs, 'mme.log')))
+    n_ue_side = apply_ue_side(pdus, ue_sent(os.path.join(logs, 'test.out'), 'lte'), 'lte', message_name)
     locate_pdus(pdus, pcap_frames(args.pcap), in_order=True)
     cap = from_capture(args.pcap)
     handovers = handovers_of(nh, cap['capture_s1ap_security_context'], pcap_name)
@@ -209,6 +211,12 @@ def main():
             'mac_core = MAC the MME computed (DL: sent; UL: expected), plaintext = the NAS '
             'message inside the security header, pdu = the whole security protected NAS message, '
             'frame = number of the frame carrying it in %s.' % pcap_name,
+            'nas_pdus with imsi_core: sent under another UE\'s identity (via its S-TMSI or GUTI, '
+            'named_m_tmsi); imsi and count are the sender\'s, from the simulated UE\'s "[truth] '
+            'ue_nas" line (test.out). The MME verified it under the context of imsi_core at '
+            'count_core and the MAC failed (mac_ok_core false); imsi_core null: the MME knew no '
+            'UE by that identity and verified nothing (no MME line; mac_core null). named_imsi: '
+            'the UE that identity was assigned to in this run (null: never assigned).',
             'capture_*: read from %s with tshark: the S6a AIR/AIA (Diameter on TCP 3868), NAS '
             'Authentication Request/Response, S1AP SecurityKey and SecurityContext.' % pcap_name,
             'ue/summary/handovers: the same facts in the layout tests/captures/check_nas.py reads '
@@ -231,8 +239,9 @@ def main():
         json.dump(truth, f, indent=1)
     missing = sum(p['frame'] is None for p in pdus)
     print('%d vectors, %d AIA in the capture, %d NAS key sets, %d K_eNB, %d NH, %d protected NAS PDUs '
-          '(%d not found in %s)' % (len(vectors), len(cap['capture_s6a_aia']), len(nas_keys), len(kenb),
-                                    len(nh), len(pdus), missing, pcap_name))
+          '(%d not found in %s, %d sent under another UE\'s identity)'
+          % (len(vectors), len(cap['capture_s6a_aia']), len(nas_keys), len(kenb), len(nh), len(pdus),
+             missing, pcap_name, n_ue_side))
     return 1 if missing or not pdus else 0
 
 

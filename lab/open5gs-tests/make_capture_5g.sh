@@ -14,3 +14,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 /usr/bin/python3 "$HERE/prepare_5g_run.py" "$RUN"
 "$HERE/../5g/make_capture.sh" "$RUN" "$OUT"
 cp "$RUN/logs/test.out" "$RUN/logs/mongo.out" "$OUT/logs/"
+# PDUs a test UE sent under another UE's 5G-GUTI (wrong-identity-test): the sender's side,
+# then check.txt again on that truth
+if grep -q 'ue_nas' "$RUN/logs/test.out"; then
+  /usr/bin/python3 "$HERE/apply_ue_truth_5g.py" "$RUN" "$OUT/truth.json"
+  /usr/bin/python3 "$HERE/../5g/derive_check.py" "$OUT/truth.json" --report "$OUT/check.txt" | tail -1
+fi

@@ -654,14 +654,15 @@ void kasme_nas_service_request(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_
     sr_pdu sr = {outer, pdu};
     bool verified;
     kasme_sec_ctx *ctx = sr_current_ctx(ue, &sr, &verified, res);
-    if (ue && !verified && (!ctx || ctx->eia != 0)) {
-        /* the S-TMSI named a UE whose context does not verify it: another stored context
-         * with this KSI may (a reused or never-assigned S-TMSI) */
+    if (!verified && (!ctx || ctx->eia != 0)) {
+        /* the S-TMSI named a UE whose context does not verify it, or no UE the capture
+         * knows (never assigned, or assigned before it): another stored context with this
+         * KSI may (a reused or never-assigned S-TMSI); named_ue_id 0 when it named none */
         kasme_sec_ctx *other = kasme_ctx_by_mac(tr, ctx, KASME_DOMAIN_EPS, outer->sr_ksi,
                                                 KASME_SHORT_MAC_TRIES, sr_mac_check, &sr, res);
         kasme_ue *owner = other ? kasme_ue_by_id(tr, other->ue_id) : NULL;
         if (owner) {
-            res->named_ue_id = ue->id;
+            res->named_ue_id = ue ? ue->id : 0;
             res->events |= KASME_EV_FOUND_BY_MAC;
             res->ue_id = owner->id;
             owner->current[KASME_DOMAIN_EPS] = other;

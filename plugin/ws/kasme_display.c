@@ -483,6 +483,13 @@ static void add_found_by_mac(proto_tree *t, packet_info *pinfo, proto_item *top,
 {
     if (!(r->events & KASME_EV_FOUND_BY_MAC))
         return;
+    if (r->named_ue_id == 0) { /* an S-TMSI the capture gave no UE */
+        expert_add_info_format(pinfo, top, &ei_found_by_mac,
+                               "Security context found by MAC, not by identity: the identity "
+                               "names no known UE, the context of UE %u (SMC in frame %u) "
+                               "verifies", r->ue_id, r->ctx.smc_frame);
+        return;
+    }
     proto_item_set_generated(proto_tree_add_uint(t, hf_named_ue, NULL, 0, 0, r->named_ue_id));
     expert_add_info_format(pinfo, top, &ei_found_by_mac,
                            "Security context found by MAC, not by identity: the identity "
