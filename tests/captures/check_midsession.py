@@ -106,8 +106,8 @@ def check_found(ck, truth, pcap, cut, rows):
         ck.check(n_keys > 0 or not any(r.get("s1ap.SecurityKey") for r in rows.values()),
                  "S1AP SecurityKeys after the cut checked")
     verified = [f for f, r in protected_rows(rows).items() if r.get("kasme.mac.status") == ["1"]]
-    # a boolean field prints as 1 up to Wireshark 4.0 and as True from 4.2 on
-    ck.check(all(rows[f].get("kasme.algs_searched") in (["1"], ["True"]) for f in verified),
+    # a boolean field prints as 1 up to Wireshark 4.0 and as True from 4.2 on (lowercased here)
+    ck.check(all(rows[f].get("kasme.algs_searched") in (["1"], ["true"]) for f in verified),
              "every verified PDU's context says: algorithms found by MAC search")
     searched = [f for f, r in rows.items()
                 if "no smc in the capture algorithms found by mac search" in r.get("kasme.event", [])]
