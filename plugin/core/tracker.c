@@ -188,6 +188,26 @@ kasme_sec_ctx *kasme_ctx_by_id(kasme_tracker *tr, uint32_t id)
     return slab_at(&tr->contexts, id);
 }
 
+kasme_sec_ctx *kasme_ue_current(kasme_tracker *tr, const kasme_ue *ue, int domain)
+{
+    return kasme_ctx_by_id(tr, ue->current_id[domain]);
+}
+
+kasme_sec_ctx *kasme_ue_pending(kasme_tracker *tr, const kasme_ue *ue, int domain)
+{
+    return kasme_ctx_by_id(tr, ue->pending_id[domain]);
+}
+
+void kasme_ue_set_current(kasme_ue *ue, int domain, const kasme_sec_ctx *ctx)
+{
+    ue->current_id[domain] = ctx ? ctx->id : 0;
+}
+
+void kasme_ue_set_pending(kasme_ue *ue, int domain, const kasme_sec_ctx *ctx)
+{
+    ue->pending_id[domain] = ctx ? ctx->id : 0;
+}
+
 kasme_root_cands *kasme_ctx_cands(kasme_sec_ctx *ctx)
 {
     if (!ctx->cands)
@@ -502,7 +522,7 @@ void kasme_tracker_an_key(kasme_tracker *tr, kasme_domain domain, const kasme_pd
         ue->an_key_domain = (uint8_t)domain;
         memcpy(ue->an_key, key, 32);
     }
-    kasme_sec_ctx *ctx = ue ? ue->current[domain] : NULL;
+    kasme_sec_ctx *ctx = ue ? kasme_ue_current(tr, ue, domain) : NULL;
     if (!ctx || !ctx->active) {
         res->why = "no active NAS security context for this UE";
         return;

@@ -218,32 +218,37 @@ typedef struct {
     uint8_t kenb[32], krrc_enc[16], krrc_int[16], kup_enc[16];
 } kasme_pdcp_result;
 
-/* A NAS result kept compactly between passes (16 octets): kasme_nas_pack refuses (false) a
+/* A NAS result kept compactly between passes (12 octets): kasme_nas_pack refuses (false) a
  * result that kasme_nas_unpack would not give back field for field (a failed MAC, whose
- * calculated value is neither 0 nor the received one, among them); the caller then keeps
- * the result whole. Unpacking needs the PDU's bytes again, and derives the keys and (when
- * plain_out is not NULL, capacity >= len) the plaintext from the tracker's contexts. */
+ * calculated value is neither 0 nor the received one, among them; an id above
+ * KASME_PACKED_ID_MAX); the caller then keeps the result whole. Unpacking needs the PDU's
+ * bytes again, and derives the keys and (when plain_out is not NULL, capacity >= len) the
+ * plaintext from the tracker's contexts. */
 typedef struct {
-    uint32_t ref;            /* the context's id when it has one, else the UE's */
+    uint32_t ref_why;        /* the context's id when it has one, else the UE's (24 bits) |
+                                unverified reason << 24 (0 = none) */
     uint32_t count_bits;     /* COUNT (24 bits) | status << 24 | MAC status << 27 |
                                 dir + 1 << 29 | plaintext is the inner message << 31 */
     uint32_t bits;           /* events (14 bits) | sec_hdr << 14 | eea << 18 | eia << 21 |
                                 SMC frame known << 24 | IMSI << 25 | context << 26 |
                                 no MAC received << 27 | K_ASME << 28 | NAS keys << 29 |
                                 K_eNB << 30 | calculated MAC = received MAC << 31 */
-    uint8_t why;             /* unverified reason, 0 = none */
-    uint8_t caller[3];       /* not used by the tracker: free for the caller's bookkeeping */
 } kasme_nas_packed;
+
+/* UE and context ids a packed result can hold (24 bits: 16 million a capture) */
+#define KASME_PACKED_ID_MAX 0xFFFFFFu
 
 bool kasme_nas_pack(kasme_tracker *tr, const kasme_nas_result *res, const uint8_t *pdu,
                     size_t len, kasme_nas_packed *packed);
 void kasme_nas_unpack(kasme_tracker *tr, const kasme_nas_packed *packed, const uint8_t *pdu,
                       size_t len, uint8_t *plain_out, kasme_nas_result *res);
 
+/* A K_eNB verdict kept compactly (12 octets); kasme_kenb_pack refuses NH results and ids
+ * above KASME_PACKED_ID_MAX. */
 typedef struct {
-    uint32_t ue_id, ctx_id;
+    uint32_t ue_why;        /* UE id (24 bits) | reason << 24 (0 = none) */
+    uint32_t ctx_id;
     uint32_t count_verdict; /* UL NAS COUNT (24 bits) | verdict << 24 | domain << 31 */
-    uint8_t why;            /* the last octet used: 13 in all */
 } kasme_kenb_packed;
 
 bool kasme_kenb_pack(const kasme_kenb_result *res, kasme_kenb_packed *packed);

@@ -195,7 +195,7 @@ kasme_sec_ctx *kasme_aka_new_ctx(kasme_tracker *tr, kasme_ue *ue, kasme_domain d
     ctx->sub = sub;
     ctx->aka_frame = aka_frame;
     ctx->domain = (uint8_t)domain;
-    ue->pending[domain] = ctx;
+    kasme_ue_set_pending(ue, domain, ctx);
     return ctx;
 }
 
@@ -283,16 +283,15 @@ static bool res_star_matches(kasme_sec_ctx *ctx, const kasme_nas_msg *msg)
 void kasme_aka_response(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_msg *msg,
                         kasme_nas_result *res)
 {
-    (void)tr;
     if (!ue->aka.valid)
         return;
     bool ok;
     if (msg->domain == KASME_DOMAIN_5GS && msg->eap) {
-        kasme_eap_response(ue, msg, res);
+        kasme_eap_response(tr, ue, msg, res);
         return;
     }
     if (msg->domain == KASME_DOMAIN_5GS)
-        ok = res_star_matches(ue->pending[KASME_DOMAIN_5GS], msg);
+        ok = res_star_matches(kasme_ue_pending(tr, ue, KASME_DOMAIN_5GS), msg);
     else /* RES is the first res_len octets of the subscriber's output (TS 33.102 6.3.2). */
         ok = msg->res_len >= 4 && msg->res_len <= ue->aka.xres_len &&
              memcmp(msg->res, ue->aka.xres, msg->res_len) == 0;
@@ -304,5 +303,5 @@ void kasme_aka_failure(kasme_ue *ue, kasme_domain domain, kasme_nas_result *res)
     /* MAC failure or synch failure: the core will run a new AKA, whose request replaces this. */
     res->events |= KASME_EV_AUTH_FAILURE;
     ue->aka.valid = false;
-    ue->pending[domain] = NULL;
+    kasme_ue_set_pending(ue, domain, NULL);
 }

@@ -109,10 +109,10 @@ bool kasme_eap_challenge(const kasme_ue *ue, const kasme_pdu_meta *meta, const c
     return true;
 }
 
-void kasme_eap_response(const kasme_ue *ue, const kasme_nas_msg *msg, kasme_nas_result *res)
+void kasme_eap_response(kasme_tracker *tr, const kasme_ue *ue, const kasme_nas_msg *msg, kasme_nas_result *res)
 {
     kasme_eap_aka eap;
-    const kasme_sec_ctx *ctx = ue->pending[KASME_DOMAIN_5GS];
+    const kasme_sec_ctx *ctx = kasme_ue_pending(tr, ue, KASME_DOMAIN_5GS);
     if (kasme_eap_parse(msg->eap, msg->eap_len, &eap) != 0 || eap.code != KASME_EAP_RESPONSE ||
         eap.subtype != KASME_EAP_AKA_CHALLENGE || !ctx || !ctx->cands || !ctx->cands->has_k_aut)
         return;

@@ -116,8 +116,8 @@ struct kasme_ue { /* fields ordered by size: one per UE */
     const kasme_subscriber *sub;
     /* Per domain (a UE seen on S1 and NG has a context of each): the context NAS PDUs are
      * protected with, and the one the last AKA made, waiting for its SMC. */
-    kasme_sec_ctx *current[2];
-    kasme_sec_ctx *pending[2];
+    uint32_t current_id[2]; /* context ids (kasme_ctx_by_id), 0 = none: half a pointer's size */
+    uint32_t pending_id[2];
     uint64_t bound_conn[2]; /* the last two conn keys bound to it, 0 if none (tracker.c) */
     uint32_t id;
     uint32_t m_tmsi;
@@ -239,6 +239,11 @@ void kasme_ctx_recycle(kasme_tracker *tr, kasme_sec_ctx *ctx);
 /* By the 1-based ids results carry; NULL for 0 or an id not handed out. */
 kasme_ue *kasme_ue_by_id(kasme_tracker *tr, uint32_t id);
 kasme_sec_ctx *kasme_ctx_by_id(kasme_tracker *tr, uint32_t id);
+/* A UE's current and pending contexts per domain, kept as ids (NULL / 0 = none) */
+kasme_sec_ctx *kasme_ue_current(kasme_tracker *tr, const kasme_ue *ue, int domain);
+kasme_sec_ctx *kasme_ue_pending(kasme_tracker *tr, const kasme_ue *ue, int domain);
+void kasme_ue_set_current(kasme_ue *ue, int domain, const kasme_sec_ctx *ctx);
+void kasme_ue_set_pending(kasme_ue *ue, int domain, const kasme_sec_ctx *ctx);
 /* The context's K_ASME candidates, allocated on first use; dropping zeroes and frees them. */
 kasme_root_cands *kasme_ctx_cands(kasme_sec_ctx *ctx);
 void kasme_ctx_drop_cands(kasme_sec_ctx *ctx);
@@ -283,7 +288,7 @@ bool kasme_eap_challenge(const kasme_ue *ue, const kasme_pdu_meta *meta, const c
                          const kasme_nas_msg *msg, const kasme_eap_aka *eap,
                          const kasme_aka_vector *vec, kasme_sec_ctx *ctx);
 /* The EAP-Response/AKA'-Challenge of an Authentication Response: AT_MAC and AT_RES. */
-void kasme_eap_response(const kasme_ue *ue, const kasme_nas_msg *msg, kasme_nas_result *res);
+void kasme_eap_response(kasme_tracker *tr, const kasme_ue *ue, const kasme_nas_msg *msg, kasme_nas_result *res);
 
 /* tracker_nas.c: protected PDUs. */
 /* The MAC input and the inner message come from outer (kasme_nas_parse_outer). */

@@ -171,8 +171,8 @@ static void search_kenb(kasme_tracker *tr, kasme_ue *ue, smc_search *s)
     if (ue && ue->has_an_key && ue->an_key_domain == KASME_DOMAIN_EPS &&
         try_kenb(s, ue->an_key, "S1AP SecurityKey", false, 0))
         return;
-    if (ue && ue->current[KASME_DOMAIN_EPS] && ue->current[KASME_DOMAIN_EPS]->active &&
-        try_nas_context(s, ue->current[KASME_DOMAIN_EPS]))
+    kasme_sec_ctx *current = ue ? kasme_ue_current(tr, ue, KASME_DOMAIN_EPS) : NULL;
+    if (current && current->active && try_nas_context(s, current))
         return;
     if (!tr->db)
         return;
@@ -200,8 +200,9 @@ static void take_into_use(kasme_tracker *tr, kasme_radio_conn *rc, kasme_ue *ue,
     }
     rc->as.smc_frame = s->meta->frame;
     memcpy(rc->as.kenb_initial, rc->as.kenb, 32);
-    if (ue && ue->current[KASME_DOMAIN_EPS] && ue->current[KASME_DOMAIN_EPS]->active) {
-        memcpy(rc->as.kasme, ue->current[KASME_DOMAIN_EPS]->root_key, 32);
+    const kasme_sec_ctx *current = ue ? kasme_ue_current(tr, ue, KASME_DOMAIN_EPS) : NULL;
+    if (current && current->active) {
+        memcpy(rc->as.kasme, current->root_key, 32);
         rc->as.has_kasme = true;
     }
     tr->stats.as_smc_verified += s->verified;
@@ -495,12 +496,12 @@ static unsigned nh_roots_match(kasme_domain domain, const kasme_sec_ctx *ctx,
 
 /* Checks the NH against the UE's chains of the domain's root key; the UE's context that
  * confirmed it (and in *used the key its chain started from), or NULL. */
-static const kasme_sec_ctx *nh_check(const kasme_ue *ue, kasme_domain domain,
+static const kasme_sec_ctx *nh_check(kasme_tracker *tr, const kasme_ue *ue, kasme_domain domain,
                                      const kasme_nh_context *sc, kasme_kenb_result *res,
                                      nh_root *used)
 {
     const kasme_domain_profile *profile = kasme_profile(domain);
-    const kasme_sec_ctx *current = ue ? ue->current[domain] : NULL;
+    const kasme_sec_ctx *current = ue ? kasme_ue_current(tr, ue, domain) : NULL;
     if (!current || !current->active) {
         res->why = ue ? profile->why_nh_no_root : profile->why_nh_unplaced;
         return NULL;
@@ -567,7 +568,7 @@ static kasme_ue *nh_owner(kasme_tracker *tr, kasme_domain domain, const kasme_nh
     for (uint32_t id = n; id > lowest && !owner && tr->stats.guess_tries < KASME_GUESS_BUDGET;
          id--) {
         kasme_ue *ue = kasme_ue_by_id(tr, id);
-        const kasme_sec_ctx *current = ue->current[domain];
+        const kasme_sec_ctx *current = kasme_ue_current(tr, ue, domain);
         nh_root roots[2];
         size_t n_roots = current && current->active ? nh_roots(ue, current, domain, roots) : 0;
         if (!n_roots)
@@ -597,7 +598,7 @@ void kasme_tracker_nh(kasme_tracker *tr, kasme_domain domain, const kasme_pdu_me
     }
     nh_root used;
     memset(&used, 0, sizeof used);
-    const kasme_sec_ctx *confirmed = nh_check(ue, domain, sc, res, &used);
+    const kasme_sec_ctx *confirmed = nh_check(tr, ue, domain, sc, res, &used);
     if (domain == KASME_DOMAIN_EPS)
         nh_keep_pending(tr, ue, confirmed, &used, sc, res, meta->frame);
     kasme_secure_zero(&used, sizeof used);

@@ -246,7 +246,8 @@ static size_t smc_candidates(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_me
                              kasme_domain domain, int ksi, kasme_sec_ctx **out, size_t max)
 {
     size_t n = 0;
-    kasme_sec_ctx *pending = ue->pending[domain], *current = ue->current[domain];
+    kasme_sec_ctx *pending = kasme_ue_pending(tr, ue, domain);
+    kasme_sec_ctx *current = kasme_ue_current(tr, ue, domain);
     if (pending && (pending->ksi == ksi || pending->ksi < 0))
         out[n++] = pending;
     if (current && current->ksi == ksi && n < max) {
@@ -375,14 +376,14 @@ static void handle_smc(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
         if (cands[i] == pick.ctx)
             continue;
         ctx_deactivate(cands[i]);
-        if (cands[i] != ue->pending[domain])
+        if (cands[i] != kasme_ue_pending(tr, ue, domain))
             kasme_ctx_recycle(tr, cands[i]);
     }
     if (!pick.ctx) {
         no_context(res, outer->mac, kasme_profile(domain)->why_no_root);
         return;
     }
-    kasme_sec_ctx *ctx = pick.ctx, *current = ue->current[domain];
+    kasme_sec_ctx *ctx = pick.ctx, *current = kasme_ue_current(tr, ue, domain);
     smc_result(ctx, outer, pick.count, pick.verified, res);
     bool have_verified_current = current && current->active && current->eia != 0;
     if (!pick.verified && ctx->eia != 0 && have_verified_current) {
@@ -390,7 +391,7 @@ static void handle_smc(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
          * result names the context it was tried with, which never becomes a candidate again
          * unless the AKA made it */
         ctx_deactivate(ctx);
-        if (ctx != ue->pending[domain])
+        if (ctx != kasme_ue_pending(tr, ue, domain))
             kasme_ctx_drop_cands(ctx);
         decipher_inner(current, outer, plain_out, res);
         return;
@@ -400,10 +401,10 @@ static void handle_smc(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
         memset(ctx->seen, 0, sizeof ctx->seen);
         ctx->ul_hist_n = 0;
     }
-    ue->current[domain] = ctx;
+    kasme_ue_set_current(ue, domain, ctx);
     kasme_ctx_drop_cands(ctx); /* in use: never an SMC candidate again */
-    if (ue->pending[domain] == ctx)
-        ue->pending[domain] = NULL;
+    if (kasme_ue_pending(tr, ue, domain) == ctx)
+        kasme_ue_set_pending(ue, domain, NULL);
     if (pick.verified)
         tr->stats.smc_verified++;
     res->events |= KASME_EV_SMC_CONTEXT;
@@ -434,7 +435,7 @@ static kasme_ue *guess_ue(kasme_tracker *tr, const kasme_nas_outer *outer, int d
     uint32_t lowest = n > KASME_GUESS_LIMIT ? n - KASME_GUESS_LIMIT : 0;
     for (uint32_t id = n; id > lowest; id--) {
         kasme_ue *ue = kasme_ue_by_id(tr, id);
-        kasme_sec_ctx *current = ue->current[outer->domain];
+        kasme_sec_ctx *current = kasme_ue_current(tr, ue, outer->domain);
         if (!current || !current->active || current->eia == 0)
             continue;
         if (tr->stats.guess_tries >= KASME_GUESS_BUDGET) {
@@ -492,7 +493,7 @@ static kasme_sec_ctx *context_by_mac(kasme_tracker *tr, kasme_ue **ue, kasme_sec
     res->named_ue_id = (*ue)->id;
     res->events |= KASME_EV_FOUND_BY_MAC;
     *ue = owner;
-    owner->current[outer->domain] = other;
+    kasme_ue_set_current(owner, outer->domain, other);
     return other;
 }
 
@@ -504,7 +505,7 @@ static kasme_sec_ctx *pick_context(kasme_tracker *tr, kasme_ue **ue, const kasme
                                    const kasme_nas_outer *outer, int dir_hint, bool guess_spent,
                                    kasme_nas_result *res, bool *verified)
 {
-    kasme_sec_ctx *ctx = *ue ? (*ue)->current[outer->domain] : NULL;
+    kasme_sec_ctx *ctx = *ue ? kasme_ue_current(tr, *ue, outer->domain) : NULL;
     if (ctx && ctx->active) {
         *verified = kasme_nas_verify_mac(ctx, outer, dir_hint, res);
         if (*verified || ctx->eia == 0)
@@ -627,10 +628,10 @@ static bool sr_mac_check(kasme_sec_ctx *ctx, const void *arg, kasme_nas_result *
  * the UE's current context accepts them: a context whose KSI differs is kept only when the
  * MAC verifies under it, and the result says the KSI differs. A context the MAC search found
  * has no KSI until a message names one. */
-static kasme_sec_ctx *sr_current_ctx(kasme_ue *ue, const sr_pdu *sr, bool *verified,
-                                     kasme_nas_result *res)
+static kasme_sec_ctx *sr_current_ctx(kasme_tracker *tr, kasme_ue *ue, const sr_pdu *sr,
+                                     bool *verified, kasme_nas_result *res)
 {
-    kasme_sec_ctx *ctx = ue ? ue->current[KASME_DOMAIN_EPS] : NULL;
+    kasme_sec_ctx *ctx = ue ? kasme_ue_current(tr, ue, KASME_DOMAIN_EPS) : NULL;
     *verified = false;
     if (!ctx || !ctx->active)
         return NULL;
@@ -653,7 +654,7 @@ void kasme_nas_service_request(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_
     res->mac_received = outer->sr_short_mac;
     sr_pdu sr = {outer, pdu};
     bool verified;
-    kasme_sec_ctx *ctx = sr_current_ctx(ue, &sr, &verified, res);
+    kasme_sec_ctx *ctx = sr_current_ctx(tr, ue, &sr, &verified, res);
     if (!verified && (!ctx || ctx->eia != 0)) {
         /* the S-TMSI named a UE whose context does not verify it, or no UE the capture
          * knows (never assigned, or assigned before it): another stored context with this
@@ -665,7 +666,7 @@ void kasme_nas_service_request(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_
             res->named_ue_id = ue ? ue->id : 0;
             res->events |= KASME_EV_FOUND_BY_MAC;
             res->ue_id = owner->id;
-            owner->current[KASME_DOMAIN_EPS] = other;
+            kasme_ue_set_current(owner, KASME_DOMAIN_EPS, other);
             ctx = other;
             verified = true;
         }

@@ -42,6 +42,10 @@ static bool why_index(const char *why, uint8_t *index)
     return false;
 }
 
+#define PACKED_REF(word) ((word) & KASME_PACKED_ID_MAX)
+#define PACKED_WHY(word) ((uint8_t)((word) >> 24))
+#define PACK_REF_WHY(ref, why) ((ref) | (uint32_t)(why) << 24)
+
 static const char *why_text(uint8_t index)
 {
     return index < G_N_ELEMENTS(why_texts) ? why_texts[index] : NULL;
@@ -55,7 +59,7 @@ enum {
 
 static kasme_sec_ctx *packed_ctx(kasme_tracker *tr, const kasme_nas_packed *p)
 {
-    return (p->bits & B_CTX) ? kasme_ctx_by_id(tr, p->ref) : NULL;
+    return (p->bits & B_CTX) ? kasme_ctx_by_id(tr, PACKED_REF(p->ref_why)) : NULL;
 }
 
 static void unpack_ctx(kasme_sec_ctx *ctx, const kasme_nas_packed *p, kasme_nas_result *res)
@@ -105,11 +109,11 @@ static void unpack(kasme_tracker *tr, const kasme_nas_packed *p, const uint8_t *
     res->plain_is_inner = (p->count_bits & C_INNER) != 0;
     res->events = p->bits & 0x3FFF;
     res->sec_hdr = (p->bits >> 14) & 15;
-    res->ue_id = (p->bits & B_CTX) ? (ctx ? ctx->ue_id : 0) : p->ref;
+    res->ue_id = (p->bits & B_CTX) ? (ctx ? ctx->ue_id : 0) : PACKED_REF(p->ref_why);
     kasme_ue *ue = kasme_ue_by_id(tr, res->ue_id);
     if ((p->bits & B_IMSI) && ue)
         g_strlcpy(res->imsi, ue->imsi, sizeof res->imsi);
-    res->unverified_why = why_text(p->why);
+    res->unverified_why = why_text(PACKED_WHY(p->ref_why));
     unpack_ctx(ctx, p, res);
     unpack_keys(ctx, p, derive_kenb, res);
     /* The received MAC and the inner message come from the PDU itself, parsed as the tracker
@@ -183,8 +187,11 @@ static bool encode(const kasme_nas_result *res, kasme_nas_packed *p)
     if (res->events > 0x3FFF || res->count > 0xFFFFFF || res->sec_hdr > 15 || res->dir < -1 ||
         res->dir > 1 || res->status > 7 || !why_index(res->unverified_why, &why))
         return false;
+    uint32_t ref = res->has_ctx ? res->ctx.ctx_id : res->ue_id;
+    if (ref > KASME_PACKED_ID_MAX)
+        return false;
     memset(p, 0, sizeof *p);
-    p->ref = res->has_ctx ? res->ctx.ctx_id : res->ue_id;
+    p->ref_why = PACK_REF_WHY(ref, why);
     p->count_bits = res->count | (uint32_t)res->status << 24 | (uint32_t)(res->mac_status & 3) << 27 |
                     (uint32_t)(res->dir + 1) << 29 | (res->plain_is_inner ? C_INNER : 0);
     p->bits = res->events | (uint32_t)res->sec_hdr << 14 | (uint32_t)(res->ctx.eea & 7) << 18 |
@@ -194,7 +201,6 @@ static bool encode(const kasme_nas_result *res, kasme_nas_packed *p)
               (res->has_nas_keys ? B_NAS_KEYS : 0) | (res->has_kenb ? B_KENB : 0) |
               (res->mac_calculated && res->mac_calculated == res->mac_received ? B_MAC_MATCHES
                                                                                 : 0);
-    p->why = why;
     return true;
 }
 
@@ -212,11 +218,12 @@ bool kasme_nas_pack(kasme_tracker *tr, const kasme_nas_result *res, const uint8_
 
 bool kasme_kenb_pack(const kasme_kenb_result *res, kasme_kenb_packed *p)
 {
+    uint8_t why;
     memset(p, 0, sizeof *p);
-    if (res->nh || !why_index(res->why, &p->why) || res->verdict > 127 ||
-        res->ul_count > 0xFFFFFF)
+    if (res->nh || !why_index(res->why, &why) || res->verdict > 127 ||
+        res->ul_count > 0xFFFFFF || res->ue_id > KASME_PACKED_ID_MAX)
         return false; /* NH results (a few per capture) are kept whole */
-    p->ue_id = res->ue_id;
+    p->ue_why = PACK_REF_WHY(res->ue_id, why);
     p->ctx_id = res->ctx_id;
     p->count_verdict = res->ul_count | (uint32_t)res->verdict << 24 | (uint32_t)res->domain << 31;
     return true;
@@ -227,8 +234,8 @@ void kasme_kenb_unpack(const kasme_kenb_packed *p, kasme_kenb_result *res)
     memset(res, 0, sizeof *res);
     res->verdict = (kasme_kenb_verdict)((p->count_verdict >> 24) & 0x7F);
     res->domain = (kasme_domain)(p->count_verdict >> 31);
-    res->ue_id = p->ue_id;
+    res->ue_id = PACKED_REF(p->ue_why);
     res->ul_count = p->count_verdict & 0xFFFFFF;
     res->ctx_id = p->ctx_id;
-    res->why = why_text(p->why);
+    res->why = why_text(PACKED_WHY(p->ue_why));
 }

@@ -114,7 +114,7 @@ kasme_sec_ctx *kasme_search_algs(kasme_tracker *tr, kasme_ue **ue, const kasme_p
     found->ue_id = (*ue)->id;
     found->algs_searched = true;
     found->eea_open = available_eeas();
-    (*ue)->current[domain] = found;
+    kasme_ue_set_current(*ue, domain, found);
     res->events |= KASME_EV_ALGS_SEARCHED;
     return found;
 }

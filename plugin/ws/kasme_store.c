@@ -1,6 +1,6 @@
 /* Per-frame results between passes. The first pass stores a record per result, in the order
  * it made them; a later pass (the GUI's clicks, tshark -2) rebuilds the results from them.
- * NAS and K_eNB results are packed (tracker_pack.c): 20 octets a record, the keys and the
+ * NAS and K_eNB results are packed (tracker_pack.c): 16 octets a record, the keys and the
  * plaintext derived again from the tracker's contexts; PDCP results and the rare result that
  * does not pack are kept whole in file scope. Records live in fixed-size chunks, in frame
  * order (the first pass reads the frames in order); a frame's records are found through an
@@ -14,30 +14,42 @@
 
 enum { FORM_PACKED = 0, FORM_FULL = 1 };
 /* FLAG_BLOCK: the first record of its block of frames */
-enum { FLAG_LAST = 1, FLAG_SRB = 2, FLAG_OPAQUE = 4, FLAG_IN_FRAME = 8, FLAG_BLOCK = 16 };
+enum { FLAG_LAST = 1, FLAG_SRB = 2, FLAG_OPAQUE = 4, FLAG_BLOCK = 8 };
 #define BLOCK_LOG2 5
 #define BLOCK_FRAMES (1u << BLOCK_LOG2)
 
-/* The record's own bytes (kind, form and flags; direction; the frame's place in its block)
- * are the three octets that kasme_nas_packed leaves to its caller; a K_eNB result (13 octets,
- * written before them) or a whole result's index is shorter and leaves them alone too. */
+/* Where a packed record's PDU is in its frame's data: 9 bits each for offset and length, as
+ * S1AP frames carry their NAS PDU in the first 512 octets; a record whose PDU lies further
+ * or is longer is kept whole, with its place beside it. Length 0: not in the frame's data. */
+#define PLACE_BITS 9
+#define PLACE_MAX ((1u << PLACE_BITS) - 1)
+
+/* meta: kind (2 bits) | form << 2 | flags << 3 (4 bits) | dir + 1 << 7 (2 bits) |
+ * the frame's place in its block << 9 (5 bits) | offset << 14 | length << 23 */
 typedef struct {
     union {
         kasme_nas_packed nas;
         kasme_kenb_packed kenb;
         uint32_t full; /* index into full_results */
     } u;
-    uint16_t offset; /* the PDU's bytes in the frame's own data (FLAG_IN_FRAME) */
-    uint16_t length;
+    uint32_t meta;
 } kasme_record;
 
-G_STATIC_ASSERT(G_STRUCT_OFFSET(kasme_kenb_packed, why) < G_STRUCT_OFFSET(kasme_nas_packed, caller));
-G_STATIC_ASSERT(sizeof(kasme_record) == 20);
-#define REC_KIND(r) ((r)->u.nas.caller[0] & 3)
-#define REC_FORM(r) (((r)->u.nas.caller[0] >> 2) & 1)
-#define REC_FLAGS(r) ((r)->u.nas.caller[0] >> 3)
-#define REC_DIR(r) ((int8_t)(r)->u.nas.caller[1])
-#define REC_FRAME_LOW(r) ((r)->u.nas.caller[2])
+G_STATIC_ASSERT(sizeof(kasme_record) == 16);
+G_STATIC_ASSERT(9 + BLOCK_LOG2 + 2 * PLACE_BITS == 32);
+#define REC_KIND(r) ((r)->meta & 3)
+#define REC_FORM(r) (((r)->meta >> 2) & 1)
+#define REC_FLAGS(r) (((r)->meta >> 3) & 15)
+#define REC_DIR(r) ((int)(((r)->meta >> 7) & 3) - 1)
+#define REC_FRAME_LOW(r) (((r)->meta >> 9) & (BLOCK_FRAMES - 1))
+#define REC_OFFSET(r) (((r)->meta >> 14) & PLACE_MAX)
+#define REC_LENGTH(r) ((r)->meta >> (14 + PLACE_BITS))
+
+/* A result kept whole, and where its PDU is in the frame's data (length 0: not there) */
+typedef struct {
+    kasme_frame_result fr;
+    guint16 offset, length;
+} kasme_full_result;
 
 #define CHUNK_RECORDS 4096u
 
@@ -52,7 +64,7 @@ struct kasme_store {
      * block again. */
     guint32 looked_up_frame;
     gint64 looked_up_first;
-    GPtrArray *full_results; /* kasme_frame_result*, wmem_file_scope */
+    GPtrArray *full_results; /* kasme_full_result*, wmem_file_scope */
 };
 
 static size_t plain_len_of(const kasme_frame_result *fr)
@@ -67,10 +79,10 @@ static size_t plain_len_of(const kasme_frame_result *fr)
 static void wipe_full_results(kasme_store *st)
 {
     for (guint i = 0; i < st->full_results->len; i++) {
-        kasme_frame_result *fr = g_ptr_array_index(st->full_results, i);
-        if (fr->plain)
-            kasme_secure_zero(fr->plain, plain_len_of(fr));
-        kasme_secure_zero(fr, sizeof *fr);
+        kasme_full_result *full = g_ptr_array_index(st->full_results, i);
+        if (full->fr.plain)
+            kasme_secure_zero(full->fr.plain, plain_len_of(&full->fr));
+        kasme_secure_zero(full, sizeof *full);
     }
 }
 
@@ -107,20 +119,28 @@ static kasme_record *new_record(kasme_store *st)
     return record_at(st, st->n_records++);
 }
 
+typedef struct {
+    guint16 offset, length; /* length 0: not in the frame's data */
+} pdu_place;
+
 /* Where the item's bytes are in the frame's data, so that a pass without a tree (which finds
  * no items) can still read them. */
-static bool locate_in_frame(tvbuff_t *frame_tvb, const kasme_item *item, kasme_record *rec)
+static pdu_place locate_in_frame(tvbuff_t *frame_tvb, const kasme_item *item)
 {
+    pdu_place none = {0, 0};
     guint frame_len = tvb_captured_length(frame_tvb);
     if (!frame_len || item->length <= 0 || item->length > 0xFFFF)
-        return false;
+        return none;
     const guint8 *frame = tvb_get_ptr(frame_tvb, 0, frame_len);
     const guint8 *pdu = tvb_get_ptr(item->tvb, item->offset, item->length);
     if (pdu < frame || pdu + item->length > frame + frame_len || pdu - frame > 0xFFFF)
-        return false;
-    rec->offset = (uint16_t)(pdu - frame);
-    rec->length = (uint16_t)item->length;
-    return true;
+        return none;
+    return (pdu_place){(guint16)(pdu - frame), (guint16)item->length};
+}
+
+static bool place_fits(pdu_place place)
+{
+    return place.offset <= PLACE_MAX && place.length <= PLACE_MAX;
 }
 
 static bool pack(kasme_tracker *tr, const kasme_item *item, const kasme_frame_result *fr,
@@ -135,14 +155,39 @@ static bool pack(kasme_tracker *tr, const kasme_item *item, const kasme_frame_re
     return false;
 }
 
-static guint32 keep_whole(kasme_store *st, const kasme_frame_result *fr)
+static guint32 keep_whole(kasme_store *st, const kasme_frame_result *fr, pdu_place place)
 {
-    kasme_frame_result *copy = wmem_memdup(wmem_file_scope(), fr, sizeof *fr);
+    kasme_full_result *full = wmem_new0(wmem_file_scope(), kasme_full_result);
+    full->fr = *fr;
+    full->offset = place.offset;
+    full->length = place.length;
     size_t plain_len = plain_len_of(fr);
-    copy->plain = fr->plain && plain_len ? wmem_memdup(wmem_file_scope(), fr->plain, plain_len)
-                                         : NULL;
-    g_ptr_array_add(st->full_results, copy);
+    full->fr.plain = fr->plain && plain_len
+                         ? wmem_memdup(wmem_file_scope(), fr->plain, plain_len)
+                         : NULL;
+    g_ptr_array_add(st->full_results, full);
     return st->full_results->len - 1;
+}
+
+static void store_one(kasme_store *st, kasme_tracker *tr, tvbuff_t *frame_tvb, guint32 frame,
+                      const kasme_frame_result *fr, const kasme_item *item, uint32_t flags)
+{
+    kasme_record *rec = new_record(st);
+    flags |= (fr->srb ? FLAG_SRB : 0) | (fr->opaque ? FLAG_OPAQUE : 0);
+    pdu_place place = locate_in_frame(frame_tvb, item);
+    uint32_t form = FORM_PACKED;
+    /* A NAS PDU outside the frame's data (inside RRC kasme deciphered) is kept whole: a pass
+     * without a tree could not find its bytes again for the Info column. */
+    bool findable = place.length || fr->kind != KASME_ITEM_NAS;
+    if (!findable || !place_fits(place) || !pack(tr, item, fr, rec)) {
+        form = FORM_FULL;
+        memset(&rec->u, 0, sizeof rec->u);
+        rec->u.full = keep_whole(st, fr, place);
+        place = (pdu_place){0, 0};
+    }
+    rec->meta = (uint32_t)(fr->kind & 3) | form << 2 | flags << 3 | (uint32_t)(fr->dir + 1) << 7 |
+                (frame & (BLOCK_FRAMES - 1)) << 9 | (uint32_t)place.offset << 14 |
+                (uint32_t)place.length << (14 + PLACE_BITS);
 }
 
 void kasme_store_frame(kasme_store *st, kasme_tracker *tr, tvbuff_t *frame_tvb, guint32 frame,
@@ -158,27 +203,10 @@ void kasme_store_frame(kasme_store *st, kasme_tracker *tr, tvbuff_t *frame_tvb, 
     }
     st->last_frame = frame;
     st->looked_up_frame = 0; /* it may have been looked up, before it had records */
-    for (guint i = 0; i < n; i++) {
-        kasme_record *rec = new_record(st);
-        const kasme_frame_result *fr = &results[i];
-        uint8_t flags = (uint8_t)((i + 1 == n ? FLAG_LAST : 0) | (fr->srb ? FLAG_SRB : 0) |
-                                  (fr->opaque ? FLAG_OPAQUE : 0) |
-                                  (block_start && i == 0 ? FLAG_BLOCK : 0));
-        if (locate_in_frame(frame_tvb, &items[i], rec))
-            flags |= FLAG_IN_FRAME;
-        uint8_t form = FORM_PACKED;
-        /* A NAS PDU outside the frame's data (inside RRC kasme deciphered) is kept whole:
-         * a pass without a tree could not find its bytes again for the Info column. */
-        bool findable = (flags & FLAG_IN_FRAME) || fr->kind != KASME_ITEM_NAS;
-        if (!findable || !pack(tr, &items[i], fr, rec)) {
-            form = FORM_FULL;
-            memset(&rec->u, 0, sizeof rec->u);
-            rec->u.full = keep_whole(st, fr);
-        }
-        rec->u.nas.caller[0] = (uint8_t)((fr->kind & 3) | form << 2 | flags << 3);
-        rec->u.nas.caller[1] = (uint8_t)fr->dir;
-        rec->u.nas.caller[2] = (uint8_t)(frame & (BLOCK_FRAMES - 1));
-    }
+    for (guint i = 0; i < n; i++)
+        store_one(st, tr, frame_tvb, frame, &results[i], &items[i],
+                  (uint32_t)((i + 1 == n ? FLAG_LAST : 0) |
+                             (block_start && i == 0 ? FLAG_BLOCK : 0)));
 }
 
 /* The index of the frame's first record, or -1: a walk over its block's records, which are
@@ -189,7 +217,7 @@ static gint64 walk_block(const kasme_store *st, guint32 frame)
     if (frame > st->last_frame || block >= st->blocks->len ||
         !g_array_index(st->blocks, guint32, block))
         return -1;
-    guint8 low = (guint8)(frame & (BLOCK_FRAMES - 1));
+    guint32 low = frame & (BLOCK_FRAMES - 1);
     guint32 start = g_array_index(st->blocks, guint32, block) - 1;
     bool frame_start = true;
     for (guint32 i = start; i < st->n_records; i++) {
@@ -236,7 +264,7 @@ static bool rebuild(const kasme_store *st, kasme_tracker *tr, packet_info *pinfo
                     kasme_frame_result *fr)
 {
     if (REC_FORM(rec) == FORM_FULL) {
-        *fr = *(const kasme_frame_result *)g_ptr_array_index(st->full_results, rec->u.full);
+        *fr = ((const kasme_full_result *)g_ptr_array_index(st->full_results, rec->u.full))->fr;
         return true;
     }
     memset(fr, 0, sizeof *fr);
@@ -267,6 +295,14 @@ bool kasme_store_get(kasme_store *st, kasme_tracker *tr, packet_info *pinfo, gui
     return rebuild(st, tr, pinfo, rec, pdu, (guint)item->length, fr);
 }
 
+static pdu_place place_of(const kasme_store *st, const kasme_record *rec)
+{
+    if (REC_FORM(rec) == FORM_PACKED)
+        return (pdu_place){(guint16)REC_OFFSET(rec), (guint16)REC_LENGTH(rec)};
+    const kasme_full_result *full = g_ptr_array_index(st->full_results, rec->u.full);
+    return (pdu_place){full->offset, full->length};
+}
+
 void kasme_store_each(kasme_store *st, kasme_tracker *tr, tvbuff_t *frame_tvb,
                       packet_info *pinfo, guint32 frame, kasme_store_fn fn, void *user)
 {
@@ -275,13 +311,13 @@ void kasme_store_each(kasme_store *st, kasme_tracker *tr, tvbuff_t *frame_tvb,
         return;
     for (guint32 i = (guint32)first;; i++) {
         const kasme_record *rec = record_at(st, i);
+        pdu_place place = place_of(st, rec);
         const guint8 *pdu = NULL;
-        if ((REC_FLAGS(rec) & FLAG_IN_FRAME) && rec->length &&
-            tvb_bytes_exist(frame_tvb, (gint)rec->offset, (gint)rec->length))
-            pdu = tvb_get_ptr(frame_tvb, (gint)rec->offset, (gint)rec->length);
+        if (place.length && tvb_bytes_exist(frame_tvb, (gint)place.offset, (gint)place.length))
+            pdu = tvb_get_ptr(frame_tvb, (gint)place.offset, (gint)place.length);
         kasme_frame_result fr;
-        if (rebuild(st, tr, pinfo, rec, pdu, rec->length, &fr))
-            fn(&fr, pdu ? (gint)rec->offset : 0, pdu ? (gint)rec->length : 0, user);
+        if (rebuild(st, tr, pinfo, rec, pdu, place.length, &fr))
+            fn(&fr, pdu ? (gint)place.offset : 0, pdu ? (gint)place.length : 0, user);
         kasme_secure_zero(&fr, sizeof fr); /* the keys a rebuilt result derived again */
         if (REC_FLAGS(rec) & FLAG_LAST)
             return;

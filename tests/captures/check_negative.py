@@ -216,19 +216,32 @@ def two_pass(ck, plugin, version, scenario, truth, tmp):
     for f in ("frame.number", "kasme.ue", "kasme.status", "kasme.count", "kasme.mac.status",
               "kasme.msg", "kasme.kenb", "kasme.event"):
         fields += ["-e", f]
+    outs = one_and_two_passes(plugin, version, scenario, keys, fields)
+    ck.check(outs[0] == outs[1] and "Security mode complete" in outs[0],
+             "%s: -T fields identical with one and two passes" % PCAP)
+    print("%s -T fields: one pass and two passes: %d and %d bytes, %s" % (
+        PCAP, len(outs[0]), len(outs[1]), "identical" if outs[0] == outs[1] else "DIFFERENT"))
+    # Summary lines only: the second pass builds no tree, and kasme's Info column comes from
+    # the stored records, whose PDUs are found again in the frame's bytes.
+    outs = one_and_two_passes(plugin, version, scenario, keys, [])
+    ck.check(outs[0] == outs[1] and "Security mode complete" in outs[0],
+             "%s: summary lines identical with one and two passes" % PCAP)
+    print("%s summary: one pass and two passes: %d and %d bytes, %s" % (
+        PCAP, len(outs[0]), len(outs[1]), "identical" if outs[0] == outs[1] else "DIFFERENT"))
+
+
+def one_and_two_passes(plugin, version, scenario, keys, options):
+    """tshark's output on the S1AP capture with one pass and with -2."""
     outs = []
     for extra in ([], ["-2"]):
         ts = Tshark(plugin, version)
         try:
             args = ["-r", ts.stage(os.path.join(scenario, PCAP)), "-o",
-                    "kasme.key_file:" + ts.stage(keys)] + extra + fields + DLT_PREFS[link_of(PCAP)]
+                    "kasme.key_file:" + ts.stage(keys)] + extra + options + DLT_PREFS[link_of(PCAP)]
             outs.append(ts.run(args).stdout)
         finally:
             ts.close()
-    ck.check(outs[0] == outs[1] and "Security mode complete" in outs[0],
-             "%s: -T fields identical with one and two passes" % PCAP)
-    print("%s -T fields: one pass and two passes: %d and %d bytes, %s" % (
-        PCAP, len(outs[0]), len(outs[1]), "identical" if outs[0] == outs[1] else "DIFFERENT"))
+    return outs
 
 
 MAC_PCAP = "enb_mac.pcap"
