@@ -12,21 +12,29 @@
 #include "milenage.h"
 #include "xor_auth.h"
 
+bool kasme_kamf_from_kausf(const uint8_t kausf[32], const char *snn, const char *supi,
+                           const kasme_nas_msg *msg, uint8_t kamf[32])
+{
+    uint8_t kseaf[32];
+    bool ok = kdf5g_kseaf(kausf, snn, kseaf) == 0 &&
+              kdf5g_kamf(kseaf, supi, msg->abba, msg->abba_len, kamf) == 0;
+    kasme_secure_zero(kseaf, sizeof kseaf);
+    return ok;
+}
+
 /* TS 33.501 A.2, A.4, A.6, A.7: one serving network's K_AMF and XRES* (5G AKA). */
 static bool derive_5g_candidate(const kasme_aka_vector *vec, const uint8_t plmn[3],
                                 const kasme_nas_msg *msg, const char *supi, uint8_t kamf[32],
                                 uint8_t xres_star[16])
 {
     char snn[KDF5G_SNN_SIZE];
-    uint8_t kausf[32], kseaf[32];
+    uint8_t kausf[32];
     bool ok = kdf5g_serving_network_name(plmn, snn) == 0 &&
               kdf5g_res_star(vec->ck, vec->ik, snn, msg->rand, vec->xres, vec->xres_len,
                              xres_star) == 0 &&
               kdf5g_kausf(vec->ck, vec->ik, snn, msg->autn, kausf) == 0 &&
-              kdf5g_kseaf(kausf, snn, kseaf) == 0 &&
-              kdf5g_kamf(kseaf, supi, msg->abba, msg->abba_len, kamf) == 0;
+              kasme_kamf_from_kausf(kausf, snn, supi, msg, kamf);
     kasme_secure_zero(kausf, sizeof kausf);
-    kasme_secure_zero(kseaf, sizeof kseaf);
     return ok;
 }
 

@@ -194,12 +194,9 @@ static void kausf_candidates(const kasme_ue *ue, const kasme_pdu_meta *meta,
     size_t n = 0;
     for (size_t i = 0; i < n_sn; i++) {
         char snn[KDF5G_SNN_SIZE];
-        uint8_t kseaf[32];
         memmove(c->sn[n], c->sn[i], 3);
         bool ok = kdf5g_serving_network_name(c->sn[n], snn) == 0 &&
-                  kdf5g_kseaf(e->key.key, snn, kseaf) == 0 &&
-                  kdf5g_kamf(kseaf, supi, msg->abba, msg->abba_len, c->root[n]) == 0;
-        kasme_secure_zero(kseaf, sizeof kseaf);
+                  kasme_kamf_from_kausf(e->key.key, snn, supi, msg, c->root[n]);
         memcpy(c->xres_star[n], e->key.xres, 16);
         n += ok;
     }

@@ -76,12 +76,10 @@ static void sn_of_name(const kasme_ue *ue, const kasme_pdu_meta *meta, const cha
 static bool kamf_from_emsk(const eap_aka_prime_keys *keys, const char *snn, const char *supi,
                            const kasme_nas_msg *msg, uint8_t kamf[32])
 {
-    uint8_t kausf[32], kseaf[32];
+    uint8_t kausf[32];
     eap_aka_prime_kausf(keys, kausf);
-    bool ok = kdf5g_kseaf(kausf, snn, kseaf) == 0 &&
-              kdf5g_kamf(kseaf, supi, msg->abba, msg->abba_len, kamf) == 0;
+    bool ok = kasme_kamf_from_kausf(kausf, snn, supi, msg, kamf);
     kasme_secure_zero(kausf, sizeof kausf);
-    kasme_secure_zero(kseaf, sizeof kseaf);
     return ok;
 }
 

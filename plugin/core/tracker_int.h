@@ -277,6 +277,10 @@ bool kasme_capkeys_aka(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
 void kasme_capkeys_free(struct kasme_capkeys *ck);
 /* Root key candidate i of a context, derived now if the AKA left it (NULL if that fails). */
 const uint8_t *kasme_ctx_root_cand(kasme_sec_ctx *ctx, size_t i);
+/* TS 33.501 A.6, A.7: K_AMF of one serving network name from K_AUSF (5G AKA, EAP-AKA', or
+ * a K_AUSF the capture carried), with the SUPI and the Authentication Request's ABBA. */
+bool kasme_kamf_from_kausf(const uint8_t kausf[32], const char *snn, const char *supi,
+                           const kasme_nas_msg *msg, uint8_t kamf[32]);
 /* Serving network id candidates for a UE, deduplicated; returns how many. */
 size_t kasme_sn_candidates(const kasme_ue *ue, const kasme_pdu_meta *meta,
                            uint8_t out[][3], size_t max);
