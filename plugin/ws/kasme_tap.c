@@ -132,9 +132,21 @@ static void kasme_stat_reset(void *tapdata)
     memset(&st->no_ue, 0, sizeof st->no_ue);
 }
 
-static void print_row(const ue_row *r, const char *ue, const char *subscriber)
+/* The "Keys from" column is as wide as its longest entry, so that a long key source (a MAC
+ * search's, a key file's path) does not push its row's counts out of their columns. */
+static int keys_from_width(const GPtrArray *rows)
 {
-    printf("%-5s %-16s %-32s %6u %6u %6u %8u %8u %8u %6u/%u\n", ue, subscriber,
+    int width = 32;
+    for (guint i = 0; i < rows->len; i++) {
+        const ue_row *r = g_ptr_array_index(rows, i);
+        width = MAX(width, (int)strlen(r->keys_from));
+    }
+    return width;
+}
+
+static void print_row(const ue_row *r, const char *ue, const char *subscriber, int width)
+{
+    printf("%-5s %-16s %-*s %6u %6u %6u %8u %8u %9u %6u/%u\n", ue, subscriber, width,
            r->keys_from[0] ? r->keys_from : "-", r->nas, r->rrc, r->up, r->mac_ok, r->mac_failed,
            r->not_checked, r->kenb_confirmed, r->kenb_mismatch);
 }
@@ -170,20 +182,21 @@ static void kasme_stat_draw(void *tapdata)
     ue_row total = {0};
     printf("\n==================================================================================================\n");
     printf("kasme: NAS/RRC security per UE, LTE and 5G (PDUs deciphered; MACs of NAS and RRC)\n");
-    printf("%-5s %-16s %-32s %6s %6s %6s %8s %8s %8s %s\n", "UE", "Subscriber", "Keys from", "NAS",
+    int width = keys_from_width(rows);
+    printf("%-5s %-16s %-*s %6s %6s %6s %8s %8s %9s %s\n", "UE", "Subscriber", width, "Keys from", "NAS",
            "RRC", "UP", "MAC ok", "MAC bad", "unchecked", "K_eNB/gNB ok/bad");
     for (guint i = 0; i < rows->len; i++) {
         const ue_row *r = g_ptr_array_index(rows, i);
         char ue[16];
         g_snprintf(ue, sizeof ue, "%u", r->ue_id);
-        print_row(r, ue, r->subscriber[0] ? r->subscriber : "(unknown)");
+        print_row(r, ue, r->subscriber[0] ? r->subscriber : "(unknown)", width);
         add_to(&total, r);
     }
     if (st->no_ue.nas || st->no_ue.not_checked || st->no_ue.mac_failed) {
-        print_row(&st->no_ue, "-", "(no UE found)");
+        print_row(&st->no_ue, "-", "(no UE found)", width);
         add_to(&total, &st->no_ue);
     }
-    print_row(&total, "Total", "");
+    print_row(&total, "Total", "", width);
     printf("==================================================================================================\n");
     g_ptr_array_free(rows, TRUE);
 }

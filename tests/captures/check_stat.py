@@ -8,6 +8,7 @@ usage: check_stat.py PLUGIN_SO WS_VERSION SCENARIO_DIR PCAP KEYFILE
 import json
 import os
 import re
+import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -34,13 +35,33 @@ def truth_counts(truth, pcap):
     return nas, rrc
 
 
+def check_columns(ck, out):
+    """Every row's counts end where the header's column names end, however long its key source."""
+    lines = out.splitlines()
+    header = [line for line in lines if line.startswith("UE ")]
+    if not ck.check(len(header) == 1, "one header line"):
+        return
+    ends = [header[0].index(" %s " % name) + 1 + len(name)
+            for name in ("NAS", "RRC", "UP", "MAC ok", "MAC bad", "unchecked")]
+    rows = [line for line in lines if re.match(r"^(\d+|Total)\s", line)]
+    long_rows = [line for line in rows if "a-key-file-whose-name" in line]
+    ck.check(long_rows, "a row names the long key file: %s" % rows)
+    for line in rows:
+        ck.check(all(line[e - 1].isdigit() and line[e:e + 1] in (" ", "") for e in ends),
+                 "counts under their column names: %r" % line)
+
+
 def main():
     plugin, version, scenario, pcap, keyfile = sys.argv[1:6]
     truth = json.load(open(os.path.join(scenario, "truth.json")))
     ts = Tshark(plugin, version)
     try:
+        # a long key-file name makes the "Keys from" text longer than its column's 32 characters
+        long_name = os.path.join(ts.tmp, "a-key-file-whose-name-is-longer-than-the-column.keys")
+        shutil.copy(keyfile, long_name)
+        os.chmod(long_name, 0o644)
         out = ts.run(["-r", ts.stage(os.path.join(scenario, pcap)), "-o", "kasme.key_file:" +
-                      ts.stage(keyfile), "-q", "-z", "kasme,stat"] + DLT_PREFS[link_of(pcap)]).stdout
+                      long_name, "-q", "-z", "kasme,stat"] + DLT_PREFS[link_of(pcap)]).stdout
     finally:
         ts.close()
     print(out)
@@ -50,6 +71,7 @@ def main():
     total = [r for r in rows if r[0] == "Total"]
     ck.check(len(ues) == 1 and ues[0][1] == truth["subscriber"]["IMSI"],
              "one UE row, with the subscriber's IMSI")
+    check_columns(ck, out)
     if not ck.check(len(total) == 1, "a Total row"):
         print("%d passed, %d failed" % (ck.passed, ck.failed))
         return 1
