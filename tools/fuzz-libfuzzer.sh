@@ -3,7 +3,7 @@
 # corpora from the bundled captures and key files, and runs each harness for SECONDS
 # (default 600), one after the other, one process each (-jobs=1 -workers=1).
 #
-# Usage: tools/fuzz-libfuzzer.sh [SECONDS [HARNESS...]]     HARNESS: keyfile nas pdcp
+# Usage: tools/fuzz-libfuzzer.sh [SECONDS [HARNESS...]]     HARNESS: keyfile nas pdcp dia
 #
 # Per harness it prints the executions, exec/s, coverage (cov = edges, ft = features) and
 # whether anything was found. Everything stays under build-fuzz/ (KASME_FUZZ_DIR):
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 root="$(pwd)"
 seconds="${1:-600}"
 [ $# -gt 0 ] && shift
-harnesses="${*:-keyfile nas pdcp}"
+harnesses="${*:-keyfile nas pdcp dia}"
 out="${KASME_FUZZ_DIR:-build-fuzz}"
 case "$out" in /*) ;; *) out="$root/$out" ;; esac
 
@@ -43,7 +43,8 @@ options() {
         nas) echo "-max_len=4096 -timeout=25" ;;
         # one honoured move can cost a full EARFCN search: seconds, see fuzz_pdcp.c
         pdcp) echo "-max_len=8192 -timeout=60" ;;
-        *) echo "fuzz: unknown harness $1 (keyfile, nas, pdcp)" >&2; exit 2 ;;
+        dia) echo "-max_len=4096 -timeout=25" ;;
+        *) echo "fuzz: unknown harness $1 (keyfile, nas, pdcp, dia)" >&2; exit 2 ;;
     esac
 }
 

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dia_msg.h"
 #include "tracker.h"
 
 /* What the key is. */
@@ -56,6 +57,14 @@ bool kasme_tracker_learn_key(kasme_tracker *tr, const kasme_capkey *key);
 void kasme_tracker_s6a_request(kasme_tracker *tr, const char *session_id, const char *imsi);
 /* The IMSI the request of this session named, or NULL. */
 const char *kasme_tracker_s6a_imsi(kasme_tracker *tr, const char *session_id);
+
+/* One Diameter message as it was on the wire (dia_msg.h reads it): an S6a
+ * Authentication-Information-Request (command 318, R set) is noted as above; an
+ * Authentication-Information-Answer's E-UTRAN-Vectors are learned as KASME_CAPKEY_S6A_AIA keys
+ * of this frame, with the IMSI of its session's request. Other messages are left alone. Returns
+ * how the message read: a malformed one gives the tracker nothing. */
+kasme_dia_status kasme_tracker_s6a_message(kasme_tracker *tr, const uint8_t *msg, size_t len,
+                                           uint32_t frame);
 
 /* Keys learned so far (0: kasme has nothing to show in a capture without a key file). */
 size_t kasme_tracker_capkey_count(const kasme_tracker *tr);

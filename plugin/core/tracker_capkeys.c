@@ -130,6 +130,56 @@ const char *kasme_tracker_s6a_imsi(kasme_tracker *tr, const char *session_id)
     return NULL;
 }
 
+typedef struct {
+    kasme_tracker *tr;
+    uint32_t frame;
+    const char *imsi; /* of the answer's session, or NULL */
+} s6a_answer;
+
+static void learn_e_utran_vector(const kasme_dia_vector *vector, void *user)
+{
+    const s6a_answer *answer = user;
+    if (!vector->has_kasme)
+        return;
+    kasme_capkey key = {.kind = KASME_CAPKEY_KASME, .origin = KASME_CAPKEY_S6A_AIA,
+                        .frame = answer->frame, .has_rand = vector->has_rand,
+                        .has_autn = vector->has_autn, .xres_len = vector->xres_len};
+    memcpy(key.rand, vector->rand, sizeof key.rand);
+    memcpy(key.autn, vector->autn, sizeof key.autn);
+    memcpy(key.xres, vector->xres, sizeof key.xres);
+    memcpy(key.key, vector->kasme, sizeof key.key);
+    if (answer->imsi)
+        g_strlcpy(key.supi, answer->imsi, sizeof key.supi);
+    kasme_tracker_learn_key(answer->tr, &key);
+    kasme_secure_zero(&key, sizeof key);
+}
+
+/* An AVP's octets as a C string (a UTF8String AVP has no terminator), or NULL. */
+static char *avp_text(const uint8_t *octets, size_t len)
+{
+    return octets ? g_strndup((const char *)octets, len) : NULL;
+}
+
+kasme_dia_status kasme_tracker_s6a_message(kasme_tracker *tr, const uint8_t *msg, size_t len,
+                                           uint32_t frame)
+{
+    kasme_dia_msg head;
+    kasme_dia_status status = kasme_dia_parse(msg, len, &head, NULL, NULL);
+    if (status != KASME_DIA_OK || head.command != KASME_DIA_CMD_AUTH_INFO)
+        return status;
+    char *session_id = avp_text(head.session_id, head.session_id_len);
+    if (head.request) {
+        char *user_name = avp_text(head.user_name, head.user_name_len);
+        kasme_tracker_s6a_request(tr, session_id, user_name);
+        g_free(user_name);
+    } else if (head.vectors) {
+        s6a_answer answer = {tr, frame, kasme_tracker_s6a_imsi(tr, session_id)};
+        status = kasme_dia_parse(msg, len, &head, learn_e_utran_vector, &answer);
+    }
+    g_free(session_id);
+    return status;
+}
+
 static bool well_formed(const kasme_capkey *key)
 {
     switch (key->kind) {

@@ -15,10 +15,13 @@
 #define KASME_UL_HISTORY 8
 /* A UE found by no identifier is looked for among at most this many recent UEs. */
 #define KASME_GUESS_LIMIT 4096
-/* Key schedule cache: 256 slots of two schedules each. A libgcrypt AES handle takes about 2 KB
- * (massif), so the full cache is about 1 MB; a miss costs a re-key, well under a microsecond.
- * 256 contexts in use at once is more than a lab capture's UEs. */
-#define KASME_SCHED_SLOTS_LOG2 8
+/* Key schedule cache: 64 slots of two schedules each. A libgcrypt AES handle takes about 2 KB
+ * (massif), so the full cache is about 256 KB; a miss costs a re-key, well under a
+ * microsecond. 64 contexts in use at once is more than a lab capture's UEs; in a capture of
+ * thousands of interleaved UEs nearly every PDU misses whatever the size (bench_scale.py's
+ * capture of 2 000 UEs: 3 100 M instructions with 256 slots, 3 098 M with 64), and 256 slots
+ * were about 1 MB of RSS, 71 B a UE at 10 000 UEs (README, Performance). */
+#define KASME_SCHED_SLOTS_LOG2 6
 
 /* What differs between an EPS and a 5GS NAS security context; everything else is shared. */
 typedef struct {

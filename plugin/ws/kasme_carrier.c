@@ -67,14 +67,10 @@ static kasme_field f_s1ap_ncc = {"s1ap.nextHopChainingCount", {0}, 0, 0};
 static kasme_field f_rrc_source_dl_freq = {"lte-rrc.sourceDl_CarrierFreq", {0}, 0, 0};
 static kasme_field f_rrc_carrier_freq = {"lte-rrc.carrierFreq", {0}, 0, 0};
 /* keys a core-network capture carries (kasme.keys_from_capture) */
+/* Only Diameter's protocol item: kasme reads the message's octets itself (dia_msg.h). Its
+ * lookup finds the protocol, registered at start-up; a lookup of any diameter.* field would
+ * make Wireshark register its whole Diameter dictionary (about 2.85 MB, README Performance). */
 static kasme_field f_diameter = {"diameter", {0}, 0, 0};
-static kasme_field f_dia_session = {"diameter.Session-Id", {0}, 0, 0};
-static kasme_field f_dia_user_name = {"diameter.User-Name", {0}, 0, 0};
-static kasme_field f_dia_vector = {"diameter.E-UTRAN-Vector", {0}, 0, 0};
-static kasme_field f_dia_rand = {"diameter.RAND", {0}, 0, 0};
-static kasme_field f_dia_xres = {"diameter.XRES", {0}, 0, 0};
-static kasme_field f_dia_autn = {"diameter.AUTN", {0}, 0, 0};
-static kasme_field f_dia_kasme = {"diameter.KASME", {0}, 0, 0};
 static kasme_field f_json_member = {"json.member_with_value", {0}, 0, 0};
 
 static kasme_field *const wanted[] = {
@@ -87,8 +83,7 @@ static kasme_field *const wanted[] = {
     &f_nas_5gs, &f_ngap, &f_ngap_ran_id, &f_ngap_amf_id, &f_ngap_security_key,
     &f_ngap_procedure, &f_ngap_success, &f_ngap_5g_tmsi, &f_ngap_plmn, &f_ngap_nh, &f_ngap_ncc,
     &f_s1ap_nh, &f_s1ap_ncc, &f_rrc_source_dl_freq, &f_rrc_carrier_freq,
-    &f_diameter, &f_dia_session, &f_dia_user_name, &f_dia_vector, &f_dia_rand, &f_dia_xres,
-    &f_dia_autn, &f_dia_kasme, &f_json_member,
+    &f_diameter, &f_json_member,
 };
 
 static void lookup_field(kasme_field *f)
@@ -734,48 +729,15 @@ static const char *string_of(field_info *fi)
     return fvalue_get_string(KASME_FI_VALUE(fi));
 }
 
-/* The field's octets (min..max of them) into out; false if absent or of another size. */
-static bool copy_octets(const field_info *fi, uint8_t *out, gint min, gint max, uint8_t *len)
-{
-    if (!fi || !fi->ds_tvb || fi->length < min || fi->length > max)
-        return false;
-    tvb_memcpy(fi->ds_tvb, out, fi->start, fi->length);
-    if (len)
-        *len = (uint8_t)fi->length;
-    return true;
-}
-
-static field_info *session_of(proto_tree *tree, const field_info *fi)
-{
-    field_info *msg = container(tree, &f_diameter, fi);
-    return msg ? first_inside(tree, &f_dia_session, msg) : NULL;
-}
-
-static bool note_s6a_request(field_info *user_name, void *user)
+/* One Diameter message (S6a AIR or AIA; the tracker leaves other messages alone). */
+static bool read_diameter(field_info *msg, void *user)
 {
     key_walk *w = user;
-    field_info *session = session_of(w->tree, user_name);
-    if (session)
-        kasme_tracker_s6a_request(w->tr, string_of(session), string_of(user_name));
-    return true;
-}
-
-static bool learn_e_utran_vector(field_info *vector, void *user)
-{
-    key_walk *w = user;
-    kasme_capkey key = {.kind = KASME_CAPKEY_KASME, .origin = KASME_CAPKEY_S6A_AIA,
-                        .frame = w->pinfo->num};
-    key.has_rand = copy_octets(first_inside(w->tree, &f_dia_rand, vector), key.rand, 16, 16, NULL);
-    key.has_autn = copy_octets(first_inside(w->tree, &f_dia_autn, vector), key.autn, 16, 16, NULL);
-    copy_octets(first_inside(w->tree, &f_dia_xres, vector), key.xres, 4, 16, &key.xres_len);
-    bool has_key = copy_octets(first_inside(w->tree, &f_dia_kasme, vector), key.key, 32, 32, NULL);
-    field_info *session = session_of(w->tree, vector);
-    const char *imsi = session ? kasme_tracker_s6a_imsi(w->tr, string_of(session)) : NULL;
-    if (imsi)
-        g_strlcpy(key.supi, imsi, sizeof key.supi);
-    if (has_key)
-        kasme_tracker_learn_key(w->tr, &key);
-    kasme_secure_zero(&key, sizeof key);
+    if (msg->ds_tvb && msg->length > 0 &&
+        tvb_captured_length_remaining(msg->ds_tvb, msg->start) >= msg->length) {
+        const guint8 *octets = tvb_get_ptr(msg->ds_tvb, msg->start, msg->length);
+        kasme_tracker_s6a_message(w->tr, octets, (size_t)msg->length, w->pinfo->num);
+    }
     return true;
 }
 
@@ -808,8 +770,7 @@ void kasme_carrier_learn_keys(proto_tree *tree, packet_info *pinfo, kasme_tracke
     w->pinfo = pinfo;
     w->tr = tr;
     gather_fields(tree);
-    each_finfo(tree, &f_dia_user_name, note_s6a_request, w);
-    each_finfo(tree, &f_dia_vector, learn_e_utran_vector, w);
+    each_finfo(tree, &f_diameter, read_diameter, w);
     each_finfo(tree, &f_json_member, read_json_member, w);
     learn_sbi_body(w);
     release_fields();

@@ -32,7 +32,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 ALG = {"EEA0": 0, "EIA0": 0, "128-EEA1": 1, "128-EEA2": 2, "128-EEA3": 3,
        "128-EIA1": 1, "128-EIA2": 2, "128-EIA3": 3}
 
-written = {"keyfile": 0, "nas": 0, "pdcp": 0}
+written = {"keyfile": 0, "nas": 0, "pdcp": 0, "dia": 0}
 
 
 def write(out, kind, name, data):
@@ -302,6 +302,24 @@ def ngap_nas_seed(pcap, carrier=0):
     return bytes(seed)
 
 
+def dia_seeds(out):
+    """Every Diameter message of the Open5GS core captures (S6a, and Gx/S6a others), one a
+    seed, as tshark gives their TCP payloads (none when it cannot); and tests/data/s6a."""
+    for path in sorted(glob.glob(os.path.join(ROOT, "tests", "data", "s6a", "*.hex"))):
+        with open(path) as f:
+            write(out, "dia", os.path.basename(path)[:-4], bytes.fromhex(f.read().strip()))
+    for pcap in sorted(glob.glob(os.path.join(ROOT, "captures", "s*-open5gs-*", "*.pcap"))):
+        name = os.path.basename(os.path.dirname(pcap))
+        try:
+            lines = subprocess.run(["tshark", "-r", pcap, "-Y", "diameter", "-T", "fields",
+                                    "-e", "tcp.payload"], capture_output=True, text=True,
+                                   timeout=120).stdout.split()
+        except (OSError, subprocess.SubprocessError):
+            continue
+        for i, payload in enumerate(lines):
+            write(out, "dia", "%s-%d" % (name, i), bytes.fromhex(payload.replace(":", "")))
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build-fuzz", "seeds")
     os.makedirs(out, exist_ok=True)
@@ -335,8 +353,9 @@ def main():
         name = os.path.basename(os.path.dirname(pcap))
         write(out, "nas", name, ngap_nas_seed(pcap))
         write(out, "nas", name + "-no-conn", ngap_nas_seed(pcap, carrier=3))
-    print("make_seeds: %d keyfile, %d nas, %d pdcp seeds in %s" %
-          (written["keyfile"], written["nas"], written["pdcp"], out))
+    dia_seeds(out)
+    print("make_seeds: %d keyfile, %d nas, %d pdcp, %d dia seeds in %s" %
+          (written["keyfile"], written["nas"], written["pdcp"], written["dia"], out))
 
 
 if __name__ == "__main__":
