@@ -8,7 +8,8 @@ InitialContextSetup with K_gNB, the same M messages each way), and the same side
 tshark reads it twice in one run of this script, one after the other: without kasme (an empty
 plugin folder) and with kasme and the key file. Both print the same summary lines (or -V trees
 with --verbose); in summary mode the lines are counted and with kasme none may still say
-"Ciphered message" (LTE; stock nas-5gs names no message in a ciphered PDU's line).
+"Ciphered message" (LTE) or end with the NGAP procedure's name alone (5G: stock nas-5gs adds
+no message name to a ciphered PDU's line).
 
 Stock tshark never dissects the ciphered messages' contents, which kasme makes it do. So a third
 run shows what that alone costs: stock tshark on the same capture generated with EEA0 (null
@@ -67,9 +68,12 @@ ROOT = os.path.dirname(HERE)
 # 150 (bare S1AP or NGAP PDUs), and for stock Wireshark on the null-ciphered twin the preference
 # that makes it dissect a NAS body behind a security header type 2 or 4 as plain. nas-eps does
 # by default (null_decipher TRUE in 4.0); nas-5gs shows "Encrypted data" unless told.
+# "ciphered": a summary line of a PDU whose NAS message is still ciphered.
 RATS = {
-    "lte": {"gen": "gen_s1ap", "dlt": "s1ap", "plain": []},
-    "5g": {"gen": "gen_ngap", "dlt": "ngap", "plain": ["-o", "nas-5gs.null_decipher:TRUE"]},
+    "lte": {"gen": "gen_s1ap", "dlt": "s1ap", "plain": [],
+            "ciphered": re.compile(rb"Ciphered message")},
+    "5g": {"gen": "gen_ngap", "dlt": "ngap", "plain": ["-o", "nas-5gs.null_decipher:TRUE"],
+           "ciphered": re.compile(rb"(NASTransport|InitialContextSetupRequest)\s*$")},
 }
 
 
@@ -119,7 +123,7 @@ def tshark_command(plugins, config, args, wrapper=()):
     return cmd, env
 
 
-def run_tshark(plugins, config, args):
+def run_tshark(plugins, config, args, ciphered_line=RATS["lte"]["ciphered"]):
     """Runs tshark; returns (seconds, peak RSS in KiB, output lines, lines still ciphered)."""
     cmd, env = tshark_command(plugins, config, args)
     start = time.perf_counter()
@@ -127,7 +131,7 @@ def run_tshark(plugins, config, args):
     lines = ciphered = 0
     for line in proc.stdout:
         lines += 1
-        ciphered += b"Ciphered message" in line
+        ciphered += ciphered_line.search(line) is not None
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
@@ -203,7 +207,7 @@ def measure(tmp, pcap, keys, plain_pcap, runs, verbose, rat):
     best = {}
     for _ in range(runs):
         for side, plug, args in sides(pcap, keys, plain_pcap, empty, plugins, rat):
-            r = run_tshark(plug, config, args + opts)
+            r = run_tshark(plug, config, args + opts, RATS[rat]["ciphered"])
             if side not in best or r[0] < best[side][0]:
                 best[side] = r
     return best["without"], best["with"], best["plain"], best["fields"]
