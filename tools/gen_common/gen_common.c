@@ -289,6 +289,7 @@ int gen_run(const gen_scenario *sc, const gen_options *o, gen_pcap *p)
         fprintf(stderr, "%s: out of memory for %" PRIu64 " UEs\n", gen_prog, o->n_ues);
         return 1;
     }
+    gen_pcap_open(p, o->out_pcap); /* both files open before either is written */
     FILE *kf = gen_keys_open(o->out_keys);
     for (uint64_t i = 0; i < o->n_ues; i++) {
         sc->setup(ues + i * sc->ue_size, (uint32_t)i, o);
@@ -296,7 +297,6 @@ int gen_run(const gen_scenario *sc, const gen_options *o, gen_pcap *p)
     }
     gen_keys_close(kf, o->out_keys);
 
-    gen_pcap_open(p, o->out_pcap);
     uint64_t steps = sc->steps_before_traffic + 2 * o->m_msgs;
     for (uint64_t step = 0; step < steps; step++)
         for (uint64_t i = 0; i < o->n_ues; i++)
