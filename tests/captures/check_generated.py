@@ -223,33 +223,43 @@ def generated_counts(ck, label, proc, regenerate, pcap, keys):
     return n_pdus, n_protected, n_keys
 
 
-def main():
-    if len(sys.argv) != 4:
-        print(__doc__)
+def run_checks(doc, n_args, body):
+    """main() of a generator check: n_args arguments (else the usage), a Checker and a work
+    folder for body(ck, workdir, args), the count, exit 1 if any check failed."""
+    if len(sys.argv) != n_args + 1:
+        print(doc)
         return 2
-    gen, plugin, version = sys.argv[1:4]
     ck = Checker()
     workdir = tempfile.mkdtemp(prefix="kasme-gen-")
     try:
-        for alg, enb_base, mme_base in RUNS:
-            label = "gen_s1ap -n %d -m %d --alg %s" % (N_UES, M_MSGS, alg)
-            ids = ["--enb-id-base", enb_base, "--mme-id-base", mme_base]
-            proc, pcap, keys = generate(gen, workdir, alg, ids)
-            counts = generated_counts(ck, label, proc, lambda: generate(
-                gen, workdir, alg, ids, tag="_again")[1:], pcap, keys)
-            if counts is None:
-                continue
-            n_pdus, n_protected, n_keys = counts
-            u = UNGUARDED.search(proc.stderr)
-            ck.check(u is not None and u.group(1) == "0",
-                     "%s: ciphertexts stock tshark may take for plain" % label)
-            check_keyfile(ck, label, keys, KEY_LINE, ["00101%010d" % (i + 1) for i in range(N_UES)])
-            check_stock(ck, label, plugin, version, pcap, n_pdus, n_protected, enb_base, mme_base)
-            check_kasme(ck, label, plugin, version, pcap, keys, n_protected, n_keys)
+        body(ck, workdir, sys.argv[1:])
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print("%d passed, %d failed" % (ck.passed, ck.failed))
     return 1 if ck.failed else 0
+
+
+def check_runs(ck, workdir, args):
+    gen, plugin, version = args
+    for alg, enb_base, mme_base in RUNS:
+        label = "gen_s1ap -n %d -m %d --alg %s" % (N_UES, M_MSGS, alg)
+        ids = ["--enb-id-base", enb_base, "--mme-id-base", mme_base]
+        proc, pcap, keys = generate(gen, workdir, alg, ids)
+        counts = generated_counts(ck, label, proc, lambda: generate(
+            gen, workdir, alg, ids, tag="_again")[1:], pcap, keys)
+        if counts is None:
+            continue
+        n_pdus, n_protected, n_keys = counts
+        u = UNGUARDED.search(proc.stderr)
+        ck.check(u is not None and u.group(1) == "0",
+                 "%s: ciphertexts stock tshark may take for plain" % label)
+        check_keyfile(ck, label, keys, KEY_LINE, ["00101%010d" % (i + 1) for i in range(N_UES)])
+        check_stock(ck, label, plugin, version, pcap, n_pdus, n_protected, enb_base, mme_base)
+        check_kasme(ck, label, plugin, version, pcap, keys, n_protected, n_keys)
+
+
+def main():
+    return run_checks(__doc__, 3, check_runs)
 
 
 if __name__ == "__main__":

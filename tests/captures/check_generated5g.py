@@ -20,15 +20,13 @@ usage: check_generated5g.py GEN_BINARY PLUGIN_SO WS_VERSION CAPTURES_DIR
 import json
 import os
 import re
-import shutil
 import struct
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # the same numbers of UEs and messages as the LTE twin's test, whose checks are shared
-from check_generated import (M_MSGS, N_UES, Checker, check_keyfile, fields,  # noqa: E402
-                             generate, generated_counts)
+from check_generated import (M_MSGS, N_UES, check_keyfile, fields, generate,  # noqa: E402
+                             generated_counts, run_checks)
 from kasme_tshark import Tshark  # noqa: E402
 
 SEED = 20261204
@@ -213,21 +211,15 @@ def run(ck, gen, plugin, version, workdir, alg, ran_base, amf_base):
     check_kasme(ck, label, plugin, version, pcap, keys, n_protected, n_keys)
 
 
+def check_runs(ck, workdir, args):
+    gen, plugin, version, caps = args
+    check_template(ck, gen, workdir, caps)
+    for alg, ran_base, amf_base in RUNS:
+        run(ck, gen, plugin, version, workdir, alg, ran_base, amf_base)
+
+
 def main():
-    if len(sys.argv) != 5:
-        print(__doc__)
-        return 2
-    gen, plugin, version, caps = sys.argv[1:5]
-    ck = Checker()
-    workdir = tempfile.mkdtemp(prefix="kasme-gen5g-")
-    try:
-        check_template(ck, gen, workdir, caps)
-        for alg, ran_base, amf_base in RUNS:
-            run(ck, gen, plugin, version, workdir, alg, ran_base, amf_base)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    print("%d passed, %d failed" % (ck.passed, ck.failed))
-    return 1 if ck.failed else 0
+    return run_checks(__doc__, 4, check_runs)
 
 
 if __name__ == "__main__":
