@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
-"""tshark wall time and peak RSS with and without kasme on synthetic S1AP captures.
+"""tshark wall time and peak RSS with and without kasme on synthetic S1AP or NGAP captures.
 
 For each UE count N, tools/gen_s1ap writes a capture of N UEs (attach with MILENAGE AKA, NAS
 SMC, InitialContextSetup with K_eNB, then M protected NAS messages each way) and its key file.
+With --rat 5g, tools/gen_ngap writes the 5G SA twin (registration with 5G AKA, NAS-5GS SMC,
+InitialContextSetup with K_gNB, the same M messages each way), and the same sides run on it.
 tshark reads it twice in one run of this script, one after the other: without kasme (an empty
 plugin folder) and with kasme and the key file. Both print the same summary lines (or -V trees
 with --verbose); in summary mode the lines are counted and with kasme none may still say
-"Ciphered message".
+"Ciphered message" (LTE) or end with the NGAP procedure's name alone (5G: stock nas-5gs adds
+no message name to a ciphered PDU's line).
 
 Stock tshark never dissects the ciphered messages' contents, which kasme makes it do. So a third
 run shows what that alone costs: stock tshark on the same capture generated with EEA0 (null
 ciphering: nas-eps dissects the plaintext itself). "ratio" compares kasme with stock on the
-ciphered capture (the issue's target); "vs plain" with stock on the EEA0 twin.
+ciphered capture (the issue's target); "vs plain" with stock on the EEA0 twin. For 5G the
+twin is NEA0, and stock tshark reads it with nas-5gs.null_decipher on (see RATS).
 
 A post-dissector reads other dissectors' fields from the protocol tree, so with kasme Wireshark
 builds a tree for every frame, with the fields kasme reads filled in. A fourth run shows what
@@ -39,7 +43,7 @@ localtime() call, which nas-eps makes for every EMM Information it dissects; TZ=
 saves that for stock Wireshark and kasme alike.
 
 Usage: bench/bench_scale.py [--ues 1000,10000,100000] [--msgs 3] [--runs 1] [--verbose]
-                            [--alg 2/2] [--check] [--keep DIR] [--instructions]
+                            [--alg 2/2] [--rat lte|5g] [--check] [--keep DIR] [--instructions]
 (after tools/build.sh; as root, tshark runs as nobody like every kasme test)
 """
 import argparse
@@ -60,7 +64,21 @@ MEMORY_TARGET_AT_UES = 10000   # ... at this many UEs
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-S1AP = ["-o", 'uat:user_dlts:"User 3 (DLT=150)","s1ap","0","","0",""']
+# What each radio access technology's captures need: the generator, the dissector of link type
+# 150 (bare S1AP or NGAP PDUs), and for stock Wireshark on the null-ciphered twin the preference
+# that makes it dissect a NAS body behind a security header type 2 or 4 as plain. nas-eps does
+# by default (null_decipher TRUE in 4.0); nas-5gs shows "Encrypted data" unless told.
+# "ciphered": a summary line of a PDU whose NAS message is still ciphered.
+RATS = {
+    "lte": {"gen": "gen_s1ap", "dlt": "s1ap", "plain": [],
+            "ciphered": re.compile(rb"Ciphered message")},
+    "5g": {"gen": "gen_ngap", "dlt": "ngap", "plain": ["-o", "nas-5gs.null_decipher:TRUE"],
+           "ciphered": re.compile(rb"(NASTransport|InitialContextSetupRequest)\s*$")},
+}
+
+
+def dlt_prefs(rat):
+    return ["-o", 'uat:user_dlts:"User 3 (DLT=150)","%s","0","","0",""' % RATS[rat]["dlt"]]
 
 
 def plugin_tree():
@@ -70,17 +88,28 @@ def plugin_tree():
     return tree
 
 
-def generate(tmp, n, msgs, alg):
-    gen = os.path.join(ROOT, "build", "tools", "gen_s1ap", "gen_s1ap")
+def generate(tmp, n, msgs, alg, rat="lte"):
+    name = RATS[rat]["gen"]
+    gen = os.path.join(ROOT, "build", "tools", name, name)
     pcap, keys = os.path.join(tmp, "g%d.pcap" % n), os.path.join(tmp, "g%d.keys" % n)
     out = subprocess.run([gen, "-n", str(n), "-m", str(msgs), "-o", pcap, "-k", keys,
                           "--alg", alg], capture_output=True, text=True, check=True)
-    summary = out.stderr.strip().splitlines()[0]  # "gen_s1ap: N UEs, P PDUs, Q protected, ..."
+    # "gen_s1ap: N UEs, P PDUs, Q protected, ..." (gen_ngap's summary has the same words)
+    summary = next(line for line in out.stderr.splitlines() if " UEs, " in line)
     words = summary.replace(",", "").split()
     pdus, protected = int(words[3]), int(words[5])
     for f in (pcap, keys):
         os.chmod(f, 0o644)
     return pcap, keys, pdus, protected
+
+
+def generate_pair(tmp, n, a):
+    """The capture of n UEs and its null-ciphered (EEA0/NEA0) twin, in the folder eea0."""
+    pcap, keys, pdus, protected = generate(tmp, n, a.msgs, a.alg, a.rat)
+    plain_dir = os.path.join(tmp, "eea0")
+    os.makedirs(plain_dir, exist_ok=True)
+    plain_pcap = generate(plain_dir, n, a.msgs, "0/" + a.alg.split("/")[1], a.rat)[0]
+    return pcap, keys, pdus, protected, plain_pcap
 
 
 def tshark_command(plugins, config, args, wrapper=()):
@@ -94,7 +123,7 @@ def tshark_command(plugins, config, args, wrapper=()):
     return cmd, env
 
 
-def run_tshark(plugins, config, args):
+def run_tshark(plugins, config, args, ciphered_line=RATS["lte"]["ciphered"]):
     """Runs tshark; returns (seconds, peak RSS in KiB, output lines, lines still ciphered)."""
     cmd, env = tshark_command(plugins, config, args)
     start = time.perf_counter()
@@ -102,7 +131,7 @@ def run_tshark(plugins, config, args):
     lines = ciphered = 0
     for line in proc.stdout:
         lines += 1
-        ciphered += b"Ciphered message" in line
+        ciphered += ciphered_line.search(line) is not None
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
@@ -164,32 +193,32 @@ def prepare(tmp):
     return empty, plugins, config
 
 
-def sides(pcap, keys, plain_pcap, empty, plugins):
+def sides(pcap, keys, plain_pcap, empty, plugins, rat="lte"):
     return (("without", empty, ["-r", pcap]),
             ("with", plugins, ["-r", pcap, "-o", "kasme.key_file:" + keys]),
-            ("plain", empty, ["-r", plain_pcap]),
+            ("plain", empty, ["-r", plain_pcap] + RATS[rat]["plain"]),
             ("fields", empty, ["-r", pcap, "-Y", fields_filter()]))
 
 
-def measure(tmp, pcap, keys, plain_pcap, runs, verbose):
+def measure(tmp, pcap, keys, plain_pcap, runs, verbose, rat):
     """Best of `runs` for each side; sides alternate so that load from elsewhere hits both."""
     empty, plugins, config = prepare(tmp)
-    opts = S1AP + (["-V"] if verbose else [])
+    opts = dlt_prefs(rat) + (["-V"] if verbose else [])
     best = {}
     for _ in range(runs):
-        for side, plug, args in sides(pcap, keys, plain_pcap, empty, plugins):
-            r = run_tshark(plug, config, args + opts)
+        for side, plug, args in sides(pcap, keys, plain_pcap, empty, plugins, rat):
+            r = run_tshark(plug, config, args + opts, RATS[rat]["ciphered"])
             if side not in best or r[0] < best[side][0]:
                 best[side] = r
     return best["without"], best["with"], best["plain"], best["fields"]
 
 
-def instructions(tmp, n, pcap, keys, plain_pcap, pdus, protected, verbose):
+def instructions(tmp, n, pcap, keys, plain_pcap, pdus, protected, verbose, rat):
     """Prints one row of instruction counts (millions) and their ratios."""
     empty, plugins, config = prepare(tmp)
-    opts = S1AP + (["-V"] if verbose else [])
+    opts = dlt_prefs(rat) + (["-V"] if verbose else [])
     ir = {side: run_callgrind(plug, config, args + opts)
-          for side, plug, args in sides(pcap, keys, plain_pcap, empty, plugins)}
+          for side, plug, args in sides(pcap, keys, plain_pcap, empty, plugins, rat)}
     nothing = empty_pcap(tmp)
     start_stock = run_callgrind(empty, config, ["-r", nothing] + opts)
     start_kasme = run_callgrind(plugins, config, ["-r", nothing, "-o", "kasme.key_file:" + keys]
@@ -206,8 +235,8 @@ def instructions(tmp, n, pcap, keys, plain_pcap, pdus, protected, verbose):
 
 
 def instructions_header(a):
-    print("instructions (callgrind), tshark %s output, NAS %s, %d protected messages each way per "
-          "UE" % ("-V" if a.verbose else "summary", a.alg, a.msgs))
+    print("instructions (callgrind), tshark %s output, %s NAS %s, %d protected messages each way "
+          "per UE" % ("-V" if a.verbose else "summary", a.rat.upper(), a.alg, a.msgs))
     print("%8s %9s %9s | %8s %8s %6s | %8s %8s %8s | %7s %7s | %8s %8s %6s %8s" % (
         "UEs", "PDUs", "protected", "M stock", "M kasme", "ratio", "M plain", "M floor",
         "vs floor", "M start", "M startK", "i/frame", "i/frameK", "ratio", "own/PDU"))
@@ -246,7 +275,11 @@ def main():
                     help="protected NAS messages per UE each way after the attach (default 3: "
                          "10 protected PDUs a UE, 1M at 100k UEs)")
     ap.add_argument("--runs", type=int, default=1, help="runs per side, the best counts")
-    ap.add_argument("--alg", default="2/2", help="NAS EEA/EIA for gen_s1ap (default 2/2)")
+    ap.add_argument("--alg", default="2/2",
+                    help="NAS EEA/EIA (NEA/NIA with --rat 5g) for the generator (default 2/2)")
+    ap.add_argument("--rat", choices=sorted(RATS), default="lte",
+                    help="lte: S1AP captures from tools/gen_s1ap (default); 5g: NGAP captures "
+                         "from tools/gen_ngap (5G AKA, NAS-5GS, K_gNB)")
     ap.add_argument("--verbose", action="store_true", help="tshark -V instead of summary lines")
     ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     ap.add_argument("--keep", help="keep the generated captures in this folder")
@@ -260,24 +293,18 @@ def main():
         if a.instructions:
             instructions_header(a)
             for n in (int(x) for x in a.ues.split(",")):
-                pcap, keys, pdus, protected = generate(tmp, n, a.msgs, a.alg)
-                plain_dir = os.path.join(tmp, "eea0")
-                os.makedirs(plain_dir, exist_ok=True)
-                plain_pcap = generate(plain_dir, n, a.msgs, "0/" + a.alg.split("/")[1])[0]
-                instructions(tmp, n, pcap, keys, plain_pcap, pdus, protected, a.verbose)
+                pcap, keys, pdus, protected, plain_pcap = generate_pair(tmp, n, a)
+                instructions(tmp, n, pcap, keys, plain_pcap, pdus, protected, a.verbose, a.rat)
             return 0
-        print("tshark %s output, NAS %s, %d protected messages each way per UE, best of %d"
-              % ("-V" if a.verbose else "summary", a.alg, a.msgs, a.runs))
+        print("tshark %s output, %s NAS %s, %d protected messages each way per UE, best of %d"
+              % ("-V" if a.verbose else "summary", a.rat.upper(), a.alg, a.msgs, a.runs))
         print("%8s %9s %9s | %8s %8s %6s | %8s %8s | %8s %8s %8s | %9s %9s %9s | %8s" % (
             "UEs", "PDUs", "protected", "t stock", "t kasme", "ratio", "t plain", "vs plain",
             "t fields", "floor", "vs floor", "RSS stock", "RSS kasme", "added/UE", "us/PDU"))
         for n in (int(x) for x in a.ues.split(",")):
-            pcap, keys, pdus, protected = generate(tmp, n, a.msgs, a.alg)
-            plain_dir = os.path.join(tmp, "eea0")
-            os.makedirs(plain_dir, exist_ok=True)
-            plain_pcap = generate(plain_dir, n, a.msgs, "0/" + a.alg.split("/")[1])[0]
+            pcap, keys, pdus, protected, plain_pcap = generate_pair(tmp, n, a)
             without, with_, plain, fields = measure(tmp, pcap, keys, plain_pcap, a.runs,
-                                                    a.verbose)
+                                                    a.verbose, a.rat)
             ratio = with_[0] / without[0]
             floor = fields[0] + plain[0] - without[0]
             per_ue = (with_[1] - without[1]) * 1024 / n

@@ -37,7 +37,8 @@ EXPECTED_MSGS = {"Security mode command", "Security mode complete", "Attach acce
                  "Modify EPS bearer context request", "Identity request", "ESM status",
                  "ESM information response", "Modify EPS bearer context accept",
                  "Uplink NAS transport", "GUTI reallocation complete"}
-SUMMARY = re.compile(r"gen_s1ap: (\d+) UEs, (\d+) PDUs, (\d+) protected, (\d+) SecurityKeys")
+SUMMARY = re.compile(r"gen_\w+: (\d+) UEs, (\d+) PDUs, (\d+) protected, (\d+) SecurityKeys")
+KEY_LINE = re.compile(r"^imsi=(\d{15}) k=([0-9a-f]{32}) opc=([0-9a-f]{32}) amf=8000$")
 UNGUARDED = re.compile(r"(\d+) unguarded")
 
 
@@ -54,19 +55,20 @@ class Checker:
         return ok
 
 
-def generate(gen, workdir, alg, enb_base, mme_base, tag=""):
-    name = "gen_%s%s" % (alg.replace("/", ""), tag)
+def generate(gen, workdir, alg, id_args, seed=SEED, tag=""):
+    """Runs the generator (gen_s1ap, gen_ngap) for N_UES UEs and M_MSGS messages with these
+    algorithms and id options; returns the process, the pcap and the key file."""
+    name = "%s_%s%s" % (os.path.basename(gen), alg.replace("/", ""), tag)
     pcap = os.path.join(workdir, name + ".pcap")
     keys = os.path.join(workdir, name + ".keys")
     cmd = [gen, "-n", str(N_UES), "-m", str(M_MSGS), "-o", pcap, "-k", keys,
-           "--seed", str(SEED), "--alg", alg,
-           "--enb-id-base", str(enb_base), "--mme-id-base", str(mme_base)]
+           "--seed", str(seed), "--alg", alg] + [str(a) for a in id_args]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     return proc, pcap, keys
 
 
-def fields(ts, pcap, names, extra=()):
-    args = ["-r", pcap] + DLT_PREFS["s1ap"] + list(extra) + [
+def fields(ts, pcap, names, extra=(), dlt="s1ap"):
+    args = ["-r", pcap] + DLT_PREFS[dlt] + list(extra) + [
         "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=,"]
     for f in names:
         args += ["-e", f]
@@ -181,62 +183,83 @@ def check_kasme(ck, label, plugin, version, pcap, keys, n_protected, n_keys):
                                                kenb.count("1"), n_keys))
 
 
-def check_keyfile(ck, label, keys):
+def check_keyfile(ck, label, keys, entry, identities):
+    """One line a UE, matching entry (groups: identity, K, OPc), with these identities in
+    order and no K or OPc twice."""
     lines = open(keys).read().splitlines()
-    entry = re.compile(r"^imsi=(\d{15}) k=([0-9a-f]{32}) opc=([0-9a-f]{32}) amf=8000$")
     parsed = [entry.match(line) for line in lines]
     ck.check(len(lines) == N_UES and all(parsed),
-             "%s: key file has %d lines, not %d of imsi= k= opc= amf=8000"
-             % (label, len(lines), N_UES))
+             "%s: key file has %d lines, not %d of %s" % (label, len(lines), N_UES, entry.pattern))
     parsed = [m for m in parsed if m]
-    imsis = [m.group(1) for m in parsed]
-    ck.check(imsis == ["00101%010d" % (i + 1) for i in range(N_UES)],
-             "%s: IMSIs are not 001010000000001.." % label)
+    ck.check([m.group(1) for m in parsed] == identities,
+             "%s: identities are not %s.." % (label, identities[0]))
     ck.check(len({m.group(2) for m in parsed}) == len(parsed) and
              len({m.group(3) for m in parsed}) == len(parsed),
              "%s: K or OPc repeats between UEs" % label)
 
 
-def main():
-    if len(sys.argv) != 4:
-        print(__doc__)
+def generated_counts(ck, label, proc, regenerate, pcap, keys):
+    """The generator's run: exit status, summary (N_UES UEs, 7 + 2M PDUs and 4 + 2M protected
+    a UE), and the same bytes from a second run (regenerate() makes it). Returns (PDUs,
+    protected, SecurityKeys), or None when there is nothing to check further."""
+    if proc.returncode == 2 and "not in this build" in proc.stderr:
+        print("%s: skipped, %s" % (label, proc.stderr.strip()))  # SNOW 3G/ZUC off
+        return None
+    if not ck.check(proc.returncode == 0, "%s: exit %d: %s"
+                    % (label, proc.returncode, proc.stderr.strip())):
+        return None
+    print(proc.stderr.strip())
+    m = SUMMARY.search(proc.stderr)
+    if not ck.check(m is not None, "%s: no summary line on stderr" % label):
+        return None
+    n_ues, n_pdus, n_protected, n_keys = (int(x) for x in m.groups())
+    ck.check(n_ues == N_UES and n_keys == N_UES and n_pdus == N_UES * (7 + 2 * M_MSGS)
+             and n_protected == N_UES * (4 + 2 * M_MSGS),
+             "%s: summary %s" % (label, m.group(0)))
+    pcap2, keys2 = regenerate()
+    ck.check(open(pcap, "rb").read() == open(pcap2, "rb").read() and
+             open(keys, "rb").read() == open(keys2, "rb").read(),
+             "%s: a second run with the same seed wrote different files" % label)
+    return n_pdus, n_protected, n_keys
+
+
+def run_checks(doc, n_args, body):
+    """main() of a generator check: n_args arguments (else the usage), a Checker and a work
+    folder for body(ck, workdir, args), the count, exit 1 if any check failed."""
+    if len(sys.argv) != n_args + 1:
+        print(doc)
         return 2
-    gen, plugin, version = sys.argv[1:4]
     ck = Checker()
     workdir = tempfile.mkdtemp(prefix="kasme-gen-")
     try:
-        for alg, enb_base, mme_base in RUNS:
-            label = "gen_s1ap -n %d -m %d --alg %s" % (N_UES, M_MSGS, alg)
-            proc, pcap, keys = generate(gen, workdir, alg, enb_base, mme_base)
-            if proc.returncode == 2 and "not in this build" in proc.stderr:
-                print("%s: skipped, %s" % (label, proc.stderr.strip()))  # SNOW 3G/ZUC off
-                continue
-            if not ck.check(proc.returncode == 0, "%s: exit %d: %s"
-                            % (label, proc.returncode, proc.stderr.strip())):
-                continue
-            print(proc.stderr.strip())
-            m = SUMMARY.search(proc.stderr)
-            if not ck.check(m is not None, "%s: no summary line on stderr" % label):
-                continue
-            n_ues, n_pdus, n_protected, n_keys = (int(x) for x in m.groups())
-            ck.check(n_ues == N_UES and n_keys == N_UES and n_pdus == N_UES * (7 + 2 * M_MSGS)
-                     and n_protected == N_UES * (4 + 2 * M_MSGS),
-                     "%s: summary %s" % (label, m.group(0)))
-            u = UNGUARDED.search(proc.stderr)
-            ck.check(u is not None and u.group(1) == "0",
-                     "%s: ciphertexts stock tshark may take for plain" % label)
-            # the same arguments give the same bytes
-            _, pcap2, keys2 = generate(gen, workdir, alg, enb_base, mme_base, tag="_again")
-            ck.check(open(pcap, "rb").read() == open(pcap2, "rb").read() and
-                     open(keys, "rb").read() == open(keys2, "rb").read(),
-                     "%s: a second run with the same seed wrote different files" % label)
-            check_keyfile(ck, label, keys)
-            check_stock(ck, label, plugin, version, pcap, n_pdus, n_protected, enb_base, mme_base)
-            check_kasme(ck, label, plugin, version, pcap, keys, n_protected, n_keys)
+        body(ck, workdir, sys.argv[1:])
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print("%d passed, %d failed" % (ck.passed, ck.failed))
     return 1 if ck.failed else 0
+
+
+def check_runs(ck, workdir, args):
+    gen, plugin, version = args
+    for alg, enb_base, mme_base in RUNS:
+        label = "gen_s1ap -n %d -m %d --alg %s" % (N_UES, M_MSGS, alg)
+        ids = ["--enb-id-base", enb_base, "--mme-id-base", mme_base]
+        proc, pcap, keys = generate(gen, workdir, alg, ids)
+        counts = generated_counts(ck, label, proc, lambda: generate(
+            gen, workdir, alg, ids, tag="_again")[1:], pcap, keys)
+        if counts is None:
+            continue
+        n_pdus, n_protected, n_keys = counts
+        u = UNGUARDED.search(proc.stderr)
+        ck.check(u is not None and u.group(1) == "0",
+                 "%s: ciphertexts stock tshark may take for plain" % label)
+        check_keyfile(ck, label, keys, KEY_LINE, ["00101%010d" % (i + 1) for i in range(N_UES)])
+        check_stock(ck, label, plugin, version, pcap, n_pdus, n_protected, enb_base, mme_base)
+        check_kasme(ck, label, plugin, version, pcap, keys, n_protected, n_keys)
+
+
+def main():
+    return run_checks(__doc__, 3, check_runs)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ import tempfile
 DLT_PREFS = {
     # S1AP PDUs without SCTP/IP (DLT 150, "User 3")
     "s1ap": ["-o", 'uat:user_dlts:"User 3 (DLT=150)","s1ap","0","","0",""'],
+    # NGAP PDUs without SCTP/IP (DLT 150, "User 3"), as tools/gen_ngap writes them
+    "ngap": ["-o", 'uat:user_dlts:"User 3 (DLT=150)","ngap","0","","0",""'],
     # A UE's NAS log (DLT 148, "User 1")
     "nas": ["-o", 'uat:user_dlts:"User 1 (DLT=148)","nas-eps","0","","0",""'],
     # MAC-LTE with UDP framing (DLT 149, "User 2")

@@ -20,11 +20,10 @@
  * other short valid messages stand in now and then so that stock Wireshark never takes a
  * ciphertext for a plain message it cannot parse (see choose_msg()).
  *
- * Crypto comes from kasme_core (milenage.h, kdf.h, sec_alg.h), whose primitives the project's
+ * Crypto comes from kasme_core (milenage.h, kdf.h, sec_alg.h, through tools/gen_common), whose primitives the project's
  * tests check against the 3GPP test vectors. */
-#include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,8 +31,8 @@
 #include <string.h>
 
 #include "gcrypt_init.h"
+#include "gen_common.h"
 #include "kdf.h"
-#include "milenage.h"
 #include "sec_alg.h"
 
 /* ---------------------------------------------------------------------------------------- */
@@ -143,200 +142,82 @@ enum {
     ID_UE_SECURITY_CAPABILITIES = 107,
     ID_RRC_ESTABLISHMENT_CAUSE = 134,
 };
-enum { CRIT_REJECT = 0, CRIT_IGNORE = 1 };
+enum { DIR_UL = GEN_DIR_UL, DIR_DL = GEN_DIR_DL };
 
-enum { DIR_UL = 0, DIR_DL = 1 };
+/* ENB-UE-S1AP-ID takes up to 3 octets (0..2^24-1), MME-UE-S1AP-ID up to 4 (0..2^32-1). */
+#define ENB_ID_OCTETS 3
+#define MME_ID_OCTETS 4
 
-/* ---------------------------------------------------------------------------------------- */
-/* APER (X.691) pieces                                                                       */
-
-#define MAX_PDU 1024
-
-typedef struct {
-    uint8_t b[MAX_PDU];
-    size_t n;
-} buf;
-
-static void put(buf *o, const void *p, size_t len)
+static void put_ie_nas(gen_buf *o, const uint8_t *nas, size_t len)
 {
-    if (o->n + len > sizeof o->b) {
-        fprintf(stderr, "gen_s1ap: internal error: PDU too long\n");
-        exit(1);
-    }
-    memcpy(o->b + o->n, p, len);
-    o->n += len;
-}
-
-static void put8(buf *o, uint8_t v)
-{
-    put(o, &v, 1);
-}
-
-/* Length determinant of an unconstrained length (X.691 11.9.3.6, aligned): one octet below
- * 128, two octets (10xxxxxx xxxxxxxx) below 16384. Nothing here is longer. */
-static void put_len(buf *o, size_t len)
-{
-    if (len < 128) {
-        put8(o, (uint8_t)len);
-    } else if (len < 16384) {
-        put8(o, (uint8_t)(0x80 | (len >> 8)));
-        put8(o, (uint8_t)len);
-    } else {
-        fprintf(stderr, "gen_s1ap: internal error: length %zu needs fragmentation\n", len);
-        exit(1);
-    }
-}
-
-/* A constrained whole number whose range exceeds 65536 (X.691 10.5.7.4, "indefinite length"
- * case): the octet count minus one as a constrained number in as few bits as the maximum octet
- * count needs (2 bits for 1..3 octets, ENB-UE-S1AP-ID 0..2^24-1, and for 1..4 octets,
- * MME-UE-S1AP-ID 0..2^32-1), then, octet-aligned, the value in the minimum number of octets.
- * Alone in an open type, the 2 bits sit at the top of the first octet. */
-static void put_big_int(buf *o, uint32_t v)
-{
-    unsigned n = v > 0xFFFFFF ? 4 : v > 0xFFFF ? 3 : v > 0xFF ? 2 : 1;
-    put8(o, (uint8_t)((n - 1) << 6));
-    for (unsigned i = n; i-- > 0;)
-        put8(o, (uint8_t)(v >> (8 * i)));
-}
-
-/* ProtocolIE-Field: id (0..65535: 2 octets), criticality (2 bits, padded), value as an open
- * type (length determinant + the value's encoding). */
-static void put_ie(buf *o, unsigned id, unsigned crit, const buf *value)
-{
-    put8(o, (uint8_t)(id >> 8));
-    put8(o, (uint8_t)id);
-    put8(o, (uint8_t)(crit << 6));
-    put_len(o, value->n);
-    put(o, value->b, value->n);
-}
-
-static void put_ie_bytes(buf *o, unsigned id, unsigned crit, const uint8_t *v, size_t len)
-{
-    put8(o, (uint8_t)(id >> 8));
-    put8(o, (uint8_t)id);
-    put8(o, (uint8_t)(crit << 6));
-    put_len(o, len);
-    put(o, v, len);
-}
-
-static void put_ie_id(buf *o, unsigned id, uint32_t ue_id)
-{
-    buf v = {.n = 0};
-    put_big_int(&v, ue_id);
-    put_ie(o, id, CRIT_REJECT, &v);
-}
-
-/* NAS-PDU ::= OCTET STRING (unconstrained): length determinant + octets. */
-static void put_ie_nas(buf *o, const uint8_t *nas, size_t len)
-{
-    buf v = {.n = 0};
-    put_len(&v, len);
-    put(&v, nas, len);
-    put_ie(o, ID_NAS_PDU, CRIT_REJECT, &v);
-}
-
-/* S1AP-PDU initiatingMessage: CHOICE index 0 (with the extension bit: 1 octet), procedureCode
- * (0..255: 1 octet), criticality (padded octet), value as an open type. The value is a
- * SEQUENCE { protocolIEs, ... }: one octet of extension bit and padding, then the IE count
- * (0..65535: 2 octets), then the IEs. */
-static void put_initiating(buf *o, unsigned proc, unsigned crit, unsigned n_ies, const buf *ies)
-{
-    buf v = {.n = 0};
-    put8(&v, 0x00);
-    put8(&v, (uint8_t)(n_ies >> 8));
-    put8(&v, (uint8_t)n_ies);
-    put(&v, ies->b, ies->n);
-    o->n = 0;
-    put8(o, 0x00);
-    put8(o, (uint8_t)proc);
-    put8(o, (uint8_t)(crit << 6));
-    put_len(o, v.n);
-    put(o, v.b, v.n);
+    gen_put_ie_octets(o, ID_NAS_PDU, GEN_CRIT_REJECT, nas, len);
 }
 
 /* ---------------------------------------------------------------------------------------- */
 /* S1AP messages                                                                             */
 
-static void s1ap_initial_ue_message(buf *o, uint32_t enb_id, const uint8_t *nas, size_t len)
+static void s1ap_initial_ue_message(gen_buf *o, uint32_t enb_id, const uint8_t *nas, size_t len)
 {
-    buf ies = {.n = 0};
-    put_ie_id(&ies, ID_ENB_UE_S1AP_ID, enb_id);
+    gen_buf ies = {.n = 0};
+    gen_put_ie_id(&ies, ID_ENB_UE_S1AP_ID, enb_id, ENB_ID_OCTETS);
     put_ie_nas(&ies, nas, len);
-    put_ie_bytes(&ies, ID_TAI, CRIT_REJECT, IE_TAI, sizeof IE_TAI);
-    put_ie_bytes(&ies, ID_EUTRAN_CGI, CRIT_IGNORE, IE_EUTRAN_CGI, sizeof IE_EUTRAN_CGI);
-    put_ie_bytes(&ies, ID_RRC_ESTABLISHMENT_CAUSE, CRIT_IGNORE, IE_RRC_CAUSE_MO_DATA,
+    gen_put_ie_bytes(&ies, ID_TAI, GEN_CRIT_REJECT, IE_TAI, sizeof IE_TAI);
+    gen_put_ie_bytes(&ies, ID_EUTRAN_CGI, GEN_CRIT_IGNORE, IE_EUTRAN_CGI, sizeof IE_EUTRAN_CGI);
+    gen_put_ie_bytes(&ies, ID_RRC_ESTABLISHMENT_CAUSE, GEN_CRIT_IGNORE, IE_RRC_CAUSE_MO_DATA,
                  sizeof IE_RRC_CAUSE_MO_DATA);
-    put_initiating(o, PROC_INITIAL_UE_MESSAGE, CRIT_IGNORE, 5, &ies);
+    gen_put_initiating(o, PROC_INITIAL_UE_MESSAGE, GEN_CRIT_IGNORE, 5, &ies);
 }
 
-static void s1ap_downlink_nas(buf *o, uint32_t mme_id, uint32_t enb_id, const uint8_t *nas,
+static void s1ap_downlink_nas(gen_buf *o, uint32_t mme_id, uint32_t enb_id, const uint8_t *nas,
                               size_t len)
 {
-    buf ies = {.n = 0};
-    put_ie_id(&ies, ID_MME_UE_S1AP_ID, mme_id);
-    put_ie_id(&ies, ID_ENB_UE_S1AP_ID, enb_id);
+    gen_buf ies = {.n = 0};
+    gen_put_ie_id(&ies, ID_MME_UE_S1AP_ID, mme_id, MME_ID_OCTETS);
+    gen_put_ie_id(&ies, ID_ENB_UE_S1AP_ID, enb_id, ENB_ID_OCTETS);
     put_ie_nas(&ies, nas, len);
-    put_initiating(o, PROC_DOWNLINK_NAS_TRANSPORT, CRIT_IGNORE, 3, &ies);
+    gen_put_initiating(o, PROC_DOWNLINK_NAS_TRANSPORT, GEN_CRIT_IGNORE, 3, &ies);
 }
 
-static void s1ap_uplink_nas(buf *o, uint32_t mme_id, uint32_t enb_id, const uint8_t *nas,
+static void s1ap_uplink_nas(gen_buf *o, uint32_t mme_id, uint32_t enb_id, const uint8_t *nas,
                             size_t len)
 {
-    buf ies = {.n = 0};
-    put_ie_id(&ies, ID_MME_UE_S1AP_ID, mme_id);
-    put_ie_id(&ies, ID_ENB_UE_S1AP_ID, enb_id);
+    gen_buf ies = {.n = 0};
+    gen_put_ie_id(&ies, ID_MME_UE_S1AP_ID, mme_id, MME_ID_OCTETS);
+    gen_put_ie_id(&ies, ID_ENB_UE_S1AP_ID, enb_id, ENB_ID_OCTETS);
     put_ie_nas(&ies, nas, len);
-    put_ie_bytes(&ies, ID_EUTRAN_CGI, CRIT_IGNORE, IE_EUTRAN_CGI, sizeof IE_EUTRAN_CGI);
-    put_ie_bytes(&ies, ID_TAI, CRIT_IGNORE, IE_TAI, sizeof IE_TAI);
-    put_initiating(o, PROC_UPLINK_NAS_TRANSPORT, CRIT_IGNORE, 5, &ies);
+    gen_put_ie_bytes(&ies, ID_EUTRAN_CGI, GEN_CRIT_IGNORE, IE_EUTRAN_CGI, sizeof IE_EUTRAN_CGI);
+    gen_put_ie_bytes(&ies, ID_TAI, GEN_CRIT_IGNORE, IE_TAI, sizeof IE_TAI);
+    gen_put_initiating(o, PROC_UPLINK_NAS_TRANSPORT, GEN_CRIT_IGNORE, 5, &ies);
 }
 
-static void s1ap_initial_context_setup(buf *o, uint32_t mme_id, uint32_t enb_id,
+static void s1ap_initial_context_setup(gen_buf *o, uint32_t mme_id, uint32_t enb_id,
                                        const uint8_t *nas, size_t len, const uint8_t kenb[32])
 {
-    buf ies = {.n = 0};
-    put_ie_id(&ies, ID_MME_UE_S1AP_ID, mme_id);
-    put_ie_id(&ies, ID_ENB_UE_S1AP_ID, enb_id);
-    put_ie_bytes(&ies, ID_UE_AMBR, CRIT_REJECT, IE_UE_AMBR, sizeof IE_UE_AMBR);
+    gen_buf ies = {.n = 0};
+    gen_put_ie_id(&ies, ID_MME_UE_S1AP_ID, mme_id, MME_ID_OCTETS);
+    gen_put_ie_id(&ies, ID_ENB_UE_S1AP_ID, enb_id, ENB_ID_OCTETS);
+    gen_put_ie_bytes(&ies, ID_UE_AMBR, GEN_CRIT_REJECT, IE_UE_AMBR, sizeof IE_UE_AMBR);
 
     /* E-RABToBeSetupListCtxtSUReq: SEQUENCE (SIZE(1..256)) OF ProtocolIE-SingleContainer:
      * the count minus one in one octet, then the single E-RAB item as an IE. */
-    buf item = {.n = 0};
-    put(&item, ERAB_ITEM_HEAD, sizeof ERAB_ITEM_HEAD);
-    put_len(&item, len); /* nAS-PDU: OCTET STRING */
-    put(&item, nas, len);
-    buf list = {.n = 0};
-    put8(&list, 0x00);
-    put_ie(&list, ID_E_RAB_TO_BE_SETUP_ITEM_CTXT_SU_REQ, CRIT_REJECT, &item);
-    put_ie(&ies, ID_E_RAB_TO_BE_SETUP_LIST_CTXT_SU_REQ, CRIT_REJECT, &list);
+    gen_buf item = {.n = 0};
+    gen_put(&item, ERAB_ITEM_HEAD, sizeof ERAB_ITEM_HEAD);
+    gen_put_len(&item, len); /* nAS-PDU: OCTET STRING */
+    gen_put(&item, nas, len);
+    gen_buf list = {.n = 0};
+    gen_put8(&list, 0x00);
+    gen_put_ie(&list, ID_E_RAB_TO_BE_SETUP_ITEM_CTXT_SU_REQ, GEN_CRIT_REJECT, &item);
+    gen_put_ie(&ies, ID_E_RAB_TO_BE_SETUP_LIST_CTXT_SU_REQ, GEN_CRIT_REJECT, &list);
 
-    put_ie_bytes(&ies, ID_UE_SECURITY_CAPABILITIES, CRIT_REJECT, IE_UE_SEC_CAPS,
+    gen_put_ie_bytes(&ies, ID_UE_SECURITY_CAPABILITIES, GEN_CRIT_REJECT, IE_UE_SEC_CAPS,
                  sizeof IE_UE_SEC_CAPS);
     /* SecurityKey ::= BIT STRING (SIZE(256)): fixed size, no length, octet-aligned. */
-    put_ie_bytes(&ies, ID_SECURITY_KEY, CRIT_REJECT, kenb, 32);
-    put_initiating(o, PROC_INITIAL_CONTEXT_SETUP, CRIT_REJECT, 6, &ies);
+    gen_put_ie_bytes(&ies, ID_SECURITY_KEY, GEN_CRIT_REJECT, kenb, 32);
+    gen_put_initiating(o, PROC_INITIAL_CONTEXT_SETUP, GEN_CRIT_REJECT, 6, &ies);
 }
 
 /* ---------------------------------------------------------------------------------------- */
 /* Per-UE values from the seed                                                               */
-
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-static void rand_bytes(uint64_t *s, uint8_t *out, size_t len)
-{
-    while (len) {
-        uint64_t r = splitmix64(s);
-        for (int i = 0; i < 8 && len; i++, len--, r >>= 8)
-            *out++ = (uint8_t)r;
-    }
-}
 
 typedef struct {
     uint64_t imsi;
@@ -344,17 +225,9 @@ typedef struct {
     uint8_t k[16], opc[16];
     uint8_t rand[16], autn[16], res[8];
     uint8_t kenb[32];
-    kasme_cipher enc;
-    kasme_integrity integ;
-    uint32_t ul_count, dl_count; /* next NAS COUNT of each direction */
+    gen_nas nas;
     unsigned attempts;           /* RAND draws until every ciphertext passed choose_msg() */
 } ue_t;
-
-static void die(const char *what, int rc)
-{
-    fprintf(stderr, "gen_s1ap: %s failed (%d)\n", what, rc);
-    exit(1);
-}
 
 /* Stock Wireshark shows the inner message of a type 2/4 NAS PDU as "Ciphered message" unless
  * its first octet looks like a plain NAS header (preference nas-eps.null_decipher, on by
@@ -393,12 +266,12 @@ static size_t choose_msg(ue_t *ue, uint32_t count, unsigned dir, const nas_msg *
                          int *verdict)
 {
     *verdict = SHOWN_CIPHERED;
-    if (ue->enc.alg == 0) /* EEA0: the plaintext is on the wire and Wireshark shows it */
+    if (ue->nas.enc.alg == 0) /* EEA0: the plaintext is on the wire and Wireshark shows it */
         return 0;
     uint8_t ks[3] = {0, 0, 0};
-    int rc = kasme_cipher_apply(&ue->enc, count, 0, dir, ks, sizeof ks, 24);
+    int rc = kasme_cipher_apply(&ue->nas.enc, count, 0, dir, ks, sizeof ks, 24);
     if (rc)
-        die("kasme_cipher_apply", rc);
+        gen_die("kasme_cipher_apply", rc);
     for (size_t i = 0; i < n; i++)
         if (!looks_plain(list[i].b[0] ^ ks[0]))
             return i;
@@ -440,56 +313,44 @@ static void ue_setup(ue_t *ue, uint64_t seed, uint32_t idx, uint32_t enb_base, u
                      unsigned eea, unsigned eia, uint64_t m_msgs)
 {
     memset(ue, 0, sizeof *ue);
-    uint64_t s = seed ^ (0xA5A5A5A500000000ULL + (uint64_t)idx * 0xD1B54A32D192ED03ULL);
-    splitmix64(&s);
+    uint64_t s = gen_ue_seed(seed, idx);
     ue->imsi = 1010000000000ULL + idx + 1; /* 001010000000001, ... */
     ue->enb_id = enb_base + idx;
     ue->mme_id = mme_base + idx;
     ue->m_tmsi = 0xC0000000u | (idx + 1);
     ue->ip = 0x0A000002u + idx; /* 10.0.0.2, ... */
-    rand_bytes(&s, ue->k, 16);
-    rand_bytes(&s, ue->opc, 16);
+    gen_rand_bytes(&s, ue->k, 16);
+    gen_rand_bytes(&s, ue->opc, 16);
 
     /* A new RAND (and SQN) until choose_msg() finds a harmless ciphertext for every message.
      * About one UE in nine needs a second draw, mostly for the Security Mode Complete (2
      * octets: no message type to fall back on when its first octet looks like ESM). */
     uint8_t k_int[16];
     for (ue->attempts = 1;; ue->attempts++) {
-        uint8_t sqn[6];
-        rand_bytes(&s, ue->rand, 16);
-        rand_bytes(&s, sqn, 6);
-        sqn[0] = 0;     /* a modest SQN, as a fresh USIM has */
-        sqn[5] &= 0xE0; /* IND = 0 */
+        uint8_t sqn[6], ck[16], ik[16];
+        gen_draw_rand_sqn(&s, ue->rand, sqn);
+        gen_aka_vector(ue->k, ue->opc, ue->rand, sqn, AMF, ue->autn, ue->res, ck, ik);
 
         int rc;
-        uint8_t mac_a[8], ck[16], ik[16], ak[6];
-        if ((rc = milenage_f1(ue->k, ue->opc, ue->rand, sqn, AMF, mac_a, NULL)))
-            die("milenage_f1", rc);
-        if ((rc = milenage_f2345(ue->k, ue->opc, ue->rand, ue->res, ck, ik, ak, NULL)))
-            die("milenage_f2345", rc);
-        for (int i = 0; i < 6; i++)
-            ue->autn[i] = sqn[i] ^ ak[i];
-        memcpy(ue->autn + 6, AMF, 2);
-        memcpy(ue->autn + 8, mac_a, 8);
 
         uint8_t kasme[32], k_enc[16];
         if ((rc = kdf_kasme(ck, ik, SN_ID, ue->autn, kasme)))
-            die("kdf_kasme", rc);
+            gen_die("kdf_kasme", rc);
         if ((rc = kdf_alg_key(kasme, KDF_NAS_ENC, (uint8_t)eea, k_enc)))
-            die("kdf_alg_key (NAS enc)", rc);
+            gen_die("kdf_alg_key (NAS enc)", rc);
         if ((rc = kdf_alg_key(kasme, KDF_NAS_INT, (uint8_t)eia, k_int)))
-            die("kdf_alg_key (NAS int)", rc);
+            gen_die("kdf_alg_key (NAS int)", rc);
         if ((rc = kdf_kenb(kasme, 0, ue->kenb))) /* UL NAS COUNT of the SMC Complete */
-            die("kdf_kenb", rc);
-        if ((rc = kasme_cipher_init(&ue->enc, eea, k_enc)))
-            die("kasme_cipher_init", rc);
+            gen_die("kdf_kenb", rc);
+        if ((rc = kasme_cipher_init(&ue->nas.enc, eea, k_enc)))
+            gen_die("kasme_cipher_init", rc);
         if (ue_keys_ok(ue, m_msgs) || ue->attempts == MAX_ATTEMPTS)
             break;
-        kasme_cipher_free(&ue->enc);
+        kasme_cipher_free(&ue->nas.enc);
     }
-    int rc = kasme_integrity_init(&ue->integ, eia, k_int);
+    int rc = kasme_integrity_init(&ue->nas.integ, eia, k_int);
     if (rc)
-        die("kasme_integrity_init", rc);
+        gen_die("kasme_integrity_init", rc);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -501,27 +362,8 @@ static void ue_setup(ue_t *ue, uint64_t seed, uint32_t idx, uint32_t enb_base, u
 static size_t nas_protect(ue_t *ue, unsigned sec_hdr, unsigned dir, const uint8_t *inner,
                           size_t len, uint8_t *out)
 {
-    uint32_t *countp = dir == DIR_DL ? &ue->dl_count : &ue->ul_count;
-    uint32_t count = (*countp)++;
-    uint8_t *sn_inner = out + 5;
-    sn_inner[0] = (uint8_t)count;
-    memcpy(sn_inner + 1, inner, len);
-    int rc;
-    if (sec_hdr == 2 || sec_hdr == 4) {
-        rc = kasme_cipher_apply(&ue->enc, count, 0, dir, sn_inner + 1, len, len * 8);
-        if (rc)
-            die("kasme_cipher_apply", rc);
-    }
-    uint32_t mac;
-    rc = kasme_integrity_mac(&ue->integ, count, 0, dir, sn_inner, len + 1, (len + 1) * 8, &mac);
-    if (rc)
-        die("kasme_integrity_mac", rc);
-    out[0] = (uint8_t)(sec_hdr << 4 | 0x07);
-    out[1] = (uint8_t)(mac >> 24);
-    out[2] = (uint8_t)(mac >> 16);
-    out[3] = (uint8_t)(mac >> 8);
-    out[4] = (uint8_t)mac;
-    return len + 6;
+    const uint8_t hdr = (uint8_t)(sec_hdr << 4 | 0x07);
+    return gen_nas_pdu(&ue->nas, &hdr, 1, 0, dir, sec_hdr == 2 || sec_hdr == 4, inner, len, out);
 }
 
 /* The IMSI as a mobile identity value (TS 24.008 10.5.1.4): 15 digits, odd. */
@@ -532,56 +374,6 @@ static void imsi_bcd(uint64_t imsi, uint8_t out[8])
     out[0] = (uint8_t)((d[0] - '0') << 4 | 0x08 | 0x01);
     for (int i = 1; i < 8; i++)
         out[i] = (uint8_t)((d[2 * i] - '0') << 4 | (d[2 * i - 1] - '0'));
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* pcap                                                                                      */
-
-typedef struct {
-    FILE *f;
-    uint64_t usec; /* timestamp of the next record */
-    uint64_t records, protected_pdus, security_keys, bytes;
-    uint64_t verdicts[3]; /* protected PDUs by choose_msg() verdict (ciphered ones only) */
-} pcap_out;
-
-static void pcap_write(pcap_out *p, const void *data, size_t len)
-{
-    uint32_t hdr[4] = {(uint32_t)(p->usec / 1000000), (uint32_t)(p->usec % 1000000),
-                       (uint32_t)len, (uint32_t)len};
-    p->usec += 100;
-    if (fwrite(hdr, sizeof hdr, 1, p->f) != 1 || fwrite(data, len, 1, p->f) != 1) {
-        fprintf(stderr, "gen_s1ap: write error: %s\n", strerror(errno));
-        exit(1);
-    }
-    p->records++;
-    p->bytes += sizeof hdr + len;
-}
-
-static void pcap_open(pcap_out *p, FILE *f)
-{
-    /* Native byte order; readers detect it from the magic. */
-    struct {
-        uint32_t magic;
-        uint16_t major, minor;
-        int32_t thiszone;
-        uint32_t sigfigs, snaplen, linktype;
-    } gh = {0xa1b2c3d4, 2, 4, 0, 0, 65535, 150 /* DLT_USER3 */};
-    memset(p, 0, sizeof *p);
-    p->f = f;
-    p->usec = 1700000000ULL * 1000000ULL;
-    if (fwrite(&gh, sizeof gh, 1, f) != 1) {
-        fprintf(stderr, "gen_s1ap: write error: %s\n", strerror(errno));
-        exit(1);
-    }
-    p->bytes = sizeof gh;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -600,21 +392,21 @@ enum {
 
 /* Ciphers and protects the message choose_msg() picks from list, with the next COUNT of dir. */
 static size_t protect_chosen(ue_t *ue, unsigned sec_hdr, unsigned dir, const nas_msg *list,
-                             size_t n, const uint8_t *override, uint8_t *out, pcap_out *p)
+                             size_t n, const uint8_t *override, uint8_t *out, gen_pcap *p)
 {
     int v;
-    uint32_t count = dir == DIR_DL ? ue->dl_count : ue->ul_count;
+    uint32_t count = ue->nas.count[dir];
     size_t i = choose_msg(ue, count, dir, list, n, &v);
     p->verdicts[v]++;
     p->protected_pdus++;
     return nas_protect(ue, sec_hdr, dir, override ? override : list[i].b, list[i].len, out);
 }
 
-static void ue_step(ue_t *ue, unsigned step, unsigned eea, unsigned eia, pcap_out *p)
+static void ue_step(ue_t *ue, unsigned step, unsigned eea, unsigned eia, gen_pcap *p)
 {
     uint8_t plain[256], nas[256];
     size_t len = 0;
-    buf s1ap;
+    gen_buf s1ap;
 
     switch (step) {
     case STEP_ATTACH_REQUEST:
@@ -655,9 +447,9 @@ static void ue_step(ue_t *ue, unsigned step, unsigned eea, unsigned eia, pcap_ou
         break;
     case STEP_ICS_ATTACH_ACCEPT:
         memcpy(plain, T_ATTACH_ACCEPT, sizeof T_ATTACH_ACCEPT);
-        put_be32(plain + ATTACH_ACCEPT_IP_OFF, ue->ip);
-        put_be32(plain + ATTACH_ACCEPT_GUTI_TMSI_OFF, ue->m_tmsi);
-        put_be32(plain + ATTACH_ACCEPT_MSID_TMSI_OFF, ue->m_tmsi);
+        gen_put_be32(plain + ATTACH_ACCEPT_IP_OFF, ue->ip);
+        gen_put_be32(plain + ATTACH_ACCEPT_GUTI_TMSI_OFF, ue->m_tmsi);
+        gen_put_be32(plain + ATTACH_ACCEPT_MSID_TMSI_OFF, ue->m_tmsi);
         len = protect_chosen(ue, 2, DIR_DL, ATTACH_ACCEPT, 1, plain, nas, p);
         s1ap_initial_context_setup(&s1ap, ue->mme_id, ue->enb_id, nas, len, ue->kenb);
         p->security_keys++;
@@ -676,205 +468,72 @@ static void ue_step(ue_t *ue, unsigned step, unsigned eea, unsigned eia, pcap_ou
         }
         break;
     }
-    pcap_write(p, s1ap.b, s1ap.n);
+    gen_pcap_write(p, s1ap.b, s1ap.n);
 }
 
 /* ---------------------------------------------------------------------------------------- */
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: gen_s1ap -n N_UES -m M_MSGS -o OUT.pcap -k OUT.keys [--seed S]\n"
-            "                [--alg EEA/EIA] [--enb-id-base B] [--mme-id-base B]\n"
-            "  -n N           number of UEs (1 .. 10^9)\n"
-            "  -m M           protected NAS messages per UE in each direction after the attach\n"
-            "  -o FILE        the pcap (DLT 150, bare S1AP PDUs)\n"
-            "  -k FILE        the key file (imsi= k= opc= amf=8000, one line per UE)\n"
-            "  --seed S       seed of every K, OPc, RAND and SQN (default 1)\n"
-            "  --alg E/I      NAS algorithms, 0..3 each (default 2/2 = 128-EEA2/128-EIA2)\n"
-            "  --enb-id-base  eNB-UE-S1AP-ID of the first UE (default 1; up to 16777215)\n"
-            "  --mme-id-base  MME-UE-S1AP-ID of the first UE (default 1; up to 4294967295)\n");
+    fprintf(f, "usage: gen_s1ap -n N_UES -m M_MSGS -o OUT.pcap -k OUT.keys [--seed S]\n"
+               "                [--alg EEA/EIA] [--enb-id-base B] [--mme-id-base B]\n");
+    gen_usage_common(f);
+    fprintf(f, "  -k FILE        the key file (imsi= k= opc= amf=8000, one line per UE)\n"
+               "  --alg E/I      NAS algorithms, 0..3 each (default 2/2 = 128-EEA2/128-EIA2)\n"
+               "  --enb-id-base  eNB-UE-S1AP-ID of the first UE (default 1; up to 16777215)\n"
+               "  --mme-id-base  MME-UE-S1AP-ID of the first UE (default 1; up to 4294967295)\n");
 }
 
-static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
+/* gen_run()'s callbacks. */
+static uint64_t rand_redraws; /* over all UEs */
+
+static void setup_cb(void *ue_v, uint32_t idx, const gen_options *o)
 {
-    char *end;
-    errno = 0;
-    if (!s || !*s || *s == '-')
-        return false;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (errno || *end || v > max)
-        return false;
-    *out = v;
-    return true;
+    ue_t *ue = ue_v;
+    ue_setup(ue, o->seed, idx, (uint32_t)o->id_base[0], (uint32_t)o->id_base[1], o->enc,
+             o->integ, o->m_msgs);
+    rand_redraws += ue->attempts - 1;
+}
+
+static void key_line_cb(FILE *f, const void *ue_v)
+{
+    const ue_t *ue = ue_v;
+    fprintf(f, "imsi=%015" PRIu64, ue->imsi);
+    gen_key_tail(f, ue->k, ue->opc);
+}
+
+static void step_cb(void *ue, unsigned step, const gen_options *o, gen_pcap *p)
+{
+    ue_step(ue, step, o->enc, o->integ, p);
 }
 
 int main(int argc, char **argv)
 {
-    uint64_t n_ues = 0, m_msgs = 0, seed = 1, enb_base = 1, mme_base = 1;
-    unsigned eea = 2, eia = 2;
-    const char *out_pcap = NULL, *out_keys = NULL;
-    bool have_n = false, have_m = false;
-
-    static const struct option longopts[] = {
-        {"seed", required_argument, NULL, 's'},
-        {"alg", required_argument, NULL, 'a'},
-        {"enb-id-base", required_argument, NULL, 'E'},
-        {"mme-id-base", required_argument, NULL, 'M'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int c;
-    while ((c = getopt_long(argc, argv, "n:m:o:k:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'n':
-            if (!parse_u64(optarg, 1000000000ULL, &n_ues) || n_ues == 0) {
-                fprintf(stderr, "gen_s1ap: -n: expected 1 .. 10^9 UEs\n");
-                return 2;
-            }
-            have_n = true;
-            break;
-        case 'm':
-            /* COUNTs are 24 bits; the DL one reaches M + 2. */
-            if (!parse_u64(optarg, 0xFFFFFFULL - 2, &m_msgs)) {
-                fprintf(stderr, "gen_s1ap: -m: expected 0 .. %u\n", 0xFFFFFF - 2);
-                return 2;
-            }
-            have_m = true;
-            break;
-        case 'o':
-            out_pcap = optarg;
-            break;
-        case 'k':
-            out_keys = optarg;
-            break;
-        case 's':
-            if (!parse_u64(optarg, UINT64_MAX, &seed)) {
-                fprintf(stderr, "gen_s1ap: --seed: expected an unsigned 64-bit number\n");
-                return 2;
-            }
-            break;
-        case 'a': {
-            unsigned e, i;
-            char tail;
-            if (sscanf(optarg, "%u/%u%c", &e, &i, &tail) != 2 || e > 3 || i > 3) {
-                fprintf(stderr, "gen_s1ap: --alg: expected EEA/EIA, each 0..3 (e.g. 2/2)\n");
-                return 2;
-            }
-            eea = e;
-            eia = i;
-            break;
-        }
-        case 'E':
-            if (!parse_u64(optarg, 0xFFFFFFULL, &enb_base)) {
-                fprintf(stderr, "gen_s1ap: --enb-id-base: expected 0 .. 16777215\n");
-                return 2;
-            }
-            break;
-        case 'M':
-            if (!parse_u64(optarg, 0xFFFFFFFFULL, &mme_base)) {
-                fprintf(stderr, "gen_s1ap: --mme-id-base: expected 0 .. 4294967295\n");
-                return 2;
-            }
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (optind != argc || !have_n || !have_m || !out_pcap || !out_keys) {
-        usage(stderr);
-        return 2;
-    }
-    if (enb_base + n_ues - 1 > 0xFFFFFFULL) {
-        fprintf(stderr, "gen_s1ap: eNB-UE-S1AP-IDs %" PRIu64 " .. %" PRIu64
-                        " exceed 16777215\n", enb_base, enb_base + n_ues - 1);
-        return 2;
-    }
-    if (mme_base + n_ues - 1 > 0xFFFFFFFFULL) {
-        fprintf(stderr, "gen_s1ap: MME-UE-S1AP-IDs %" PRIu64 " .. %" PRIu64
-                        " exceed 4294967295\n", mme_base, mme_base + n_ues - 1);
-        return 2;
-    }
-    if (!kasme_alg_available(eea) || !kasme_alg_available(eia)) {
-        fprintf(stderr, "gen_s1ap: %s/%s not in this build (KASME_WITH_SNOW3G_ZUC=OFF)\n",
-                kasme_eea_name(eea), kasme_eia_name(eia));
-        return 2;
-    }
-    if (eia == 0)
+    static const gen_id_option ids[2] = {{"enb-id-base", 0xFFFFFFULL},
+                                         {"mme-id-base", 0xFFFFFFFFULL}};
+    static const gen_scenario scenario = {sizeof(ue_t), offsetof(ue_t, nas), STEP_TRAFFIC,
+                                          setup_cb, key_line_cb, step_cb};
+    gen_options o;
+    gen_prog = "gen_s1ap";
+    int status = gen_parse_options(argc, argv, ids, usage, &o);
+    if (status >= 0)
+        return status;
+    if (o.integ == 0)
         fprintf(stderr, "gen_s1ap: warning: EIA0: every NAS-MAC is zero (TS 33.401 allows "
                         "EIA0 for unauthenticated emergency calls only)%s\n",
-                eea ? "; stock Wireshark takes a zero MAC for \"not ciphered\" and dissects "
-                      "the ciphertext as plain" : "");
-    if (kasme_gcrypt_init() != 0) {
-        fprintf(stderr, "gen_s1ap: libgcrypt initialisation failed\n");
-        return 1;
-    }
-
-    uint64_t redraws = 0;
-    ue_t *ues = calloc((size_t)n_ues, sizeof *ues);
-    if (!ues) {
-        fprintf(stderr, "gen_s1ap: out of memory for %" PRIu64 " UEs\n", n_ues);
-        return 1;
-    }
-    FILE *pf = fopen(out_pcap, "wb");
-    if (!pf) {
-        fprintf(stderr, "gen_s1ap: %s: %s\n", out_pcap, strerror(errno));
-        return 1;
-    }
-    FILE *kf = fopen(out_keys, "w");
-    if (!kf) {
-        fprintf(stderr, "gen_s1ap: %s: %s\n", out_keys, strerror(errno));
-        return 1;
-    }
-    static char kbuf[1 << 16];
-    setvbuf(kf, kbuf, _IOFBF, sizeof kbuf);
-    for (uint64_t i = 0; i < n_ues; i++) {
-        ue_t *ue = &ues[i];
-        ue_setup(ue, seed, (uint32_t)i, (uint32_t)enb_base, (uint32_t)mme_base, eea, eia, m_msgs);
-        redraws += ue->attempts - 1;
-        fprintf(kf, "imsi=%015" PRIu64 " k=", ue->imsi);
-        for (int j = 0; j < 16; j++)
-            fprintf(kf, "%02x", ue->k[j]);
-        fputs(" opc=", kf);
-        for (int j = 0; j < 16; j++)
-            fprintf(kf, "%02x", ue->opc[j]);
-        fputs(" amf=8000\n", kf);
-    }
-    if (fclose(kf) != 0) {
-        fprintf(stderr, "gen_s1ap: %s: %s\n", out_keys, strerror(errno));
-        return 1;
-    }
-
-    static char pbuf[1 << 20];
-    setvbuf(pf, pbuf, _IOFBF, sizeof pbuf);
-    pcap_out p;
-    pcap_open(&p, pf);
-    uint64_t steps = STEP_TRAFFIC + 2 * m_msgs;
-    for (uint64_t step = 0; step < steps; step++)
-        for (uint64_t i = 0; i < n_ues; i++)
-            ue_step(&ues[i], (unsigned)step, eea, eia, &p);
-    if (fclose(pf) != 0) {
-        fprintf(stderr, "gen_s1ap: %s: %s\n", out_pcap, strerror(errno));
-        return 1;
-    }
-
-    for (uint64_t i = 0; i < n_ues; i++) {
-        kasme_cipher_free(&ues[i].enc);
-        kasme_integrity_free(&ues[i].integ);
-    }
-    free(ues);
+                o.enc ? "; stock Wireshark takes a zero MAC for \"not ciphered\" and dissects "
+                        "the ciphertext as plain" : "");
+    gen_pcap p;
+    if ((status = gen_run(&scenario, &o, &p)) != 0)
+        return status;
     fprintf(stderr,
             "gen_s1ap: %" PRIu64 " UEs, %" PRIu64 " PDUs, %" PRIu64 " protected, %" PRIu64
             " SecurityKeys, NAS %s/%s, %" PRIu64 " bytes\n",
-            n_ues, p.records, p.protected_pdus, p.security_keys, kasme_eea_name(eea),
-            kasme_eia_name(eia), p.bytes);
+            o.n_ues, p.records, p.protected_pdus, p.security_keys, kasme_eea_name(o.enc),
+            kasme_eia_name(o.integ), p.bytes);
     fprintf(stderr,
             "gen_s1ap: stock Wireshark sees %" PRIu64 " ciphertexts as \"Unknown Message Type\", "
             "%" PRIu64 " unguarded; %" PRIu64 " RAND redraws\n",
-            p.verdicts[SHOWN_UNKNOWN_TYPE], p.verdicts[UNGUARDED], redraws);
+            p.verdicts[SHOWN_UNKNOWN_TYPE], p.verdicts[UNGUARDED], rand_redraws);
     return 0;
 }
