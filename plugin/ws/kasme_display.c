@@ -289,6 +289,8 @@ static proto_item *line_if(proto_tree *t, proto_item *it, bool own_line)
 /* The UE, and its IMSI on the same line in the compact tree. */
 static void add_ue(proto_tree *t, uint32_t ue_id, const char *imsi)
 {
+    if (!t)
+        return;
     bool has_imsi = imsi && imsi[0];
     proto_item *ue = ue_id ? line(proto_tree_add_uint(t, hf_ue, NULL, 0, 0, ue_id)) : NULL;
     /* an appended label: cheaper in Wireshark than a _format_value item (callgrind) */
@@ -301,6 +303,8 @@ static void add_ue(proto_tree *t, uint32_t ue_id, const char *imsi)
 /* A status other than deciphered or not protected is news: a line of its own. */
 static void add_status(proto_tree *t, kasme_pdu_status status)
 {
+    if (!t)
+        return;
     proto_item *it = proto_tree_add_uint(t, hf_status, NULL, 0, 0, status);
     if (status == KASME_PDU_DECIPHERED || status == KASME_PDU_PLAIN)
         detail(t, it);
@@ -349,6 +353,8 @@ static void add_events(proto_tree *tree, packet_info *pinfo, proto_item *top,
         {KASME_EV_EAP_MAC_BAD, "EAP-AKA': AT_MAC does not verify", &ei_eap_mac_bad},
         {KASME_EV_KSI_DIFFERS, "KSI differs from the context's: the UE's current context verified the short MAC", &ei_ksi_differs},
     };
+    if (!r->events) /* most PDUs: no need to walk the table */
+        return;
     if (r->events & (KASME_EV_EAP_MAC_OK | KASME_EV_EAP_MAC_BAD))
         line(proto_tree_add_uint(tree, hf_eap_mac, NULL, 0, 0,
                                  r->events & KASME_EV_EAP_MAC_OK ? KASME_MAC_GOOD : KASME_MAC_BAD));
