@@ -3,6 +3,7 @@
 
 #include <epan/proto.h>
 #include <epan/column-utils.h>
+#include <epan/prefs.h>
 #include <wsutil/str_util.h> /* wmem_strconcat */
 
 #include "nas_msg.h"
@@ -88,6 +89,12 @@ static expert_field ei_eap_mac_bad = EI_INIT;
 static expert_field ei_suci_bad_tag = EI_INIT;
 static expert_field ei_suci_unknown_key = EI_INIT;
 static expert_field ei_suci_failed = EI_INIT;
+
+/* kasme.tree_detail: the compact tree prints a few summary lines a PDU (tshark -V printed ~19
+ * before), every field kept as a hidden item for filters, columns and -T fields; "full" shows
+ * each field on its own line. */
+enum { KASME_TREE_COMPACT, KASME_TREE_FULL };
+static gint tree_detail = KASME_TREE_COMPACT;
 
 static dissector_handle_t nas_eps_plain_handle;
 static dissector_handle_t nas_5gs_handle;
@@ -216,6 +223,95 @@ void kasme_display_register(int proto)
     expert_register_field_array(expert, ei, array_length(ei));
 }
 
+void kasme_display_register_prefs(module_t *module)
+{
+    static const enum_val_t detail_vals[] = {
+        {"compact", "Compact: a few summary lines, every field still filterable", KASME_TREE_COMPACT},
+        {"full", "Full: every field on its own line", KASME_TREE_FULL},
+        {NULL, NULL, -1}};
+    prefs_register_enum_preference(
+        module, "tree_detail", "Tree detail",
+        "compact: the top line, then UE and IMSI, key source and frames, algorithms with KSI, "
+        "direction and COUNT, and the MAC verdict (a failed MAC also on lines of its own); the "
+        "other fields are hidden items, still usable in filters, columns and -T fields. "
+        "full: every field on its own line.",
+        &tree_detail, detail_vals, FALSE);
+}
+
+/* Labels cost a formatted string each; they are seen only in a printed tree, or for kasme's
+ * own item when a column or a filter asks for it (a child item that is not printed may be a
+ * stand-in for its parent, so its label is left alone then). */
+static bool top_label_wanted(proto_tree *tree)
+{
+    return proto_field_is_referenced(tree, proto_kasme);
+}
+
+static bool child_label_wanted(proto_tree *t)
+{
+    return t && PTREE_DATA(t) && PTREE_DATA(t)->visible;
+}
+
+/* kasme's items, wanted when the tree is printed or a filter, column or -T fields names kasme
+ * or one of its fields; otherwise Wireshark would only fake them, at a cost for each call. */
+static proto_tree *kasme_subtree(proto_tree *tree, proto_item *top)
+{
+    return top_label_wanted(tree) ? proto_item_add_subtree(top, ett_kasme) : NULL;
+}
+
+/* A printed tree in the compact form (kasme.tree_detail). */
+static bool compact(proto_tree *t)
+{
+    return tree_detail == KASME_TREE_COMPACT && child_label_wanted(t);
+}
+
+/* An item with a line of its own in either form of the tree. */
+static proto_item *line(proto_item *it)
+{
+    proto_item_set_generated(it);
+    return it;
+}
+
+/* An item whose value a summary line of the compact tree shows: hidden there, still in
+ * filters, columns and -T fields; its own line in the full tree. */
+static proto_item *detail(proto_tree *t, proto_item *it)
+{
+    proto_item_set_generated(it);
+    if (compact(t))
+        proto_item_set_hidden(it);
+    return it;
+}
+
+static proto_item *line_if(proto_tree *t, proto_item *it, bool own_line)
+{
+    return own_line ? line(it) : detail(t, it);
+}
+
+/* The UE, and its IMSI on the same line in the compact tree. */
+static void add_ue(proto_tree *t, uint32_t ue_id, const char *imsi)
+{
+    if (!t)
+        return;
+    bool has_imsi = imsi && imsi[0];
+    proto_item *ue = ue_id ? line(proto_tree_add_uint(t, hf_ue, NULL, 0, 0, ue_id)) : NULL;
+    /* an appended label: cheaper in Wireshark than a _format_value item (callgrind) */
+    if (ue && has_imsi && compact(t))
+        proto_item_append_text(ue, ", IMSI %s", imsi);
+    if (has_imsi)
+        line_if(t, proto_tree_add_string(t, hf_imsi, NULL, 0, 0, imsi), !ue_id);
+}
+
+/* A status other than deciphered or not protected is news: a line of its own. */
+static void add_status(proto_tree *t, kasme_pdu_status status)
+{
+    if (!t)
+        return;
+    proto_item *it = proto_tree_add_uint(t, hf_status, NULL, 0, 0, status);
+    if (status == KASME_PDU_DECIPHERED || status == KASME_PDU_PLAIN)
+        detail(t, it);
+    else
+        line(it);
+}
+
 /* nas-eps_plain for EPS; nas-5gs for 5GS, whose plain messages it dissects as they are. */
 static dissector_handle_t plain_handle(const uint8_t *plain, size_t len)
 {
@@ -257,15 +353,15 @@ static void add_events(proto_tree *tree, packet_info *pinfo, proto_item *top,
         {KASME_EV_EAP_MAC_BAD, "EAP-AKA': AT_MAC does not verify", &ei_eap_mac_bad},
         {KASME_EV_KSI_DIFFERS, "KSI differs from the context's: the UE's current context verified the short MAC", &ei_ksi_differs},
     };
+    if (!r->events) /* most PDUs: no need to walk the table */
+        return;
     if (r->events & (KASME_EV_EAP_MAC_OK | KASME_EV_EAP_MAC_BAD))
-        proto_item_set_generated(proto_tree_add_uint(
-            tree, hf_eap_mac, NULL, 0, 0,
-            r->events & KASME_EV_EAP_MAC_OK ? KASME_MAC_GOOD : KASME_MAC_BAD));
+        line(proto_tree_add_uint(tree, hf_eap_mac, NULL, 0, 0,
+                                 r->events & KASME_EV_EAP_MAC_OK ? KASME_MAC_GOOD : KASME_MAC_BAD));
     for (size_t i = 0; i < G_N_ELEMENTS(events); i++) {
         if (!(r->events & events[i].bit))
             continue;
-        proto_item *it = proto_tree_add_string(tree, hf_event, NULL, 0, 0, events[i].text);
-        proto_item_set_generated(it);
+        line(proto_tree_add_string(tree, hf_event, NULL, 0, 0, events[i].text));
         if (events[i].ei)
             expert_add_info(pinfo, top, events[i].ei);
     }
@@ -273,13 +369,29 @@ static void add_events(proto_tree *tree, packet_info *pinfo, proto_item *top,
 
 /* Values that are not in the packet (keys, the serving network id) get a tvb of their own,
  * not shown as a data source. */
-static void add_key(proto_tree *tree, tvbuff_t *parent, int hf, const uint8_t *key, guint len)
+static proto_item *add_key(proto_tree *tree, tvbuff_t *parent, int hf, const uint8_t *key,
+                           guint len)
 {
+    if (!tree)
+        return NULL;
     tvbuff_t *key_tvb = tvb_new_child_real_data(parent, key, len, (gint)len);
-    proto_item_set_generated(proto_tree_add_item(tree, hf, key_tvb, 0, (gint)len, ENC_NA));
+    return line(proto_tree_add_item(tree, hf, key_tvb, 0, (gint)len, ENC_NA));
 }
 
-static void add_key_source(proto_tree *tree, tvbuff_t *parent, const kasme_nas_result *r)
+/* ", AKA in frame a, SMC in frame s" for the frames there are (0: none), in one append. */
+static void append_frames(proto_item *it, uint32_t aka_frame, uint32_t smc_frame)
+{
+    if (aka_frame && smc_frame)
+        proto_item_append_text(it, ", AKA in frame %u, SMC in frame %u", aka_frame, smc_frame);
+    else if (aka_frame)
+        proto_item_append_text(it, ", AKA in frame %u", aka_frame);
+    else if (smc_frame)
+        proto_item_append_text(it, ", SMC in frame %u", smc_frame);
+}
+
+/* The key source line; in the compact tree it names the AKA and SMC frames too. Returns the
+ * ciphering algorithm's item, which holds the compact tree's algorithms line. */
+static proto_item *add_key_source(proto_tree *tree, tvbuff_t *parent, const kasme_nas_result *r)
 {
     char who[128] = "";
     if (r->ctx.sub && proto_field_is_referenced(tree, hf_key_source)) /* only if shown */
@@ -292,20 +404,33 @@ static void add_key_source(proto_tree *tree, tvbuff_t *parent, const kasme_nas_r
                                                   : (fivegs ? "5G AKA with subscriber"
                                                             : "AKA with subscriber");
     const char *searched = r->ctx.algs_searched ? ", algorithms found by MAC search" : "";
-    proto_item *it = proto_tree_add_string_format_value(tree, hf_key_source, NULL, 0, 0, who,
-                                                        "%s %s%s", how, who, searched);
-    proto_item_set_generated(it);
+    proto_item *src = line(proto_tree_add_string_format_value(tree, hf_key_source, NULL, 0, 0,
+                                                              who, "%s %s%s", how, who, searched));
+    if (compact(tree))
+        append_frames(src, r->ctx.aka_frame, r->ctx.smc_frame);
     if (r->ctx.algs_searched)
-        proto_item_set_generated(proto_tree_add_boolean(tree, hf_algs_searched, NULL, 0, 0, TRUE));
+        detail(tree, proto_tree_add_boolean(tree, hf_algs_searched, NULL, 0, 0, TRUE));
     if (r->ctx.aka_frame)
-        proto_item_set_generated(proto_tree_add_uint(tree, hf_aka_frame, NULL, 0, 0, r->ctx.aka_frame));
+        detail(tree, proto_tree_add_uint(tree, hf_aka_frame, NULL, 0, 0, r->ctx.aka_frame));
     if (r->ctx.smc_frame)
-        proto_item_set_generated(proto_tree_add_uint(tree, hf_smc_frame, NULL, 0, 0, r->ctx.smc_frame));
-    proto_item_set_generated(proto_tree_add_int(tree, hf_ksi, NULL, 0, 0, r->ctx.ksi));
-    proto_item_set_generated(proto_tree_add_uint(tree, fivegs ? hf_nea : hf_eea, NULL, 0, 0, r->ctx.eea));
-    proto_item_set_generated(proto_tree_add_uint(tree, fivegs ? hf_nia : hf_eia, NULL, 0, 0, r->ctx.eia));
+        detail(tree, proto_tree_add_uint(tree, hf_smc_frame, NULL, 0, 0, r->ctx.smc_frame));
+    detail(tree, proto_tree_add_int(tree, hf_ksi, NULL, 0, 0, r->ctx.ksi));
+    proto_item *alg = line(proto_tree_add_uint(tree, fivegs ? hf_nea : hf_eea, NULL, 0, 0, r->ctx.eea));
+    detail(tree, proto_tree_add_uint(tree, fivegs ? hf_nia : hf_eia, NULL, 0, 0, r->ctx.eia));
     if (!r->ctx.from_keyfile_kasme)
-        add_key(tree, parent, hf_sn_id, r->ctx.sn_id, 3);
+        detail(tree, add_key(tree, parent, hf_sn_id, r->ctx.sn_id, 3));
+    return alg;
+}
+
+/* The compact tree's algorithms line, on the ciphering algorithm's item. */
+static void nas_algorithms_line(proto_item *alg, const kasme_nas_result *r)
+{
+    bool fivegs = r->ctx.domain == KASME_DOMAIN_5GS;
+    proto_item_set_text(alg, "Algorithms: %s, %s, KSI %d, %s, NAS COUNT %u",
+                        val_to_str_const(r->ctx.eea, fivegs ? nea_vals : eea_vals, "?"),
+                        val_to_str_const(r->ctx.eia, fivegs ? nia_vals : eia_vals, "?"),
+                        r->ctx.ksi, val_to_str_const((guint32)r->dir, dir_vals, "direction unknown"),
+                        r->count);
 }
 
 static void add_keys(proto_tree *tree, tvbuff_t *parent, const kasme_nas_result *r)
@@ -325,34 +450,49 @@ static void add_keys(proto_tree *tree, tvbuff_t *parent, const kasme_nas_result 
         add_key(keys, parent, fivegs ? hf_key_kgnb : hf_key_kenb, r->kenb, 32);
 }
 
-/* Labels cost a formatted string each; they are seen only in a printed tree, or for kasme's
- * own item when a column or a filter asks for it (a child item that is not printed may be a
- * stand-in for its parent, so its label is left alone then). */
-static bool top_label_wanted(proto_tree *tree)
-{
-    return proto_field_is_referenced(tree, proto_kasme);
-}
-
-static bool child_label_wanted(proto_tree *t)
-{
-    return t && PTREE_DATA(t) && PTREE_DATA(t)->visible;
-}
-
 /* The verdict on a NAS MAC or an RRC MAC-I the way Wireshark shows checksums: the calculated
- * value, the status (1 good, 0 bad), and expert info for a failure or a missing check. */
-static void add_mac_verdict(proto_tree *tree, packet_info *pinfo, proto_item *top,
-                            const char *what, int status, uint32_t received, uint32_t calculated,
-                            const char *why)
+ * value, the status (1 good, 0 bad), and expert info for a failure or a missing check. The
+ * compact tree has the status on the received MAC's line (mac, NULL when the PDU is too short
+ * to hold it); a failed MAC keeps its calculated value and status on lines of their own. */
+/* The MAC as received (a 2-octet short MAC or 4 octets); the compact tree appends its verdict,
+ * "MAC: 0x2fcd9aa4 [Good]", in one append (cheaper than a _format_value item). */
+static proto_item *add_mac_item(proto_tree *tree, tvbuff_t *tvb, gint offset, gint len,
+                                uint32_t received, bool deciphered, int status, const char *why)
 {
-    if (status == KASME_MAC_GOOD || status == KASME_MAC_BAD)
-        proto_item_set_generated(proto_tree_add_uint(tree, hf_mac_calc, NULL, 0, 0, calculated));
-    proto_item_set_generated(proto_tree_add_uint(tree, hf_mac_status, NULL, 0, 0, (guint32)status));
+    proto_item *mac = proto_tree_add_uint(tree, hf_mac, tvb, offset, len, received);
+    const char *shown = deciphered ? " (deciphered)" : "";
+    if (!compact(tree)) {
+        if (deciphered && child_label_wanted(tree))
+            proto_item_append_text(mac, "%s", shown);
+        return mac;
+    }
+    const char *verdict = val_to_str_const((guint32)status, proto_checksum_vals, "?");
+    if (status == KASME_MAC_UNVERIFIED && why)
+        proto_item_append_text(mac, "%s [%s: %s]", shown, verdict, why);
+    else
+        proto_item_append_text(mac, "%s [%s]", shown, verdict);
+    return mac;
+}
+
+static void add_mac_verdict(proto_tree *tree, packet_info *pinfo, proto_item *top,
+                            proto_item *mac, const char *what, int status, uint32_t received,
+                            uint32_t calculated, const char *why)
+{
+    bool own_lines = status == KASME_MAC_BAD || !mac;
+    if (status == KASME_MAC_GOOD || status == KASME_MAC_BAD) {
+        proto_item *calc = proto_tree_add_uint(tree, hf_mac_calc, NULL, 0, 0, calculated);
+        line_if(tree, calc, own_lines);
+    }
+    proto_item *st = proto_tree_add_uint(tree, hf_mac_status, NULL, 0, 0, (guint32)status);
+    line_if(tree, st, own_lines);
+    bool why_shown = status == KASME_MAC_UNVERIFIED && why;
     if (status == KASME_MAC_BAD)
         expert_add_info_format(pinfo, top, &ei_mac_bad,
                                "%s verification failed: received 0x%08x, calculated 0x%08x",
                                what, received, calculated);
-    if (status == KASME_MAC_UNVERIFIED && why) {
-        proto_item_set_generated(proto_tree_add_string(tree, hf_mac_why, NULL, 0, 0, why));
+    if (why_shown) {
+        proto_item *w = proto_tree_add_string(tree, hf_mac_why, NULL, 0, 0, why);
+        line_if(tree, w, own_lines);
         expert_add_info_format(pinfo, top, &ei_mac_unverified, "%s not verified: %s", what, why);
     }
 }
@@ -367,11 +507,41 @@ static void add_mac(proto_tree *tree, packet_info *pinfo, proto_item *top,
                    tvb_get_guint8(item->tvb, item->offset) == KASME_NAS_EPD_5GMM ? 2 : 1;
     gint mac_at = short_mac ? 2 : hdr_len;
     gint mac_len = short_mac ? 2 : 4;
+    proto_item *mac = NULL;
     if (item->length >= mac_at + mac_len) /* a truncated PDU's MAC is not there to show */
-        proto_tree_add_uint(tree, hf_mac, item->tvb, item->offset + mac_at, mac_len,
-                            r->mac_received);
-    add_mac_verdict(tree, pinfo, top, "MAC", r->mac_status, r->mac_received, r->mac_calculated,
-                    r->unverified_why);
+        mac = add_mac_item(tree, item->tvb, item->offset + mac_at, mac_len, r->mac_received,
+                           false, r->mac_status, r->unverified_why);
+    add_mac_verdict(tree, pinfo, top, mac, "MAC", r->mac_status, r->mac_received,
+                    r->mac_calculated, r->unverified_why);
+}
+
+/* The Info column: nas-eps's "Ciphered message" in the text before (saved, saved_len long)
+ * replaced by the plaintext's names, or the names appended. Built in one pool buffer that is
+ * set without a copy (col_set_str): it lives as long as the packet's columns. A text longer
+ * than the Info column holds is copied and cut by col_add_str, as before. */
+static void merge_info(packet_info *pinfo, const gchar *saved, size_t saved_len,
+                       const gchar *names)
+{
+    static const char ciphered[] = "Ciphered message";
+    const size_t ciphered_len = sizeof ciphered - 1;
+    const gchar *hole = strstr(saved, ciphered);
+    size_t prefix_len = hole ? (size_t)(hole - saved) : saved_len;
+    const char *sep = hole || !saved_len ? "" : ", ";
+    size_t sep_len = strlen(sep);
+    const gchar *suffix = hole ? hole + ciphered_len : saved + saved_len;
+    size_t suffix_len = saved_len - (size_t)(suffix - saved);
+    size_t names_len = strlen(names);
+    size_t len = prefix_len + sep_len + names_len + suffix_len;
+    gchar *merged = wmem_alloc(pinfo->pool, len + 1);
+    memcpy(merged, saved, prefix_len);
+    memcpy(merged + prefix_len, sep, sep_len);
+    memcpy(merged + prefix_len + sep_len, names, names_len);
+    memcpy(merged + prefix_len + sep_len + names_len, suffix, suffix_len);
+    merged[len] = '\0';
+    if (len < COL_MAX_INFO_LEN)
+        col_set_str(pinfo->cinfo, COL_INFO, merged);
+    else
+        col_add_str(pinfo->cinfo, COL_INFO, merged);
 }
 
 /* Replaces nas-eps's "Ciphered message" in the Info column with what the plaintext is. */
@@ -382,40 +552,34 @@ static void show_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     tvbuff_t *plain = tvb_new_child_real_data(tvb, fr->plain, (guint)fr->nas.plain_len,
                                               (gint)fr->nas.plain_len);
     add_new_data_source(pinfo, plain, "Deciphered NAS");
-    proto_item_set_generated(proto_tree_add_item(kasme_tree, hf_plaintext, plain, 0, -1, ENC_NA));
+    detail(kasme_tree, proto_tree_add_item(kasme_tree, hf_plaintext, plain, 0, -1, ENC_NA));
     if (!h)
         return;
     const gchar *before = col_get_text(pinfo->cinfo, COL_INFO);
-    gchar *saved = before ? wmem_strdup(pinfo->pool, before) : NULL;
+    size_t saved_len = before ? strlen(before) : 0;
+    /* a copy: the plaintext's dissector writes over the column's buffer */
+    const gchar *saved = before ? wmem_memdup(pinfo->pool, before, saved_len + 1) : NULL;
     col_set_writable(pinfo->cinfo, COL_INFO, TRUE); /* RLC-LTE may have frozen it */
     col_clear_fence(pinfo->cinfo, COL_INFO);
     col_set_str(pinfo->cinfo, COL_INFO, "");
     call_dissector(h, plain, pinfo, tree);
     const gchar *names = col_get_text(pinfo->cinfo, COL_INFO);
-    if (!saved || !names)
-        return;
-    /* wmem_strconcat, not a printf: this runs for every deciphered PDU */
-    gchar *merged = NULL;
-    gchar *hole = strstr(saved, "Ciphered message");
-    if (hole) {
-        *hole = '\0'; /* saved is this function's copy */
-        merged = wmem_strconcat(pinfo->pool, saved, names, hole + strlen("Ciphered message"),
-                                NULL);
-    } else {
-        merged = wmem_strconcat(pinfo->pool, saved, *saved ? ", " : "", names, NULL);
-    }
-    col_add_str(pinfo->cinfo, COL_INFO, merged);
+    if (saved && names)
+        merge_info(pinfo, saved, saved_len, names);
 }
 
 static void summary(proto_item *top, const kasme_nas_result *r, const char *msg_name)
 {
     static const char *const mac_words[] = {"MAC FAILED", "MAC verified", "MAC not verified",
                                             "no MAC"};
-    proto_item_append_text(top, ": NAS %s%s, %s", msg_name ? msg_name : "",
-                           r->status == KASME_PDU_DECIPHERED ? "" : " (not deciphered)",
-                           mac_words[r->mac_status & 3]);
-    if (r->ue_id)
-        proto_item_append_text(top, " (UE %u, COUNT %u)", r->ue_id, r->count);
+    const char *name = msg_name ? msg_name : "";
+    const char *state = r->status == KASME_PDU_DECIPHERED ? "" : " (not deciphered)";
+    const char *mac = mac_words[r->mac_status & 3];
+    if (r->ue_id) /* one formatted append: each costs the label again */
+        proto_item_append_text(top, ": NAS %s%s, %s (UE %u, COUNT %u)", name, state, mac,
+                               r->ue_id, r->count);
+    else
+        proto_item_append_text(top, ": NAS %s%s, %s", name, state, mac);
 }
 
 static const char *plain_name(const kasme_frame_result *fr)
@@ -505,20 +669,17 @@ static void display_nas(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         return;
     proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
                                           item->length, ENC_NA);
-    proto_tree *t = proto_item_add_subtree(top, ett_kasme);
-    const char *name = plain_name(fr);
+    proto_tree *t = kasme_subtree(tree, top);
+    const char *name = t ? plain_name(fr) : NULL; /* for the labels and kasme.msg */
     if (top_label_wanted(tree)) {
         if (r->sec_hdr == 0)
             proto_item_append_text(top, ": NAS (plain)");
         else
             summary(top, r, name);
     }
-    if (r->ue_id)
-        proto_item_set_generated(proto_tree_add_uint(t, hf_ue, NULL, 0, 0, r->ue_id));
-    if (r->imsi[0])
-        proto_item_set_generated(proto_tree_add_string(t, hf_imsi, NULL, 0, 0, r->imsi));
-    proto_item_set_generated(proto_tree_add_string(t, hf_layer, NULL, 0, 0, "NAS"));
-    proto_item_set_generated(proto_tree_add_uint(t, hf_status, NULL, 0, 0, r->status));
+    add_ue(t, r->ue_id, r->imsi);
+    detail(t, proto_tree_add_string(t, hf_layer, NULL, 0, 0, "NAS"));
+    add_status(t, r->status);
     if (r->status == KASME_PDU_NO_CONTEXT)
         expert_add_info(pinfo, top, &ei_no_context);
     if (r->status == KASME_PDU_ALG_UNAVAILABLE)
@@ -533,17 +694,19 @@ static void display_nas(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         return;
     }
     if (r->dir >= 0)
-        proto_item_set_generated(proto_tree_add_uint(t, hf_dir, NULL, 0, 0, (guint32)r->dir));
+        line_if(t, proto_tree_add_uint(t, hf_dir, NULL, 0, 0, (guint32)r->dir), !r->has_ctx);
     if (r->has_ctx) {
-        add_key_source(t, item->tvb, r);
-        proto_item_set_generated(proto_tree_add_uint(t, hf_count, NULL, 0, 0, r->count));
+        proto_item *alg = add_key_source(t, item->tvb, r);
+        detail(t, proto_tree_add_uint(t, hf_count, NULL, 0, 0, r->count));
+        if (compact(t))
+            nas_algorithms_line(alg, r);
     }
     add_mac(t, pinfo, top, item, r);
     bool ciphered = r->sec_hdr == 2 || r->sec_hdr == 4 || container_deciphered(item, fr);
-    proto_item_set_generated(proto_tree_add_boolean(t, hf_deciphered, NULL, 0, 0,
-                                                    ciphered && r->status == KASME_PDU_DECIPHERED));
+    detail(t, proto_tree_add_boolean(t, hf_deciphered, NULL, 0, 0,
+                                     ciphered && r->status == KASME_PDU_DECIPHERED));
     if (name)
-        proto_item_set_generated(proto_tree_add_string(t, hf_msg, NULL, 0, 0, name));
+        detail(t, proto_tree_add_string(t, hf_msg, NULL, 0, 0, name));
     add_keys(t, item->tvb, r);
     if (ciphered && r->status == KASME_PDU_DECIPHERED && r->plain_len)
         show_plaintext(tvb, pinfo, tree, t, fr);
@@ -557,7 +720,7 @@ static void display_kenb(packet_info *pinfo, proto_tree *tree, const kasme_item 
     const kasme_kenb_result *k = &fr->kenb;
     proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
                                           item->length, ENC_NA);
-    proto_tree *t = proto_item_add_subtree(top, ett_kasme);
+    proto_tree *t = kasme_subtree(tree, top);
     const char *verdict = val_to_str_const(k->verdict, kenb_vals, "?");
     bool fivegs = k->domain == KASME_DOMAIN_5GS;
     if (top_label_wanted(tree) && k->nh)
@@ -566,20 +729,21 @@ static void display_kenb(packet_info *pinfo, proto_tree *tree, const kasme_item 
     else if (top_label_wanted(tree))
         proto_item_append_text(top, fivegs ? ": K_gNB (NGAP SecurityKey) %s"
                                            : ": K_eNB (S1AP SecurityKey) %s", verdict);
-    if (k->ue_id)
-        proto_item_set_generated(proto_tree_add_uint(t, hf_ue, NULL, 0, 0, k->ue_id));
+    add_ue(t, k->ue_id, NULL);
     int hf_verdict = k->nh ? hf_nh_verdict : fivegs ? hf_kgnb_verdict : hf_kenb_verdict;
     proto_item *v = proto_tree_add_uint(t, hf_verdict, item->tvb, item->offset, item->length,
                                         k->verdict);
-    if (k->nh)
-        proto_item_set_generated(proto_tree_add_uint(t, hf_nh_ncc, NULL, 0, 0, k->ncc));
+    if (k->nh) /* the top line names the NCC */
+        detail(t, proto_tree_add_uint(t, hf_nh_ncc, NULL, 0, 0, k->ncc));
     if (k->verdict == KASME_KENB_CONFIRMED) {
         int hf_detail = k->nh ? hf_nh_index : fivegs ? hf_kgnb_count : hf_kenb_count;
-        proto_item_set_generated(proto_tree_add_uint(t, hf_detail, NULL, 0, 0,
-                                                     k->nh ? k->nh_index : k->ul_count));
+        uint32_t value = k->nh ? k->nh_index : k->ul_count;
+        detail(t, proto_tree_add_uint(t, hf_detail, NULL, 0, 0, value));
+        if (compact(t))
+            proto_item_append_text(v, k->nh ? ", NH_%u of the chain" : ", from UL NAS COUNT %u",
+                                   value);
         if (k->nh && k->nh_root_from_nas)
-            proto_item_set_generated(
-                proto_tree_add_uint(t, hf_nh_root_count, NULL, 0, 0, k->nh_root_ul_count));
+            line(proto_tree_add_uint(t, hf_nh_root_count, NULL, 0, 0, k->nh_root_ul_count));
     } else if (k->why && child_label_wanted(t)) {
         proto_item_append_text(v, " (%s)", k->why);
     }
@@ -601,31 +765,49 @@ static void add_pdcp_keys(proto_tree *tree, tvbuff_t *parent, const kasme_pdcp_r
     add_key(keys, parent, hf_key_up_enc, r->kup_enc, 16);
 }
 
-static void add_pdcp_context(proto_tree *t, const kasme_pdcp_result *r)
+/* The RRC SMC's frame, the algorithms and the K_eNB's source; the compact tree puts the SMC
+ * frame on the source's line. The K_eNB* details of a re-establishment or handover keep lines
+ * of their own. Returns the ciphering algorithm's item, which holds the algorithms line. */
+static proto_item *add_pdcp_context(proto_tree *t, const kasme_pdcp_result *r)
 {
-    if (r->smc_frame)
-        proto_item_set_generated(proto_tree_add_uint(t, hf_smc_frame, NULL, 0, 0, r->smc_frame));
-    proto_item_set_generated(proto_tree_add_uint(t, hf_eea, NULL, 0, 0, r->eea));
-    proto_item_set_generated(proto_tree_add_uint(t, hf_eia, NULL, 0, 0, r->eia));
-    if (!r->kenb_source)
-        return;
-    proto_item *src = proto_tree_add_string(t, hf_kenb_source, NULL, 0, 0, r->kenb_source);
-    proto_item_set_generated(src);
+    proto_item *smc = r->smc_frame ? proto_tree_add_uint(t, hf_smc_frame, NULL, 0, 0, r->smc_frame)
+                                   : NULL;
+    proto_item *alg = line(proto_tree_add_uint(t, hf_eea, NULL, 0, 0, r->eea));
+    detail(t, proto_tree_add_uint(t, hf_eia, NULL, 0, 0, r->eia));
+    if (!r->kenb_source) {
+        line(smc);
+        return alg;
+    }
+    detail(t, smc);
+    proto_item *src = line(proto_tree_add_string(t, hf_kenb_source, NULL, 0, 0, r->kenb_source));
     if (r->kenb_star) {
-        proto_item_set_generated(proto_tree_add_uint(t, hf_pci, NULL, 0, 0, r->pci));
-        proto_item_set_generated(proto_tree_add_uint(t, hf_earfcn, NULL, 0, 0, r->earfcn_dl));
+        line(proto_tree_add_uint(t, hf_pci, NULL, 0, 0, r->pci));
+        line(proto_tree_add_uint(t, hf_earfcn, NULL, 0, 0, r->earfcn_dl));
         if (r->nh_frame)
-            proto_item_set_generated(proto_tree_add_uint(t, hf_nh_frame, NULL, 0, 0, r->nh_frame));
+            line(proto_tree_add_uint(t, hf_nh_frame, NULL, 0, 0, r->nh_frame));
         /* the first PDU on the new cell: its MAC-I picked the K_eNB* (TS 33.401 7.2.8.4) */
         if (r->mac_status == KASME_MAC_GOOD)
-            proto_item_set_generated(proto_tree_add_string(t, hf_kenb_confirmed_by, NULL, 0, 0,
-                                                           "MAC-I of this PDU (first on the new cell)"));
+            line(proto_tree_add_string(t, hf_kenb_confirmed_by, NULL, 0, 0,
+                                       "MAC-I of this PDU (first on the new cell)"));
     }
     if (r->kenb_from_nas) {
         if (child_label_wanted(t))
             proto_item_append_text(src, " (UL NAS COUNT %u)", r->kenb_ul_count);
-        proto_item_set_generated(proto_tree_add_uint(t, hf_kenb_count, NULL, 0, 0, r->kenb_ul_count));
+        detail(t, proto_tree_add_uint(t, hf_kenb_count, NULL, 0, 0, r->kenb_ul_count));
     }
+    if (compact(t) && r->smc_frame)
+        proto_item_append_text(src, ", RRC SMC in frame %u", r->smc_frame);
+    return alg;
+}
+
+/* The compact tree's algorithms line for a PDCP PDU, on the ciphering algorithm's item. */
+static void pdcp_algorithms_line(proto_item *alg, const kasme_pdcp_result *r)
+{
+    proto_item_set_text(alg, "Algorithms: %s, %s, %s, BEARER %u, COUNT %u",
+                        val_to_str_const(r->eea, eea_vals, "?"),
+                        val_to_str_const(r->eia, eia_vals, "?"),
+                        val_to_str_const((guint32)r->dir, dir_vals, "direction unknown"),
+                        r->bearer, r->count);
 }
 
 /* The MAC-I of an SRB PDU as Wireshark shows checksums; when the PDU was ciphered the value
@@ -634,14 +816,12 @@ static void add_pdcp_context(proto_tree *t, const kasme_pdcp_result *r)
 static void add_mac_i(proto_tree *t, packet_info *pinfo, proto_item *top, const kasme_item *item,
                       const kasme_pdcp_result *r)
 {
-    if (item->length >= 1 + 4) {
-        proto_item *mac = proto_tree_add_uint(t, hf_mac, item->tvb,
-                                              item->offset + item->length - 4, 4, r->mac_received);
-        if (r->ciphered && child_label_wanted(t))
-            proto_item_append_text(mac, " (deciphered)");
-    }
-    add_mac_verdict(t, pinfo, top, "MAC-I", r->mac_status, r->mac_received, r->mac_calculated,
-                    r->unverified_why);
+    proto_item *mac = NULL;
+    if (item->length >= 1 + 4)
+        mac = add_mac_item(t, item->tvb, item->offset + item->length - 4, 4, r->mac_received,
+                           r->ciphered, r->mac_status, r->unverified_why);
+    add_mac_verdict(t, pinfo, top, mac, "MAC-I", r->mac_status, r->mac_received,
+                    r->mac_calculated, r->unverified_why);
 }
 
 static tvbuff_t *show_rrc(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
@@ -655,7 +835,7 @@ static tvbuff_t *show_rrc(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     tvbuff_t *plain = tvb_new_child_real_data(tvb, fr->plain, (guint)fr->pdcp.plain_len,
                                               (gint)fr->pdcp.plain_len);
     add_new_data_source(pinfo, plain, "Deciphered RRC");
-    proto_item_set_generated(proto_tree_add_item(kasme_tree, hf_plaintext, plain, 0, -1, ENC_NA));
+    detail(kasme_tree, proto_tree_add_item(kasme_tree, hf_plaintext, plain, 0, -1, ENC_NA));
     if (h) {
         col_set_writable(pinfo->cinfo, COL_INFO, TRUE); /* RLC-LTE may have frozen it */
         col_append_str(pinfo->cinfo, COL_INFO, " ");
@@ -675,7 +855,7 @@ static void show_user_plane(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     tvbuff_t *plain = tvb_new_child_real_data(tvb, fr->plain, (guint)fr->pdcp.plain_len,
                                               (gint)fr->pdcp.plain_len);
     add_new_data_source(pinfo, plain, "Deciphered user plane");
-    proto_item_set_generated(proto_tree_add_item(kasme_tree, hf_plaintext, plain, 0, -1, ENC_NA));
+    detail(kasme_tree, proto_tree_add_item(kasme_tree, hf_plaintext, plain, 0, -1, ENC_NA));
     uint8_t version = fr->plain[0] >> 4;
     dissector_handle_t h = version == 4 ? ip_handle : version == 6 ? ipv6_handle : NULL;
     if (h)
@@ -690,15 +870,14 @@ static tvbuff_t *display_unprotected(tvbuff_t *tvb, packet_info *pinfo, proto_tr
     const kasme_pdcp_result *r = &fr->pdcp;
     proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
                                           item->length, ENC_NA);
-    proto_tree *t = proto_item_add_subtree(top, ett_kasme);
+    proto_tree *t = kasme_subtree(tree, top);
     if (top_label_wanted(tree))
         proto_item_append_text(top, ": RRC SRB%u before the RRC Security Mode Command, "
                                "not protected (COUNT %u)", item->pdcp.rb_id, r->count);
-    if (r->ue_id)
-        proto_item_set_generated(proto_tree_add_uint(t, hf_ue, NULL, 0, 0, r->ue_id));
-    proto_item_set_generated(proto_tree_add_string(t, hf_layer, NULL, 0, 0, "RRC"));
-    proto_item_set_generated(proto_tree_add_uint(t, hf_status, NULL, 0, 0, r->status));
-    proto_item_set_generated(proto_tree_add_uint(t, hf_count, NULL, 0, 0, r->count));
+    add_ue(t, r->ue_id, NULL);
+    detail(t, proto_tree_add_string(t, hf_layer, NULL, 0, 0, "RRC"));
+    add_status(t, r->status);
+    detail(t, proto_tree_add_uint(t, hf_count, NULL, 0, 0, r->count));
     return show_rrc(tvb, pinfo, tree, t, fr);
 }
 
@@ -726,31 +905,31 @@ static tvbuff_t *display_pdcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
         return NULL;
     proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
                                           item->length, ENC_NA);
-    proto_tree *t = proto_item_add_subtree(top, ett_kasme);
+    proto_tree *t = kasme_subtree(tree, top);
     if (top_label_wanted(tree))
         pdcp_label(top, item, r);
-    if (r->ue_id)
-        proto_item_set_generated(proto_tree_add_uint(t, hf_ue, NULL, 0, 0, r->ue_id));
-    if (r->imsi[0])
-        proto_item_set_generated(proto_tree_add_string(t, hf_imsi, NULL, 0, 0, r->imsi));
-    proto_item_set_generated(proto_tree_add_string(t, hf_layer, NULL, 0, 0, srb ? "RRC" : "UP"));
-    proto_item_set_generated(proto_tree_add_string(t, hf_rb, NULL, 0, 0,
-        wmem_strdup_printf(pinfo->pool, "%s%u", srb ? "SRB" : "DRB", item->pdcp.rb_id)));
-    proto_item_set_generated(proto_tree_add_uint(t, hf_status, NULL, 0, 0, r->status));
+    add_ue(t, r->ue_id, r->imsi);
+    detail(t, proto_tree_add_string(t, hf_layer, NULL, 0, 0, srb ? "RRC" : "UP"));
+    if (t) /* the top line names the bearer */
+        detail(t, proto_tree_add_string(t, hf_rb, NULL, 0, 0,
+            wmem_strdup_printf(pinfo->pool, "%s%u", srb ? "SRB" : "DRB", item->pdcp.rb_id)));
+    add_status(t, r->status);
     if (r->status == KASME_PDU_NO_CONTEXT)
         expert_add_info(pinfo, top, &ei_no_context);
     if (r->status == KASME_PDU_ALG_UNAVAILABLE)
         expert_add_info(pinfo, top, &ei_alg_unavailable);
     kasme_nas_result ev = {.events = r->events};
     add_events(t, pinfo, top, &ev);
-    proto_item_set_generated(proto_tree_add_uint(t, hf_dir, NULL, 0, 0, (guint32)r->dir));
-    proto_item_set_generated(proto_tree_add_uint(t, hf_bearer, NULL, 0, 0, r->bearer));
-    proto_item_set_generated(proto_tree_add_uint(t, hf_count, NULL, 0, 0, r->count));
-    add_pdcp_context(t, r);
+    detail(t, proto_tree_add_uint(t, hf_dir, NULL, 0, 0, (guint32)r->dir));
+    detail(t, proto_tree_add_uint(t, hf_bearer, NULL, 0, 0, r->bearer));
+    detail(t, proto_tree_add_uint(t, hf_count, NULL, 0, 0, r->count));
+    proto_item *alg = add_pdcp_context(t, r);
+    if (compact(t))
+        pdcp_algorithms_line(alg, r);
     if (srb)
         add_mac_i(t, pinfo, top, item, r);
-    proto_item_set_generated(proto_tree_add_boolean(t, hf_deciphered, NULL, 0, 0,
-                                                    r->ciphered && r->status == KASME_PDU_DECIPHERED));
+    detail(t, proto_tree_add_boolean(t, hf_deciphered, NULL, 0, 0,
+                                     r->ciphered && r->status == KASME_PDU_DECIPHERED));
     add_pdcp_keys(t, item->tvb, r);
     if (r->status != KASME_PDU_DECIPHERED || !r->plain_len || !fr->plain)
         return NULL;
@@ -764,7 +943,7 @@ static tvbuff_t *display_pdcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
         return show_rrc(tvb, pinfo, tree, t, fr);
     tvbuff_t *plain = tvb_new_child_real_data(tvb, fr->plain, (guint)r->plain_len,
                                               (gint)r->plain_len);
-    proto_item_set_generated(proto_tree_add_item(t, hf_plaintext, plain, 0, -1, ENC_NA));
+    detail(t, proto_tree_add_item(t, hf_plaintext, plain, 0, -1, ENC_NA));
     return NULL;
 }
 

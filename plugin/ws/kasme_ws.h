@@ -110,6 +110,8 @@ typedef struct {
 } kasme_frame_result;
 
 void kasme_display_register(int proto);
+/* kasme.tree_detail (compact or full) */
+void kasme_display_register_prefs(module_t *module);
 
 /* packet-kasme.c: zeroed memory from pinfo->pool for what holds keys or plaintext; wiped when
  * the pool is freed, after the taps have read it. */

@@ -270,6 +270,7 @@ void proto_register_kasme(void)
     kasme_display_register(proto_kasme);
     module_t *module = prefs_register_protocol(proto_kasme, kasme_reload);
     kasme_keys_register(module);
+    kasme_display_register_prefs(module);
     kasme_tap_register();
     kasme_export_register();
     kasme_stat_register();
