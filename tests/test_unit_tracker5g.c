@@ -411,6 +411,72 @@ static void eap_aka_prime_runs(void)
     eap_flow(&resp, true, "response with a wrong RES and a flipped AT_MAC");
 }
 
+/* ---- 5G AKA whose serving network is not kasme's first candidate ---- */
+
+/* The NGAP PLMN 123/45 comes first; the subscriber's own 001/01 (from its IMSI) second. The
+ * K_AMF of a later candidate is derived only when RES* or the SMC picks it (tracker_aka.c):
+ * it must then be the right one. */
+static const uint8_t WRONG_PLMN[1][3] = {{0x21, 0xF3, 0x54}};
+
+static const kasme_nas_result *feed_nas_plmn(capture5g *cap, int dir, const uint8_t *pdu,
+                                             size_t len)
+{
+    kasme_pdu_meta meta = {.frame = ++cap->frame, .dir = dir, .conn = 7,
+                           .plmns = WRONG_PLMN, .n_plmns = 1};
+    kasme_tracker_nas(cap->tr, &meta, pdu, len, cap->plain, &cap->nas);
+    return &cap->nas;
+}
+
+static size_t auth_request_5g(const uint8_t rand[16], const uint8_t autn[16], uint8_t *out)
+{
+    /* TS 24.501 8.2.1: ngKSI 0, ABBA 0000, RAND (IEI 21), AUTN (IEI 20) */
+    const uint8_t head[] = {0x7E, 0x00, 0x56, 0x00, 0x02, 0x00, 0x00, 0x21};
+    size_t n = sizeof head;
+    memcpy(out, head, n);
+    memcpy(out + n, rand, 16);
+    n += 16;
+    out[n++] = 0x20;
+    out[n++] = 16;
+    memcpy(out + n, autn, 16);
+    return n + 16;
+}
+
+static void second_candidate(bool send_res)
+{
+    eap_run net = {.identity = SUPI, .key_name = SNN};
+    uint8_t k[16], opc[16], ck[16], ik[16], ak[6], kausf[32], kseaf[32], kamf[32], res_star[16];
+    uint8_t pdu[128];
+    network_keys(&net); /* RAND, AUTN and RES for SQN 1 */
+    hex_in(EAP_K, k, 16);
+    hex_in(EAP_OPC, opc, 16);
+    milenage_f2345(k, opc, net.rand, NULL, ck, ik, ak, NULL);
+    kdf5g_res_star(ck, ik, SNN, net.rand, net.res, 8, res_star);
+    kdf5g_kausf(ck, ik, SNN, net.autn, kausf);
+    kdf5g_kseaf(kausf, SNN, kseaf);
+    kdf5g_kamf(kseaf, SUPI, ABBA, sizeof ABBA, kamf);
+
+    set_run("5G AKA, serving network 001/01 second%s", send_res ? "" : ", no RES*");
+    capture5g cap;
+    capture_open(&cap, "supi=imsi-" SUPI " k=" EAP_K " opc=" EAP_OPC "\n");
+    feed_nas_plmn(&cap, KASME_DIR_UL, REGISTRATION_REQUEST, sizeof REGISTRATION_REQUEST);
+    const kasme_nas_result *r = feed_nas_plmn(&cap, KASME_DIR_DL, pdu,
+                                              auth_request_5g(net.rand, net.autn, pdu));
+    check(has(r, KASME_EV_AKA_MATCH), "second candidate%s: AUTN matches the subscriber",
+          send_res ? "" : ", no RES*");
+    if (send_res) {
+        const uint8_t head[] = {0x7E, 0x00, 0x57, 0x2D, 16};
+        memcpy(pdu, head, sizeof head);
+        memcpy(pdu + sizeof head, res_star, 16);
+        r = feed_nas_plmn(&cap, KASME_DIR_UL, pdu, sizeof head + 16);
+        check(has(r, KASME_EV_RES_OK), "second candidate: RES* is the XRES* of 001/01, "
+              "kasme's second serving network");
+    }
+    r = feed_nas_plmn(&cap, KASME_DIR_DL, pdu, smc_5g(kamf, 0, pdu));
+    check(r->mac_status == KASME_MAC_GOOD, "second candidate%s: the SMC verifies under the "
+          "K_AMF of 001/01 (MAC status %d)", send_res ? "" : ", no RES*", r->mac_status);
+    capture_close(&cap);
+}
+
 int main(int argc, char **argv)
 {
     vec_need_args(argc, argv, 2, "vectors5g.json vectors5g_extra.json");
@@ -420,5 +486,7 @@ int main(int argc, char **argv)
     load_nh_vectors(argv[2], &v);
     nh_chain(&v);
     eap_aka_prime_runs();
+    second_candidate(true);
+    second_candidate(false);
     return check_report("unit_tracker5g");
 }

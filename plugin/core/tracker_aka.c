@@ -12,30 +12,44 @@
 #include "milenage.h"
 #include "xor_auth.h"
 
-bool kasme_kamf_from_kausf(const uint8_t kausf[32], const char *snn, const char *supi,
-                           const kasme_nas_msg *msg, uint8_t kamf[32])
+static bool kamf_from_kausf(const uint8_t kausf[32], const char *snn, const char *supi,
+                            const uint8_t *abba, size_t abba_len, uint8_t kamf[32])
 {
     uint8_t kseaf[32];
     bool ok = kdf5g_kseaf(kausf, snn, kseaf) == 0 &&
-              kdf5g_kamf(kseaf, supi, msg->abba, msg->abba_len, kamf) == 0;
+              kdf5g_kamf(kseaf, supi, abba, abba_len, kamf) == 0;
     kasme_secure_zero(kseaf, sizeof kseaf);
     return ok;
 }
 
-/* TS 33.501 A.2, A.4, A.6, A.7: one serving network's K_AMF and XRES* (5G AKA). */
-static bool derive_5g_candidate(const kasme_aka_vector *vec, const uint8_t plmn[3],
-                                const kasme_nas_msg *msg, const char *supi, uint8_t kamf[32],
-                                uint8_t xres_star[16])
+bool kasme_kamf_from_kausf(const uint8_t kausf[32], const char *snn, const char *supi,
+                           const kasme_nas_msg *msg, uint8_t kamf[32])
+{
+    return kamf_from_kausf(kausf, snn, supi, msg->abba, msg->abba_len, kamf);
+}
+
+/* TS 33.501 A.2, A.6, A.7: one serving network's K_AMF, from CK || IK and AUTN's SQN xor AK. */
+static bool derive_5g_kamf(const uint8_t ck_ik[32], const uint8_t plmn[3],
+                           const uint8_t sqn_ak[6], const char *supi, const uint8_t *abba,
+                           size_t abba_len, uint8_t kamf[32])
 {
     char snn[KDF5G_SNN_SIZE];
     uint8_t kausf[32];
     bool ok = kdf5g_serving_network_name(plmn, snn) == 0 &&
-              kdf5g_res_star(vec->ck, vec->ik, snn, msg->rand, vec->xres, vec->xres_len,
-                             xres_star) == 0 &&
-              kdf5g_kausf(vec->ck, vec->ik, snn, msg->autn, kausf) == 0 &&
-              kasme_kamf_from_kausf(kausf, snn, supi, msg, kamf);
+              kdf5g_kausf(ck_ik, ck_ik + 16, snn, sqn_ak, kausf) == 0 &&
+              kamf_from_kausf(kausf, snn, supi, abba, abba_len, kamf);
     kasme_secure_zero(kausf, sizeof kausf);
     return ok;
+}
+
+/* TS 33.501 A.4: one serving network's XRES*. */
+static bool derive_5g_xres_star(const kasme_aka_vector *vec, const uint8_t plmn[3],
+                                const kasme_nas_msg *msg, uint8_t xres_star[16])
+{
+    char snn[KDF5G_SNN_SIZE];
+    return kdf5g_serving_network_name(plmn, snn) == 0 &&
+           kdf5g_res_star(vec->ck, vec->ik, snn, msg->rand, vec->xres, vec->xres_len,
+                          xres_star) == 0;
 }
 
 /* Computes the subscriber's view of AUTN; true if its MAC-A equals AUTN's (TS 33.102 6.3.3). */
@@ -150,6 +164,26 @@ static bool lazy_kasme(kasme_root_cands *cands, size_t n, const kasme_aka_vector
     return true;
 }
 
+/* 5G candidate n: its XRES* at once; K_AMF at once for the first, the others when RES* or
+ * the SMC picks them (kasme_ctx_root_cand): three HMAC-SHA-256 each that rarely matter. */
+static bool lazy_kamf(kasme_root_cands *cands, size_t n, const kasme_aka_vector *vec,
+                      const kasme_nas_msg *msg, const char *supi)
+{
+    if (!derive_5g_xres_star(vec, cands->sn[n], msg, cands->xres_star[n]))
+        return false;
+    memcpy(cands->ck_ik, vec->ck, 16);
+    memcpy(cands->ck_ik + 16, vec->ik, 16);
+    memcpy(cands->sqn_ak, msg->autn, 6);
+    if (n == 0)
+        return derive_5g_kamf(cands->ck_ik, cands->sn[0], cands->sqn_ak, supi, msg->abba,
+                              msg->abba_len, cands->root[0]);
+    g_strlcpy(cands->supi, supi, sizeof cands->supi);
+    cands->abba_len = (uint8_t)msg->abba_len;
+    memcpy(cands->abba, msg->abba, msg->abba_len);
+    cands->underived |= (uint8_t)(1u << n);
+    return true;
+}
+
 /* The root key candidates of a new context, one per serving network candidate: K_ASME
  * (TS 33.401 A.2), or K_AMF with its XRES* (5G AKA). The SMC's MAC (and RES*) picks one. */
 static void derive_root_candidates(const kasme_ue *ue, const kasme_subscriber *sub,
@@ -164,9 +198,8 @@ static void derive_root_candidates(const kasme_ue *ue, const kasme_subscriber *s
         bool ok;
         memmove(cands->sn[n], cands->sn[i], 3);
         if (msg->domain == KASME_DOMAIN_5GS)
-            ok = supi[0] && msg->has_abba &&
-                 derive_5g_candidate(vec, cands->sn[n], msg, supi, cands->root[n],
-                                     cands->xres_star[n]);
+            ok = supi[0] && msg->has_abba && msg->abba_len <= sizeof cands->abba &&
+                 lazy_kamf(cands, n, vec, msg, supi);
         else
             ok = lazy_kasme(cands, n, vec, msg->autn);
         n += ok;
@@ -213,7 +246,11 @@ const uint8_t *kasme_ctx_root_cand(kasme_sec_ctx *ctx, size_t i)
     if (!c || i >= ctx->n_roots)
         return NULL;
     if (c->underived & (1u << i)) {
-        if (kdf_kasme(c->ck_ik, c->ck_ik + 16, c->sn[i], c->sqn_ak, c->root[i]) != 0)
+        bool ok = ctx->domain == KASME_DOMAIN_5GS
+                      ? derive_5g_kamf(c->ck_ik, c->sn[i], c->sqn_ak, c->supi, c->abba,
+                                       c->abba_len, c->root[i])
+                      : kdf_kasme(c->ck_ik, c->ck_ik + 16, c->sn[i], c->sqn_ak, c->root[i]) == 0;
+        if (!ok)
             return NULL;
         c->underived &= (uint8_t)~(1u << i);
     }
@@ -270,6 +307,14 @@ static void swap_octets(uint8_t *a, uint8_t *b, size_t n)
 
 /* RES* (TS 33.501 6.1.3.2.0) equals the XRES* of one serving network name: that candidate
  * goes first, so the SMC tries the confirmed K_AMF before the others. */
+/* Candidates 0 and i traded places: so do their "still to derive" bits. */
+static void swap_underived(kasme_root_cands *c, size_t i)
+{
+    uint8_t bit0 = c->underived & 1u, bit_i = (c->underived >> i) & 1u;
+    c->underived &= (uint8_t)~(1u | (1u << i));
+    c->underived |= (uint8_t)(bit_i | (bit0 << i));
+}
+
 static bool res_star_matches(kasme_sec_ctx *ctx, const kasme_nas_msg *msg)
 {
     kasme_root_cands *c = ctx ? ctx->cands : NULL;
@@ -282,6 +327,7 @@ static bool res_star_matches(kasme_sec_ctx *ctx, const kasme_nas_msg *msg)
             swap_octets(c->root[0], c->root[i], 32);
             swap_octets(c->sn[0], c->sn[i], 3);
             swap_octets(c->xres_star[0], c->xres_star[i], 16);
+            swap_underived(c, i);
         }
         return true;
     }

@@ -73,6 +73,11 @@ typedef struct {
     uint8_t ck_ik[32];
     uint8_t sqn_ak[6];
     uint8_t underived;
+    /* 5G AKA likewise: every candidate's XRES* at once (the Authentication Response's RES*
+     * picks one), its K_AUSF -> K_SEAF -> K_AMF when RES* or the SMC picks it, with these. */
+    uint8_t abba_len;
+    uint8_t abba[16];
+    char supi[16];
 } kasme_root_cands;
 
 struct kasme_sec_ctx { /* fields ordered by size: one is kept per AKA, 100 000s of them */
