@@ -98,6 +98,9 @@ static kasme_field *const wanted[] = {
 static int family_proto[KASME_FAMILIES];
 static guint n_families = 1; /* bit 0: none */
 static guint8 wanted_family[G_N_ELEMENTS(wanted)];
+/* Bit (proto % 64) set for every family's protocol: most of a frame's layers (frame, IP,
+ * SCTP, NAS) are no family, and this tells most of them so without the search. */
+static guint64 family_filter;
 
 static guint8 family_of(int proto)
 {
@@ -109,6 +112,7 @@ static guint8 family_of(int proto)
     if (n_families == KASME_FAMILIES)
         return 0;
     family_proto[n_families] = proto;
+    family_filter |= G_GUINT64_CONSTANT(1) << (proto % 64);
     return (guint8)n_families++;
 }
 
@@ -159,6 +163,7 @@ static void forget_families(void);
 void kasme_carrier_lookup_hfids(void)
 {
     n_families = 1;
+    family_filter = 0;
     for (size_t i = 0; i < G_N_ELEMENTS(wanted); i++) {
         int proto;
         lookup_field(wanted[i], &proto);
@@ -217,6 +222,8 @@ static guint32 families_of(packet_info *pinfo)
     guint32 mask = 1;
     for (wmem_list_frame_t *l = wmem_list_head(pinfo->layers); l; l = wmem_list_frame_next(l)) {
         int proto = GPOINTER_TO_INT(wmem_list_frame_data(l));
+        if (proto < 0 || !((family_filter >> (proto % 64)) & 1))
+            continue;
         for (guint b = 1; b < n_families; b++)
             if (family_proto[b] == proto)
                 mask |= 1u << b;
@@ -266,12 +273,7 @@ static kasme_wmem_cb_ret free_array_on_free(wmem_allocator_t *pool, wmem_cb_even
 static void fetch_field(size_t i)
 {
     proto_tree *tree = frame_fields.tree;
-    bool present = (frame_fields.families >> wanted_family[i]) & 1;
     for (guint j = 0; j < wanted[i]->n; j++) {
-        if (!present) {
-            frame_fields.arrays[i][j] = NULL;
-            continue;
-        }
         GPtrArray *a = proto_get_finfo_ptr_array(tree, wanted[i]->ids[j]);
         if (!a && !primed(tree, wanted[i]->ids[j])) {
             a = proto_find_finfo(tree, wanted[i]->ids[j]);
@@ -313,6 +315,8 @@ static size_t wanted_index(const kasme_field *f)
 
 static GPtrArray *field_array(size_t i, guint j)
 {
+    if (!((frame_fields.families >> wanted_family[i]) & 1))
+        return NULL; /* its protocol did not dissect the frame */
     if (frame_fields.fetched_in[i] != frame_fields.generation)
         fetch_field(i);
     return frame_fields.arrays[i][j];
