@@ -505,7 +505,7 @@ void kasme_tracker_nas(kasme_tracker *tr, const kasme_pdu_meta *meta, const uint
     kasme_conn_map_insert(tr, meta->conn, ue);
     kasme_conn_map_insert(tr, meta->conn_alt, ue);
     res->ue_id = ue->id;
-    g_strlcpy(res->imsi, ue->imsi, sizeof res->imsi);
+    kasme_imsi_copy(res->imsi, ue->imsi);
 }
 
 /* TS 33.401 7.2.8 (TS 33.501 6.9.2.1.1): K_eNB (K_gNB) from the UL NAS COUNT of the NAS

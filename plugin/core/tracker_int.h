@@ -3,6 +3,7 @@
 #define KASME_TRACKER_INT_H
 
 #include <glib.h>
+#include <string.h>
 
 #include "eap_msg.h"
 #include "idmap.h"
@@ -238,6 +239,13 @@ void kasme_conn_map_remove(kasme_tracker *tr, uint64_t conn);
 uint64_t kasme_tmsi_key(kasme_domain domain, uint32_t tmsi);
 kasme_ue *kasme_ue_by_tmsi(kasme_tracker *tr, kasme_domain domain, uint32_t tmsi);
 kasme_ue *kasme_ue_new(kasme_tracker *tr);
+/* A UE's IMSI into a result (both char[16], NUL-terminated): for every NAS PDU, so a copy of
+ * the whole array (a few instructions) instead of g_strlcpy (about 140 under callgrind). */
+static inline void kasme_imsi_copy(char dst[16], const char src[16])
+{
+    memcpy(dst, src, 16);
+    dst[15] = '\0';
+}
 void kasme_ue_set_imsi(kasme_tracker *tr, kasme_ue *ue, const char *imsi);
 void kasme_ue_set_tmsi(kasme_tracker *tr, kasme_ue *ue, kasme_domain domain, uint32_t tmsi);
 kasme_sec_ctx *kasme_ctx_new(kasme_tracker *tr);

@@ -112,7 +112,7 @@ static void unpack(kasme_tracker *tr, const kasme_nas_packed *p, const uint8_t *
     res->ue_id = (p->bits & B_CTX) ? (ctx ? ctx->ue_id : 0) : PACKED_REF(p->ref_why);
     kasme_ue *ue = kasme_ue_by_id(tr, res->ue_id);
     if ((p->bits & B_IMSI) && ue)
-        g_strlcpy(res->imsi, ue->imsi, sizeof res->imsi);
+        kasme_imsi_copy(res->imsi, ue->imsi);
     res->unverified_why = why_text(PACKED_WHY(p->ref_why));
     unpack_ctx(ctx, p, res);
     unpack_keys(ctx, p, derive_kenb, res);

@@ -86,25 +86,86 @@ static kasme_field *const wanted[] = {
     &f_diameter, &f_json_member,
 };
 
-static void lookup_field(kasme_field *f)
+/* The protocols that add the wanted fields ("families": S1AP, NGAP, PDCP-LTE, ...), each a
+ * bit of a frame's mask of protocols present; wanted_family[i] is field i's bit, 0 for a
+ * field looked for in every frame. Set with the ids. */
+#define KASME_FAMILIES 16
+static int family_proto[KASME_FAMILIES];
+static guint n_families = 1; /* bit 0: none */
+static guint8 wanted_family[G_N_ELEMENTS(wanted)];
+/* Bit (proto % 64) set for every family's protocol: most of a frame's layers (frame, IP,
+ * SCTP, NAS) are no family, and this tells most of them so without the search. */
+static guint64 family_filter;
+
+static guint8 family_of(int proto)
+{
+    if (proto < 0)
+        return 0;
+    for (guint b = 1; b < n_families; b++)
+        if (family_proto[b] == proto)
+            return (guint8)b;
+    if (n_families == KASME_FAMILIES)
+        return 0;
+    family_proto[n_families] = proto;
+    family_filter |= G_GUINT64_CONSTANT(1) << (proto % 64);
+    return (guint8)n_families++;
+}
+
+/* The protocol a header field belongs to: a protocol's own item is its protocol. */
+static int protocol_of(const header_field_info *hfi)
+{
+    return hfi->parent == -1 ? hfi->id : hfi->parent;
+}
+
+/* Protocols whose items can be in the tree while the frame's layers do not list them, so
+ * their fields are looked up in every frame that asks for them. S1AP dissects the RRC
+ * containers of a handover (HandoverPreparationInformation) with LTE RRC's exported PDU
+ * functions; and mutated captures (tools/fuzz-captures.sh) gave 5GS NAS items without the
+ * layer. Found by comparing, for every frame of the test suite's captures and of the fuzz
+ * smoke test's mutations, the fields of protocols absent from the layers with the tree. */
+static bool added_without_layer(const char *field_name)
+{
+    static const char *const protocols[] = {"lte-rrc", "nas-eps", "nas-5gs"};
+    for (size_t i = 0; i < G_N_ELEMENTS(protocols); i++) {
+        size_t len = strlen(protocols[i]);
+        if (strncmp(field_name, protocols[i], len) == 0 &&
+            (field_name[len] == '\0' || field_name[len] == '.'))
+            return true;
+    }
+    return false;
+}
+
+static void lookup_field(kasme_field *f, int *proto)
 {
     f->n = 0;
+    *proto = -1;
     int id = proto_registrar_get_id_byname(f->name);
     if (id <= 0)
         return;
     header_field_info *hfi = proto_registrar_get_nth((guint)id);
     while (hfi->same_name_prev_id > 0)
         hfi = proto_registrar_get_nth((guint)hfi->same_name_prev_id);
-    for (; hfi && f->n < G_N_ELEMENTS(f->ids); hfi = hfi->same_name_next)
+    *proto = added_without_layer(f->name) ? -1 : protocol_of(hfi);
+    for (; hfi && f->n < G_N_ELEMENTS(f->ids); hfi = hfi->same_name_next) {
+        if (*proto != -1 && protocol_of(hfi) != *proto)
+            *proto = -1; /* registered by two protocols: looked for whatever the frame has */
         f->ids[f->n++] = hfi->id;
+    }
 }
+
+static void forget_families(void);
 
 void kasme_carrier_lookup_hfids(void)
 {
+    n_families = 1;
+    family_filter = 0;
     for (size_t i = 0; i < G_N_ELEMENTS(wanted); i++) {
-        lookup_field(wanted[i]);
+        int proto;
+        lookup_field(wanted[i], &proto);
+        wanted_family[i] = family_of(proto);
         wanted[i]->index = (guint)i;
     }
+    forget_families(); /* the bits may name other protocols now */
 }
 
 GArray *kasme_carrier_wanted_hfids(void)
@@ -119,10 +180,22 @@ GArray *kasme_carrier_wanted_hfids(void)
 /* The instances of the wanted fields in the frame being looked at, fetched when first asked
  * for (an S1AP frame never asks for the RRC fields). Primed fields (the first pass, and every
  * pass in the GUI) come from the tree's index; on passes where Wireshark did not prime them
- * (tshark -2's second pass) the tree is searched once per field and frame. */
+ * (tshark -2's second pass) the tree is searched once per field and frame. Each gathering is
+ * a generation: a field's arrays count only when fetched in the current one, so starting
+ * another costs no clearing of the arrays (that memset of 2 KB was run 3 times a frame). */
 static struct {
     proto_tree *tree;
-    bool fetched[G_N_ELEMENTS(wanted)];
+    /* The families that dissected the frame so far (pinfo->layers), so that the fields of a
+     * protocol the frame lacks are not looked up: a lookup is a GLib hash lookup (about 140
+     * instructions with kasme's part), and an S1AP frame has no NGAP, PDCP, MAC-LTE,
+     * Diameter or JSON. Read again when the frame or its number of layers changes
+     * (dissecting a deciphered message adds layers). */
+    guint32 families;
+    proto_tree *families_tree; /* and the frame and number of layers they were read at */
+    guint32 families_frame;
+    guint families_layers;
+    guint32 generation;
+    guint32 fetched_in[G_N_ELEMENTS(wanted)];
     GPtrArray *arrays[G_N_ELEMENTS(wanted)][4];
 } frame_fields;
 
@@ -133,10 +206,52 @@ static bool primed(proto_tree *tree, int hfid)
     return proto_tracking_interesting_fields(tree) && hfi && hfi->ref_type != HF_REF_TYPE_NONE;
 }
 
+/* Wireshark lists a protocol in pinfo->layers whenever it calls one of its dissectors through
+ * a handle, a dissector table or a heuristic list (packet.c: call_dissector_work,
+ * dissector_try_heuristic), and only such a call adds the protocol's item and fields (but see
+ * added_without_layer). Bit 0 is always set: fields of no family. */
+static guint32 families_of(packet_info *pinfo)
+{
+    if (!pinfo || !pinfo->layers)
+        return G_MAXUINT32;
+    guint32 mask = 1;
+    for (wmem_list_frame_t *l = wmem_list_head(pinfo->layers); l; l = wmem_list_frame_next(l)) {
+        int proto = GPOINTER_TO_INT(wmem_list_frame_data(l));
+        if (proto < 0 || !((family_filter >> (proto % 64)) & 1))
+            continue;
+        for (guint b = 1; b < n_families; b++)
+            if (family_proto[b] == proto)
+                mask |= 1u << b;
+    }
+    return mask;
+}
+
+static void forget_families(void)
+{
+    frame_fields.families_tree = NULL;
+}
+
+static void note_families(proto_tree *tree)
+{
+    packet_info *pinfo = PTREE_DATA(tree)->pinfo;
+    guint layers = pinfo && pinfo->layers ? wmem_list_count(pinfo->layers) : 0;
+    if (tree == frame_fields.families_tree && pinfo &&
+        pinfo->num == frame_fields.families_frame && layers == frame_fields.families_layers)
+        return;
+    frame_fields.families = families_of(pinfo);
+    frame_fields.families_tree = tree;
+    frame_fields.families_frame = pinfo ? pinfo->num : 0;
+    frame_fields.families_layers = layers;
+}
+
 static void gather_fields(proto_tree *tree)
 {
+    note_families(tree);
     frame_fields.tree = tree;
-    memset(frame_fields.fetched, 0, sizeof frame_fields.fetched);
+    if (++frame_fields.generation == 0) { /* wrapped: no stale field may look current */
+        memset(frame_fields.fetched_in, 0, sizeof frame_fields.fetched_in);
+        frame_fields.generation = 1;
+    }
 }
 
 static kasme_wmem_cb_ret free_array_on_free(wmem_allocator_t *pool, wmem_cb_event_t event,
@@ -161,12 +276,14 @@ static void fetch_field(size_t i)
         }
         frame_fields.arrays[i][j] = a;
     }
-    frame_fields.fetched[i] = true;
+    frame_fields.fetched_in[i] = frame_fields.generation;
 }
 
+/* The tree goes with the frame; the arrays are left behind, as no later generation reads
+ * them. */
 static void release_fields(void)
 {
-    memset(&frame_fields, 0, sizeof frame_fields);
+    frame_fields.tree = NULL;
 }
 
 /* Whether this pass's tree can give the carriers' fields: a printed tree has every field; a
@@ -193,7 +310,9 @@ static size_t wanted_index(const kasme_field *f)
 
 static GPtrArray *field_array(size_t i, guint j)
 {
-    if (!frame_fields.fetched[i])
+    if (!((frame_fields.families >> wanted_family[i]) & 1))
+        return NULL; /* its protocol did not dissect the frame */
+    if (frame_fields.fetched_in[i] != frame_fields.generation)
         fetch_field(i);
     return frame_fields.arrays[i][j];
 }
@@ -711,6 +830,21 @@ guint kasme_carrier_new_nas(proto_tree *tree, guint before, const kasme_item *pa
     }
     release_fields();
     return n;
+}
+
+/* Whether the frame has any field kasme_carrier_learn_keys reads: most frames have none, and
+ * the walk's set-up and wiping cost about 1 500 instructions a frame. */
+bool kasme_carrier_has_capture_keys(proto_tree *tree)
+{
+    static const kasme_field *const key_fields[] = {&f_dia_user_name, &f_dia_vector,
+                                                    &f_json_member};
+    bool found = false;
+    gather_fields(tree);
+    for (size_t i = 0; i < G_N_ELEMENTS(key_fields) && !found; i++)
+        for (guint j = 0; j < key_fields[i]->n && !found; j++)
+            found = field_array(wanted_index(key_fields[i]), j) != NULL;
+    release_fields();
+    return found;
 }
 
 /* Keys the capture carries in clear (capkeys.h): the E-UTRAN-Vectors of a Diameter S6a

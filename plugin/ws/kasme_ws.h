@@ -90,6 +90,8 @@ guint kasme_carrier_new_nas(proto_tree *tree, guint before, const kasme_item *pa
 bool kasme_carrier_fields_available(proto_tree *tree);
 /* Keys the frame carries in clear (Diameter S6a AIA, SBI JSON) to the tracker (capkeys.h). */
 void kasme_carrier_learn_keys(proto_tree *tree, packet_info *pinfo, kasme_tracker *tr);
+/* Whether the frame has any of the fields kasme_carrier_learn_keys reads. */
+bool kasme_carrier_has_capture_keys(proto_tree *tree);
 /* Header fields the carrier code needs from other dissectors. */
 GArray *kasme_carrier_wanted_hfids(void);
 void kasme_carrier_lookup_hfids(void);

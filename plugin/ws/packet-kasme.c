@@ -27,6 +27,10 @@ typedef struct {
     bool first;
     kasme_frame_result fresh[KASME_MAX_RESULTS];
     kasme_item fresh_items[KASME_MAX_RESULTS];
+    /* each fresh result's plaintext buffer (pinfo->pool), wiped with the walk: one wmem
+     * callback a frame instead of one a PDU */
+    uint8_t *fresh_plain[KASME_MAX_RESULTS];
+    size_t fresh_plain_size[KASME_MAX_RESULTS];
     kasme_frame_result rebuilt;
     guint next;
     bool show; /* results are computed and stored, but shown only once kasme has keys */
@@ -65,14 +69,27 @@ static kasme_wmem_cb_ret wipe_walk_on_free(wmem_allocator_t *pool, wmem_cb_event
     (void)event;
     frame_walk *w = user;
     guint used = w->next < KASME_MAX_RESULTS ? w->next : KASME_MAX_RESULTS;
+    if (w->first)
+        for (guint i = 0; i < used; i++)
+            kasme_secure_zero(w->fresh_plain[i], w->fresh_plain_size[i]);
     kasme_secure_zero(w->fresh, used * sizeof w->fresh[0]);
     kasme_secure_zero(&w->rebuilt, sizeof w->rebuilt);
     return FALSE;
 }
 
-static void compute(kasme_tracker *tr, packet_info *pinfo, const kasme_item *item,
-                    kasme_frame_result *fr)
+/* The i-th fresh result's plaintext buffer, zeroed, wiped by wipe_walk_on_free. */
+static uint8_t *fresh_plain_buffer(frame_walk *w, guint i, size_t size)
 {
+    w->fresh_plain[i] = wmem_alloc0(w->pinfo->pool, size);
+    w->fresh_plain_size[i] = size;
+    return w->fresh_plain[i];
+}
+
+static void compute(frame_walk *w, guint i, const kasme_item *item, kasme_frame_result *fr)
+{
+    kasme_tracker *tr = w->session->tracker;
+    w->fresh_plain[i] = NULL;
+    w->fresh_plain_size[i] = 0;
     fr->kind = item->kind;
     fr->dir = (int8_t)(item->kind == KASME_ITEM_PDCP ? item->pdcp.dir : item->meta.dir);
     fr->srb = item->kind == KASME_ITEM_PDCP && item->pdcp.srb;
@@ -87,7 +104,7 @@ static void compute(kasme_tracker *tr, packet_info *pinfo, const kasme_item *ite
         kasme_tracker_an_key(tr, item->domain, &item->meta, bytes, &fr->kenb);
         return;
     }
-    fr->plain = kasme_wiped_alloc(pinfo->pool, (size_t)item->length);
+    fr->plain = fresh_plain_buffer(w, i, (size_t)item->length);
     if (item->kind == KASME_ITEM_NAS)
         kasme_tracker_nas(tr, &item->meta, bytes, (size_t)item->length, fr->plain, &fr->nas);
     else
@@ -112,7 +129,7 @@ static const kasme_frame_result *next_result(frame_walk *w, const kasme_item *it
         return NULL;
     memset(&w->fresh[i], 0, sizeof w->fresh[i]);
     w->fresh_items[i] = *item;
-    compute(w->session->tracker, w->pinfo, item, &w->fresh[i]);
+    compute(w, i, item, &w->fresh[i]);
     return &w->fresh[i];
 }
 
@@ -223,7 +240,7 @@ static int dissect_kasme(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     bool first = !PINFO_FD_VISITED(pinfo) && !stored;
     if (!first && (!stored || !kasme_session_active(s)))
         return 0;
-    if (first && kasme_keys_from_capture())
+    if (first && kasme_keys_from_capture() && kasme_carrier_has_capture_keys(tree))
         kasme_carrier_learn_keys(tree, pinfo, s->tracker);
     if (first)
         rrc_events(s->tracker, tree);
@@ -235,6 +252,8 @@ static int dissect_kasme(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     }
     kasme_item items[KASME_MAX_ITEMS];
     guint n = kasme_carrier_items(tree, pinfo, items, KASME_MAX_ITEMS);
+    if (!n) /* nothing to compute, store or show: no walk and no wiping to register */
+        return tvb_captured_length(tvb);
     frame_walk *w = wmem_new(pinfo->pool, frame_walk);
     w->session = s;
     w->tvb = tvb;
