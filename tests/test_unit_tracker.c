@@ -639,6 +639,37 @@ static void check_replay(capture *cap, fx_ue *ue, const uint8_t *pdu, size_t n,
           r->mac_status, r->events);
 }
 
+/* Keys not shown (kasme_tracker_show_keys off): the SMC Complete's K_eNB is named by its
+ * COUNT but not derived, and the S1AP SecurityKey check still confirms the right one. */
+static void test_keys_unshown(void)
+{
+    section("1b. keys not shown: no K_eNB derived for the result");
+    capture cap;
+    fx_ue ue;
+    attach_ids ids;
+    static const uint8_t unset[32];
+    fx_ue_setup(&ue, IMSI_A, FX_MILENAGE, K_A, OPC_A, 1);
+    char *keys = keyfile_for(&ue, NULL, NULL, NULL);
+    capture_open(&cap, keys);
+    kasme_tracker_show_keys(cap.tr, false);
+    const attach_plan *p = &EEA2_EIA2_KSI0;
+    step_attach_request(&cap, &ue, p, &ids);
+    step_aka(&cap, &ue, p, &ids);
+    step_smc(&cap, &ue, p, &ids);
+    uint8_t inner[4];
+    uint32_t count;
+    size_t len = fx_smc_complete_inner(inner);
+    const kasme_nas_result *r = send_protected(&cap, &ue, 4, KASME_DIR_UL, inner, len, &count);
+    check_deciphered(&cap, count, KASME_DIR_UL, inner, len, "SMC complete, keys not shown");
+    check((r->events & KASME_EV_KENB_DERIVED) && r->has_kenb && r->kenb_ul_count == count &&
+              key_equals(r->kenb, unset, 32),
+          "keys not shown: SMC complete events %#x has_kenb %d COUNT %u, K_eNB %s", r->events,
+          r->has_kenb, r->kenb_ul_count, key_equals(r->kenb, unset, 32) ? "unset" : "derived");
+    check_s1ap_kenb(&cap, &ue, count, "keys not shown");
+    capture_close(&cap);
+    g_free(keys);
+}
+
 static void test_count_overflow(void)
 {
     section("2. NAS COUNT overflow, lost PDUs, replays");
@@ -1769,6 +1800,7 @@ int main(void)
     }
     test_fixture_anchor();
     test_full_attach();
+    test_keys_unshown();
     test_count_overflow();
     test_rekey();
     test_service_request();

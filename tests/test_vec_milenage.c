@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "aes_block.h"
 #include "gcrypt_init.h"
 #include "milenage.h"
 #include "vec_util.h"
@@ -66,7 +67,10 @@ int main(int argc, char **argv)
     }
     JsonArray *sets = vec_category(argc, argv, CAT);
     guint n = json_array_get_length(sets);
-    for (guint i = 0; i < n; i++)
-        check_set(json_array_get_object_element(sets, i));
-    return vec_report(CAT, (int)n);
+    for (int pass = 0; pass < 2; pass++) { /* AES-NI (where the CPU has it), libgcrypt */
+        aes_block_allow_ni(pass == 0);
+        for (guint i = 0; i < n; i++)
+            check_set(json_array_get_object_element(sets, i));
+    }
+    return vec_report(CAT, 2 * (int)n);
 }

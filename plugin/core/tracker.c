@@ -122,6 +122,11 @@ kasme_tracker *kasme_tracker_new(const kasme_subdb *db)
     return tr;
 }
 
+void kasme_tracker_show_keys(kasme_tracker *tr, bool show)
+{
+    tr->keys_unshown = !show;
+}
+
 void kasme_tracker_free(kasme_tracker *tr)
 {
     if (!tr)

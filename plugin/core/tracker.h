@@ -128,7 +128,8 @@ typedef struct {
     size_t plain_len;                /* deciphered inner message written to plain_out */
     bool plain_is_inner;             /* plain_out holds the inner message (types 1..4) */
     /* keys that arose at this PDU (shown only when the user asks): the root key (K_ASME, or
-     * K_AMF in 5GS) and the access network key (K_eNB, or K_gNB) */
+     * K_AMF in 5GS) and the access network key (K_eNB, or K_gNB; its value only with
+     * kasme_tracker_show_keys on) */
     bool has_kasme, has_nas_keys, has_kenb;
     uint8_t kasme[32], k_nas_enc[16], k_nas_int[16], kenb[32];
     uint32_t kenb_ul_count;
@@ -281,6 +282,10 @@ typedef struct {
 
 kasme_tracker *kasme_tracker_new(const kasme_subdb *db);
 void kasme_tracker_free(kasme_tracker *tr);
+/* Whether results carry the keys that are there only to be shown (on by default): off, a NAS
+ * result's kenb is left unset (has_kenb and kenb_ul_count still say which COUNT gives it), which
+ * saves an HMAC-SHA-256 per context; the SecurityKey check derives the K_eNB it compares. */
+void kasme_tracker_show_keys(kasme_tracker *tr, bool show);
 
 /* Handle one NAS PDU. plain_out (capacity >= len) receives the deciphered inner message.
  * Never reads outside pdu[0..len). */

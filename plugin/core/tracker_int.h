@@ -229,6 +229,7 @@ struct kasme_tracker {
     kasme_sched_cache *sched; /* key schedules of the contexts in use */
     GArray *spare_ctx;   /* uint32 ids of contexts made for an SMC and not taken: reused */
     struct kasme_capkeys *capkeys; /* keys the capture carried, NULL until one is learned */
+    bool keys_unshown; /* kasme_tracker_show_keys(tr, false): results' kenb left unset */
 };
 
 /* tracker.c; a conn key of 0 (none) is never stored */
@@ -341,7 +342,8 @@ bool kasme_nas_inner_plain(kasme_sec_ctx *ctx, const kasme_nas_outer *outer, uin
 bool kasme_nas_mac(kasme_sec_ctx *ctx, uint32_t count, int dir, const uint8_t *data,
                    size_t len, uint32_t *mac);
 void kasme_ctx_note_ul(kasme_sec_ctx *ctx, uint32_t count);
-bool kasme_derive_kenb(kasme_sec_ctx *ctx, uint32_t ul_count, kasme_nas_result *res);
+bool kasme_derive_kenb(const kasme_tracker *tr, kasme_sec_ctx *ctx, uint32_t ul_count,
+                       kasme_nas_result *res);
 
 /* tracker_search.c: contexts found by MAC rather than by the capture's own procedures. */
 /* A protected PDU of a UE with no active context (ue may be NULL: no identifier placed it):

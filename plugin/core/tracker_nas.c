@@ -70,9 +70,13 @@ void kasme_ctx_note_ul(kasme_sec_ctx *ctx, uint32_t count)
     ctx->ul_hist_n++;
 }
 
-bool kasme_derive_kenb(kasme_sec_ctx *ctx, uint32_t ul_count, kasme_nas_result *res)
+/* The key itself is derived only when results carry their keys to be shown: nothing else
+ * reads it, and the SecurityKey check (kasme_tracker_an_key) derives its own candidates. */
+bool kasme_derive_kenb(const kasme_tracker *tr, kasme_sec_ctx *ctx, uint32_t ul_count,
+                       kasme_nas_result *res)
 {
-    if (kasme_derive_an_key(ctx->domain, ctx->root_key, ul_count, res->kenb) != 0)
+    if (!tr->keys_unshown &&
+        kasme_derive_an_key(ctx->domain, ctx->root_key, ul_count, res->kenb) != 0)
         return false;
     ctx->an_key_count = ul_count; /* a root an NH chain may start from (tracker_kenb.c) */
     ctx->has_an_key_count = true;
@@ -588,7 +592,7 @@ void kasme_nas_protected(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *
     result_from_ctx(ctx, res);
     if (res->dir == KASME_DIR_UL && res->mac_status != KASME_MAC_BAD &&
         res->status == KASME_PDU_DECIPHERED && feeds_kenb(outer, plain_out, res->plain_len))
-        kasme_derive_kenb(ctx, res->count, res);
+        kasme_derive_kenb(tr, ctx, res->count, res);
 }
 /* Service Request (TS 24.301 8.2.25, 9.9.3.28): KSI and the 5 low bits of the UL COUNT;
  * the short MAC is the low 16 bits of the NAS-MAC over the first two octets. */
@@ -683,6 +687,6 @@ void kasme_nas_service_request(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_
     set_mac_verdict(ctx, verified, res);
     if (verified || ctx->eia == 0) {
         note_count(ctx, KASME_DIR_UL, res->count, res);
-        kasme_derive_kenb(ctx, res->count, res);
+        kasme_derive_kenb(tr, ctx, res->count, res);
     }
 }

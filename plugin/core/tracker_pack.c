@@ -115,7 +115,7 @@ static void unpack(kasme_tracker *tr, const kasme_nas_packed *p, const uint8_t *
         kasme_imsi_copy(res->imsi, ue->imsi);
     res->unverified_why = why_text(PACKED_WHY(p->ref_why));
     unpack_ctx(ctx, p, res);
-    unpack_keys(ctx, p, derive_kenb, res);
+    unpack_keys(ctx, p, derive_kenb && !tr->keys_unshown, res); /* as kasme_derive_kenb */
     /* The received MAC and the inner message come from the PDU itself, parsed as the tracker
      * parsed it; the plaintext is deciphered again as the tracker deciphered it. */
     kasme_nas_outer outer;

@@ -1,14 +1,14 @@
-/* 128-EEA2 (TS 33.401 Annex B.1.3): AES-128 in CTR mode, on libgcrypt. */
+/* 128-EEA2 (TS 33.401 Annex B.1.3): AES-128 in CTR mode (aes_block.h). */
 #ifndef KASME_EEA2_H
 #define KASME_EEA2_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <gcrypt.h>
+#include "aes_block.h"
 
 /* The AES key schedule, set up once per key and reused for every PDU. */
 typedef struct {
-    gcry_cipher_hd_t ctr;
+    aes_block_key aes;
 } eea2_key;
 
 int eea2_key_init(eea2_key *k, const uint8_t key[16]); /* 0 on success */

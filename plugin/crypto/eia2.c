@@ -4,57 +4,52 @@
 #include <string.h>
 
 #include "aes_block.h"
+#include "secure_zero.h"
 
 /* SP 800-38B 5.3: R_128 = 0^120 || 10000111. */
 #define CMAC_RB 0x87
 
-/* SP 800-38B 6.1 step 2/3: out = in << 1, xor R_b if the bit shifted out was 1. */
+/* SP 800-38B 6.1 step 2/3: out = in << 1, xor R_b if the bit shifted out was 1 (on two
+ * 64-bit halves). */
 static void cmac_double(const uint8_t in[16], uint8_t out[16])
 {
-    uint8_t carry = in[0] >> 7;
-    for (int i = 0; i < 15; i++)
-        out[i] = (uint8_t)(in[i] << 1 | in[i + 1] >> 7);
-    out[15] = (uint8_t)(in[15] << 1);
-    if (carry)
-        out[15] ^= CMAC_RB;
+    uint64_t hi = aes_load_be64(in), lo = aes_load_be64(in + 8);
+    uint64_t rb = (hi >> 63) ? CMAC_RB : 0;
+    aes_store_be64(hi << 1 | lo >> 63, out);
+    aes_store_be64(lo << 1 ^ rb, out + 8);
 }
 
 /* SP 800-38B 6.1: L = E_K(0^128), K1 = dbl(L), K2 = dbl(K1). */
 static int cmac_subkeys(eia2_key *k)
 {
     uint8_t l[16] = { 0 };
-    if (aes_block_encrypt(k->ecb, l))
-        return -1;
+    int rc = aes_block_encrypt(&k->aes, l);
     cmac_double(l, k->k1);
     cmac_double(k->k1, k->k2);
-    return 0;
+    kasme_secure_zero(l, sizeof l);
+    return rc;
 }
 
 int eia2_key_init(eia2_key *k, const uint8_t key[16])
 {
-    if (aes_block_open(&k->ecb, key))
-        return -1;
-    if (cmac_subkeys(k)) {
+    memset(k, 0, sizeof *k);
+    return eia2_key_rekey(k, key);
+}
+
+int eia2_key_rekey(eia2_key *k, const uint8_t key[16])
+{
+    if (aes_block_setkey(&k->aes, key) || cmac_subkeys(k)) {
         eia2_key_free(k);
         return -1;
     }
     return 0;
 }
 
-int eia2_key_rekey(eia2_key *k, const uint8_t key[16])
-{
-    if (!k->ecb)
-        return eia2_key_init(k, key);
-    if (gcry_cipher_setkey(k->ecb, key, 16))
-        return -1;
-    return cmac_subkeys(k);
-}
-
 void eia2_key_free(eia2_key *k)
 {
-    if (k->ecb)
-        gcry_cipher_close(k->ecb);
-    k->ecb = NULL;
+    aes_block_free(&k->aes);
+    kasme_secure_zero(k->k1, sizeof k->k1);
+    kasme_secure_zero(k->k2, sizeof k->k2);
 }
 
 /* B.2.3: the first 64 bits of M, COUNT || BEARER || DIRECTION || 0^26. */
@@ -105,12 +100,16 @@ static void cmac_last_block(const eia2_key *k, size_t total_bits, uint8_t block[
 
 static void xor_into(uint8_t state[16], const uint8_t block[16])
 {
-    for (int i = 0; i < 16; i++)
-        state[i] ^= block[i];
+    uint64_t s[2], b[2];
+    memcpy(s, state, 16);
+    memcpy(b, block, 16);
+    s[0] ^= b[0];
+    s[1] ^= b[1];
+    memcpy(state, s, 16);
 }
 
-/* Uses the stored ECB handle read-only (ECB keeps no per-call state), so one eia2_key may be
- * shared between calls; blocks live on the stack and the message is read in place. */
+/* Uses the key schedule read-only, so one eia2_key may be shared between calls; blocks live
+ * on the stack and the message is read in place. */
 int eia2_mac(const eia2_key *k, uint32_t count, unsigned bearer, unsigned dir,
              const uint8_t *msg, size_t length_bits, uint32_t *mac)
 {
@@ -126,7 +125,7 @@ int eia2_mac(const eia2_key *k, uint32_t count, unsigned bearer, unsigned dir,
         if (i == n_blocks - 1)
             cmac_last_block(k, total_bits, block);
         xor_into(state, block);
-        if (aes_block_encrypt(k->ecb, state))
+        if (aes_block_encrypt(&k->aes, state))
             return -1;
     }
     *mac = (uint32_t)state[0] << 24 | (uint32_t)state[1] << 16 | (uint32_t)state[2] << 8 |

@@ -6,11 +6,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <gcrypt.h>
+#include "aes_block.h"
 
-/* AES-ECB key schedule and the CMAC subkeys K1, K2, set up once per key. */
+/* AES key schedule and the CMAC subkeys K1, K2, set up once per key. */
 typedef struct {
-    gcry_cipher_hd_t ecb;
+    aes_block_key aes;
     uint8_t k1[16], k2[16];
 } eia2_key;
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "aes_block.h"
+#include "secure_zero.h"
 
 /* TS 35.206 4.1: rotation amounts r1..r5 in octets (64, 0, 32, 64, 96 bits). */
 enum { R1 = 8, R2 = 0, R3 = 4, R4 = 8, R5 = 12 };
@@ -25,7 +26,7 @@ static void rot_xor_opc(const uint8_t x[16], const uint8_t opc[16], unsigned r_o
 }
 
 /* OUTi = E_K(block) xor OPc, with block already rotated and offset. */
-static int milenage_out(gcry_cipher_hd_t ek, const uint8_t opc[16], uint8_t block[16])
+static int milenage_out(const aes_block_key *ek, const uint8_t opc[16], uint8_t block[16])
 {
     if (aes_block_encrypt(ek, block))
         return -1;
@@ -34,7 +35,7 @@ static int milenage_out(gcry_cipher_hd_t ek, const uint8_t opc[16], uint8_t bloc
 }
 
 /* TEMP = E_K(RAND xor OPc). */
-static int milenage_temp(gcry_cipher_hd_t ek, const uint8_t opc[16], const uint8_t rand[16],
+static int milenage_temp(const aes_block_key *ek, const uint8_t opc[16], const uint8_t rand[16],
                          uint8_t temp[16])
 {
     memcpy(temp, rand, 16);
@@ -43,7 +44,7 @@ static int milenage_temp(gcry_cipher_hd_t ek, const uint8_t opc[16], const uint8
 }
 
 /* OUTi for i = 2..5: E_K(rot(TEMP xor OPc, ri) xor ci) xor OPc. */
-static int milenage_out_n(gcry_cipher_hd_t ek, const uint8_t opc[16], const uint8_t temp[16],
+static int milenage_out_n(const aes_block_key *ek, const uint8_t opc[16], const uint8_t temp[16],
                           unsigned r_octets, uint8_t c_last, uint8_t out[16])
 {
     rot_xor_opc(temp, opc, r_octets, out);
@@ -51,24 +52,24 @@ static int milenage_out_n(gcry_cipher_hd_t ek, const uint8_t opc[16], const uint
     return milenage_out(ek, opc, out);
 }
 
+/* The AES key is wiped with the schedule (aes_block_free). */
 int milenage_opc(const uint8_t k[16], const uint8_t op[16], uint8_t opc[16])
 {
-    gcry_cipher_hd_t ek;
-    if (aes_block_open(&ek, k))
-        return -1;
+    aes_block_key ek = {0};
     uint8_t block[16];
     memcpy(block, op, 16);
-    int rc = aes_block_encrypt(ek, block);
-    gcry_cipher_close(ek);
-    if (rc)
-        return -1;
-    xor16(block, op);
-    memcpy(opc, block, 16);
-    return 0;
+    int rc = aes_block_setkey(&ek, k) || aes_block_encrypt(&ek, block) ? -1 : 0;
+    aes_block_free(&ek);
+    if (rc == 0) {
+        xor16(block, op);
+        memcpy(opc, block, 16);
+    }
+    kasme_secure_zero(block, sizeof block);
+    return rc;
 }
 
 /* OUT1 = E_K(TEMP xor rot(IN1 xor OPc, r1) xor c1) xor OPc, IN1 = SQN||AMF||SQN||AMF. */
-static int milenage_out1(gcry_cipher_hd_t ek, const uint8_t opc[16], const uint8_t rand[16],
+static int milenage_out1(const aes_block_key *ek, const uint8_t opc[16], const uint8_t rand[16],
                          const uint8_t sqn[6], const uint8_t amf[2], uint8_t out1[16])
 {
     uint8_t temp[16], in1[16];
@@ -86,23 +87,20 @@ static int milenage_out1(gcry_cipher_hd_t ek, const uint8_t opc[16], const uint8
 int milenage_f1(const uint8_t k[16], const uint8_t opc[16], const uint8_t rand[16],
                 const uint8_t sqn[6], const uint8_t amf[2], uint8_t mac_a[8], uint8_t mac_s[8])
 {
-    gcry_cipher_hd_t ek;
-    if (aes_block_open(&ek, k))
-        return -1;
+    aes_block_key ek = {0};
     uint8_t out1[16];
-    int rc = milenage_out1(ek, opc, rand, sqn, amf, out1);
-    gcry_cipher_close(ek);
-    if (rc)
-        return -1;
-    if (mac_a)
+    int rc = aes_block_setkey(&ek, k) || milenage_out1(&ek, opc, rand, sqn, amf, out1) ? -1 : 0;
+    aes_block_free(&ek);
+    if (rc == 0 && mac_a)
         memcpy(mac_a, out1, 8);
-    if (mac_s)
+    if (rc == 0 && mac_s)
         memcpy(mac_s, out1 + 8, 8);
-    return 0;
+    kasme_secure_zero(out1, sizeof out1);
+    return rc;
 }
 
 /* f2/f5 from OUT2, f3 = OUT3, f4 = OUT4, f5* from OUT5; outputs nobody asked for are skipped. */
-static int milenage_outputs(gcry_cipher_hd_t ek, const uint8_t opc[16], const uint8_t rand[16],
+static int milenage_outputs(const aes_block_key *ek, const uint8_t opc[16], const uint8_t rand[16],
                             uint8_t res[8], uint8_t ck[16], uint8_t ik[16], uint8_t ak[6],
                             uint8_t ak_star[6])
 {
@@ -133,10 +131,10 @@ int milenage_f2345(const uint8_t k[16], const uint8_t opc[16], const uint8_t ran
                    uint8_t res[8], uint8_t ck[16], uint8_t ik[16], uint8_t ak[6],
                    uint8_t ak_star[6])
 {
-    gcry_cipher_hd_t ek;
-    if (aes_block_open(&ek, k))
-        return -1;
-    int rc = milenage_outputs(ek, opc, rand, res, ck, ik, ak, ak_star);
-    gcry_cipher_close(ek);
+    aes_block_key ek = {0};
+    int rc = aes_block_setkey(&ek, k) || milenage_outputs(&ek, opc, rand, res, ck, ik, ak, ak_star)
+                 ? -1
+                 : 0;
+    aes_block_free(&ek);
     return rc;
 }

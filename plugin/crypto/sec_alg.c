@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "secure_zero.h"
+
 #ifdef KASME_HAVE_SNOW3G_ZUC
 #include "eea1.h"
 #include "eea3.h"
@@ -63,7 +65,7 @@ int kasme_cipher_init(kasme_cipher *c, unsigned alg, const uint8_t key[16])
 
 int kasme_cipher_rekey(kasme_cipher *c, unsigned alg, const uint8_t key[16])
 {
-    if (c->alg != 2 || alg != 2 || !c->aes.ctr) {
+    if (c->alg != 2 || alg != 2) {
         kasme_cipher_free(c);
         return kasme_cipher_init(c, alg, key);
     }
@@ -79,7 +81,7 @@ void kasme_cipher_free(kasme_cipher *c)
 {
     if (c->alg == 2)
         eea2_key_free(&c->aes);
-    memset(c, 0, sizeof *c);
+    kasme_secure_zero(c, sizeof *c);
 }
 
 int kasme_cipher_apply(kasme_cipher *c, uint32_t count, unsigned bearer, unsigned dir,
@@ -122,7 +124,7 @@ int kasme_integrity_init(kasme_integrity *i, unsigned alg, const uint8_t key[16]
 
 int kasme_integrity_rekey(kasme_integrity *i, unsigned alg, const uint8_t key[16])
 {
-    if (i->alg != 2 || alg != 2 || !i->cmac.ecb) {
+    if (i->alg != 2 || alg != 2) {
         kasme_integrity_free(i);
         return kasme_integrity_init(i, alg, key);
     }
@@ -138,7 +140,7 @@ void kasme_integrity_free(kasme_integrity *i)
 {
     if (i->alg == 2)
         eia2_key_free(&i->cmac);
-    memset(i, 0, sizeof *i);
+    kasme_secure_zero(i, sizeof *i);
 }
 
 int kasme_integrity_mac(kasme_integrity *i, uint32_t count, unsigned bearer, unsigned dir,

@@ -152,6 +152,7 @@ static void start_capture_state(void)
     end_capture_state();
     if (loaded || pref_keys_from_capture) {
         session.tracker = kasme_tracker_new(session.db);
+        kasme_tracker_show_keys(session.tracker, pref_show_keys);
         session.store = kasme_store_new();
     }
 }
