@@ -836,8 +836,7 @@ guint kasme_carrier_new_nas(proto_tree *tree, guint before, const kasme_item *pa
  * the walk's set-up and wiping cost about 1 500 instructions a frame. */
 bool kasme_carrier_has_capture_keys(proto_tree *tree)
 {
-    static const kasme_field *const key_fields[] = {&f_dia_user_name, &f_dia_vector,
-                                                    &f_json_member};
+    static const kasme_field *const key_fields[] = {&f_diameter, &f_json_member};
     bool found = false;
     gather_fields(tree);
     for (size_t i = 0; i < G_N_ELEMENTS(key_fields) && !found; i++)

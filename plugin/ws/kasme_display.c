@@ -312,10 +312,20 @@ static void add_status(proto_tree *t, kasme_pdu_status status)
         line(it);
 }
 
-/* nas-eps_plain for EPS; nas-5gs for 5GS, whose plain messages it dissects as they are. */
-static dissector_handle_t plain_handle(const uint8_t *plain, size_t len)
+/* Whether the plaintext is a NAS message of its context's domain (5GS: an EPD of TS 24.007
+ * 11.2.3.1.1A; EPS: any other first octet): a wrong key or BEARER gives one that is not, which
+ * must not be named or dissected as the other domain's message. */
+static bool plain_is_5gs(const kasme_frame_result *fr)
 {
-    if (len && kasme_nas_epd_is_5gs(plain[0])) {
+    if (fr->nas.has_ctx)
+        return fr->nas.ctx.domain == KASME_DOMAIN_5GS;
+    return fr->nas.plain_len && kasme_nas_epd_is_5gs(fr->plain[0]);
+}
+
+/* nas-eps_plain for EPS; nas-5gs for 5GS, whose plain messages it dissects as they are. */
+static dissector_handle_t plain_handle(const kasme_frame_result *fr)
+{
+    if (plain_is_5gs(fr)) {
         if (!nas_5gs_handle)
             nas_5gs_handle = find_dissector("nas-5gs");
         return nas_5gs_handle;
@@ -548,7 +558,7 @@ static void merge_info(packet_info *pinfo, const gchar *saved, size_t saved_len,
 static void show_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                            proto_tree *kasme_tree, const kasme_frame_result *fr)
 {
-    dissector_handle_t h = plain_handle(fr->plain, fr->nas.plain_len);
+    dissector_handle_t h = plain_handle(fr);
     tvbuff_t *plain = tvb_new_child_real_data(tvb, fr->plain, (guint)fr->nas.plain_len,
                                               (gint)fr->nas.plain_len);
     add_new_data_source(pinfo, plain, "Deciphered NAS");
@@ -572,7 +582,7 @@ static void summary(proto_item *top, const kasme_nas_result *r, const char *msg_
 {
     static const char *const mac_words[] = {"MAC FAILED", "MAC verified", "MAC not verified",
                                             "no MAC"};
-    const char *name = msg_name ? msg_name : "";
+    const char *name = msg_name ? msg_name : "message";
     const char *state = r->status == KASME_PDU_DECIPHERED ? "" : " (not deciphered)";
     const char *mac = mac_words[r->mac_status & 3];
     if (r->ue_id) /* one formatted append: each costs the label again */
@@ -588,6 +598,8 @@ static const char *plain_name(const kasme_frame_result *fr)
     if (r->sec_hdr >= 12)
         return KASME_NAS_NAME_SERVICE_REQ;
     if (!r->plain_len || r->plain_len < 2 || !fr->plain)
+        return NULL;
+    if (plain_is_5gs(fr) != kasme_nas_epd_is_5gs(fr->plain[0]))
         return NULL;
     if (kasme_nas_epd_is_5gs(fr->plain[0])) { /* EPD, then 5GMM: sec hdr; 5GSM: PSI, PTI */
         size_t at = fr->plain[0] == KASME_NAS_EPD_5GMM ? 2 : 3;

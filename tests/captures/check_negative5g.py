@@ -7,6 +7,9 @@ which serving network name is right.
 usage: check_negative5g.py PLUGIN_SO WS_VERSION CAPTURE_DIR KEYFILE MODE
   MODE wrong_k      a key file with another K: AKA mismatch reported, no MAC verified
   MODE flipped      the last octet of one protected PDU flipped: its MAC fails, the others verify
+  MODE flipped_epd the first ciphered octets of one PDU flipped so that its plaintext starts
+                    07 45, an EPS Detach request: its MAC fails, and the plaintext is
+                    neither named nor dissected as an EPS NAS message
   MODE wrong_snn    the NGAP PLMN (TAI, cell, in every frame) rewritten to 123/45: the serving
                     network name is wrong, RES* is reported as differing and the SMC's
                     MAC as failed; nothing is verified with a wrong K_AMF
@@ -85,6 +88,24 @@ def flipped(ck, plugin, version, pcap, keyfile, truth, tmp):
                      "frame %d still verified" % p["frame"])
 
 
+def flipped_epd(ck, plugin, version, pcap, keyfile, truth, tmp):
+    target = [p for p in truth["protected"] if p["sht"] in (2, 4)][1]["frame"]
+    path = as_pcap(pcap, tmp)
+    pdu = nas_pdu_of(path, target)
+    # NEA0 here, and in CTR a flipped ciphertext bit flips the plaintext's: the 5GMM message's
+    # EPD 0x7E and security header 0x00 become 0x07 0x45, an EPS Detach request's first octets
+    flip = bytes([0x7E ^ 0x07, 0x00 ^ 0x45])
+    tampered = pdu[:7] + bytes(a ^ b for a, b in zip(pdu[7:9], flip)) + pdu[9:]
+    patch_frames(path, {target}, lambda b: b.replace(pdu, tampered))
+    rows, _ = run_kasme(plugin, version, path, keyfile, ["nas_eps.nas_msg_emm_type"])
+    row = rows.get(target, {})
+    ck.check(row.get("kasme.mac.status") == ["0"], "frame %d: MAC failed" % target)
+    ck.check(not row.get("kasme.msg"), "frame %d: a 5GS plaintext starting 07 45 gets no "
+             "(EPS) message name: %s" % (target, row.get("kasme.msg")))
+    ck.check(not row.get("nas_eps.nas_msg_emm_type"), "frame %d: not dissected as an EPS "
+             "message (%s)" % (target, row.get("nas_eps.nas_msg_emm_type")))
+
+
 def wrong_snn(ck, plugin, version, pcap, keyfile, truth, tmp):
     path = as_pcap(pcap, tmp)
     patch_frames(path, None, lambda b: b.replace(SERVING_PLMN, OTHER_PLMN))
@@ -104,7 +125,8 @@ def main():
     ck = Checker("5g negative %s" % mode)
     tmp = tempfile.mkdtemp(prefix="kasme-neg5g-")
     try:
-        {"wrong_k": wrong_k, "flipped": flipped, "wrong_snn": wrong_snn}[mode](
+        {"wrong_k": wrong_k, "flipped": flipped, "flipped_epd": flipped_epd,
+         "wrong_snn": wrong_snn}[mode](
             ck, plugin, version, os.path.join(capdir, PCAPNG), keyfile, truth, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
