@@ -64,7 +64,7 @@ enum {
     KASME_EV_RES_OK = 1u << 2,           /* Authentication Response RES = XRES */
     KASME_EV_RES_BAD = 1u << 3,
     KASME_EV_SMC_CONTEXT = 1u << 4,      /* NAS SMC took a context into use (MAC verified) */
-    KASME_EV_KENB_DERIVED = 1u << 5,     /* a K_eNB was derived from this PDU's UL COUNT */
+    KASME_EV_KENB_DERIVED = 1u << 5,     /* this PDU's UL COUNT is a K_eNB/K_gNB input */
     KASME_EV_COUNT_REPLAY = 1u << 6,     /* COUNT not above the last one of its direction */
     KASME_EV_UNKNOWN_SUBSCRIBER = 1u << 7, /* identity not in the key file */
     KASME_EV_AUTH_FAILURE = 1u << 8,     /* Authentication Failure seen */
