@@ -150,8 +150,8 @@ static const kasme_subscriber *search_subscribers(kasme_tracker *tr,
 /* The subscriber whose MAC-A matches: the UE's own if known and it matches, else every other
  * subscriber with secrets. A GUTI attach does not say who the UE is; and a connection kasme
  * tied to one subscriber (its registration verified under that one's context) may be
- * authenticated for another, the owner of the GUTI it sent (TS 24.501 5.4.1.3.2: the AMF
- * authenticates the subscriber it takes the UE for; 5g-s14 frame 30). */
+ * authenticated for another: the core failed the MAC under the context of the GUTI's owner
+ * and authenticates that owner (5g-s14 frame 30). */
 static const kasme_subscriber *find_subscriber(kasme_tracker *tr, kasme_ue *ue,
                                                const uint8_t rand[16], const uint8_t autn[16],
                                                kasme_aka_vector *vec)
