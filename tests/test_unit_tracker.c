@@ -1708,12 +1708,52 @@ static void stmsi_never_assigned(void)
     g_free(keys);
 }
 
+/* The core authenticates another subscriber on a connection kasme tied to B (it took B for
+ * A, the owner of the identity B sent; 5G: captures/5g-s14-wrong-identity frame 30): A's AKA,
+ * A's RES and an SMC under A's new K_ASME, all on B's connection, are A's; then B's own AKA
+ * on a connection of A's. */
+static void aka_for_other_subscriber(void)
+{
+    capture cap;
+    fx_ue a, b;
+    attach_ids ids_a, ids_b;
+    fx_ue_setup(&a, IMSI_A, FX_MILENAGE, K_A, OPC_A, 96);
+    fx_ue_setup(&b, IMSI_B, FX_MILENAGE, K_B, OPC_B, 97);
+    char *keys = keyfile_for(&a, &b, NULL, NULL);
+    capture_open(&cap, keys);
+    attach(&cap, &a, &EEA2_EIA2_KSI0, &ids_a);
+    attach(&cap, &b, &EEA2_EIA2_KSI0, &ids_b);
+    attach_plan reauth = {.ksi = 1, .eea = 2, .eia = 2, .rand_seed = 7, .sqn = 0x40,
+                          .hints = &NO_HINTS};
+    attach_ids ids_again = {.ue_id = ids_a.ue_id};
+    uint64_t conn_a = a.conn;
+    a.conn = b.conn;
+    step_aka(&cap, &a, &reauth, &ids_again); /* the request on A's UE, RES verified */
+    step_smc(&cap, &a, &reauth, &ids_again);
+    step_smc_complete(&cap, &a, &ids_again);
+    check(cap.res.ue_id == ids_a.ue_id && strcmp(cap.res.imsi, IMSI_A) == 0 &&
+              ids_again.ctx_id != ids_a.ctx_id,
+          "A's AKA on B's connection: SMC complete on UE %u (A's %u) IMSI '%s', new context %u",
+          cap.res.ue_id, ids_a.ue_id, cap.res.imsi, ids_again.ctx_id);
+    exchange_checked(&cap, &a, KASME_DIR_DL, 0x9300, "A's PDU on B's former connection");
+    b.conn = conn_a; /* A's first connection, still tied to A */
+    attach_ids ids_b_again = {.ue_id = ids_b.ue_id};
+    reauth.rand_seed = 8;
+    step_aka(&cap, &b, &reauth, &ids_b_again);
+    check(strcmp(cap.res.imsi, IMSI_B) == 0, "B's AKA on A's connection: RES on IMSI '%s'",
+          cap.res.imsi);
+    capture_close(&cap);
+    g_free(keys);
+}
+
 static void test_found_by_mac(void)
 {
     section("11. Contexts found by MAC, not by identity");
     guti_reused_across_subscribers();
     stmsi_taken_by_unassigned_guti();
     stmsi_never_assigned();
+    section("11b. An AKA for another subscriber on a UE's connection");
+    aka_for_other_subscriber();
 }
 
 /* ---- 12. captures that start mid-session ---- */

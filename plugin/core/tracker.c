@@ -347,15 +347,15 @@ static void learn_identity(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_msg 
     }
 }
 
-/* A plaintext (security header type 0) EMM or 5GMM message: AKA and identities. */
-static void handle_plain(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
-                         const kasme_nas_msg *msg, kasme_nas_result *res)
+/* A plaintext (security header type 0) EMM or 5GMM message: AKA and identities. Returns the
+ * UE the connection now belongs to (an AKA for another subscriber moves it, tracker_aka.c). */
+static kasme_ue *handle_plain(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
+                              const kasme_nas_msg *msg, kasme_nas_result *res)
 {
     learn_identity(tr, ue, msg, res);
     switch (msg->kind) {
     case KASME_NAS_K_AUTH_REQUEST:
-        kasme_aka_request(tr, ue, meta, msg, res);
-        break;
+        return kasme_aka_request(tr, ue, meta, msg, res);
     case KASME_NAS_K_AUTH_RESPONSE:
         kasme_aka_response(tr, ue, msg, res);
         break;
@@ -365,6 +365,7 @@ static void handle_plain(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *
     default:
         break;
     }
+    return ue;
 }
 
 /* An initial NAS message names its UE (TS 24.301 5.5.1.2.2, 5.5.3.2.2, 5.6.1.2; TS 24.501
@@ -427,17 +428,18 @@ static bool inner_is_plain(const kasme_nas_outer *outer)
 
 /* After a protected PDU was handled: the inner message can be an AKA (a re-authentication
  * runs inside the current context, TS 33.401 7.2.4.1), an identity or a new GUTI. */
-static void handle_inner(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
-                         const kasme_nas_outer *outer, const uint8_t *plain_out,
-                         kasme_nas_result *res)
+static kasme_ue *handle_inner(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
+                              const kasme_nas_outer *outer, const uint8_t *plain_out,
+                              kasme_nas_result *res)
 {
     kasme_nas_msg inner;
     int hint = res->dir == KASME_DIR_UL ? 1 : res->dir == KASME_DIR_DL ? 0 : -1;
     if (res->status != KASME_PDU_DECIPHERED || !res->plain_len || outer->sec_hdr == 3 ||
         res->mac_status == KASME_MAC_BAD)
-        return;
+        return ue;
     if (kasme_nas_parse_plain(plain_out, res->plain_len, hint, &inner) == 0)
-        handle_plain(tr, ue, meta, &inner, res);
+        return handle_plain(tr, ue, meta, &inner, res);
+    return ue;
 }
 
 /* The UE a protected PDU turned out to belong to: the one a MAC search made, or, when its
@@ -489,7 +491,7 @@ void kasme_tracker_nas(kasme_tracker *tr, const kasme_pdu_meta *meta, const uint
     } else if (outer.sec_hdr == 0) {
         res->status = KASME_PDU_PLAIN;
         if (have_msg)
-            handle_plain(tr, ue, meta, &msg, res);
+            ue = handle_plain(tr, ue, meta, &msg, res);
     } else if (outer.kind == KASME_NAS_SEC_SERVICE_REQUEST) {
         kasme_nas_service_request(tr, ue, &outer, pdu, len, res);
         ue = context_owner(tr, ue, have_msg ? &msg : NULL, res);
@@ -499,7 +501,7 @@ void kasme_tracker_nas(kasme_tracker *tr, const kasme_pdu_meta *meta, const uint
         kasme_nas_protected(tr, ue, meta, &outer, plain_out, res);
         ue = context_owner(tr, ue, have_msg ? &msg : NULL, res);
         if (ue)
-            handle_inner(tr, ue, meta, &outer, plain_out, res);
+            ue = handle_inner(tr, ue, meta, &outer, plain_out, res);
     }
     if (!ue)
         return;

@@ -131,23 +131,50 @@ size_t kasme_sn_candidates(const kasme_ue *ue, const kasme_pdu_meta *meta, uint8
     return n;
 }
 
-/* The subscriber whose MAC-A matches: the UE's own if known, else every subscriber with
- * secrets (a GUTI attach does not say who the UE is). */
+/* Every subscriber with secrets but skip, in key-file order, until one's MAC-A matches (the
+ * loop a GUTI attach runs: f5 and f1 only for the ones that do not match). */
+static const kasme_subscriber *search_subscribers(kasme_tracker *tr,
+                                                  const kasme_subscriber *skip,
+                                                  const uint8_t rand[16], const uint8_t autn[16],
+                                                  kasme_aka_vector *vec)
+{
+    size_t n = kasme_subdb_secret_count(tr->db);
+    for (size_t i = 0; i < n; i++) {
+        const kasme_subscriber *sub = kasme_subdb_secret_at(tr->db, i);
+        if (sub != skip && aka_check(sub, rand, autn, vec))
+            return sub;
+    }
+    return NULL;
+}
+
+/* The subscriber whose MAC-A matches: the UE's own if known and it matches, else every other
+ * subscriber with secrets. A GUTI attach does not say who the UE is; and a connection kasme
+ * tied to one subscriber (its registration verified under that one's context) may be
+ * authenticated for another: the core failed the MAC under the context of the GUTI's owner
+ * and authenticates that owner (5g-s14 frame 30). */
 static const kasme_subscriber *find_subscriber(kasme_tracker *tr, kasme_ue *ue,
                                                const uint8_t rand[16], const uint8_t autn[16],
                                                kasme_aka_vector *vec)
 {
     if (!tr->db)
         return NULL;
-    if (ue->sub && ue->sub->alg != KASME_AUTH_NONE)
-        return aka_check(ue->sub, rand, autn, vec) ? ue->sub : NULL;
-    size_t n = kasme_subdb_secret_count(tr->db);
-    for (size_t i = 0; i < n; i++) {
-        const kasme_subscriber *sub = kasme_subdb_secret_at(tr->db, i);
-        if (aka_check(sub, rand, autn, vec))
-            return sub;
-    }
-    return NULL;
+    const kasme_subscriber *own = ue->sub && ue->sub->alg != KASME_AUTH_NONE ? ue->sub : NULL;
+    if (own && aka_check(own, rand, autn, vec))
+        return own;
+    return search_subscribers(tr, own, rand, autn, vec);
+}
+
+/* The UE an AKA for sub runs on: the connection's own, unless that one is another
+ * subscriber's; then sub's UE (by IMSI), or a new one, and the connection is tied to it, so
+ * that the Authentication Response and SMC that follow are checked in sub's context. */
+static kasme_ue *ue_of_subscriber(kasme_tracker *tr, kasme_ue *ue, const kasme_subscriber *sub)
+{
+    if (!ue->sub || ue->sub == sub)
+        return ue;
+    kasme_ue *owner = NULL;
+    if (sub->id_kind == KASME_ID_IMSI)
+        owner = kasme_ue_by_id(tr, kasme_idmap_get(&tr->by_imsi, kasme_digits_key(sub->imsi)));
+    return owner ? owner : kasme_ue_new(tr);
 }
 
 /* EPS candidate n: K_ASME at once for the first (the SMC tries it first), the others when the
@@ -257,8 +284,8 @@ const uint8_t *kasme_ctx_root_cand(kasme_sec_ctx *ctx, size_t i)
     return c->root[i];
 }
 
-void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
-                       const kasme_nas_msg *msg, kasme_nas_result *res)
+kasme_ue *kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
+                            const kasme_nas_msg *msg, kasme_nas_result *res)
 {
     kasme_aka_vector vec;
     kasme_eap_aka eap;
@@ -266,18 +293,19 @@ void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
     tr->stats.aka_seen++;
     memset(&ue->aka, 0, sizeof ue->aka);
     if (!challenge_of(msg, &eap, &rand, &autn))
-        return;
+        return ue;
     const kasme_subscriber *sub = find_subscriber(tr, ue, rand, autn, &vec);
     if (!sub && !eap.rand && kasme_capkeys_aka(tr, ue, meta, msg, res))
-        return; /* a vector the capture carried, found by RAND (tracker_capkeys.c) */
+        return ue; /* a vector the capture carried, found by RAND (tracker_capkeys.c) */
     if (!sub) {
         /* With no K for anyone (a K_ASME-only key file) there was nothing to match. */
         if (tr->db && kasme_subdb_secret_count(tr->db) > 0)
             res->events |= KASME_EV_AKA_NO_MATCH;
-        return;
+        return ue;
     }
     tr->stats.aka_matched++;
     res->events |= KASME_EV_AKA_MATCH;
+    ue = ue_of_subscriber(tr, ue, sub);
     ue->sub = sub;
     if (!ue->imsi[0] && sub->id_kind == KASME_ID_IMSI)
         kasme_ue_set_imsi(tr, ue, sub->imsi);
@@ -294,6 +322,7 @@ void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *me
     else
         res->events |= KASME_EV_EAP_MAC_BAD;
     kasme_secure_zero(&vec, sizeof vec);
+    return ue;
 }
 
 static void swap_octets(uint8_t *a, uint8_t *b, size_t n)

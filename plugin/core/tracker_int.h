@@ -275,9 +275,11 @@ typedef struct {
     uint8_t ck[16], ik[16];
 } kasme_aka_vector;
 
-/* tracker_aka.c: Authentication Request / Response / Failure. */
-void kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
-                       const kasme_nas_msg *msg, kasme_nas_result *res);
+/* tracker_aka.c: Authentication Request / Response / Failure. The request returns the UE the
+ * AKA ran for: ue, or the UE of the subscriber whose MAC-A matched when ue is another's (the
+ * connection is then that UE's). */
+kasme_ue *kasme_aka_request(kasme_tracker *tr, kasme_ue *ue, const kasme_pdu_meta *meta,
+                            const kasme_nas_msg *msg, kasme_nas_result *res);
 void kasme_aka_response(kasme_tracker *tr, kasme_ue *ue, const kasme_nas_msg *msg,
                         kasme_nas_result *res);
 void kasme_aka_failure(kasme_ue *ue, kasme_domain domain, kasme_nas_result *res);

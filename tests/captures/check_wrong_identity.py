@@ -14,6 +14,11 @@ knows by named_imsi (absent where the identity was never assigned); no other fra
 the search; no MAC failed. 5G: B's Registration Request with A's 5G-GUTI, the same checks on
 lab/5g's truth (check_lab5g: every PDU at the AMF's COUNT, plaintext the AMF's) with the
 sender's SUPI and COUNT (supi, named_supi). Disabling the search in the tracker turns it red.
+An Authentication Request after such a PDU whose MAC the core found bad (5G: frame 30) is the
+core authenticating the subscriber it took the sender for (supi_core, imsi_core: the core's
+log) on the sender's connection: its RAND and AUTN are that AKA's vector (udm/hss truth), and
+kasme finds that subscriber by MAC-A (not the connection's), under the UE kasme knows by that
+IMSI; an Authentication Response that follows, if any, verified (RES, RES*).
 
 usage: check_wrong_identity.py PLUGIN_SO WS_VERSION CAPTURE_DIR PCAP KEYFILE
 """
@@ -70,6 +75,54 @@ def check_sent_under_other_identity(ck, pdu, rows, numbers):
              what + ": the UE its identity named is %s's (%s)" % (named_id, named))
 
 
+AKA_MATCH = "aka subscriber found by mac-a"  # kasme_fields drops colons
+
+
+def core_subscriber(pdu):
+    """The subscriber the core verified a PDU under (None where it knew none)."""
+    who = pdu.get("supi_core") or pdu.get("imsi_core")
+    return who[5:] if who and who.startswith("imsi-") else who
+
+
+def core_vector(truth, req):
+    """The core's authentication vector with this request's RAND (UDM's or HSS's)."""
+    vectors = truth.get("udm_auth_vectors", []) + truth.get("hss_auth_vectors", [])
+    return [v for v in vectors if v["RAND"].lower() == req["RAND"].lower()]
+
+
+def check_aka_for_core_subscriber(ck, truth, sent, rows):
+    """The AKAs the core ran, after a PDU it verified under another subscriber's context and
+    failed, for that subscriber on the sender's connection; returns how many."""
+    failed = [p for p in sent if p.get("mac_ok_core") is False and core_subscriber(p)]
+    requests = truth.get("capture_authentication_request", [])
+    n = 0
+    for i, req in enumerate(requests):
+        before = [p for p in failed if p["frame"] < req["frame"]]
+        if not before:
+            continue
+        who, frame = core_subscriber(before[-1]), req["frame"]
+        known = ue_numbers({f: r for f, r in rows.items() if f < before[-1]["frame"]})
+        vec = core_vector(truth, req)
+        ck.check(len(vec) == 1 and vec[0]["AUTN"].lower() == req["AUTN"].lower(),
+                 "frame %d: RAND and AUTN of one core vector (%d)" % (frame, len(vec)))
+        row = rows.get(frame, {})
+        what = "frame %d (the core's AKA for %s on %s's connection)" % (
+            frame, who, ids(before[-1])[0])
+        ck.check(AKA_MATCH in row.get("kasme.event", []),
+                 what + ": subscriber found by MAC-A (%s)" % row.get("kasme.event"))
+        ck.check(row.get("kasme.imsi") == [who], what + ": IMSI %s (%s)" % (who, row.get("kasme.imsi")))
+        ck.check(len(row.get("kasme.ue", [])) == 1 and row["kasme.ue"][0] in known.get(who, set()),
+                 what + ": the UE kasme knew as %s %s (%s)" % (who, sorted(known.get(who, set())),
+                                                              row.get("kasme.ue")))
+        end = requests[i + 1]["frame"] if i + 1 < len(requests) else float("inf")
+        for resp in truth.get("capture_authentication_response", []):
+            if frame < resp["frame"] < end:
+                ck.check("aka res verified" in rows.get(resp["frame"], {}).get("kasme.event", []),
+                         "frame %d: its Authentication Response verified" % resp["frame"])
+        n += 1
+    return n
+
+
 def check_all_pdus(ck, truth, capture_dir, pcap, rows):
     """Every protected NAS PDU by the project's checkers: check_nas (LTE truth's "ue"
     layout) or check_lab5g (5G); returns how many."""
@@ -99,12 +152,14 @@ def main():
     numbers = ue_numbers(rows)
     for pdu in sent:
         check_sent_under_other_identity(ck, pdu, rows, numbers)
+    n_aka = check_aka_for_core_subscriber(ck, truth, sent, rows)
     found = sorted(f for f, r in rows.items() if FOUND_BY_MAC in r.get("kasme.event", []))
     ck.check(found == sorted(p["frame"] for p in sent),
              "only those frames needed the search (%s)" % found)
     failed = [f for f, r in rows.items() if "0" in r.get("kasme.mac.status", [])]
     ck.check(not failed, "no MAC failed (frames %s)" % failed)
-    print("%d protected NAS PDUs, %d sent under another subscriber's identity or none" % (n, len(sent)))
+    print("%d protected NAS PDUs, %d sent under another subscriber's identity or none, %d AKA "
+          "the core then ran for the subscriber it took the sender for" % (n, len(sent), n_aka))
     return ck.report()
 
 
