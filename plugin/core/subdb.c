@@ -162,13 +162,12 @@ void kasme_subdb_reserve(kasme_subdb *db, size_t more)
         return;
     /* Still geometric: the GUI loads its table one row at a time, each with its hint of 1. */
     size_t doubled = db->capacity <= SUBDB_MAX_ENTRIES / 2 ? db->capacity * 2 : SUBDB_MAX_ENTRIES;
-    size_t capacity = MAX(db->count + more, doubled);
-    resize_index(db, capacity);
+    resize_index(db, MAX(db->count + more, doubled));
     /* Sized for K/OPc subscribers, the lines of big files; other kinds grow it as they come. */
-    size_t octets = MIN(capacity, SUBDB_MAX_ARENA / stored_size(KIND_SECRET)) *
-                    stored_size(KIND_SECRET);
-    if (octets > db->arena_capacity)
-        resize_arena(db, octets);
+    size_t room = (SUBDB_MAX_ARENA - db->arena_used) / stored_size(KIND_SECRET);
+    size_t wanted = db->arena_used + MIN(more, room) * stored_size(KIND_SECRET);
+    if (wanted > db->arena_capacity)
+        resize_arena(db, MAX(wanted, MIN(db->arena_capacity * 2, SUBDB_MAX_ARENA)));
 }
 
 static bool imsi_is_valid(const char *imsi)
