@@ -701,6 +701,78 @@ static void test_scale(void)
 /* The GUI's key table arrives one row at a time: must stay linear, not copy per row. */
 #define N_ROWS 20000
 
+/* Entries of every size interleaved (the database stores each kind only up to the end of its
+ * own keys): each key's last octets read back, and chains of repeated identities walk across
+ * entries of other sizes. 4 lines a round, past the first arena and the K/OPc-sized reserve. */
+#define N_MIXED 300
+static void test_mixed_kinds(void)
+{
+    GString *text = g_string_new(NULL);
+    for (unsigned i = 0; i < N_MIXED; i++) {
+        unsigned tag = i & 0xff;
+        g_string_append_printf(text, "imsi=00101%010u k=000102030405060708090a0b0c0d0e%02x "
+                               "opc=63bfa50ee6523365ff14c1f45f8873%02x amf=80%02x\n", i, tag, tag,
+                               tag);
+        g_string_append_printf(text, "kenb=000102030405060708090a0b0c0d0e0f101112131415161718191a1b"
+                               "1c1d1e%02x krrcenc=e57b1f5e103e042b11fc0ee461d49f%02x krrcint=03d5f2"
+                               "a624ccd504ac25bd8e48e493%02x kupenc=00112233445566778899aabbccddee%02x"
+                               " rnti=%u\n", tag, tag, tag, tag, 1 + i % 7);
+        g_string_append_printf(text, "kasme=000102030405060708090a0b0c0d0e0f101112131415161718191"
+                               "a1b1c1d1e%02x tmsi=%08x\n", tag, i % 5);
+        g_string_append_printf(text, "kamf=000102030405060708090a0b0c0d0e0f1011121314151617181"
+                               "91a1b1c1d1e%02x supi=imsi-00102%010u\n", tag, i);
+    }
+    kasme_subdb *db = kasme_subdb_new();
+    GPtrArray *log = new_log();
+    int added = kasme_keyfile_load_buffer("mixed.keys", text->str, text->len, db, collect_error,
+                                          log);
+    check(added == 4 * N_MIXED && log->len == 0, "mixed: %d added, %u errors (%s)", added,
+          log->len, log->len ? (const char *)log->pdata[0] : "");
+    unsigned right = 0;
+    for (unsigned i = 0; i < N_MIXED; i++) {
+        uint8_t tag = (uint8_t)i;
+        char imsi[16];
+        snprintf(imsi, sizeof imsi, "00101%010u", i);
+        const kasme_subscriber *e = kasme_subdb_by_imsi(db, imsi);
+        right += e && e->k[15] == tag && e->opc[15] == tag && e->amf[1] == tag &&
+                 e->line == 4 * i + 1;
+        snprintf(imsi, sizeof imsi, "00102%010u", i);
+        e = kasme_subdb_kamf_by_imsi(db, imsi);
+        right += e && e->kamf[31] == tag && e->kamf[0] == 0 && e->line == 4 * i + 4;
+    }
+    check(right == 2 * N_MIXED, "mixed: %u of %u secret and K_AMF entries right", right,
+          2 * N_MIXED);
+    /* rnti 1 + i % 7 and tmsi i % 5: each chain holds every 7th (5th) round, in load order. */
+    unsigned kenb_right = 0, kenb_seen = 0, kasme_right = 0, kasme_seen = 0;
+    for (unsigned r = 0; r < 7; r++)
+        for (const kasme_subscriber *e = kasme_subdb_kenb_by_rnti(db, (uint16_t)(1 + r)); e;
+             e = kasme_subdb_next_match(db, e)) {
+            kenb_seen++;
+            unsigned round = (e->line - 2) / 4;
+            kenb_right += round % 7 == r && e->kenb[31] == (uint8_t)round &&
+                          e->krrcenc[15] == (uint8_t)round && e->krrcint[15] == (uint8_t)round &&
+                          e->kupenc[15] == (uint8_t)round && e->kupenc[0] == 0;
+        }
+    for (unsigned t = 0; t < 5; t++) {
+        unsigned last_line = 0;
+        for (const kasme_subscriber *e = kasme_subdb_kasme_by_tmsi(db, t); e;
+             e = kasme_subdb_next_match(db, e)) {
+            unsigned round = (e->line - 3) / 4;
+            kasme_seen++;
+            kasme_right += round % 5 == t && e->kasme[31] == (uint8_t)round &&
+                           e->line > last_line;
+            last_line = e->line;
+        }
+    }
+    check(kenb_seen == N_MIXED && kenb_right == N_MIXED, "mixed: K_eNB chains %u of %u right",
+          kenb_right, kenb_seen);
+    check(kasme_seen == N_MIXED && kasme_right == N_MIXED, "mixed: K_ASME chains %u of %u right",
+          kasme_right, kasme_seen);
+    g_ptr_array_free(log, TRUE);
+    kasme_subdb_free(db);
+    g_string_free(text, TRUE);
+}
+
 static void test_rows_one_by_one(void)
 {
     kasme_subdb *db = kasme_subdb_new();
@@ -1018,6 +1090,7 @@ int main(void)
     test_fuzz();
     test_scale();
     test_rows_one_by_one();
+    test_mixed_kinds();
     test_good5g_file();
     test_errors5g_file();
     test_pemkey_mutations();

@@ -1,13 +1,16 @@
 /* Subscriber database; see subdb.h.
  *
- * Storage: one grown array of kasme_subscriber (no allocation per entry) and, parallel to it,
- * one chain link per entry. The id maps (idmap.h) index an identity to the index + 1 of the
+ * Storage: one grown arena of entries (no allocation per entry), each stored only up to the
+ * end of its kind's keys (a K/OPc subscriber in 128 octets instead of 168: the key union is
+ * sized by the K_eNB lines), and, parallel to the entries, one arena offset and one chain link
+ * per entry. The id maps (idmap.h) index an identity to the index + 1 of the
  * first entry with that identity (0 never occurs, so NULL means "absent"); further entries
  * with the same identity hang off the first through the links, in load order. An IMSI's key
  * is its digits packed into 64 bits (kasme_digits_key), so no copy of the string is kept. */
 #include "subdb.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,10 +25,15 @@ typedef struct {
     uint32_t last; /* on a chain's first entry only: its last entry, for O(1) append */
 } chain_link;
 
+/* Entries start on multiples of this; offsets count in these units, so 32 bits reach 32 GiB. */
+#define ENTRY_ALIGN _Alignof(kasme_subscriber)
+
 struct kasme_subdb {
-    kasme_subscriber *entries;
+    uint8_t *arena;             /* the entries, each ENTRY_ALIGN-aligned, in load order */
+    size_t arena_used, arena_capacity;   /* octets */
+    uint32_t *offsets;          /* entry i starts at arena + offsets[i] * ENTRY_ALIGN */
     chain_link *links;
-    size_t count, capacity;
+    size_t count, capacity;     /* entries; capacity of offsets and links */
     GArray *secret_index;       /* guint32 entry indices of the secret subscribers */
     GStringChunk *sources;      /* one copy of each entry's source name */
     kasme_idmap secret_by_imsi; /* unique */
@@ -40,13 +48,39 @@ typedef enum { KIND_SECRET, KIND_KASME, KIND_KENB, KIND_KAMF, KIND_HNET } entry_
 
 /* Entry indices are 32 bits: far above any key file, and it halves the index memory. */
 #define SUBDB_MAX_ENTRIES (UINT32_MAX - 1)
+#define SUBDB_MAX_ARENA ((size_t)UINT32_MAX * ENTRY_ALIGN)
+
+#define KEY_END(member) (offsetof(kasme_subscriber, member) + sizeof ((kasme_subscriber *)0)->member)
+#define ALIGN_UP(n) (((n) + ENTRY_ALIGN - 1) / ENTRY_ALIGN * ENTRY_ALIGN)
+
+/* Octets stored for an entry of this kind: the header, then its kind's keys only. */
+static size_t stored_size(entry_kind kind)
+{
+    switch (kind) {
+    case KIND_SECRET:
+        return ALIGN_UP(KEY_END(amf));
+    case KIND_KASME:
+        return ALIGN_UP(KEY_END(kasme));
+    case KIND_KAMF:
+        return ALIGN_UP(KEY_END(kamf));
+    case KIND_HNET:
+        return ALIGN_UP(KEY_END(hnet_key));
+    default:
+        return sizeof(kasme_subscriber); /* K_eNB and the three AS keys fill the union */
+    }
+}
+
+static kasme_subscriber *entry_at(const kasme_subdb *db, size_t i)
+{
+    return (kasme_subscriber *)(void *)(db->arena + (size_t)db->offsets[i] * ENTRY_ALIGN);
+}
 
 
 /* The IMSI indexes keep entry refs only; an entry's key is its IMSI's. */
 static uint64_t imsi_key_of_ref(const void *owner, uint32_t ref)
 {
     const kasme_subdb *db = owner;
-    return kasme_digits_key(db->entries[ref - 1].imsi);
+    return kasme_digits_key(entry_at(db, ref - 1)->imsi);
 }
 
 kasme_subdb *kasme_subdb_new(void)
@@ -69,8 +103,9 @@ void kasme_subdb_free(kasme_subdb *db)
 {
     if (!db)
         return;
-    kasme_secure_zero(db->entries, db->count * sizeof *db->entries);
-    g_free(db->entries);
+    kasme_secure_zero(db->arena, db->arena_used);
+    g_free(db->arena);
+    g_free(db->offsets);
     g_free(db->links);
     g_array_free(db->secret_index, TRUE);
     g_string_chunk_free(db->sources);
@@ -85,24 +120,38 @@ void kasme_subdb_free(kasme_subdb *db)
     g_free(db);
 }
 
-/* Resizes the arrays to capacity (>= count). Not g_renew on the entries: realloc would leave
- * the old copy of every key in freed memory, so copy, wipe, then free. */
-static void resize(kasme_subdb *db, size_t capacity)
+/* Resizes the per-entry arrays to capacity (>= count). */
+static void resize_index(kasme_subdb *db, size_t capacity)
 {
-    kasme_subscriber *entries = g_new(kasme_subscriber, capacity);
-    if (db->count)
-        memcpy(entries, db->entries, db->count * sizeof *entries);
-    kasme_secure_zero(db->entries, db->count * sizeof *entries);
-    g_free(db->entries);
-    db->entries = entries;
+    db->offsets = g_renew(uint32_t, db->offsets, capacity);
     db->links = g_renew(chain_link, db->links, capacity);
     db->capacity = capacity;
 }
 
-static void grow(kasme_subdb *db)
+/* Resizes the arena to capacity octets (>= arena_used). Not g_realloc: realloc would leave the
+ * old copy of every key in freed memory, so copy, wipe, then free. */
+static void resize_arena(kasme_subdb *db, size_t capacity)
 {
-    size_t capacity = db->capacity ? db->capacity * 2 : 64;
-    resize(db, capacity > SUBDB_MAX_ENTRIES ? SUBDB_MAX_ENTRIES : capacity);
+    uint8_t *arena = g_malloc(capacity);
+    if (db->arena_used)
+        memcpy(arena, db->arena, db->arena_used);
+    kasme_secure_zero(db->arena, db->arena_used);
+    g_free(db->arena);
+    db->arena = arena;
+    db->arena_capacity = capacity;
+}
+
+/* Room for one more entry of size octets. */
+static void grow_for(kasme_subdb *db, size_t size)
+{
+    if (db->count == db->capacity) {
+        size_t capacity = db->capacity ? db->capacity * 2 : 64;
+        resize_index(db, MIN(capacity, SUBDB_MAX_ENTRIES));
+    }
+    if (db->arena_capacity - db->arena_used < size) {
+        size_t capacity = db->arena_capacity ? db->arena_capacity * 2 : 64 * size;
+        resize_arena(db, MIN(MAX(capacity, db->arena_used + size), SUBDB_MAX_ARENA));
+    }
 }
 
 void kasme_subdb_reserve(kasme_subdb *db, size_t more)
@@ -113,7 +162,12 @@ void kasme_subdb_reserve(kasme_subdb *db, size_t more)
         return;
     /* Still geometric: the GUI loads its table one row at a time, each with its hint of 1. */
     size_t doubled = db->capacity <= SUBDB_MAX_ENTRIES / 2 ? db->capacity * 2 : SUBDB_MAX_ENTRIES;
-    resize(db, MAX(db->count + more, doubled));
+    resize_index(db, MAX(db->count + more, doubled));
+    /* Sized for K/OPc subscribers, the lines of big files; other kinds grow it as they come. */
+    size_t room = (SUBDB_MAX_ARENA - db->arena_used) / stored_size(KIND_SECRET);
+    size_t wanted = db->arena_used + MIN(more, room) * stored_size(KIND_SECRET);
+    if (wanted > db->arena_capacity)
+        resize_arena(db, MAX(wanted, MIN(db->arena_capacity * 2, SUBDB_MAX_ARENA)));
 }
 
 static bool imsi_is_valid(const char *imsi)
@@ -187,7 +241,7 @@ static int entry_kind_of(const kasme_subscriber *e, char *why, size_t why_len)
 
 static const kasme_subscriber *entry_at_ref(const kasme_subdb *db, uint32_t ref)
 {
-    return ref ? &db->entries[ref - 1] : NULL;
+    return ref ? entry_at(db, ref - 1) : NULL;
 }
 
 /* Appends entry ref to the chain starting at *head (0 = empty chain). */
@@ -281,13 +335,15 @@ int kasme_subdb_add(kasme_subdb *db, const kasme_subscriber *e, char *why, size_
         return -1;
     if (kind == KIND_SECRET && reject_duplicate_secret(db, e, why, why_len))
         return -1;
-    if (db->count >= SUBDB_MAX_ENTRIES)
+    size_t size = stored_size(kind);
+    if (db->count >= SUBDB_MAX_ENTRIES || db->arena_used + size > SUBDB_MAX_ARENA)
         return kasme_fail(why, why_len, "subscriber database full");
-    if (db->count == db->capacity)
-        grow(db);
+    grow_for(db, size);
 
-    kasme_subscriber *stored = &db->entries[db->count];
-    *stored = *e;
+    db->offsets[db->count] = (uint32_t)(db->arena_used / ENTRY_ALIGN);
+    kasme_subscriber *stored = entry_at(db, db->count);
+    memcpy(stored, e, size);
+    db->arena_used += size;
     /* Strings from the GUI may arrive unterminated; the lookups rely on the NULs. */
     stored->imsi[sizeof stored->imsi - 1] = '\0';
     stored->name[sizeof stored->name - 1] = '\0';
@@ -361,11 +417,34 @@ const kasme_subscriber *kasme_subdb_kenb_any(const kasme_subdb *db)
     return db ? entry_at_ref(db, db->kenb_any_head) : NULL;
 }
 
+/* The index of the stored entry e, or count if e is not one: the offsets ascend with the
+ * index, so a binary search finds it. */
+static size_t index_of(const kasme_subdb *db, const kasme_subscriber *e)
+{
+    const uint8_t *at = (const uint8_t *)e;
+    if (!db->count || at < db->arena || at >= db->arena + db->arena_used)
+        return db->count;
+    size_t offset = (size_t)(at - db->arena);
+    if (offset % ENTRY_ALIGN)
+        return db->count;
+    uint32_t unit = (uint32_t)(offset / ENTRY_ALIGN);
+    size_t low = 0, high = db->count;
+    while (low < high) {
+        size_t mid = low + (high - low) / 2;
+        if (db->offsets[mid] < unit)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    return low < db->count && db->offsets[low] == unit ? low : db->count;
+}
+
 const kasme_subscriber *kasme_subdb_next_match(const kasme_subdb *db, const kasme_subscriber *e)
 {
-    if (!db || !e || e < db->entries || e >= db->entries + db->count)
+    if (!db || !e)
         return NULL;
-    return entry_at_ref(db, db->links[e - db->entries].next);
+    size_t i = index_of(db, e);
+    return i < db->count ? entry_at_ref(db, db->links[i].next) : NULL;
 }
 
 size_t kasme_subdb_count(const kasme_subdb *db)
@@ -375,7 +454,7 @@ size_t kasme_subdb_count(const kasme_subdb *db)
 
 const kasme_subscriber *kasme_subdb_at(const kasme_subdb *db, size_t i)
 {
-    return db && i < db->count ? &db->entries[i] : NULL;
+    return db && i < db->count ? entry_at(db, i) : NULL;
 }
 
 size_t kasme_subdb_secret_count(const kasme_subdb *db)
@@ -387,7 +466,7 @@ const kasme_subscriber *kasme_subdb_secret_at(const kasme_subdb *db, size_t i)
 {
     if (!db || i >= db->secret_index->len)
         return NULL;
-    return &db->entries[g_array_index(db->secret_index, guint32, i)];
+    return entry_at(db, g_array_index(db->secret_index, guint32, i));
 }
 
 static void describe_identity(const kasme_subscriber *e, char *buf, size_t buf_len)

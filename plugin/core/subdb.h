@@ -40,7 +40,10 @@ typedef enum __attribute__((packed)) {
     KASME_ID_ANY
 } kasme_id_kind;
 
-/* Fields ordered by alignment, so that the entry has no holes (176 octets). */
+/* Fields ordered by alignment, so that the entry has no holes (168 octets as a whole). The
+ * database stores each entry only up to the end of its own kind's keys (kasme_subdb_add), so a
+ * stored secret subscriber is 128 octets: read only the union member of an entry's kind, and
+ * never copy a stored entry by value. */
 typedef struct kasme_subscriber {
     const char *source;     /* basename of the file (or the buffer's name) the entry came from,
                                NULL if none; the database keeps its own copy */
@@ -61,22 +64,25 @@ typedef struct kasme_subscriber {
     uint8_t guti_mmec;
     uint8_t guti_amf_region;
     uint8_t guti_amf_pointer;
-    bool has_guti;
-    bool guti_5g;
-    bool has_amf;
-    bool has_kasme;
     int8_t ksi;             /* 0..6, -1 = any (KSI of K_ASME, ngKSI of K_AMF) */
-    bool has_kamf;
-    bool has_hnet;
     uint8_t hnet_id;        /* home network public key identifier, 0..255 */
     ecies_profile hnet_profile;
-    bool has_kenb;
-    bool has_krrcenc, has_krrcint, has_kupenc;
-    bool in_capture;        /* a key the capture carried (capkeys.h): source names the
+    /* One bit each: with them the header is 88 octets, so that a stored K/OPc entry (header
+     * and 34 key octets) fits in 128. */
+    bool has_guti : 1;
+    bool guti_5g : 1;
+    bool has_amf : 1;
+    bool has_kasme : 1;
+    bool has_kamf : 1;
+    bool has_hnet : 1;
+    bool has_kenb : 1;
+    bool has_krrcenc : 1, has_krrcint : 1, has_kupenc : 1;
+    bool in_capture : 1;    /* a key the capture carried (capkeys.h): source names the
                                message, line is its frame; never in a database */
     /* An entry is one kind (kasme_subdb_add refuses mixtures), so the kinds' keys share
      * storage: secret (alg != NONE), K_ASME (has_kasme), K_AMF (has_kamf), home network key
-     * (has_hnet), or K_eNB / AS keys. */
+     * (has_hnet), or K_eNB / AS keys. The union is last: the stored entry ends with its kind's
+     * member. */
     union {
         struct {
             uint8_t k[16], opc[16], amf[2];

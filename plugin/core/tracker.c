@@ -2,6 +2,7 @@
  * TS 24.501 4.4). */
 #include "tracker_int.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "hexutil.h"
@@ -213,10 +214,20 @@ void kasme_ue_set_pending(kasme_ue *ue, int domain, const kasme_sec_ctx *ctx)
     ue->pending_id[domain] = ctx ? ctx->id : 0;
 }
 
+/* Octets of a context's candidates: whole for 5GS, an EPS context's stop before the 5GS-only
+ * fields. */
+static size_t cands_size(bool whole)
+{
+    return whole ? sizeof(kasme_root_cands) : offsetof(kasme_root_cands, xres_star);
+}
+
+/* Sized by ctx->domain, which the caller sets first. */
 kasme_root_cands *kasme_ctx_cands(kasme_sec_ctx *ctx)
 {
-    if (!ctx->cands)
-        ctx->cands = g_new0(kasme_root_cands, 1);
+    if (!ctx->cands) {
+        ctx->cands_5gs = ctx->domain == KASME_DOMAIN_5GS;
+        ctx->cands = g_malloc0(cands_size(ctx->cands_5gs));
+    }
     return ctx->cands;
 }
 
@@ -224,7 +235,7 @@ void kasme_ctx_drop_cands(kasme_sec_ctx *ctx)
 {
     if (!ctx->cands)
         return;
-    kasme_secure_zero(ctx->cands, sizeof *ctx->cands);
+    kasme_secure_zero(ctx->cands, cands_size(ctx->cands_5gs));
     g_free(ctx->cands);
     ctx->cands = NULL;
 }

@@ -61,19 +61,22 @@ int kasme_derive_nh(kasme_domain domain, const uint8_t root[32], const uint8_t s
  * used. */
 /* Root key candidates of a context before its SMC, one per serving network candidate; freed
  * once a context is in use. For 5G-AKA also the XRES* each candidate's serving network name
- * gives, so the Authentication Response's RES* can confirm one. */
+ * gives, so the Authentication Response's RES* can confirm one.
+ * Every UE holds one between its AKA and its SMC, so an EPS context's is allocated only up to
+ * xres_star (kasme_ctx_cands): the fields from xres_star on are the 5GS context's only. */
 typedef struct {
     uint8_t root[KASME_MAX_SN_CANDIDATES][32];
     uint8_t sn[KASME_MAX_SN_CANDIDATES][3];
-    uint8_t xres_star[KASME_MAX_SN_CANDIDATES][16];
-    uint8_t k_aut[32];  /* EAP-AKA': K_aut, for the EAP-Response's AT_MAC */
-    bool has_k_aut;
     /* EPS AKA: K_ASME is derived when the SMC tries a candidate (kasme_ctx_root_cand), as the
      * first one usually verifies: bit i of underived says root[i] is still to be derived from
      * CK || IK and AUTN's SQN xor AK (TS 33.401 A.2). */
     uint8_t ck_ik[32];
     uint8_t sqn_ak[6];
     uint8_t underived;
+    /* 5GS contexts only from here on. */
+    uint8_t xres_star[KASME_MAX_SN_CANDIDATES][16];
+    uint8_t k_aut[32];  /* EAP-AKA': K_aut, for the EAP-Response's AT_MAC */
+    bool has_k_aut;
     /* 5G AKA likewise: every candidate's XRES* at once (the Authentication Response's RES*
      * picks one), its K_AUSF -> K_SEAF -> K_AMF when RES* or the SMC picks it, with these. */
     uint8_t abba_len;
@@ -112,6 +115,7 @@ struct kasme_sec_ctx { /* fields ordered by size: one is kept per AKA, 100 000s 
     bool continues_counts : 1; /* an SMC on the current K_ASME: the NAS COUNTs go on */
     bool algs_searched : 1;    /* no SMC: eia and the COUNT found by MAC search */
     bool has_an_key_count : 1;
+    bool cands_5gs : 1;        /* cands was allocated whole (a 5GS context), not EPS-sized */
 };
 
 /* What the last Authentication Request leaves for its Response: the expected RES. */
@@ -261,7 +265,8 @@ kasme_sec_ctx *kasme_ue_current(kasme_tracker *tr, const kasme_ue *ue, int domai
 kasme_sec_ctx *kasme_ue_pending(kasme_tracker *tr, const kasme_ue *ue, int domain);
 void kasme_ue_set_current(kasme_ue *ue, int domain, const kasme_sec_ctx *ctx);
 void kasme_ue_set_pending(kasme_ue *ue, int domain, const kasme_sec_ctx *ctx);
-/* The context's K_ASME candidates, allocated on first use; dropping zeroes and frees them. */
+/* The context's root key candidates, allocated on first use (set ctx->domain first: an EPS
+ * context's have no 5GS fields); dropping zeroes and frees them. */
 kasme_root_cands *kasme_ctx_cands(kasme_sec_ctx *ctx);
 void kasme_ctx_drop_cands(kasme_sec_ctx *ctx);
 /* The context's NAS schedules from the tracker's cache; NULL if its keys are not derived. */

@@ -237,6 +237,7 @@ size_t kasme_keyfile_root_candidates(kasme_tracker *tr, kasme_ue *ue, const kasm
             ctx->sub = line;
             ctx->from_keyfile_kasme = true;
             ctx->n_roots = 1;
+            ctx->domain = (uint8_t)domain; /* before kasme_ctx_cands, which sizes by it */
             memcpy(kasme_ctx_cands(ctx)->root[0], kasme_root_line_key(domain, line), 32);
             out[n++] = ctx;
         }
