@@ -263,6 +263,11 @@ void kasme_ue_set_imsi(kasme_tracker *tr, kasme_ue *ue, const char *imsi)
         ue->sub = kasme_subdb_by_imsi(tr->db, imsi);
 }
 
+kasme_ue *kasme_ue_by_imsi(kasme_tracker *tr, const char *imsi)
+{
+    return kasme_ue_by_id(tr, kasme_idmap_get(&tr->by_imsi, kasme_digits_key(imsi)));
+}
+
 kasme_ue *kasme_ue_by_tmsi(kasme_tracker *tr, kasme_domain domain, uint32_t tmsi)
 {
     return kasme_ue_by_id(tr, kasme_idmap_get(&tr->by_tmsi, kasme_tmsi_key(domain, tmsi)));
@@ -326,7 +331,7 @@ static kasme_ue *ue_by_identity(kasme_tracker *tr, kasme_domain domain,
                                 const kasme_nas_identity *id)
 {
     if (id->type == KASME_NAS_ID_IMSI)
-        return kasme_ue_by_id(tr, kasme_idmap_get(&tr->by_imsi, kasme_digits_key(id->digits)));
+        return kasme_ue_by_imsi(tr, id->digits);
     if (id->type == KASME_NAS_ID_GUTI || id->type == KASME_NAS_ID_TMSI)
         return kasme_ue_by_tmsi(tr, domain, id->m_tmsi);
     return NULL;

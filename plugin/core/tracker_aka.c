@@ -173,7 +173,7 @@ static kasme_ue *ue_of_subscriber(kasme_tracker *tr, kasme_ue *ue, const kasme_s
         return ue;
     kasme_ue *owner = NULL;
     if (sub->id_kind == KASME_ID_IMSI)
-        owner = kasme_ue_by_id(tr, kasme_idmap_get(&tr->by_imsi, kasme_digits_key(sub->imsi)));
+        owner = kasme_ue_by_imsi(tr, sub->imsi);
     return owner ? owner : kasme_ue_new(tr);
 }
 

@@ -243,6 +243,7 @@ void kasme_conn_map_remove(kasme_tracker *tr, uint64_t conn);
 /* M-TMSIs and 5G-TMSIs are keyed apart, so the two cannot name each other's UE. */
 uint64_t kasme_tmsi_key(kasme_domain domain, uint32_t tmsi);
 kasme_ue *kasme_ue_by_tmsi(kasme_tracker *tr, kasme_domain domain, uint32_t tmsi);
+kasme_ue *kasme_ue_by_imsi(kasme_tracker *tr, const char *imsi);
 kasme_ue *kasme_ue_new(kasme_tracker *tr);
 /* A UE's IMSI into a result (both char[16], NUL-terminated): for every NAS PDU, so a copy of
  * the whole array (a few instructions) instead of g_strlcpy (about 140 under callgrind). */
