@@ -98,18 +98,10 @@ static void cmac_last_block(const eia2_key *k, size_t total_bits, uint8_t block[
         block[i] ^= subkey[i];
 }
 
-static void xor_into(uint8_t state[16], const uint8_t block[16])
-{
-    uint64_t s[2], b[2];
-    memcpy(s, state, 16);
-    memcpy(b, block, 16);
-    s[0] ^= b[0];
-    s[1] ^= b[1];
-    memcpy(state, s, 16);
-}
-
-/* Uses the key schedule read-only, so one eia2_key may be shared between calls; blocks live
- * on the stack and the message is read in place. */
+/* Uses the key schedule read-only, so one eia2_key may be shared between calls. HDR || MSG
+ * is chained in three parts: the first block (HDR and the message's first 8 octets, built on
+ * the stack), the whole blocks after it (read from the message in place: the header is 8
+ * octets, so they start at msg + 8), and the padded last block. */
 int eia2_mac(const eia2_key *k, uint32_t count, unsigned bearer, unsigned dir,
              const uint8_t *msg, size_t length_bits, uint32_t *mac)
 {
@@ -120,14 +112,18 @@ int eia2_mac(const eia2_key *k, uint32_t count, unsigned bearer, unsigned dir,
     size_t total_bits = 64 + length_bits;
     size_t msg_octets = (length_bits + 7) / 8;
     size_t n_blocks = (total_bits + 127) / 128;
-    for (size_t i = 0; i < n_blocks; i++) {
-        eia2_block(hdr, msg, msg_octets, i, block);
-        if (i == n_blocks - 1)
-            cmac_last_block(k, total_bits, block);
-        xor_into(state, block);
-        if (aes_block_encrypt(&k->aes, state))
-            return -1;
+    int rc = 0;
+    if (n_blocks > 1) {
+        eia2_block(hdr, msg, msg_octets, 0, block);
+        rc |= aes_block_cbc_mac(&k->aes, state, block, 1);
+        if (n_blocks > 2) /* blocks 1 .. n-2: whole, every bit inside the message */
+            rc |= aes_block_cbc_mac(&k->aes, state, msg + 8, n_blocks - 2);
     }
+    eia2_block(hdr, msg, msg_octets, n_blocks - 1, block);
+    cmac_last_block(k, total_bits, block);
+    rc |= aes_block_cbc_mac(&k->aes, state, block, 1);
+    if (rc)
+        return -1;
     *mac = (uint32_t)state[0] << 24 | (uint32_t)state[1] << 16 | (uint32_t)state[2] << 8 |
            state[3];
     return 0;
