@@ -11,6 +11,7 @@
 
 #define MIN_SLOTS 64u
 
+
 /* splitmix64's finaliser: every key bit reaches every slot bit. */
 static uint64_t mix(uint64_t x)
 {
@@ -87,6 +88,12 @@ uint32_t kasme_idmap_get(const kasme_idmap *m, uint64_t key)
     if (!m->count)
         return 0;
     return slot_at(m, find_slot(m, key))[0];
+}
+
+void kasme_idmap_prefetch(const kasme_idmap *m, uint64_t key)
+{
+    if (m->count)
+        KASME_PREFETCH(slot_at(m, home_slot(m, key)));
 }
 
 static void store(kasme_idmap *m, uint32_t i, uint64_t key, uint32_t id)

@@ -14,6 +14,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* A hint to fetch the cache line at p (no effect on what the program computes). */
+#if defined(__GNUC__) || defined(__clang__)
+#define KASME_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define KASME_PREFETCH(p) ((void)(p))
+#endif
+
 /* The key an index's owner holds for id; it must not change while id is in the index. */
 typedef uint64_t (*kasme_key_of_id)(const void *owner, uint32_t id);
 
@@ -34,6 +41,10 @@ void kasme_idmap_init_index(kasme_idmap *m, kasme_key_of_id key_of, const void *
 void kasme_idmap_clear(kasme_idmap *m);
 /* The id stored for key, 0 if none. */
 uint32_t kasme_idmap_get(const kasme_idmap *m, uint64_t key);
+/* Asks the CPU to fetch the slot where a lookup of key starts, for a caller that has other work
+ * to do before the lookup: a map of 100 000s of entries is not in the cache. No effect on the
+ * map. */
+void kasme_idmap_prefetch(const kasme_idmap *m, uint64_t key);
 /* Stores id (non-zero) for key, replacing any id it had; returns the id replaced, 0 if none. */
 uint32_t kasme_idmap_put(kasme_idmap *m, uint64_t key, uint32_t id);
 /* Removes key; returns the id it had, 0 if it was absent. */

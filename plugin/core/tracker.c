@@ -78,11 +78,36 @@ static void *slab_at(const kasme_slab *slab, uint32_t id)
     return chunk + (size_t)((id - 1) & (SLAB_CHUNK - 1)) * slab->size;
 }
 
+/* Chunks start on a cache line, so a kasme_ue (128 octets) occupies exactly two lines and its
+ * per-PDU fields one (tracker_int.h). */
+#define SLAB_ALIGN 64
+_Static_assert(sizeof(kasme_ue) % SLAB_ALIGN == 0, "kasme_ue: whole cache lines");
+_Static_assert(offsetof(kasme_ue, sub) + sizeof(void *) <= SLAB_ALIGN,
+               "kasme_ue: the per-PDU fields in the first cache line");
+
+static void *chunk_new(size_t octets)
+{
+#if GLIB_CHECK_VERSION(2, 72, 0)
+    return g_aligned_alloc0(1, octets, SLAB_ALIGN);
+#else
+    return g_malloc0(octets); /* 16-octet aligned: still correct, one line more a UE */
+#endif
+}
+
+static void chunk_free(void *chunk)
+{
+#if GLIB_CHECK_VERSION(2, 72, 0)
+    g_aligned_free(chunk);
+#else
+    g_free(chunk);
+#endif
+}
+
 /* A zeroed object; its id is the new count. */
 static void *slab_new(kasme_slab *slab)
 {
     if (slab->count % SLAB_CHUNK == 0)
-        g_ptr_array_add(slab->chunks, g_malloc0((size_t)SLAB_CHUNK * slab->size));
+        g_ptr_array_add(slab->chunks, chunk_new((size_t)SLAB_CHUNK * slab->size));
     return slab_at(slab, ++slab->count);
 }
 
@@ -93,7 +118,7 @@ static void slab_free(kasme_slab *slab, void (*before_wipe)(void *))
         before_wipe(slab_at(slab, id));
     for (guint i = 0; i < slab->chunks->len; i++) {
         kasme_secure_zero(g_ptr_array_index(slab->chunks, i), (size_t)SLAB_CHUNK * slab->size);
-        g_free(g_ptr_array_index(slab->chunks, i));
+        chunk_free(g_ptr_array_index(slab->chunks, i));
     }
     g_ptr_array_free(slab->chunks, TRUE);
 }
@@ -317,6 +342,19 @@ kasme_ue *kasme_ue_of_conn(kasme_tracker *tr, uint64_t conn)
     return conn ? kasme_conn_map_lookup(tr, conn) : NULL;
 }
 
+/* The per-PDU part of a UE's current context (the fields before cands, tracker_int.h) is
+ * requested at once when the UE is known, so that for a UE whose state left the cache its two
+ * or three lines arrive together instead of one after another as the handling reaches them. */
+static void prefetch_current(kasme_tracker *tr, const kasme_ue *ue, kasme_domain domain)
+{
+    const char *ctx = (const char *)kasme_ue_current(tr, ue, domain);
+    if (!ctx)
+        return;
+    for (size_t at = 0; at < offsetof(kasme_sec_ctx, cands); at += 64)
+        KASME_PREFETCH(ctx + at);
+    KASME_PREFETCH(ctx + offsetof(kasme_sec_ctx, cands) - 1);
+}
+
 static kasme_ue *ue_by_conn(kasme_tracker *tr, const kasme_pdu_meta *meta)
 {
     kasme_ue *ue = NULL;
@@ -481,6 +519,7 @@ void kasme_tracker_nas(kasme_tracker *tr, const kasme_pdu_meta *meta, const uint
     kasme_nas_msg msg;
     bool have_msg = false;
 
+    kasme_idmap_prefetch(&tr->by_conn, meta->conn); /* its miss overlaps the parsing */
     memset(res, 0, sizeof *res);
     res->dir = meta->dir;
     res->mac_status = KASME_MAC_NOT_PRESENT;
@@ -501,6 +540,8 @@ void kasme_tracker_nas(kasme_tracker *tr, const kasme_pdu_meta *meta, const uint
     kasme_ue *ue = ue_for_pdu(tr, outer.domain, meta, have_msg ? &msg : NULL);
     if (!ue && outer.sec_hdr == 0)
         ue = kasme_ue_new(tr);
+    if (ue && outer.sec_hdr != 0)
+        prefetch_current(tr, ue, outer.domain);
 
     if (outer.kind == KASME_NAS_SEC_PARTIAL || outer.kind == KASME_NAS_SEC_RESERVED) {
         res->status = KASME_PDU_MALFORMED;

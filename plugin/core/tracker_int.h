@@ -84,25 +84,22 @@ typedef struct {
     char supi[16];
 } kasme_root_cands;
 
-struct kasme_sec_ctx { /* fields ordered by size: one is kept per AKA, 100 000s of them */
-    const kasme_subscriber *sub;
-    kasme_root_cands *cands;
+/* One is kept per AKA, 100 000s of them. A protected PDU reads (and for its COUNTs writes)
+ * the fields up to ul_hist, which therefore come first: at its 168 octets a context spans
+ * three or four cache lines, and a PDU of a UE whose state left the cache reads two or three
+ * of them. The root key candidates and the root key itself come last (the SMC, K_eNB). */
+struct kasme_sec_ctx {
     kasme_sched_cache *sched;  /* key schedules come from the cache while keys_ready */
+    const kasme_subscriber *sub;
     uint32_t id;
     uint32_t ue_id;            /* the UE it was made for */
     uint32_t aka_frame;
     uint32_t smc_frame;
     uint32_t last_count[2];    /* highest NAS COUNT seen per direction */
-    uint32_t ul_hist[KASME_UL_HISTORY];
-    uint32_t ul_hist_n;
-    uint32_t an_key_count;     /* the UL NAS COUNT of the last K_eNB/K_gNB derived under it (SMC
-                                  Complete or initial NAS message), if has_an_key_count */
-    int8_t ksi;                /* 0..7, -1 = not known */
-    uint8_t root_key[32];      /* K_ASME, or K_AMF in 5GS */
     uint8_t k_nas_enc[16], k_nas_int[16];
+    int8_t ksi;                /* 0..7, -1 = not known */
     uint8_t sn_id[3];
     uint8_t eea, eia;
-    uint8_t n_roots;           /* root key candidates in cands */
     uint8_t domain;            /* kasme_domain */
     uint8_t nas_bearer;        /* BEARER of its NAS PDUs (kasme_nas_bearer) */
     uint8_t eea_open;          /* algs_searched: the EEAs (bit n = EEA n) no ciphered PDU has
@@ -116,6 +113,14 @@ struct kasme_sec_ctx { /* fields ordered by size: one is kept per AKA, 100 000s 
     bool algs_searched : 1;    /* no SMC: eia and the COUNT found by MAC search */
     bool has_an_key_count : 1;
     bool cands_5gs : 1;        /* cands was allocated whole (a 5GS context), not EPS-sized */
+    uint8_t n_roots;           /* root key candidates in cands */
+    uint32_t ul_hist_n;        /* uplink PDUs: the last UL NAS COUNTs (SecurityKey check) */
+    uint32_t ul_hist[KASME_UL_HISTORY];
+    /* SMC, K_eNB / K_gNB and NH only */
+    uint32_t an_key_count;     /* the UL NAS COUNT of the last K_eNB/K_gNB derived under it (SMC
+                                  Complete or initial NAS message), if has_an_key_count */
+    kasme_root_cands *cands;
+    uint8_t root_key[32];      /* K_ASME, or K_AMF in 5GS */
 };
 
 /* What the last Authentication Request leaves for its Response: the expected RES. */
@@ -125,21 +130,25 @@ typedef struct {
     uint8_t xres[16];
 } kasme_aka_state;
 
-struct kasme_ue { /* fields ordered by size: one per UE */
-    const kasme_subscriber *sub;
+/* One per UE. The fields every NAS PDU of the UE reads or writes fill the first 64 octets, and
+ * the slab keeps UEs 64-octet aligned (slab_new), so a PDU of a UE whose state is no longer in
+ * the cache costs one line of it, not three; the rest is read per AKA, identity or K_eNB. */
+struct kasme_ue {
     /* Per domain (a UE seen on S1 and NG has a context of each): the context NAS PDUs are
      * protected with, and the one the last AKA made, waiting for its SMC. */
     uint32_t current_id[2]; /* context ids (kasme_ctx_by_id), 0 = none: half a pointer's size */
-    uint32_t pending_id[2];
     uint64_t bound_conn[2]; /* the last two conn keys bound to it, 0 if none (tracker.c) */
     uint32_t id;
-    uint32_t m_tmsi;
+    uint8_t carrier_plmn[3]; /* the last PLMN its connection named (TAI, user location) */
+    bool has_carrier_plmn;
     char imsi[16];
+    uint32_t pending_id[2];
+    const kasme_subscriber *sub;
+    /* second line: AKA, identities, K_eNB */
+    uint32_t m_tmsi;
     uint8_t an_key[32];     /* the last SecurityKey for this UE (K_eNB of S1AP, K_gNB of NGAP): */
     kasme_aka_state aka;
     uint8_t guti_plmn[3];
-    uint8_t carrier_plmn[3]; /* the last PLMN its connection named (TAI, user location) */
-    bool has_carrier_plmn;
     bool has_tmsi;
     uint8_t tmsi_domain;    /* kasme_domain of m_tmsi: an M-TMSI or a 5G-TMSI */
     bool has_guti_plmn;
