@@ -123,9 +123,50 @@ static void digits_keys(void)
     g_hash_table_destroy(seen);
 }
 
+/* An index's owner lookups (a random read of the owner's record each) while it grows from
+ * nothing to 100 000 entries and loses half of them again: only when 32 bits of hash match a
+ * key that is not the one looked for or removed, a handful at most. */
+static unsigned owner_reads;
+
+static uint64_t counted_key_of_id(const void *owner, uint32_t id)
+{
+    owner_reads++;
+    return key_of_id(owner, id);
+}
+
+static void index_reads_owner_rarely(void)
+{
+    enum { N = 100000 };
+    set_run("index owner reads, %u keys", N);
+    GRand *rng = g_rand_new_with_seed(4242);
+    uint64_t *keys = g_new(uint64_t, N);
+    for (unsigned i = 0; i < N; i++)
+        keys[i] = (uint64_t)g_rand_int(rng) << 32 | g_rand_int(rng);
+    kasme_idmap m;
+    kasme_idmap_init_index(&m, counted_key_of_id, keys);
+    owner_reads = 0;
+    for (unsigned i = 0; i < N; i++)
+        kasme_idmap_put(&m, keys[i], i + 1);
+    unsigned growing = owner_reads;
+    check(growing < 20, "%u owner reads for %u new keys (growth included)", growing, N);
+    owner_reads = 0;
+    for (unsigned i = 0; i < N; i += 2)
+        kasme_idmap_remove(&m, keys[i]);
+    /* each removal reads the removed key's record once; shifting entries back reads none */
+    check(owner_reads < N / 2 + 20, "%u owner reads for %u removals", owner_reads, N / 2);
+    size_t bad = 0;
+    for (unsigned i = 0; i < N; i++)
+        bad += kasme_idmap_get(&m, keys[i]) != (i % 2 ? i + 1 : 0);
+    check(bad == 0, "%zu keys wrong after the removals", bad);
+    kasme_idmap_clear(&m);
+    g_free(keys);
+    g_rand_free(rng);
+}
+
 int main(void)
 {
     zero_id_and_absent();
+    index_reads_owner_rarely();
     digits_keys();
     for (int index = 0; index < 2; index++) {
         random_ops(50, 20000, true, index);

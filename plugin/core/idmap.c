@@ -22,15 +22,24 @@ static uint64_t mix(uint64_t x)
     return x ^ (x >> 31);
 }
 
-/* The low half of a key's hash picks its home slot, the high half is an index's tag. */
+/* The high half of a key's hash is an index's tag, and its low bits pick the home slot: a slot
+ * knows its home from its tag, so growing an index or shifting its entries back never asks
+ * the owner for a key (a random read of the owner's record per entry). Tags of one home
+ * still differ in their 32 - log2(slots) high bits, so an index asks its owner for a key it
+ * does not hold about once in 2^(32 - log2(slots)) probes. */
 static uint64_t hash_of(const kasme_idmap *m, uint64_t key)
 {
     return mix(key ^ m->seed);
 }
 
+static uint32_t tag_of(const kasme_idmap *m, uint64_t key)
+{
+    return (uint32_t)(hash_of(m, key) >> 32);
+}
+
 static uint32_t home_slot(const kasme_idmap *m, uint64_t key)
 {
-    return (uint32_t)hash_of(m, key) & m->mask;
+    return tag_of(m, key) & m->mask;
 }
 
 static uint32_t *slot_at(const kasme_idmap *m, uint32_t i)
@@ -38,10 +47,13 @@ static uint32_t *slot_at(const kasme_idmap *m, uint32_t i)
     return m->words + (size_t)i * m->stride;
 }
 
-static uint64_t key_at(const kasme_idmap *m, uint32_t i)
+/* The home slot of the entry in slot i: from an index's tag, from a map's key. */
+static uint32_t home_of_entry(const kasme_idmap *m, uint32_t i)
 {
     const uint32_t *s = slot_at(m, i);
-    return m->key_of ? m->key_of(m->owner, s[0]) : (uint64_t)s[2] << 32 | s[1];
+    if (m->key_of)
+        return s[1] & m->mask;
+    return home_slot(m, (uint64_t)s[2] << 32 | s[1]);
 }
 
 void kasme_idmap_init(kasme_idmap *m)
@@ -66,19 +78,19 @@ void kasme_idmap_clear(kasme_idmap *m)
     m->mask = m->count = 0;
 }
 
-static bool holds(const kasme_idmap *m, const uint32_t *s, uint64_t key, uint64_t hash)
+static bool holds(const kasme_idmap *m, const uint32_t *s, uint64_t key, uint32_t tag)
 {
     if (m->key_of)
-        return s[1] == (uint32_t)(hash >> 32) && m->key_of(m->owner, s[0]) == key;
+        return s[1] == tag && m->key_of(m->owner, s[0]) == key;
     return s[1] == (uint32_t)key && s[2] == (uint32_t)(key >> 32);
 }
 
 /* The slot holding key, or the empty slot where it would go. */
 static uint32_t find_slot(const kasme_idmap *m, uint64_t key)
 {
-    uint64_t hash = hash_of(m, key);
-    uint32_t i = (uint32_t)hash & m->mask;
-    for (const uint32_t *s = slot_at(m, i); s[0] && !holds(m, s, key, hash); s = slot_at(m, i))
+    uint32_t tag = tag_of(m, key);
+    uint32_t i = tag & m->mask;
+    for (const uint32_t *s = slot_at(m, i); s[0] && !holds(m, s, key, tag); s = slot_at(m, i))
         i = (i + 1) & m->mask;
     return i;
 }
@@ -101,13 +113,15 @@ static void store(kasme_idmap *m, uint32_t i, uint64_t key, uint32_t id)
     uint32_t *s = slot_at(m, i);
     s[0] = id;
     if (m->key_of) {
-        s[1] = (uint32_t)(hash_of(m, key) >> 32);
+        s[1] = tag_of(m, key);
     } else {
         s[1] = (uint32_t)key;
         s[2] = (uint32_t)(key >> 32);
     }
 }
 
+/* Moves every entry into a new array of slots: to the first empty slot from its home (the
+ * keys are distinct, so none is compared). */
 static void resize(kasme_idmap *m, uint32_t slots)
 {
     kasme_idmap old = *m;
@@ -115,11 +129,14 @@ static void resize(kasme_idmap *m, uint32_t slots)
     m->words = g_new0(uint32_t, (size_t)slots * m->stride);
     m->mask = slots - 1;
     for (uint32_t i = 0; i < old_slots; i++) {
-        uint32_t id = slot_at(&old, i)[0];
-        if (!id)
+        const uint32_t *from = slot_at(&old, i);
+        if (!from[0])
             continue;
-        uint64_t key = key_at(&old, i);
-        store(m, find_slot(m, key), key, id);
+        uint32_t j = m->key_of ? from[1] & m->mask
+                               : home_slot(m, (uint64_t)from[2] << 32 | from[1]);
+        while (slot_at(m, j)[0])
+            j = (j + 1) & m->mask;
+        memcpy(slot_at(m, j), from, m->stride * sizeof(uint32_t));
     }
     g_free(old.words);
 }
@@ -159,8 +176,7 @@ uint32_t kasme_idmap_remove(kasme_idmap *m, uint64_t key)
     m->count--;
     /* Move back each later entry of the run whose home slot does not lie in (hole, j]. */
     for (uint32_t j = (hole + 1) & m->mask; slot_at(m, j)[0]; j = (j + 1) & m->mask) {
-        uint64_t key_j = key_at(m, j);
-        uint32_t home = home_slot(m, key_j);
+        uint32_t home = home_of_entry(m, j);
         bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
         if (stays)
             continue;

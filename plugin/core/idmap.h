@@ -3,7 +3,7 @@
  * at most 7/8 full, no allocation per entry. A map keeps each key beside its id (12 octets a
  * slot); an index keeps the id and 32 bits of the key's hash (8 octets a slot) and asks its
  * owner for an id's key, for keys the owner holds anyway (an entry's IMSI), only when the
- * hash bits match. A slot's words sit together, so a probe of 100 000s of entries costs one
+ * hash bits match (never to grow or to shift entries back: a slot's home is in its tag). A slot's words sit together, so a probe of 100 000s of entries costs one
  * cache miss. A GHashTable of pointers takes 20 octets a slot, in three arrays.
  *
  * Keys come from captures, which may be hostile: they are mixed with a random seed drawn per
