@@ -102,12 +102,6 @@ uint32_t kasme_idmap_get(const kasme_idmap *m, uint64_t key)
     return slot_at(m, find_slot(m, key))[0];
 }
 
-void kasme_idmap_prefetch(const kasme_idmap *m, uint64_t key)
-{
-    if (m->count)
-        KASME_PREFETCH(slot_at(m, home_slot(m, key)));
-}
-
 static void store(kasme_idmap *m, uint32_t i, uint64_t key, uint32_t id)
 {
     uint32_t *s = slot_at(m, i);

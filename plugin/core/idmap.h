@@ -41,10 +41,6 @@ void kasme_idmap_init_index(kasme_idmap *m, kasme_key_of_id key_of, const void *
 void kasme_idmap_clear(kasme_idmap *m);
 /* The id stored for key, 0 if none. */
 uint32_t kasme_idmap_get(const kasme_idmap *m, uint64_t key);
-/* Asks the CPU to fetch the slot where a lookup of key starts, for a caller that has other work
- * to do before the lookup: a map of 100 000s of entries is not in the cache. No effect on the
- * map. */
-void kasme_idmap_prefetch(const kasme_idmap *m, uint64_t key);
 /* Stores id (non-zero) for key, replacing any id it had; returns the id replaced, 0 if none. */
 uint32_t kasme_idmap_put(kasme_idmap *m, uint64_t key, uint32_t id);
 /* Removes key; returns the id it had, 0 if it was absent. */

@@ -529,7 +529,6 @@ void kasme_tracker_nas(kasme_tracker *tr, const kasme_pdu_meta *meta, const uint
     kasme_nas_msg msg;
     bool have_msg = false;
 
-    kasme_idmap_prefetch(&tr->by_conn, meta->conn); /* its miss overlaps the parsing */
     memset(res, 0, sizeof *res);
     res->dir = meta->dir;
     res->mac_status = KASME_MAC_NOT_PRESENT;
