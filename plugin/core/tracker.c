@@ -81,7 +81,9 @@ static void *slab_at(const kasme_slab *slab, uint32_t id)
 /* Chunks start on a cache line, so a kasme_ue (128 octets) occupies exactly two lines and its
  * per-PDU fields one (tracker_int.h). */
 #define SLAB_ALIGN 64
+#if UINTPTR_MAX > 0xFFFFFFFFu /* 64-bit: a UE is 128 octets; 32-bit layouts differ */
 _Static_assert(sizeof(kasme_ue) % SLAB_ALIGN == 0, "kasme_ue: whole cache lines");
+#endif
 _Static_assert(offsetof(kasme_ue, sub) + sizeof(void *) <= SLAB_ALIGN,
                "kasme_ue: the per-PDU fields in the first cache line");
 
