@@ -365,13 +365,14 @@ static void add_events(proto_tree *tree, packet_info *pinfo, proto_item *top,
     };
     if (!r->events) /* most PDUs: no need to walk the table */
         return;
-    if (r->events & (KASME_EV_EAP_MAC_OK | KASME_EV_EAP_MAC_BAD))
+    if (tree && (r->events & (KASME_EV_EAP_MAC_OK | KASME_EV_EAP_MAC_BAD)))
         line(proto_tree_add_uint(tree, hf_eap_mac, NULL, 0, 0,
                                  r->events & KASME_EV_EAP_MAC_OK ? KASME_MAC_GOOD : KASME_MAC_BAD));
     for (size_t i = 0; i < G_N_ELEMENTS(events); i++) {
         if (!(r->events & events[i].bit))
             continue;
-        line(proto_tree_add_string(tree, hf_event, NULL, 0, 0, events[i].text));
+        if (tree)
+            line(proto_tree_add_string(tree, hf_event, NULL, 0, 0, events[i].text));
         if (events[i].ei)
             expert_add_info(pinfo, top, events[i].ei);
     }
@@ -445,7 +446,7 @@ static void nas_algorithms_line(proto_item *alg, const kasme_nas_result *r)
 
 static void add_keys(proto_tree *tree, tvbuff_t *parent, const kasme_nas_result *r)
 {
-    if (!kasme_keys_show() || !(r->has_kasme || r->has_kenb))
+    if (!tree || !kasme_keys_show() || !(r->has_kasme || r->has_kenb))
         return;
     proto_tree *keys = proto_tree_add_subtree(tree, parent, 0, 0, ett_kasme_keys, NULL,
                                               "Derived keys (preference \"show keys\")");
@@ -489,27 +490,28 @@ static void add_mac_verdict(proto_tree *tree, packet_info *pinfo, proto_item *to
                             uint32_t calculated, const char *why)
 {
     bool own_lines = status == KASME_MAC_BAD || !mac;
-    if (status == KASME_MAC_GOOD || status == KASME_MAC_BAD) {
+    if (tree && (status == KASME_MAC_GOOD || status == KASME_MAC_BAD)) {
         proto_item *calc = proto_tree_add_uint(tree, hf_mac_calc, NULL, 0, 0, calculated);
         line_if(tree, calc, own_lines);
     }
-    proto_item *st = proto_tree_add_uint(tree, hf_mac_status, NULL, 0, 0, (guint32)status);
-    line_if(tree, st, own_lines);
+    if (tree)
+        line_if(tree, proto_tree_add_uint(tree, hf_mac_status, NULL, 0, 0, (guint32)status),
+                own_lines);
     bool why_shown = status == KASME_MAC_UNVERIFIED && why;
     if (status == KASME_MAC_BAD)
         expert_add_info_format(pinfo, top, &ei_mac_bad,
                                "%s verification failed: received 0x%08x, calculated 0x%08x",
                                what, received, calculated);
     if (why_shown) {
-        proto_item *w = proto_tree_add_string(tree, hf_mac_why, NULL, 0, 0, why);
-        line_if(tree, w, own_lines);
+        if (tree)
+            line_if(tree, proto_tree_add_string(tree, hf_mac_why, NULL, 0, 0, why), own_lines);
         expert_add_info_format(pinfo, top, &ei_mac_unverified, "%s not verified: %s", what, why);
     }
 }
 
-/* The MAC as Wireshark shows checksums: value, calculated value, status (1 good, 0 bad). */
-static void add_mac(proto_tree *tree, packet_info *pinfo, proto_item *top,
-                    const kasme_item *item, const kasme_nas_result *r)
+/* The received MAC's item, NULL when the PDU is too short to hold it. */
+static proto_item *nas_mac_item(proto_tree *tree, const kasme_item *item,
+                                const kasme_nas_result *r)
 {
     bool short_mac = r->sec_hdr >= 12;
     /* after the header octet (EPS) or octets (5GS: EPD, security header type) */
@@ -517,12 +519,28 @@ static void add_mac(proto_tree *tree, packet_info *pinfo, proto_item *top,
                    tvb_get_guint8(item->tvb, item->offset) == KASME_NAS_EPD_5GMM ? 2 : 1;
     gint mac_at = short_mac ? 2 : hdr_len;
     gint mac_len = short_mac ? 2 : 4;
-    proto_item *mac = NULL;
-    if (item->length >= mac_at + mac_len) /* a truncated PDU's MAC is not there to show */
-        mac = add_mac_item(tree, item->tvb, item->offset + mac_at, mac_len, r->mac_received,
-                           false, r->mac_status, r->unverified_why);
+    if (item->length < mac_at + mac_len) /* a truncated PDU's MAC is not there to show */
+        return NULL;
+    return add_mac_item(tree, item->tvb, item->offset + mac_at, mac_len, r->mac_received,
+                        false, r->mac_status, r->unverified_why);
+}
+
+/* The MAC as Wireshark shows checksums: value, calculated value, status (1 good, 0 bad);
+ * without a subtree only the verdict's expert info. */
+static void add_mac(proto_tree *tree, packet_info *pinfo, proto_item *top,
+                    const kasme_item *item, const kasme_nas_result *r)
+{
+    proto_item *mac = tree ? nas_mac_item(tree, item, r) : NULL;
     add_mac_verdict(tree, pinfo, top, mac, "MAC", r->mac_status, r->mac_received,
                     r->mac_calculated, r->unverified_why);
+}
+
+/* The plaintext's item; none without a subtree (Wireshark checks an item's range even for
+ * no tree). */
+static void add_plaintext(proto_tree *t, tvbuff_t *plain)
+{
+    if (t)
+        detail(t, proto_tree_add_item(t, hf_plaintext, plain, 0, -1, ENC_NA));
 }
 
 /* The Info column: nas-eps's "Ciphered message" in the text before (saved, saved_len long)
@@ -562,7 +580,7 @@ static void show_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     tvbuff_t *plain = tvb_new_child_real_data(tvb, fr->plain, (guint)fr->nas.plain_len,
                                               (gint)fr->nas.plain_len);
     add_new_data_source(pinfo, plain, "Deciphered NAS");
-    detail(kasme_tree, proto_tree_add_item(kasme_tree, hf_plaintext, plain, 0, -1, ENC_NA));
+    add_plaintext(kasme_tree, plain);
     if (!h)
         return;
     const gchar *before = col_get_text(pinfo->cinfo, COL_INFO);
@@ -673,6 +691,21 @@ static void add_found_by_mac(proto_tree *t, packet_info *pinfo, proto_item *top,
                            r->named_ue_id, r->ue_id, r->ctx.smc_frame);
 }
 
+/* The direction, the key source and the COUNT; the compact tree's algorithms line. */
+static void add_nas_context(proto_tree *t, const kasme_item *item, const kasme_nas_result *r)
+{
+    if (r->dir >= 0)
+        line_if(t, proto_tree_add_uint(t, hf_dir, NULL, 0, 0, (guint32)r->dir), !r->has_ctx);
+    if (!r->has_ctx)
+        return;
+    proto_item *alg = add_key_source(t, item->tvb, r);
+    detail(t, proto_tree_add_uint(t, hf_count, NULL, 0, 0, r->count));
+    if (compact(t))
+        nas_algorithms_line(alg, r);
+}
+
+/* Items nobody sees or filters on are not made: without kasme's subtree (nothing prints or
+ * references kasme) only the top item, the expert info and the plaintext's dissection. */
 static void display_nas(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                         const kasme_item *item, const kasme_frame_result *fr)
 {
@@ -683,15 +716,15 @@ static void display_nas(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                           item->length, ENC_NA);
     proto_tree *t = kasme_subtree(tree, top);
     const char *name = t ? plain_name(fr) : NULL; /* for the labels and kasme.msg */
-    if (top_label_wanted(tree)) {
+    if (t) {
         if (r->sec_hdr == 0)
             proto_item_append_text(top, ": NAS (plain)");
         else
             summary(top, r, name);
+        add_ue(t, r->ue_id, r->imsi);
+        detail(t, proto_tree_add_string(t, hf_layer, NULL, 0, 0, "NAS"));
+        add_status(t, r->status);
     }
-    add_ue(t, r->ue_id, r->imsi);
-    detail(t, proto_tree_add_string(t, hf_layer, NULL, 0, 0, "NAS"));
-    add_status(t, r->status);
     if (r->status == KASME_PDU_NO_CONTEXT)
         expert_add_info(pinfo, top, &ei_no_context);
     if (r->status == KASME_PDU_ALG_UNAVAILABLE)
@@ -705,22 +738,18 @@ static void display_nas(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         add_keys(t, item->tvb, r);
         return;
     }
-    if (r->dir >= 0)
-        line_if(t, proto_tree_add_uint(t, hf_dir, NULL, 0, 0, (guint32)r->dir), !r->has_ctx);
-    if (r->has_ctx) {
-        proto_item *alg = add_key_source(t, item->tvb, r);
-        detail(t, proto_tree_add_uint(t, hf_count, NULL, 0, 0, r->count));
-        if (compact(t))
-            nas_algorithms_line(alg, r);
-    }
+    if (t)
+        add_nas_context(t, item, r);
     add_mac(t, pinfo, top, item, r);
     bool ciphered = r->sec_hdr == 2 || r->sec_hdr == 4 || container_deciphered(item, fr);
-    detail(t, proto_tree_add_boolean(t, hf_deciphered, NULL, 0, 0,
-                                     ciphered && r->status == KASME_PDU_DECIPHERED));
-    if (name)
-        detail(t, proto_tree_add_string(t, hf_msg, NULL, 0, 0, name));
-    add_keys(t, item->tvb, r);
-    if (ciphered && r->status == KASME_PDU_DECIPHERED && r->plain_len)
+    bool deciphered = ciphered && r->status == KASME_PDU_DECIPHERED;
+    if (t) {
+        detail(t, proto_tree_add_boolean(t, hf_deciphered, NULL, 0, 0, deciphered));
+        if (name)
+            detail(t, proto_tree_add_string(t, hf_msg, NULL, 0, 0, name));
+        add_keys(t, item->tvb, r);
+    }
+    if (deciphered && r->plain_len)
         show_plaintext(tvb, pinfo, tree, t, fr);
 }
 
@@ -822,6 +851,17 @@ static void pdcp_algorithms_line(proto_item *alg, const kasme_pdcp_result *r)
                         r->bearer, r->count);
 }
 
+/* The direction, BEARER, COUNT and the context; the compact tree's algorithms line. */
+static void add_pdcp_lines(proto_tree *t, const kasme_pdcp_result *r)
+{
+    detail(t, proto_tree_add_uint(t, hf_dir, NULL, 0, 0, (guint32)r->dir));
+    detail(t, proto_tree_add_uint(t, hf_bearer, NULL, 0, 0, r->bearer));
+    detail(t, proto_tree_add_uint(t, hf_count, NULL, 0, 0, r->count));
+    proto_item *alg = add_pdcp_context(t, r);
+    if (compact(t))
+        pdcp_algorithms_line(alg, r);
+}
+
 /* The MAC-I of an SRB PDU as Wireshark shows checksums; when the PDU was ciphered the value
  * received is the deciphered one. A PDU shorter than its header and MAC-I (TS 36.323 6.2.2)
  * has none: the last 4 octets would be octets before it. */
@@ -829,7 +869,7 @@ static void add_mac_i(proto_tree *t, packet_info *pinfo, proto_item *top, const 
                       const kasme_pdcp_result *r)
 {
     proto_item *mac = NULL;
-    if (item->length >= 1 + 4)
+    if (t && item->length >= 1 + 4)
         mac = add_mac_item(t, item->tvb, item->offset + item->length - 4, 4, r->mac_received,
                            r->ciphered, r->mac_status, r->unverified_why);
     add_mac_verdict(t, pinfo, top, mac, "MAC-I", r->mac_status, r->mac_received,
@@ -847,7 +887,7 @@ static tvbuff_t *show_rrc(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     tvbuff_t *plain = tvb_new_child_real_data(tvb, fr->plain, (guint)fr->pdcp.plain_len,
                                               (gint)fr->pdcp.plain_len);
     add_new_data_source(pinfo, plain, "Deciphered RRC");
-    detail(kasme_tree, proto_tree_add_item(kasme_tree, hf_plaintext, plain, 0, -1, ENC_NA));
+    add_plaintext(kasme_tree, plain);
     if (h) {
         col_set_writable(pinfo->cinfo, COL_INFO, TRUE); /* RLC-LTE may have frozen it */
         col_append_str(pinfo->cinfo, COL_INFO, " ");
@@ -867,7 +907,7 @@ static void show_user_plane(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     tvbuff_t *plain = tvb_new_child_real_data(tvb, fr->plain, (guint)fr->pdcp.plain_len,
                                               (gint)fr->pdcp.plain_len);
     add_new_data_source(pinfo, plain, "Deciphered user plane");
-    detail(kasme_tree, proto_tree_add_item(kasme_tree, hf_plaintext, plain, 0, -1, ENC_NA));
+    add_plaintext(kasme_tree, plain);
     uint8_t version = fr->plain[0] >> 4;
     dissector_handle_t h = version == 4 ? ip_handle : version == 6 ? ipv6_handle : NULL;
     if (h)
@@ -918,31 +958,30 @@ static tvbuff_t *display_pdcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
                                           item->length, ENC_NA);
     proto_tree *t = kasme_subtree(tree, top);
-    if (top_label_wanted(tree))
+    if (t) { /* as display_nas: no items without a subtree */
         pdcp_label(top, item, r);
-    add_ue(t, r->ue_id, r->imsi);
-    detail(t, proto_tree_add_string(t, hf_layer, NULL, 0, 0, srb ? "RRC" : "UP"));
-    if (t) /* the top line names the bearer */
+        add_ue(t, r->ue_id, r->imsi);
+        detail(t, proto_tree_add_string(t, hf_layer, NULL, 0, 0, srb ? "RRC" : "UP"));
+        /* the top line names the bearer */
         detail(t, proto_tree_add_string(t, hf_rb, NULL, 0, 0,
             wmem_strdup_printf(pinfo->pool, "%s%u", srb ? "SRB" : "DRB", item->pdcp.rb_id)));
-    add_status(t, r->status);
+        add_status(t, r->status);
+    }
     if (r->status == KASME_PDU_NO_CONTEXT)
         expert_add_info(pinfo, top, &ei_no_context);
     if (r->status == KASME_PDU_ALG_UNAVAILABLE)
         expert_add_info(pinfo, top, &ei_alg_unavailable);
     kasme_nas_result ev = {.events = r->events};
     add_events(t, pinfo, top, &ev);
-    detail(t, proto_tree_add_uint(t, hf_dir, NULL, 0, 0, (guint32)r->dir));
-    detail(t, proto_tree_add_uint(t, hf_bearer, NULL, 0, 0, r->bearer));
-    detail(t, proto_tree_add_uint(t, hf_count, NULL, 0, 0, r->count));
-    proto_item *alg = add_pdcp_context(t, r);
-    if (compact(t))
-        pdcp_algorithms_line(alg, r);
+    if (t)
+        add_pdcp_lines(t, r);
     if (srb)
         add_mac_i(t, pinfo, top, item, r);
-    detail(t, proto_tree_add_boolean(t, hf_deciphered, NULL, 0, 0,
-                                     r->ciphered && r->status == KASME_PDU_DECIPHERED));
-    add_pdcp_keys(t, item->tvb, r);
+    if (t) {
+        detail(t, proto_tree_add_boolean(t, hf_deciphered, NULL, 0, 0,
+                                         r->ciphered && r->status == KASME_PDU_DECIPHERED));
+        add_pdcp_keys(t, item->tvb, r);
+    }
     if (r->status != KASME_PDU_DECIPHERED || !r->plain_len || !fr->plain)
         return NULL;
     if (!srb) {
@@ -953,9 +992,9 @@ static tvbuff_t *display_pdcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
      * it for ciphered */
     if (r->ciphered || item->pdcp.payload_opaque)
         return show_rrc(tvb, pinfo, tree, t, fr);
-    tvbuff_t *plain = tvb_new_child_real_data(tvb, fr->plain, (guint)r->plain_len,
-                                              (gint)r->plain_len);
-    detail(t, proto_tree_add_item(t, hf_plaintext, plain, 0, -1, ENC_NA));
+    if (t)
+        add_plaintext(t, tvb_new_child_real_data(tvb, fr->plain, (guint)r->plain_len,
+                                                 (gint)r->plain_len));
     return NULL;
 }
 
