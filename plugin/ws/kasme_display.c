@@ -4,6 +4,7 @@
 #include <epan/proto.h>
 #include <epan/column-utils.h>
 #include <epan/prefs.h>
+#include <epan/tap.h> /* union_of_tap_listener_flags */
 #include <wsutil/str_util.h> /* wmem_strconcat */
 
 #include "nas_msg.h"
@@ -258,6 +259,33 @@ static proto_tree *kasme_subtree(proto_tree *tree, proto_item *top)
     return top_label_wanted(tree) ? proto_item_add_subtree(top, ett_kasme) : NULL;
 }
 
+/* A result's top item, made when first needed. At once when kasme's subtree is wanted or a tap
+ * reads the protocol tree (-z io,phs counts protocols by their items); otherwise only for expert
+ * info, which hangs from it (_ws.expert): in summary output most PDUs then make no item at all,
+ * where Wireshark would make a real one (the root's items are never faked). */
+typedef struct {
+    proto_tree *tree;
+    const kasme_item *item;
+    proto_item *made;
+} kasme_top;
+
+static proto_item *top_item(kasme_top *top)
+{
+    if (!top->made)
+        top->made = proto_tree_add_item(top->tree, proto_kasme, top->item->tvb,
+                                        top->item->offset, top->item->length, ENC_NA);
+    return top->made;
+}
+
+/* The top item and kasme's subtree when they are wanted now, else NULL (see kasme_top). */
+static proto_tree *start_result(kasme_top *top)
+{
+    if (!top_label_wanted(top->tree) &&
+        !(union_of_tap_listener_flags() & TL_REQUIRES_PROTO_TREE))
+        return NULL;
+    return kasme_subtree(top->tree, top_item(top));
+}
+
 /* A printed tree in the compact form (kasme.tree_detail). */
 static bool compact(proto_tree *t)
 {
@@ -335,7 +363,7 @@ static dissector_handle_t plain_handle(const kasme_frame_result *fr)
     return nas_eps_plain_handle;
 }
 
-static void add_events(proto_tree *tree, packet_info *pinfo, proto_item *top,
+static void add_events(proto_tree *tree, packet_info *pinfo, kasme_top *top,
                        const kasme_nas_result *r)
 {
     static const struct {
@@ -374,7 +402,7 @@ static void add_events(proto_tree *tree, packet_info *pinfo, proto_item *top,
         if (tree)
             line(proto_tree_add_string(tree, hf_event, NULL, 0, 0, events[i].text));
         if (events[i].ei)
-            expert_add_info(pinfo, top, events[i].ei);
+            expert_add_info(pinfo, top_item(top), events[i].ei);
     }
 }
 
@@ -485,7 +513,7 @@ static proto_item *add_mac_item(proto_tree *tree, tvbuff_t *tvb, gint offset, gi
     return mac;
 }
 
-static void add_mac_verdict(proto_tree *tree, packet_info *pinfo, proto_item *top,
+static void add_mac_verdict(proto_tree *tree, packet_info *pinfo, kasme_top *top,
                             proto_item *mac, const char *what, int status, uint32_t received,
                             uint32_t calculated, const char *why)
 {
@@ -499,13 +527,13 @@ static void add_mac_verdict(proto_tree *tree, packet_info *pinfo, proto_item *to
                 own_lines);
     bool why_shown = status == KASME_MAC_UNVERIFIED && why;
     if (status == KASME_MAC_BAD)
-        expert_add_info_format(pinfo, top, &ei_mac_bad,
+        expert_add_info_format(pinfo, top_item(top), &ei_mac_bad,
                                "%s verification failed: received 0x%08x, calculated 0x%08x",
                                what, received, calculated);
     if (why_shown) {
         if (tree)
             line_if(tree, proto_tree_add_string(tree, hf_mac_why, NULL, 0, 0, why), own_lines);
-        expert_add_info_format(pinfo, top, &ei_mac_unverified, "%s not verified: %s", what, why);
+        expert_add_info_format(pinfo, top_item(top), &ei_mac_unverified, "%s not verified: %s", what, why);
     }
 }
 
@@ -527,7 +555,7 @@ static proto_item *nas_mac_item(proto_tree *tree, const kasme_item *item,
 
 /* The MAC as Wireshark shows checksums: value, calculated value, status (1 good, 0 bad);
  * without a subtree only the verdict's expert info. */
-static void add_mac(proto_tree *tree, packet_info *pinfo, proto_item *top,
+static void add_mac(proto_tree *tree, packet_info *pinfo, kasme_top *top,
                     const kasme_item *item, const kasme_nas_result *r)
 {
     proto_item *mac = tree ? nas_mac_item(tree, item, r) : NULL;
@@ -642,7 +670,7 @@ static bool container_deciphered(const kasme_item *item, const kasme_frame_resul
 
 /* The SUPI a SUCI gave, and for Profiles A and B the MAC tag's verdict; the private key is
  * never shown. */
-static void add_suci(proto_tree *t, packet_info *pinfo, proto_item *top,
+static void add_suci(proto_tree *t, packet_info *pinfo, kasme_top *top,
                      const kasme_nas_result *r)
 {
     if (!r->has_suci)
@@ -662,30 +690,30 @@ static void add_suci(proto_tree *t, packet_info *pinfo, proto_item *top,
     const char *why = kasme_suci_status_text((kasme_suci_status)r->suci_status);
     proto_item_set_generated(proto_tree_add_string(t, hf_suci_status, NULL, 0, 0, why));
     if (r->suci_status == KASME_SUCI_BAD_TAG)
-        expert_add_info(pinfo, top, &ei_suci_bad_tag);
+        expert_add_info(pinfo, top_item(top), &ei_suci_bad_tag);
     else if (r->suci_status == KASME_SUCI_UNKNOWN_KEY_ID)
-        expert_add_info_format(pinfo, top, &ei_suci_unknown_key,
+        expert_add_info_format(pinfo, top_item(top), &ei_suci_unknown_key,
                                "No home network private key with id %u for this scheme in the key file",
                                r->suci_hnet_id);
     else
-        expert_add_info_format(pinfo, top, &ei_suci_failed, "SUCI not de-concealed: %s", why);
+        expert_add_info_format(pinfo, top_item(top), &ei_suci_failed, "SUCI not de-concealed: %s", why);
 }
 
 /* Which context verified an initial message whose identity named another UE's. */
-static void add_found_by_mac(proto_tree *t, packet_info *pinfo, proto_item *top,
+static void add_found_by_mac(proto_tree *t, packet_info *pinfo, kasme_top *top,
                              const kasme_nas_result *r)
 {
     if (!(r->events & KASME_EV_FOUND_BY_MAC))
         return;
     if (r->named_ue_id == 0) { /* an S-TMSI the capture gave no UE */
-        expert_add_info_format(pinfo, top, &ei_found_by_mac,
+        expert_add_info_format(pinfo, top_item(top), &ei_found_by_mac,
                                "Security context found by MAC, not by identity: the identity "
                                "names no known UE, the context of UE %u (SMC in frame %u) "
                                "verifies", r->ue_id, r->ctx.smc_frame);
         return;
     }
     proto_item_set_generated(proto_tree_add_uint(t, hf_named_ue, NULL, 0, 0, r->named_ue_id));
-    expert_add_info_format(pinfo, top, &ei_found_by_mac,
+    expert_add_info_format(pinfo, top_item(top), &ei_found_by_mac,
                            "Security context found by MAC, not by identity: the identity "
                            "names UE %u, the context of UE %u (SMC in frame %u) verifies",
                            r->named_ue_id, r->ue_id, r->ctx.smc_frame);
@@ -712,35 +740,34 @@ static void display_nas(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     const kasme_nas_result *r = &fr->nas;
     if (r->sec_hdr == 0 && r->status == KASME_PDU_PLAIN && !r->events && !r->has_suci)
         return;
-    proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
-                                          item->length, ENC_NA);
-    proto_tree *t = kasme_subtree(tree, top);
+    kasme_top top = {tree, item, NULL};
+    proto_tree *t = start_result(&top);
     const char *name = t ? plain_name(fr) : NULL; /* for the labels and kasme.msg */
     if (t) {
         if (r->sec_hdr == 0)
-            proto_item_append_text(top, ": NAS (plain)");
+            proto_item_append_text(top.made, ": NAS (plain)");
         else
-            summary(top, r, name);
+            summary(top.made, r, name);
         add_ue(t, r->ue_id, r->imsi);
         detail(t, proto_tree_add_string(t, hf_layer, NULL, 0, 0, "NAS"));
         add_status(t, r->status);
     }
     if (r->status == KASME_PDU_NO_CONTEXT)
-        expert_add_info(pinfo, top, &ei_no_context);
+        expert_add_info(pinfo, top_item(&top), &ei_no_context);
     if (r->status == KASME_PDU_ALG_UNAVAILABLE)
-        expert_add_info(pinfo, top, &ei_alg_unavailable);
+        expert_add_info(pinfo, top_item(&top), &ei_alg_unavailable);
     if (r->status == KASME_PDU_EEA_UNKNOWN)
-        expert_add_info(pinfo, top, &ei_eea_unknown);
-    add_events(t, pinfo, top, r);
-    add_found_by_mac(t, pinfo, top, r);
-    add_suci(t, pinfo, top, r);
+        expert_add_info(pinfo, top_item(&top), &ei_eea_unknown);
+    add_events(t, pinfo, &top, r);
+    add_found_by_mac(t, pinfo, &top, r);
+    add_suci(t, pinfo, &top, r);
     if (r->sec_hdr == 0) {
         add_keys(t, item->tvb, r);
         return;
     }
     if (t)
         add_nas_context(t, item, r);
-    add_mac(t, pinfo, top, item, r);
+    add_mac(t, pinfo, &top, item, r);
     bool ciphered = r->sec_hdr == 2 || r->sec_hdr == 4 || container_deciphered(item, fr);
     bool deciphered = ciphered && r->status == KASME_PDU_DECIPHERED;
     if (t) {
@@ -755,19 +782,15 @@ static void display_nas(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 
 /* An S1AP or NGAP key check: a SecurityKey's K_eNB (K_gNB) against the NAS context, or a
  * SecurityContext's NH against the UE's NH chain (k->nh); same verdicts, different fields. */
-static void display_kenb(packet_info *pinfo, proto_tree *tree, const kasme_item *item,
-                         const kasme_frame_result *fr)
+static void kenb_lines(proto_tree *t, proto_item *top, const kasme_item *item,
+                       const kasme_kenb_result *k)
 {
-    const kasme_kenb_result *k = &fr->kenb;
-    proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
-                                          item->length, ENC_NA);
-    proto_tree *t = kasme_subtree(tree, top);
     const char *verdict = val_to_str_const(k->verdict, kenb_vals, "?");
     bool fivegs = k->domain == KASME_DOMAIN_5GS;
-    if (top_label_wanted(tree) && k->nh)
+    if (k->nh)
         proto_item_append_text(top, ": NH (%s SecurityContext, NCC %u) %s",
                                fivegs ? "NGAP" : "S1AP", k->ncc, verdict);
-    else if (top_label_wanted(tree))
+    else
         proto_item_append_text(top, fivegs ? ": K_gNB (NGAP SecurityKey) %s"
                                            : ": K_eNB (S1AP SecurityKey) %s", verdict);
     add_ue(t, k->ue_id, NULL);
@@ -788,10 +811,20 @@ static void display_kenb(packet_info *pinfo, proto_tree *tree, const kasme_item 
     } else if (k->why && child_label_wanted(t)) {
         proto_item_append_text(v, " (%s)", k->why);
     }
+}
+
+static void display_kenb(packet_info *pinfo, proto_tree *tree, const kasme_item *item,
+                         const kasme_frame_result *fr)
+{
+    const kasme_kenb_result *k = &fr->kenb;
+    kasme_top top = {tree, item, NULL};
+    proto_tree *t = start_result(&top);
+    if (t)
+        kenb_lines(t, top.made, item, k);
     if (k->verdict == KASME_KENB_MISMATCH)
-        expert_add_info(pinfo, top, k->nh      ? &ei_nh_mismatch
-                                    : fivegs ? &ei_kgnb_mismatch
-                                             : &ei_kenb_mismatch);
+        expert_add_info(pinfo, top_item(&top), k->nh ? &ei_nh_mismatch
+                                               : k->domain == KASME_DOMAIN_5GS ? &ei_kgnb_mismatch
+                                                                               : &ei_kenb_mismatch);
 }
 
 static void add_pdcp_keys(proto_tree *tree, tvbuff_t *parent, const kasme_pdcp_result *r)
@@ -865,7 +898,7 @@ static void add_pdcp_lines(proto_tree *t, const kasme_pdcp_result *r)
 /* The MAC-I of an SRB PDU as Wireshark shows checksums; when the PDU was ciphered the value
  * received is the deciphered one. A PDU shorter than its header and MAC-I (TS 36.323 6.2.2)
  * has none: the last 4 octets would be octets before it. */
-static void add_mac_i(proto_tree *t, packet_info *pinfo, proto_item *top, const kasme_item *item,
+static void add_mac_i(proto_tree *t, packet_info *pinfo, kasme_top *top, const kasme_item *item,
                       const kasme_pdcp_result *r)
 {
     proto_item *mac = NULL;
@@ -920,16 +953,16 @@ static tvbuff_t *display_unprotected(tvbuff_t *tvb, packet_info *pinfo, proto_tr
                                      const kasme_item *item, const kasme_frame_result *fr)
 {
     const kasme_pdcp_result *r = &fr->pdcp;
-    proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
-                                          item->length, ENC_NA);
-    proto_tree *t = kasme_subtree(tree, top);
-    if (top_label_wanted(tree))
-        proto_item_append_text(top, ": RRC SRB%u before the RRC Security Mode Command, "
+    kasme_top top = {tree, item, NULL};
+    proto_tree *t = start_result(&top);
+    if (t) {
+        proto_item_append_text(top.made, ": RRC SRB%u before the RRC Security Mode Command, "
                                "not protected (COUNT %u)", item->pdcp.rb_id, r->count);
-    add_ue(t, r->ue_id, NULL);
-    detail(t, proto_tree_add_string(t, hf_layer, NULL, 0, 0, "RRC"));
-    add_status(t, r->status);
-    detail(t, proto_tree_add_uint(t, hf_count, NULL, 0, 0, r->count));
+        add_ue(t, r->ue_id, NULL);
+        detail(t, proto_tree_add_string(t, hf_layer, NULL, 0, 0, "RRC"));
+        add_status(t, r->status);
+        detail(t, proto_tree_add_uint(t, hf_count, NULL, 0, 0, r->count));
+    }
     return show_rrc(tvb, pinfo, tree, t, fr);
 }
 
@@ -955,11 +988,10 @@ static tvbuff_t *display_pdcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
         return srb && item->pdcp.payload_opaque && fr->plain ? display_unprotected(tvb, pinfo, tree, item, fr) : NULL;
     if (!srb && !kasme_keys_user_plane())
         return NULL;
-    proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
-                                          item->length, ENC_NA);
-    proto_tree *t = kasme_subtree(tree, top);
+    kasme_top top = {tree, item, NULL};
+    proto_tree *t = start_result(&top);
     if (t) { /* as display_nas: no items without a subtree */
-        pdcp_label(top, item, r);
+        pdcp_label(top.made, item, r);
         add_ue(t, r->ue_id, r->imsi);
         detail(t, proto_tree_add_string(t, hf_layer, NULL, 0, 0, srb ? "RRC" : "UP"));
         /* the top line names the bearer */
@@ -968,15 +1000,15 @@ static tvbuff_t *display_pdcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
         add_status(t, r->status);
     }
     if (r->status == KASME_PDU_NO_CONTEXT)
-        expert_add_info(pinfo, top, &ei_no_context);
+        expert_add_info(pinfo, top_item(&top), &ei_no_context);
     if (r->status == KASME_PDU_ALG_UNAVAILABLE)
-        expert_add_info(pinfo, top, &ei_alg_unavailable);
+        expert_add_info(pinfo, top_item(&top), &ei_alg_unavailable);
     kasme_nas_result ev = {.events = r->events};
-    add_events(t, pinfo, top, &ev);
+    add_events(t, pinfo, &top, &ev);
     if (t)
         add_pdcp_lines(t, r);
     if (srb)
-        add_mac_i(t, pinfo, top, item, r);
+        add_mac_i(t, pinfo, &top, item, r);
     if (t) {
         detail(t, proto_tree_add_boolean(t, hf_deciphered, NULL, 0, 0,
                                          r->ciphered && r->status == KASME_PDU_DECIPHERED));
