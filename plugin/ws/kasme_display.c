@@ -417,23 +417,28 @@ static proto_item *add_key(proto_tree *tree, tvbuff_t *parent, int hf, const uin
     return line(proto_tree_add_item(tree, hf, key_tvb, 0, (gint)len, ENC_NA));
 }
 
-/* ", AKA in frame a, SMC in frame s" for the frames there are (0: none), in one append. */
-static void append_frames(proto_item *it, uint32_t aka_frame, uint32_t smc_frame)
+/* ", AKA in frame a, SMC in frame s" for the frames there are (0: none). */
+static void frames_text(char *buf, size_t size, uint32_t aka_frame, uint32_t smc_frame)
 {
+    buf[0] = '\0';
     if (aka_frame && smc_frame)
-        proto_item_append_text(it, ", AKA in frame %u, SMC in frame %u", aka_frame, smc_frame);
+        snprintf(buf, size, ", AKA in frame %u, SMC in frame %u", aka_frame, smc_frame);
     else if (aka_frame)
-        proto_item_append_text(it, ", AKA in frame %u", aka_frame);
+        snprintf(buf, size, ", AKA in frame %u", aka_frame);
     else if (smc_frame)
-        proto_item_append_text(it, ", SMC in frame %u", smc_frame);
+        snprintf(buf, size, ", SMC in frame %u", smc_frame);
 }
 
-/* The key source line; in the compact tree it names the AKA and SMC frames too. Returns the
- * ciphering algorithm's item, which holds the compact tree's algorithms line. */
-static proto_item *add_key_source(proto_tree *tree, tvbuff_t *parent, const kasme_nas_result *r)
+/* The key source line; in the compact tree it names the AKA and SMC frames too, in the one
+ * formatted label (an appended text would format the label again). Made only when it is shown
+ * or filtered on, as Wireshark would fake it otherwise: its text reads the key-file entry, a
+ * cache miss a PDU. */
+static void add_key_source_line(proto_tree *tree, const kasme_nas_result *r)
 {
+    if (!proto_field_is_referenced(tree, hf_key_source))
+        return;
     char who[128] = "";
-    if (r->ctx.sub && proto_field_is_referenced(tree, hf_key_source)) /* only if shown */
+    if (r->ctx.sub)
         kasme_subscriber_describe(r->ctx.sub, who, sizeof who);
     bool fivegs = r->ctx.domain == KASME_DOMAIN_5GS;
     bool in_capture = r->ctx.sub && r->ctx.sub->in_capture;
@@ -443,10 +448,19 @@ static proto_item *add_key_source(proto_tree *tree, tvbuff_t *parent, const kasm
                                                   : (fivegs ? "5G AKA with subscriber"
                                                             : "AKA with subscriber");
     const char *searched = r->ctx.algs_searched ? ", algorithms found by MAC search" : "";
-    proto_item *src = line(proto_tree_add_string_format_value(tree, hf_key_source, NULL, 0, 0,
-                                                              who, "%s %s%s", how, who, searched));
+    char frames[64] = "";
     if (compact(tree))
-        append_frames(src, r->ctx.aka_frame, r->ctx.smc_frame);
+        frames_text(frames, sizeof frames, r->ctx.aka_frame, r->ctx.smc_frame);
+    line(proto_tree_add_string_format_value(tree, hf_key_source, NULL, 0, 0, who, "%s %s%s%s",
+                                            how, who, searched, frames));
+}
+
+/* The key source line and the context's fields. Returns the ciphering algorithm's item, which
+ * holds the compact tree's algorithms line. */
+static proto_item *add_key_source(proto_tree *tree, tvbuff_t *parent, const kasme_nas_result *r)
+{
+    add_key_source_line(tree, r);
+    bool fivegs = r->ctx.domain == KASME_DOMAIN_5GS;
     if (r->ctx.algs_searched)
         detail(tree, proto_tree_add_boolean(tree, hf_algs_searched, NULL, 0, 0, TRUE));
     if (r->ctx.aka_frame)
