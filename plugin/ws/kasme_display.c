@@ -4,6 +4,7 @@
 #include <epan/proto.h>
 #include <epan/column-utils.h>
 #include <epan/prefs.h>
+#include <epan/tap.h> /* union_of_tap_listener_flags */
 #include <wsutil/str_util.h> /* wmem_strconcat */
 
 #include "nas_msg.h"
@@ -258,6 +259,33 @@ static proto_tree *kasme_subtree(proto_tree *tree, proto_item *top)
     return top_label_wanted(tree) ? proto_item_add_subtree(top, ett_kasme) : NULL;
 }
 
+/* A result's top item, made when first needed. At once when kasme's subtree is wanted or a tap
+ * reads the protocol tree (-z io,phs counts protocols by their items); otherwise only for expert
+ * info, which hangs from it (_ws.expert): in summary output most PDUs then make no item at all,
+ * where Wireshark would make a real one (the root's items are never faked). */
+typedef struct {
+    proto_tree *tree;
+    const kasme_item *item;
+    proto_item *made;
+} kasme_top;
+
+static proto_item *top_item(kasme_top *top)
+{
+    if (!top->made)
+        top->made = proto_tree_add_item(top->tree, proto_kasme, top->item->tvb,
+                                        top->item->offset, top->item->length, ENC_NA);
+    return top->made;
+}
+
+/* The top item and kasme's subtree when they are wanted now, else NULL (see kasme_top). */
+static proto_tree *start_result(kasme_top *top)
+{
+    if (!top_label_wanted(top->tree) &&
+        !(union_of_tap_listener_flags() & TL_REQUIRES_PROTO_TREE))
+        return NULL;
+    return kasme_subtree(top->tree, top_item(top));
+}
+
 /* A printed tree in the compact form (kasme.tree_detail). */
 static bool compact(proto_tree *t)
 {
@@ -335,7 +363,7 @@ static dissector_handle_t plain_handle(const kasme_frame_result *fr)
     return nas_eps_plain_handle;
 }
 
-static void add_events(proto_tree *tree, packet_info *pinfo, proto_item *top,
+static void add_events(proto_tree *tree, packet_info *pinfo, kasme_top *top,
                        const kasme_nas_result *r)
 {
     static const struct {
@@ -365,15 +393,16 @@ static void add_events(proto_tree *tree, packet_info *pinfo, proto_item *top,
     };
     if (!r->events) /* most PDUs: no need to walk the table */
         return;
-    if (r->events & (KASME_EV_EAP_MAC_OK | KASME_EV_EAP_MAC_BAD))
+    if (tree && (r->events & (KASME_EV_EAP_MAC_OK | KASME_EV_EAP_MAC_BAD)))
         line(proto_tree_add_uint(tree, hf_eap_mac, NULL, 0, 0,
                                  r->events & KASME_EV_EAP_MAC_OK ? KASME_MAC_GOOD : KASME_MAC_BAD));
     for (size_t i = 0; i < G_N_ELEMENTS(events); i++) {
         if (!(r->events & events[i].bit))
             continue;
-        line(proto_tree_add_string(tree, hf_event, NULL, 0, 0, events[i].text));
+        if (tree)
+            line(proto_tree_add_string(tree, hf_event, NULL, 0, 0, events[i].text));
         if (events[i].ei)
-            expert_add_info(pinfo, top, events[i].ei);
+            expert_add_info(pinfo, top_item(top), events[i].ei);
     }
 }
 
@@ -388,23 +417,45 @@ static proto_item *add_key(proto_tree *tree, tvbuff_t *parent, int hf, const uin
     return line(proto_tree_add_item(tree, hf, key_tvb, 0, (gint)len, ENC_NA));
 }
 
-/* ", AKA in frame a, SMC in frame s" for the frames there are (0: none), in one append. */
-static void append_frames(proto_item *it, uint32_t aka_frame, uint32_t smc_frame)
+/* text, then v in decimal, at p; returns the end. */
+static char *put_text_uint(char *p, const char *text, uint32_t v)
 {
-    if (aka_frame && smc_frame)
-        proto_item_append_text(it, ", AKA in frame %u, SMC in frame %u", aka_frame, smc_frame);
-    else if (aka_frame)
-        proto_item_append_text(it, ", AKA in frame %u", aka_frame);
-    else if (smc_frame)
-        proto_item_append_text(it, ", SMC in frame %u", smc_frame);
+    size_t len = strlen(text);
+    memcpy(p, text, len);
+    p += len;
+    char digits[10];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *p++ = digits[--n];
+    return p;
 }
 
-/* The key source line; in the compact tree it names the AKA and SMC frames too. Returns the
- * ciphering algorithm's item, which holds the compact tree's algorithms line. */
-static proto_item *add_key_source(proto_tree *tree, tvbuff_t *parent, const kasme_nas_result *r)
+/* ", AKA in frame a, SMC in frame s" for the frames there are (0: none), without printf: an
+ * snprintf cost more than the appended text it replaces (callgrind). buf: at least 64 octets. */
+static void frames_text(char *buf, uint32_t aka_frame, uint32_t smc_frame)
 {
+    char *end = buf;
+    if (aka_frame)
+        end = put_text_uint(end, ", AKA in frame ", aka_frame);
+    if (smc_frame)
+        end = put_text_uint(end, ", SMC in frame ", smc_frame);
+    *end = '\0';
+}
+
+/* The key source line; in the compact tree it names the AKA and SMC frames too, in the one
+ * formatted label (an appended text would format the label again). Made only when it is shown
+ * or filtered on, as Wireshark would fake it otherwise: its text reads the key-file entry, a
+ * cache miss a PDU. */
+static void add_key_source_line(proto_tree *tree, const kasme_nas_result *r)
+{
+    if (!proto_field_is_referenced(tree, hf_key_source))
+        return;
     char who[128] = "";
-    if (r->ctx.sub && proto_field_is_referenced(tree, hf_key_source)) /* only if shown */
+    if (r->ctx.sub)
         kasme_subscriber_describe(r->ctx.sub, who, sizeof who);
     bool fivegs = r->ctx.domain == KASME_DOMAIN_5GS;
     bool in_capture = r->ctx.sub && r->ctx.sub->in_capture;
@@ -414,10 +465,19 @@ static proto_item *add_key_source(proto_tree *tree, tvbuff_t *parent, const kasm
                                                   : (fivegs ? "5G AKA with subscriber"
                                                             : "AKA with subscriber");
     const char *searched = r->ctx.algs_searched ? ", algorithms found by MAC search" : "";
-    proto_item *src = line(proto_tree_add_string_format_value(tree, hf_key_source, NULL, 0, 0,
-                                                              who, "%s %s%s", how, who, searched));
+    char frames[64] = "";
     if (compact(tree))
-        append_frames(src, r->ctx.aka_frame, r->ctx.smc_frame);
+        frames_text(frames, r->ctx.aka_frame, r->ctx.smc_frame);
+    line(proto_tree_add_string_format_value(tree, hf_key_source, NULL, 0, 0, who, "%s %s%s%s",
+                                            how, who, searched, frames));
+}
+
+/* The key source line and the context's fields. Returns the ciphering algorithm's item, which
+ * holds the compact tree's algorithms line. */
+static proto_item *add_key_source(proto_tree *tree, tvbuff_t *parent, const kasme_nas_result *r)
+{
+    add_key_source_line(tree, r);
+    bool fivegs = r->ctx.domain == KASME_DOMAIN_5GS;
     if (r->ctx.algs_searched)
         detail(tree, proto_tree_add_boolean(tree, hf_algs_searched, NULL, 0, 0, TRUE));
     if (r->ctx.aka_frame)
@@ -445,7 +505,7 @@ static void nas_algorithms_line(proto_item *alg, const kasme_nas_result *r)
 
 static void add_keys(proto_tree *tree, tvbuff_t *parent, const kasme_nas_result *r)
 {
-    if (!kasme_keys_show() || !(r->has_kasme || r->has_kenb))
+    if (!tree || !kasme_keys_show() || !(r->has_kasme || r->has_kenb))
         return;
     proto_tree *keys = proto_tree_add_subtree(tree, parent, 0, 0, ett_kasme_keys, NULL,
                                               "Derived keys (preference \"show keys\")");
@@ -484,32 +544,33 @@ static proto_item *add_mac_item(proto_tree *tree, tvbuff_t *tvb, gint offset, gi
     return mac;
 }
 
-static void add_mac_verdict(proto_tree *tree, packet_info *pinfo, proto_item *top,
+static void add_mac_verdict(proto_tree *tree, packet_info *pinfo, kasme_top *top,
                             proto_item *mac, const char *what, int status, uint32_t received,
                             uint32_t calculated, const char *why)
 {
     bool own_lines = status == KASME_MAC_BAD || !mac;
-    if (status == KASME_MAC_GOOD || status == KASME_MAC_BAD) {
+    if (tree && (status == KASME_MAC_GOOD || status == KASME_MAC_BAD)) {
         proto_item *calc = proto_tree_add_uint(tree, hf_mac_calc, NULL, 0, 0, calculated);
         line_if(tree, calc, own_lines);
     }
-    proto_item *st = proto_tree_add_uint(tree, hf_mac_status, NULL, 0, 0, (guint32)status);
-    line_if(tree, st, own_lines);
+    if (tree)
+        line_if(tree, proto_tree_add_uint(tree, hf_mac_status, NULL, 0, 0, (guint32)status),
+                own_lines);
     bool why_shown = status == KASME_MAC_UNVERIFIED && why;
     if (status == KASME_MAC_BAD)
-        expert_add_info_format(pinfo, top, &ei_mac_bad,
+        expert_add_info_format(pinfo, top_item(top), &ei_mac_bad,
                                "%s verification failed: received 0x%08x, calculated 0x%08x",
                                what, received, calculated);
     if (why_shown) {
-        proto_item *w = proto_tree_add_string(tree, hf_mac_why, NULL, 0, 0, why);
-        line_if(tree, w, own_lines);
-        expert_add_info_format(pinfo, top, &ei_mac_unverified, "%s not verified: %s", what, why);
+        if (tree)
+            line_if(tree, proto_tree_add_string(tree, hf_mac_why, NULL, 0, 0, why), own_lines);
+        expert_add_info_format(pinfo, top_item(top), &ei_mac_unverified, "%s not verified: %s", what, why);
     }
 }
 
-/* The MAC as Wireshark shows checksums: value, calculated value, status (1 good, 0 bad). */
-static void add_mac(proto_tree *tree, packet_info *pinfo, proto_item *top,
-                    const kasme_item *item, const kasme_nas_result *r)
+/* The received MAC's item, NULL when the PDU is too short to hold it. */
+static proto_item *nas_mac_item(proto_tree *tree, const kasme_item *item,
+                                const kasme_nas_result *r)
 {
     bool short_mac = r->sec_hdr >= 12;
     /* after the header octet (EPS) or octets (5GS: EPD, security header type) */
@@ -517,12 +578,28 @@ static void add_mac(proto_tree *tree, packet_info *pinfo, proto_item *top,
                    tvb_get_guint8(item->tvb, item->offset) == KASME_NAS_EPD_5GMM ? 2 : 1;
     gint mac_at = short_mac ? 2 : hdr_len;
     gint mac_len = short_mac ? 2 : 4;
-    proto_item *mac = NULL;
-    if (item->length >= mac_at + mac_len) /* a truncated PDU's MAC is not there to show */
-        mac = add_mac_item(tree, item->tvb, item->offset + mac_at, mac_len, r->mac_received,
-                           false, r->mac_status, r->unverified_why);
+    if (item->length < mac_at + mac_len) /* a truncated PDU's MAC is not there to show */
+        return NULL;
+    return add_mac_item(tree, item->tvb, item->offset + mac_at, mac_len, r->mac_received,
+                        false, r->mac_status, r->unverified_why);
+}
+
+/* The MAC as Wireshark shows checksums: value, calculated value, status (1 good, 0 bad);
+ * without a subtree only the verdict's expert info. */
+static void add_mac(proto_tree *tree, packet_info *pinfo, kasme_top *top,
+                    const kasme_item *item, const kasme_nas_result *r)
+{
+    proto_item *mac = tree ? nas_mac_item(tree, item, r) : NULL;
     add_mac_verdict(tree, pinfo, top, mac, "MAC", r->mac_status, r->mac_received,
                     r->mac_calculated, r->unverified_why);
+}
+
+/* The plaintext's item; none without a subtree (Wireshark checks an item's range even for
+ * no tree). */
+static void add_plaintext(proto_tree *t, tvbuff_t *plain)
+{
+    if (t)
+        detail(t, proto_tree_add_item(t, hf_plaintext, plain, 0, -1, ENC_NA));
 }
 
 /* The Info column: nas-eps's "Ciphered message" in the text before (saved, saved_len long)
@@ -562,7 +639,7 @@ static void show_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     tvbuff_t *plain = tvb_new_child_real_data(tvb, fr->plain, (guint)fr->nas.plain_len,
                                               (gint)fr->nas.plain_len);
     add_new_data_source(pinfo, plain, "Deciphered NAS");
-    detail(kasme_tree, proto_tree_add_item(kasme_tree, hf_plaintext, plain, 0, -1, ENC_NA));
+    add_plaintext(kasme_tree, plain);
     if (!h)
         return;
     const gchar *before = col_get_text(pinfo->cinfo, COL_INFO);
@@ -624,7 +701,7 @@ static bool container_deciphered(const kasme_item *item, const kasme_frame_resul
 
 /* The SUPI a SUCI gave, and for Profiles A and B the MAC tag's verdict; the private key is
  * never shown. */
-static void add_suci(proto_tree *t, packet_info *pinfo, proto_item *top,
+static void add_suci(proto_tree *t, packet_info *pinfo, kasme_top *top,
                      const kasme_nas_result *r)
 {
     if (!r->has_suci)
@@ -644,101 +721,107 @@ static void add_suci(proto_tree *t, packet_info *pinfo, proto_item *top,
     const char *why = kasme_suci_status_text((kasme_suci_status)r->suci_status);
     proto_item_set_generated(proto_tree_add_string(t, hf_suci_status, NULL, 0, 0, why));
     if (r->suci_status == KASME_SUCI_BAD_TAG)
-        expert_add_info(pinfo, top, &ei_suci_bad_tag);
+        expert_add_info(pinfo, top_item(top), &ei_suci_bad_tag);
     else if (r->suci_status == KASME_SUCI_UNKNOWN_KEY_ID)
-        expert_add_info_format(pinfo, top, &ei_suci_unknown_key,
+        expert_add_info_format(pinfo, top_item(top), &ei_suci_unknown_key,
                                "No home network private key with id %u for this scheme in the key file",
                                r->suci_hnet_id);
     else
-        expert_add_info_format(pinfo, top, &ei_suci_failed, "SUCI not de-concealed: %s", why);
+        expert_add_info_format(pinfo, top_item(top), &ei_suci_failed, "SUCI not de-concealed: %s", why);
 }
 
 /* Which context verified an initial message whose identity named another UE's. */
-static void add_found_by_mac(proto_tree *t, packet_info *pinfo, proto_item *top,
+static void add_found_by_mac(proto_tree *t, packet_info *pinfo, kasme_top *top,
                              const kasme_nas_result *r)
 {
     if (!(r->events & KASME_EV_FOUND_BY_MAC))
         return;
     if (r->named_ue_id == 0) { /* an S-TMSI the capture gave no UE */
-        expert_add_info_format(pinfo, top, &ei_found_by_mac,
+        expert_add_info_format(pinfo, top_item(top), &ei_found_by_mac,
                                "Security context found by MAC, not by identity: the identity "
                                "names no known UE, the context of UE %u (SMC in frame %u) "
                                "verifies", r->ue_id, r->ctx.smc_frame);
         return;
     }
     proto_item_set_generated(proto_tree_add_uint(t, hf_named_ue, NULL, 0, 0, r->named_ue_id));
-    expert_add_info_format(pinfo, top, &ei_found_by_mac,
+    expert_add_info_format(pinfo, top_item(top), &ei_found_by_mac,
                            "Security context found by MAC, not by identity: the identity "
                            "names UE %u, the context of UE %u (SMC in frame %u) verifies",
                            r->named_ue_id, r->ue_id, r->ctx.smc_frame);
 }
 
+/* The direction, the key source and the COUNT; the compact tree's algorithms line. */
+static void add_nas_context(proto_tree *t, const kasme_item *item, const kasme_nas_result *r)
+{
+    if (r->dir >= 0)
+        line_if(t, proto_tree_add_uint(t, hf_dir, NULL, 0, 0, (guint32)r->dir), !r->has_ctx);
+    if (!r->has_ctx)
+        return;
+    proto_item *alg = add_key_source(t, item->tvb, r);
+    detail(t, proto_tree_add_uint(t, hf_count, NULL, 0, 0, r->count));
+    if (compact(t))
+        nas_algorithms_line(alg, r);
+}
+
+/* Items nobody sees or filters on are not made: without kasme's subtree (nothing prints or
+ * references kasme) only the top item, the expert info and the plaintext's dissection. */
 static void display_nas(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                         const kasme_item *item, const kasme_frame_result *fr)
 {
     const kasme_nas_result *r = &fr->nas;
     if (r->sec_hdr == 0 && r->status == KASME_PDU_PLAIN && !r->events && !r->has_suci)
         return;
-    proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
-                                          item->length, ENC_NA);
-    proto_tree *t = kasme_subtree(tree, top);
+    kasme_top top = {tree, item, NULL};
+    proto_tree *t = start_result(&top);
     const char *name = t ? plain_name(fr) : NULL; /* for the labels and kasme.msg */
-    if (top_label_wanted(tree)) {
+    if (t) {
         if (r->sec_hdr == 0)
-            proto_item_append_text(top, ": NAS (plain)");
+            proto_item_append_text(top.made, ": NAS (plain)");
         else
-            summary(top, r, name);
+            summary(top.made, r, name);
+        add_ue(t, r->ue_id, r->imsi);
+        detail(t, proto_tree_add_string(t, hf_layer, NULL, 0, 0, "NAS"));
+        add_status(t, r->status);
     }
-    add_ue(t, r->ue_id, r->imsi);
-    detail(t, proto_tree_add_string(t, hf_layer, NULL, 0, 0, "NAS"));
-    add_status(t, r->status);
     if (r->status == KASME_PDU_NO_CONTEXT)
-        expert_add_info(pinfo, top, &ei_no_context);
+        expert_add_info(pinfo, top_item(&top), &ei_no_context);
     if (r->status == KASME_PDU_ALG_UNAVAILABLE)
-        expert_add_info(pinfo, top, &ei_alg_unavailable);
+        expert_add_info(pinfo, top_item(&top), &ei_alg_unavailable);
     if (r->status == KASME_PDU_EEA_UNKNOWN)
-        expert_add_info(pinfo, top, &ei_eea_unknown);
-    add_events(t, pinfo, top, r);
-    add_found_by_mac(t, pinfo, top, r);
-    add_suci(t, pinfo, top, r);
+        expert_add_info(pinfo, top_item(&top), &ei_eea_unknown);
+    add_events(t, pinfo, &top, r);
+    add_found_by_mac(t, pinfo, &top, r);
+    add_suci(t, pinfo, &top, r);
     if (r->sec_hdr == 0) {
         add_keys(t, item->tvb, r);
         return;
     }
-    if (r->dir >= 0)
-        line_if(t, proto_tree_add_uint(t, hf_dir, NULL, 0, 0, (guint32)r->dir), !r->has_ctx);
-    if (r->has_ctx) {
-        proto_item *alg = add_key_source(t, item->tvb, r);
-        detail(t, proto_tree_add_uint(t, hf_count, NULL, 0, 0, r->count));
-        if (compact(t))
-            nas_algorithms_line(alg, r);
-    }
-    add_mac(t, pinfo, top, item, r);
+    if (t)
+        add_nas_context(t, item, r);
+    add_mac(t, pinfo, &top, item, r);
     bool ciphered = r->sec_hdr == 2 || r->sec_hdr == 4 || container_deciphered(item, fr);
-    detail(t, proto_tree_add_boolean(t, hf_deciphered, NULL, 0, 0,
-                                     ciphered && r->status == KASME_PDU_DECIPHERED));
-    if (name)
-        detail(t, proto_tree_add_string(t, hf_msg, NULL, 0, 0, name));
-    add_keys(t, item->tvb, r);
-    if (ciphered && r->status == KASME_PDU_DECIPHERED && r->plain_len)
+    bool deciphered = ciphered && r->status == KASME_PDU_DECIPHERED;
+    if (t) {
+        detail(t, proto_tree_add_boolean(t, hf_deciphered, NULL, 0, 0, deciphered));
+        if (name)
+            detail(t, proto_tree_add_string(t, hf_msg, NULL, 0, 0, name));
+        add_keys(t, item->tvb, r);
+    }
+    if (deciphered && r->plain_len)
         show_plaintext(tvb, pinfo, tree, t, fr);
 }
 
 /* An S1AP or NGAP key check: a SecurityKey's K_eNB (K_gNB) against the NAS context, or a
  * SecurityContext's NH against the UE's NH chain (k->nh); same verdicts, different fields. */
-static void display_kenb(packet_info *pinfo, proto_tree *tree, const kasme_item *item,
-                         const kasme_frame_result *fr)
+static void kenb_lines(proto_tree *t, proto_item *top, const kasme_item *item,
+                       const kasme_kenb_result *k)
 {
-    const kasme_kenb_result *k = &fr->kenb;
-    proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
-                                          item->length, ENC_NA);
-    proto_tree *t = kasme_subtree(tree, top);
     const char *verdict = val_to_str_const(k->verdict, kenb_vals, "?");
     bool fivegs = k->domain == KASME_DOMAIN_5GS;
-    if (top_label_wanted(tree) && k->nh)
+    if (k->nh)
         proto_item_append_text(top, ": NH (%s SecurityContext, NCC %u) %s",
                                fivegs ? "NGAP" : "S1AP", k->ncc, verdict);
-    else if (top_label_wanted(tree))
+    else
         proto_item_append_text(top, fivegs ? ": K_gNB (NGAP SecurityKey) %s"
                                            : ": K_eNB (S1AP SecurityKey) %s", verdict);
     add_ue(t, k->ue_id, NULL);
@@ -759,10 +842,20 @@ static void display_kenb(packet_info *pinfo, proto_tree *tree, const kasme_item 
     } else if (k->why && child_label_wanted(t)) {
         proto_item_append_text(v, " (%s)", k->why);
     }
+}
+
+static void display_kenb(packet_info *pinfo, proto_tree *tree, const kasme_item *item,
+                         const kasme_frame_result *fr)
+{
+    const kasme_kenb_result *k = &fr->kenb;
+    kasme_top top = {tree, item, NULL};
+    proto_tree *t = start_result(&top);
+    if (t)
+        kenb_lines(t, top.made, item, k);
     if (k->verdict == KASME_KENB_MISMATCH)
-        expert_add_info(pinfo, top, k->nh      ? &ei_nh_mismatch
-                                    : fivegs ? &ei_kgnb_mismatch
-                                             : &ei_kenb_mismatch);
+        expert_add_info(pinfo, top_item(&top), k->nh ? &ei_nh_mismatch
+                                               : k->domain == KASME_DOMAIN_5GS ? &ei_kgnb_mismatch
+                                                                               : &ei_kenb_mismatch);
 }
 
 static void add_pdcp_keys(proto_tree *tree, tvbuff_t *parent, const kasme_pdcp_result *r)
@@ -822,14 +915,25 @@ static void pdcp_algorithms_line(proto_item *alg, const kasme_pdcp_result *r)
                         r->bearer, r->count);
 }
 
+/* The direction, BEARER, COUNT and the context; the compact tree's algorithms line. */
+static void add_pdcp_lines(proto_tree *t, const kasme_pdcp_result *r)
+{
+    detail(t, proto_tree_add_uint(t, hf_dir, NULL, 0, 0, (guint32)r->dir));
+    detail(t, proto_tree_add_uint(t, hf_bearer, NULL, 0, 0, r->bearer));
+    detail(t, proto_tree_add_uint(t, hf_count, NULL, 0, 0, r->count));
+    proto_item *alg = add_pdcp_context(t, r);
+    if (compact(t))
+        pdcp_algorithms_line(alg, r);
+}
+
 /* The MAC-I of an SRB PDU as Wireshark shows checksums; when the PDU was ciphered the value
  * received is the deciphered one. A PDU shorter than its header and MAC-I (TS 36.323 6.2.2)
  * has none: the last 4 octets would be octets before it. */
-static void add_mac_i(proto_tree *t, packet_info *pinfo, proto_item *top, const kasme_item *item,
+static void add_mac_i(proto_tree *t, packet_info *pinfo, kasme_top *top, const kasme_item *item,
                       const kasme_pdcp_result *r)
 {
     proto_item *mac = NULL;
-    if (item->length >= 1 + 4)
+    if (t && item->length >= 1 + 4)
         mac = add_mac_item(t, item->tvb, item->offset + item->length - 4, 4, r->mac_received,
                            r->ciphered, r->mac_status, r->unverified_why);
     add_mac_verdict(t, pinfo, top, mac, "MAC-I", r->mac_status, r->mac_received,
@@ -847,7 +951,7 @@ static tvbuff_t *show_rrc(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     tvbuff_t *plain = tvb_new_child_real_data(tvb, fr->plain, (guint)fr->pdcp.plain_len,
                                               (gint)fr->pdcp.plain_len);
     add_new_data_source(pinfo, plain, "Deciphered RRC");
-    detail(kasme_tree, proto_tree_add_item(kasme_tree, hf_plaintext, plain, 0, -1, ENC_NA));
+    add_plaintext(kasme_tree, plain);
     if (h) {
         col_set_writable(pinfo->cinfo, COL_INFO, TRUE); /* RLC-LTE may have frozen it */
         col_append_str(pinfo->cinfo, COL_INFO, " ");
@@ -867,7 +971,7 @@ static void show_user_plane(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     tvbuff_t *plain = tvb_new_child_real_data(tvb, fr->plain, (guint)fr->pdcp.plain_len,
                                               (gint)fr->pdcp.plain_len);
     add_new_data_source(pinfo, plain, "Deciphered user plane");
-    detail(kasme_tree, proto_tree_add_item(kasme_tree, hf_plaintext, plain, 0, -1, ENC_NA));
+    add_plaintext(kasme_tree, plain);
     uint8_t version = fr->plain[0] >> 4;
     dissector_handle_t h = version == 4 ? ip_handle : version == 6 ? ipv6_handle : NULL;
     if (h)
@@ -880,16 +984,16 @@ static tvbuff_t *display_unprotected(tvbuff_t *tvb, packet_info *pinfo, proto_tr
                                      const kasme_item *item, const kasme_frame_result *fr)
 {
     const kasme_pdcp_result *r = &fr->pdcp;
-    proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
-                                          item->length, ENC_NA);
-    proto_tree *t = kasme_subtree(tree, top);
-    if (top_label_wanted(tree))
-        proto_item_append_text(top, ": RRC SRB%u before the RRC Security Mode Command, "
+    kasme_top top = {tree, item, NULL};
+    proto_tree *t = start_result(&top);
+    if (t) {
+        proto_item_append_text(top.made, ": RRC SRB%u before the RRC Security Mode Command, "
                                "not protected (COUNT %u)", item->pdcp.rb_id, r->count);
-    add_ue(t, r->ue_id, NULL);
-    detail(t, proto_tree_add_string(t, hf_layer, NULL, 0, 0, "RRC"));
-    add_status(t, r->status);
-    detail(t, proto_tree_add_uint(t, hf_count, NULL, 0, 0, r->count));
+        add_ue(t, r->ue_id, NULL);
+        detail(t, proto_tree_add_string(t, hf_layer, NULL, 0, 0, "RRC"));
+        add_status(t, r->status);
+        detail(t, proto_tree_add_uint(t, hf_count, NULL, 0, 0, r->count));
+    }
     return show_rrc(tvb, pinfo, tree, t, fr);
 }
 
@@ -915,34 +1019,32 @@ static tvbuff_t *display_pdcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
         return srb && item->pdcp.payload_opaque && fr->plain ? display_unprotected(tvb, pinfo, tree, item, fr) : NULL;
     if (!srb && !kasme_keys_user_plane())
         return NULL;
-    proto_item *top = proto_tree_add_item(tree, proto_kasme, item->tvb, item->offset,
-                                          item->length, ENC_NA);
-    proto_tree *t = kasme_subtree(tree, top);
-    if (top_label_wanted(tree))
-        pdcp_label(top, item, r);
-    add_ue(t, r->ue_id, r->imsi);
-    detail(t, proto_tree_add_string(t, hf_layer, NULL, 0, 0, srb ? "RRC" : "UP"));
-    if (t) /* the top line names the bearer */
+    kasme_top top = {tree, item, NULL};
+    proto_tree *t = start_result(&top);
+    if (t) { /* as display_nas: no items without a subtree */
+        pdcp_label(top.made, item, r);
+        add_ue(t, r->ue_id, r->imsi);
+        detail(t, proto_tree_add_string(t, hf_layer, NULL, 0, 0, srb ? "RRC" : "UP"));
+        /* the top line names the bearer */
         detail(t, proto_tree_add_string(t, hf_rb, NULL, 0, 0,
             wmem_strdup_printf(pinfo->pool, "%s%u", srb ? "SRB" : "DRB", item->pdcp.rb_id)));
-    add_status(t, r->status);
+        add_status(t, r->status);
+    }
     if (r->status == KASME_PDU_NO_CONTEXT)
-        expert_add_info(pinfo, top, &ei_no_context);
+        expert_add_info(pinfo, top_item(&top), &ei_no_context);
     if (r->status == KASME_PDU_ALG_UNAVAILABLE)
-        expert_add_info(pinfo, top, &ei_alg_unavailable);
+        expert_add_info(pinfo, top_item(&top), &ei_alg_unavailable);
     kasme_nas_result ev = {.events = r->events};
-    add_events(t, pinfo, top, &ev);
-    detail(t, proto_tree_add_uint(t, hf_dir, NULL, 0, 0, (guint32)r->dir));
-    detail(t, proto_tree_add_uint(t, hf_bearer, NULL, 0, 0, r->bearer));
-    detail(t, proto_tree_add_uint(t, hf_count, NULL, 0, 0, r->count));
-    proto_item *alg = add_pdcp_context(t, r);
-    if (compact(t))
-        pdcp_algorithms_line(alg, r);
+    add_events(t, pinfo, &top, &ev);
+    if (t)
+        add_pdcp_lines(t, r);
     if (srb)
-        add_mac_i(t, pinfo, top, item, r);
-    detail(t, proto_tree_add_boolean(t, hf_deciphered, NULL, 0, 0,
-                                     r->ciphered && r->status == KASME_PDU_DECIPHERED));
-    add_pdcp_keys(t, item->tvb, r);
+        add_mac_i(t, pinfo, &top, item, r);
+    if (t) {
+        detail(t, proto_tree_add_boolean(t, hf_deciphered, NULL, 0, 0,
+                                         r->ciphered && r->status == KASME_PDU_DECIPHERED));
+        add_pdcp_keys(t, item->tvb, r);
+    }
     if (r->status != KASME_PDU_DECIPHERED || !r->plain_len || !fr->plain)
         return NULL;
     if (!srb) {
@@ -953,9 +1055,9 @@ static tvbuff_t *display_pdcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
      * it for ciphered */
     if (r->ciphered || item->pdcp.payload_opaque)
         return show_rrc(tvb, pinfo, tree, t, fr);
-    tvbuff_t *plain = tvb_new_child_real_data(tvb, fr->plain, (guint)r->plain_len,
-                                              (gint)r->plain_len);
-    detail(t, proto_tree_add_item(t, hf_plaintext, plain, 0, -1, ENC_NA));
+    if (t)
+        add_plaintext(t, tvb_new_child_real_data(tvb, fr->plain, (guint)r->plain_len,
+                                                 (gint)r->plain_len));
     return NULL;
 }
 

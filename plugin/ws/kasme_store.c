@@ -123,19 +123,23 @@ typedef struct {
     guint16 offset, length; /* length 0: not in the frame's data */
 } pdu_place;
 
-/* Where the item's bytes are in the frame's data, so that a pass without a tree (which finds
+/* The frame's data, for locate_in_frame. */
+typedef struct {
+    const guint8 *data;
+    guint len;
+} frame_data_span;
+
+/* Where the PDU's bytes are in the frame's data, so that a pass without a tree (which finds
  * no items) can still read them. */
-static pdu_place locate_in_frame(tvbuff_t *frame_tvb, const kasme_item *item)
+static pdu_place locate_in_frame(frame_data_span frame, const kasme_pdu_bytes *pdu)
 {
     pdu_place none = {0, 0};
-    guint frame_len = tvb_captured_length(frame_tvb);
-    if (!frame_len || item->length <= 0 || item->length > 0xFFFF)
+    if (!frame.len || pdu->length <= 0 || pdu->length > 0xFFFF)
         return none;
-    const guint8 *frame = tvb_get_ptr(frame_tvb, 0, frame_len);
-    const guint8 *pdu = tvb_get_ptr(item->tvb, item->offset, item->length);
-    if (pdu < frame || pdu + item->length > frame + frame_len || pdu - frame > 0xFFFF)
+    const guint8 *at = pdu->bytes;
+    if (at < frame.data || at + pdu->length > frame.data + frame.len || at - frame.data > 0xFFFF)
         return none;
-    return (pdu_place){(guint16)(pdu - frame), (guint16)item->length};
+    return (pdu_place){(guint16)(at - frame.data), (guint16)pdu->length};
 }
 
 static bool place_fits(pdu_place place)
@@ -143,13 +147,11 @@ static bool place_fits(pdu_place place)
     return place.offset <= PLACE_MAX && place.length <= PLACE_MAX;
 }
 
-static bool pack(kasme_tracker *tr, const kasme_item *item, const kasme_frame_result *fr,
+static bool pack(kasme_tracker *tr, const kasme_pdu_bytes *pdu, const kasme_frame_result *fr,
                  kasme_record *rec)
 {
-    const guint8 *pdu = tvb_get_ptr(item->tvb, item->offset, item->length);
     if (fr->kind == KASME_ITEM_NAS)
-        return kasme_nas_pack(tr, &fr->nas, pdu, (size_t)item->length,
-                              &rec->u.nas);
+        return kasme_nas_pack(tr, &fr->nas, pdu->bytes, (size_t)pdu->length, &rec->u.nas);
     if (fr->kind == KASME_ITEM_KENB)
         return kasme_kenb_pack(&fr->kenb, &rec->u.kenb);
     return false;
@@ -169,17 +171,18 @@ static guint32 keep_whole(kasme_store *st, const kasme_frame_result *fr, pdu_pla
     return st->full_results->len - 1;
 }
 
-static void store_one(kasme_store *st, kasme_tracker *tr, tvbuff_t *frame_tvb, guint32 frame,
-                      const kasme_frame_result *fr, const kasme_item *item, uint32_t flags)
+static void store_one(kasme_store *st, kasme_tracker *tr, frame_data_span frame_data,
+                      guint32 frame, const kasme_frame_result *fr, const kasme_pdu_bytes *pdu,
+                      uint32_t flags)
 {
     kasme_record *rec = new_record(st);
     flags |= (fr->srb ? FLAG_SRB : 0) | (fr->opaque ? FLAG_OPAQUE : 0);
-    pdu_place place = locate_in_frame(frame_tvb, item);
+    pdu_place place = locate_in_frame(frame_data, pdu);
     uint32_t form = FORM_PACKED;
     /* A NAS PDU outside the frame's data (inside RRC kasme deciphered) is kept whole: a pass
      * without a tree could not find its bytes again for the Info column. */
     bool findable = place.length || fr->kind != KASME_ITEM_NAS;
-    if (!findable || !place_fits(place) || !pack(tr, item, fr, rec)) {
+    if (!findable || !place_fits(place) || !pack(tr, pdu, fr, rec)) {
         form = FORM_FULL;
         memset(&rec->u, 0, sizeof rec->u);
         rec->u.full = keep_whole(st, fr, place);
@@ -191,7 +194,7 @@ static void store_one(kasme_store *st, kasme_tracker *tr, tvbuff_t *frame_tvb, g
 }
 
 void kasme_store_frame(kasme_store *st, kasme_tracker *tr, tvbuff_t *frame_tvb, guint32 frame,
-                       const kasme_frame_result *results, const kasme_item *items, guint n)
+                       const kasme_frame_result *results, const kasme_pdu_bytes *pdus, guint n)
 {
     if (!st || !n || frame <= st->last_frame || st->n_records > G_MAXUINT32 - n)
         return;
@@ -203,8 +206,11 @@ void kasme_store_frame(kasme_store *st, kasme_tracker *tr, tvbuff_t *frame_tvb, 
     }
     st->last_frame = frame;
     st->looked_up_frame = 0; /* it may have been looked up, before it had records */
+    frame_data_span frame_data = {NULL, tvb_captured_length(frame_tvb)};
+    if (frame_data.len)
+        frame_data.data = tvb_get_ptr(frame_tvb, 0, (gint)frame_data.len);
     for (guint i = 0; i < n; i++)
-        store_one(st, tr, frame_tvb, frame, &results[i], &items[i],
+        store_one(st, tr, frame_data, frame, &results[i], &pdus[i],
                   (uint32_t)((i + 1 == n ? FLAG_LAST : 0) |
                              (block_start && i == 0 ? FLAG_BLOCK : 0)));
 }

@@ -123,8 +123,13 @@ void *kasme_wiped_alloc(wmem_allocator_t *pool, size_t size);
  * rebuilt with the tracker that made them. */
 kasme_store *kasme_store_new(void);
 void kasme_store_free(kasme_store *st);
+/* A result's PDU for the store: its bytes (valid while the frame is dissected) and length. */
+typedef struct {
+    const guint8 *bytes;
+    gint length;
+} kasme_pdu_bytes;
 void kasme_store_frame(kasme_store *st, kasme_tracker *tr, tvbuff_t *frame_tvb, guint32 frame,
-                       const kasme_frame_result *results, const kasme_item *items, guint n);
+                       const kasme_frame_result *results, const kasme_pdu_bytes *pdus, guint n);
 bool kasme_store_has(kasme_store *st, guint32 frame);
 /* The i-th result of the frame for this item, rebuilt into fr (plaintext in pinfo->pool). */
 bool kasme_store_get(kasme_store *st, kasme_tracker *tr, packet_info *pinfo, guint32 frame,

@@ -26,7 +26,7 @@ typedef struct {
     proto_tree *tree;
     bool first;
     kasme_frame_result fresh[KASME_MAX_RESULTS];
-    kasme_item fresh_items[KASME_MAX_RESULTS];
+    kasme_pdu_bytes fresh_pdus[KASME_MAX_RESULTS]; /* what the store needs of each item */
     /* each fresh result's plaintext buffer (pinfo->pool), wiped with the walk: one wmem
      * callback a frame instead of one a PDU */
     uint8_t *fresh_plain[KASME_MAX_RESULTS];
@@ -96,6 +96,7 @@ static void compute(frame_walk *w, guint i, const kasme_item *item, kasme_frame_
     fr->opaque = item->kind == KASME_ITEM_PDCP && item->pdcp.payload_opaque;
     fr->rb_id = item->kind == KASME_ITEM_PDCP ? (uint8_t)item->pdcp.rb_id : 0;
     const guint8 *bytes = tvb_get_ptr(item->tvb, item->offset, item->length);
+    w->fresh_pdus[i] = (kasme_pdu_bytes){bytes, item->length};
     if (item->kind == KASME_ITEM_KENB && item->nh) {
         kasme_tracker_nh(tr, item->domain, &item->meta, &item->nh_sc, &fr->kenb);
         return;
@@ -128,7 +129,6 @@ static const kasme_frame_result *next_result(frame_walk *w, const kasme_item *it
     if (i >= KASME_MAX_RESULTS)
         return NULL;
     memset(&w->fresh[i], 0, sizeof w->fresh[i]);
-    w->fresh_items[i] = *item;
     compute(w, i, item, &w->fresh[i]);
     return &w->fresh[i];
 }
@@ -266,7 +266,7 @@ static int dissect_kasme(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     for (guint i = 0; i < n; i++)
         walk_item(w, &items[i], 0);
     if (first)
-        kasme_store_frame(s->store, s->tracker, tvb, pinfo->num, w->fresh, w->fresh_items,
+        kasme_store_frame(s->store, s->tracker, tvb, pinfo->num, w->fresh, w->fresh_pdus,
                           w->next < KASME_MAX_RESULTS ? w->next : KASME_MAX_RESULTS);
     return tvb_captured_length(tvb);
 }

@@ -12,6 +12,10 @@ usage: check_tree.py PLUGIN_SO WS_VERSION SCENARIO_DIR KEYFILE
     the compact tree hides (-Y with -V) picks the same frames in both forms.
   - One octet of a ciphered PDU flipped: the compact tree shows the failed MAC on lines of its
     own (calculated MAC, MAC status: Bad) and as expert info.
+  - Summary output that references nothing of kasme's, where kasme makes its top item only when
+    needed: the failed MAC's expert info is still in the tree (a filter on _ws.expert.message
+    picks the flipped frame), and -z io,phs still counts kasme in every frame a filter on kasme
+    picks.
 """
 import json
 import os
@@ -161,6 +165,27 @@ def failed_mac(ck, plugin, version, scenario, keyfile, truth, tmp):
           % (victim, len(lines)))
 
 
+def unreferenced(ck, plugin, version, keyfile, truth, tmp):
+    """On failed_mac's capture: kasme's items when no filter, column or field names kasme."""
+    victim = protected_frames(truth)[1]
+    pcap = os.path.join(tmp, PCAP)
+    # summary lines: -T fields would make Wireshark keep every protocol's items anyway
+    flt = '_ws.expert.message contains "MAC verification failed"'
+    lines = tshark(plugin, version, pcap, keyfile, ["-Y", flt]).splitlines()
+    expert = [int(line.split()[0]) for line in lines if line.strip()]
+    ck.check(expert == [victim], "-Y '%s' without a kasme field: frames %s (the flipped one: %d)"
+             % (flt, expert, victim))
+    phs = tshark(plugin, version, pcap, keyfile, ["-q", "-z", "io,phs"])
+    counted = re.search(r"^\s+kasme\s+frames:(\d+)", phs, re.M)
+    picked = tshark(plugin, version, pcap, keyfile,
+                    ["-Y", "kasme", "-T", "fields", "-e", "frame.number"]).split()
+    ck.check(counted and int(counted.group(1)) == len(picked) > 0,
+             "-z io,phs counts kasme in %s frames, -Y kasme picks %d"
+             % (counted.group(1) if counted else "no", len(picked)))
+    print("nothing of kasme's referenced: the failed MAC's expert info in frame %d, kasme in "
+          "-z io,phs (%d frames)" % (victim, len(picked)))
+
+
 def main():
     plugin, version, scenario, keyfile = sys.argv[1:5]
     truth = json.load(open(os.path.join(scenario, "truth.json")))
@@ -170,6 +195,7 @@ def main():
         compact_against_full(ck, plugin, version, scenario, keyfile, truth)
         fields_kept(ck, plugin, version, scenario, keyfile)
         failed_mac(ck, plugin, version, scenario, keyfile, truth, tmp)
+        unreferenced(ck, plugin, version, keyfile, truth, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return ck.report()
