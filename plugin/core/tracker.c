@@ -308,18 +308,8 @@ void kasme_ue_set_tmsi(kasme_tracker *tr, kasme_ue *ue, kasme_domain domain, uin
     kasme_idmap_put(&tr->by_tmsi, kasme_tmsi_key(domain, tmsi), ue->id);
 }
 
-/* The display reads the key-file entry a result names (its flags, after hnet_profile: whether
- * the capture carried the key): a random line of the key file, fetched while the PDU's
- * handling goes on. */
-static void prefetch_entry_flags(const kasme_subscriber *sub)
-{
-    if (sub)
-        KASME_PREFETCH((const char *)sub + offsetof(kasme_subscriber, hnet_profile));
-}
-
 void kasme_ctx_info_fill(const kasme_sec_ctx *ctx, kasme_ctx_info *info)
 {
-    prefetch_entry_flags(ctx->sub);
     memset(info, 0, sizeof *info);
     info->ctx_id = ctx->id;
     info->domain = (kasme_domain)ctx->domain;
