@@ -201,9 +201,10 @@ static bool same_keys(const kasme_nas_result *a, const kasme_nas_result *b)
 
 static bool same_suci(const kasme_nas_result *a, const kasme_nas_result *b)
 {
+    /* the SUPI's first octet before strcmp: it is empty in nearly every result */
     return a->has_suci == b->has_suci && a->suci_scheme == b->suci_scheme &&
            a->suci_hnet_id == b->suci_hnet_id && a->suci_status == b->suci_status &&
-           strcmp(a->supi, b->supi) == 0;
+           a->supi[0] == b->supi[0] && (!a->supi[0] || strcmp(a->supi, b->supi) == 0);
 }
 
 /* Everything but the plaintext bytes, which unpack_plain derives as decipher_inner did. */
