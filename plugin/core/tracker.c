@@ -241,28 +241,44 @@ void kasme_ue_set_pending(kasme_ue *ue, int domain, const kasme_sec_ctx *ctx)
     ue->pending_id[domain] = ctx ? ctx->id : 0;
 }
 
-/* Octets of a context's candidates: whole for 5GS, an EPS context's stop before the 5GS-only
- * fields. */
-static size_t cands_size(bool whole)
+/* Octets of candidates with room root keys, and a 5GS part after them or not. */
+static size_t cands_size(bool fivegs, size_t room)
 {
-    return whole ? sizeof(kasme_root_cands) : offsetof(kasme_root_cands, xres_star);
+    size_t roots = offsetof(kasme_root_cands, root) + room * 32;
+    return fivegs ? roots + offsetof(kasme_cands_5gs, xres_star) + room * 16 : roots;
 }
 
-/* Sized by ctx->domain, which the caller sets first. */
-kasme_root_cands *kasme_ctx_cands(kasme_sec_ctx *ctx)
+static kasme_cands_5gs *part_5gs(kasme_root_cands *c)
+{
+    return (kasme_cands_5gs *)((uint8_t *)c + cands_size(false, c->room));
+}
+
+kasme_root_cands *kasme_ctx_cands_room(kasme_sec_ctx *ctx, size_t room)
 {
     if (!ctx->cands) {
+        room = CLAMP(room, 1, KASME_MAX_SN_CANDIDATES);
         ctx->cands_5gs = ctx->domain == KASME_DOMAIN_5GS;
-        ctx->cands = g_malloc0(cands_size(ctx->cands_5gs));
+        ctx->cands = g_malloc0(cands_size(ctx->cands_5gs, room));
+        ctx->cands->room = (uint8_t)room;
     }
     return ctx->cands;
+}
+
+kasme_root_cands *kasme_ctx_cands(kasme_sec_ctx *ctx)
+{
+    return kasme_ctx_cands_room(ctx, 1);
+}
+
+kasme_cands_5gs *kasme_ctx_cands_5gs(const kasme_sec_ctx *ctx)
+{
+    return ctx->cands && ctx->cands_5gs ? part_5gs(ctx->cands) : NULL;
 }
 
 void kasme_ctx_drop_cands(kasme_sec_ctx *ctx)
 {
     if (!ctx->cands)
         return;
-    kasme_secure_zero(ctx->cands, cands_size(ctx->cands_5gs));
+    kasme_secure_zero(ctx->cands, cands_size(ctx->cands_5gs, ctx->cands->room));
     g_free(ctx->cands);
     ctx->cands = NULL;
 }

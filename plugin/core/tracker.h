@@ -227,9 +227,11 @@ typedef struct {
  * plaintext from the tracker's contexts. */
 typedef struct {
     uint32_t ref_why;        /* the context's id when it has one, else the UE's (24 bits) |
-                                unverified reason << 24 (0 = none) */
-    uint32_t count_bits;     /* COUNT (24 bits) | status << 24 | MAC status << 27 |
-                                dir + 1 << 29 | plaintext is the inner message << 31 */
+                                unverified reason << 24 (4 bits, 0 = none) | SUCI << 28 */
+    uint32_t count_bits;     /* COUNT (24 bits; with SUCI the COUNT is 0 and they hold the
+                                SUCI's scheme, key id and status) | status << 24 |
+                                MAC status << 27 | dir + 1 << 29 |
+                                plaintext is the inner message << 31 */
     uint32_t bits;           /* events (14 bits) | sec_hdr << 14 | eea << 18 | eia << 21 |
                                 SMC frame known << 24 | IMSI << 25 | context << 26 |
                                 no MAC received << 27 | K_ASME << 28 | NAS keys << 29 |

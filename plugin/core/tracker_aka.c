@@ -193,10 +193,12 @@ static bool lazy_kasme(kasme_root_cands *cands, size_t n, const kasme_aka_vector
 
 /* 5G candidate n: its XRES* at once; K_AMF at once for the first, the others when RES* or
  * the SMC picks them (kasme_ctx_root_cand): three HMAC-SHA-256 each that rarely matter. */
-static bool lazy_kamf(kasme_root_cands *cands, size_t n, const kasme_aka_vector *vec,
+static bool lazy_kamf(kasme_sec_ctx *ctx, size_t n, const kasme_aka_vector *vec,
                       const kasme_nas_msg *msg, const char *supi)
 {
-    if (!derive_5g_xres_star(vec, cands->sn[n], msg, cands->xres_star[n]))
+    kasme_root_cands *cands = ctx->cands;
+    kasme_cands_5gs *c5 = kasme_ctx_cands_5gs(ctx);
+    if (!c5 || !derive_5g_xres_star(vec, cands->sn[n], msg, c5->xres_star[n]))
         return false;
     memcpy(cands->ck_ik, vec->ck, 16);
     memcpy(cands->ck_ik + 16, vec->ik, 16);
@@ -204,9 +206,9 @@ static bool lazy_kamf(kasme_root_cands *cands, size_t n, const kasme_aka_vector 
     if (n == 0)
         return derive_5g_kamf(cands->ck_ik, cands->sn[0], cands->sqn_ak, supi, msg->abba,
                               msg->abba_len, cands->root[0]);
-    g_strlcpy(cands->supi, supi, sizeof cands->supi);
-    cands->abba_len = (uint8_t)msg->abba_len;
-    memcpy(cands->abba, msg->abba, msg->abba_len);
+    g_strlcpy(c5->supi, supi, sizeof c5->supi);
+    c5->abba_len = (uint8_t)msg->abba_len;
+    memcpy(c5->abba, msg->abba, msg->abba_len);
     cands->underived |= (uint8_t)(1u << n);
     return true;
 }
@@ -217,16 +219,19 @@ static void derive_root_candidates(const kasme_ue *ue, const kasme_subscriber *s
                                    const kasme_pdu_meta *meta, const kasme_nas_msg *msg,
                                    const kasme_aka_vector *vec, kasme_sec_ctx *ctx)
 {
-    kasme_root_cands *cands = kasme_ctx_cands(ctx);
-    size_t n_sn = kasme_sn_candidates(ue, meta, cands->sn, KASME_MAX_SN_CANDIDATES);
+    uint8_t sn[KASME_MAX_SN_CANDIDATES][3] = {{0}};
+    size_t n_sn = kasme_sn_candidates(ue, meta, sn, KASME_MAX_SN_CANDIDATES);
+    kasme_root_cands *cands = kasme_ctx_cands_room(ctx, n_sn);
+    memcpy(cands->sn, sn, sizeof sn);
+    n_sn = MIN(n_sn, cands->room); /* a context given candidates before keeps their room */
     const char *supi = ue->imsi[0] ? ue->imsi : sub->imsi;
     size_t n = 0;
     for (size_t i = 0; i < n_sn; i++) {
         bool ok;
         memmove(cands->sn[n], cands->sn[i], 3);
         if (msg->domain == KASME_DOMAIN_5GS)
-            ok = supi[0] && msg->has_abba && msg->abba_len <= sizeof cands->abba &&
-                 lazy_kamf(cands, n, vec, msg, supi);
+            ok = supi[0] && msg->has_abba && msg->abba_len <= KASME_CANDS_ABBA_MAX &&
+                 lazy_kamf(ctx, n, vec, msg, supi);
         else
             ok = lazy_kasme(cands, n, vec, msg->autn);
         n += ok;
@@ -273,9 +278,10 @@ const uint8_t *kasme_ctx_root_cand(kasme_sec_ctx *ctx, size_t i)
     if (!c || i >= ctx->n_roots)
         return NULL;
     if (c->underived & (1u << i)) {
+        const kasme_cands_5gs *c5 = kasme_ctx_cands_5gs(ctx);
         bool ok = ctx->domain == KASME_DOMAIN_5GS
-                      ? derive_5g_kamf(c->ck_ik, c->sn[i], c->sqn_ak, c->supi, c->abba,
-                                       c->abba_len, c->root[i])
+                      ? c5 && derive_5g_kamf(c->ck_ik, c->sn[i], c->sqn_ak, c5->supi, c5->abba,
+                                             c5->abba_len, c->root[i])
                       : kdf_kasme(c->ck_ik, c->ck_ik + 16, c->sn[i], c->sqn_ak, c->root[i]) == 0;
         if (!ok)
             return NULL;
@@ -346,16 +352,17 @@ static void swap_underived(kasme_root_cands *c, size_t i)
 
 static bool res_star_matches(kasme_sec_ctx *ctx, const kasme_nas_msg *msg)
 {
-    kasme_root_cands *c = ctx ? ctx->cands : NULL;
-    if (!c || msg->res_len != 16)
+    kasme_cands_5gs *c5 = ctx ? kasme_ctx_cands_5gs(ctx) : NULL;
+    if (!c5 || msg->res_len != 16)
         return false;
+    kasme_root_cands *c = ctx->cands;
     for (size_t i = 0; i < ctx->n_roots; i++) {
-        if (memcmp(c->xres_star[i], msg->res, 16) != 0)
+        if (memcmp(c5->xres_star[i], msg->res, 16) != 0)
             continue;
         if (i) {
             swap_octets(c->root[0], c->root[i], 32);
             swap_octets(c->sn[0], c->sn[i], 3);
-            swap_octets(c->xres_star[0], c->xres_star[i], 16);
+            swap_octets(c5->xres_star[0], c5->xres_star[i], 16);
             swap_underived(c, i);
         }
         return true;

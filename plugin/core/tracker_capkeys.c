@@ -239,15 +239,19 @@ static void kausf_candidates(const kasme_ue *ue, const kasme_pdu_meta *meta,
                              const kasme_nas_msg *msg, const capkey_entry *e, const char *supi,
                              kasme_sec_ctx *ctx)
 {
-    kasme_root_cands *c = kasme_ctx_cands(ctx);
-    size_t n_sn = kasme_sn_candidates(ue, meta, c->sn, KASME_MAX_SN_CANDIDATES);
+    uint8_t sn[KASME_MAX_SN_CANDIDATES][3] = {{0}};
+    size_t n_sn = kasme_sn_candidates(ue, meta, sn, KASME_MAX_SN_CANDIDATES);
+    kasme_root_cands *c = kasme_ctx_cands_room(ctx, n_sn);
+    kasme_cands_5gs *c5 = kasme_ctx_cands_5gs(ctx); /* ctx is a 5GS context */
+    memcpy(c->sn, sn, sizeof sn);
+    n_sn = MIN(n_sn, c->room); /* a context given candidates before keeps their room */
     size_t n = 0;
-    for (size_t i = 0; i < n_sn; i++) {
+    for (size_t i = 0; i < n_sn && c5; i++) {
         char snn[KDF5G_SNN_SIZE];
         memmove(c->sn[n], c->sn[i], 3);
         bool ok = kdf5g_serving_network_name(c->sn[n], snn) == 0 &&
                   kasme_kamf_from_kausf(e->key.key, snn, supi, msg, c->root[n]);
-        memcpy(c->xres_star[n], e->key.xres, 16);
+        memcpy(c5->xres_star[n], e->key.xres, 16);
         n += ok;
     }
     ctx->n_roots = (uint8_t)n;

@@ -99,10 +99,13 @@ bool kasme_eap_challenge(const kasme_ue *ue, const kasme_pdu_meta *meta, const c
     if (!ok)
         return false;
     kasme_root_cands *cands = kasme_ctx_cands(ctx);
+    kasme_cands_5gs *c5 = kasme_ctx_cands_5gs(ctx); /* ctx is a 5GS context */
     ctx->n_roots = kamf_from_emsk(&keys, eap->network_name, supi, msg, cands->root[0]) ? 1 : 0;
     sn_of_name(ue, meta, eap->network_name, cands->sn[0]);
-    memcpy(cands->k_aut, keys.k_aut, 32);
-    cands->has_k_aut = true;
+    if (c5) {
+        memcpy(c5->k_aut, keys.k_aut, 32);
+        c5->has_k_aut = true;
+    }
     kasme_secure_zero(&keys, sizeof keys);
     return true;
 }
@@ -111,10 +114,11 @@ void kasme_eap_response(kasme_tracker *tr, const kasme_ue *ue, const kasme_nas_m
 {
     kasme_eap_aka eap;
     const kasme_sec_ctx *ctx = kasme_ue_pending(tr, ue, KASME_DOMAIN_5GS);
+    const kasme_cands_5gs *c5 = ctx ? kasme_ctx_cands_5gs(ctx) : NULL;
     if (kasme_eap_parse(msg->eap, msg->eap_len, &eap) != 0 || eap.code != KASME_EAP_RESPONSE ||
-        eap.subtype != KASME_EAP_AKA_CHALLENGE || !ctx || !ctx->cands || !ctx->cands->has_k_aut)
+        eap.subtype != KASME_EAP_AKA_CHALLENGE || !c5 || !c5->has_k_aut)
         return;
-    bool mac_ok = at_mac_matches(ctx->cands->k_aut, msg->eap, msg->eap_len, eap.mac_offset);
+    bool mac_ok = at_mac_matches(c5->k_aut, msg->eap, msg->eap_len, eap.mac_offset);
     res->events |= mac_ok ? KASME_EV_EAP_MAC_OK : KASME_EV_EAP_MAC_BAD;
     /* RES is the first res_len octets of the subscriber's output (TS 33.102 6.3.2) */
     size_t res_len = eap.res_bits / 8;

@@ -60,29 +60,36 @@ int kasme_derive_nh(kasme_domain domain, const uint8_t root[32], const uint8_t s
  * never change: a new SMC makes a new context, so a PDU's result can point at the context it
  * used. */
 /* Root key candidates of a context before its SMC, one per serving network candidate; freed
- * once a context is in use. For 5G-AKA also the XRES* each candidate's serving network name
- * gives, so the Authentication Response's RES* can confirm one.
- * Every UE holds one between its AKA and its SMC, so an EPS context's is allocated only up to
- * xres_star (kasme_ctx_cands): the fields from xres_star on are the 5GS context's only. */
+ * once a context is in use. Every UE holds one between its AKA and its SMC, so it is
+ * allocated only for the candidates it has (room: the generated UEs have two, the most is
+ * KASME_MAX_SN_CANDIDATES), and a 5GS context's own fields (kasme_cands_5gs) follow the root
+ * keys only in a 5GS context (kasme_ctx_cands_5gs). */
 typedef struct {
-    uint8_t root[KASME_MAX_SN_CANDIDATES][32];
     uint8_t sn[KASME_MAX_SN_CANDIDATES][3];
-    /* EPS AKA: K_ASME is derived when the SMC tries a candidate (kasme_ctx_root_cand), as the
+    /* K_ASME (K_AMF) is derived when the SMC tries a candidate (kasme_ctx_root_cand), as the
      * first one usually verifies: bit i of underived says root[i] is still to be derived from
-     * CK || IK and AUTN's SQN xor AK (TS 33.401 A.2). */
+     * CK || IK and AUTN's SQN xor AK (TS 33.401 A.2; TS 33.501 A.2, A.6, A.7). */
     uint8_t ck_ik[32];
     uint8_t sqn_ak[6];
     uint8_t underived;
-    /* 5GS contexts only from here on. */
-    uint8_t xres_star[KASME_MAX_SN_CANDIDATES][16];
-    uint8_t k_aut[32];  /* EAP-AKA': K_aut, for the EAP-Response's AT_MAC */
-    bool has_k_aut;
-    /* 5G AKA likewise: every candidate's XRES* at once (the Authentication Response's RES*
-     * picks one), its K_AUSF -> K_SEAF -> K_AMF when RES* or the SMC picks it, with these. */
-    uint8_t abba_len;
-    uint8_t abba[16];
-    char supi[16];
+    uint8_t room;       /* root keys allocated: root[0 .. room - 1] */
+    uint8_t root[][32]; /* then, in a 5GS context, its kasme_cands_5gs */
 } kasme_root_cands;
+
+#define KASME_CANDS_ABBA_MAX 16
+
+/* A 5GS context's candidates also hold: for 5G AKA every candidate's XRES* at once (the
+ * Authentication Response's RES* picks one) and what K_AUSF -> K_SEAF -> K_AMF of a later
+ * candidate needs when RES* or the SMC picks it; for EAP-AKA' K_aut, for the EAP-Response's
+ * AT_MAC. */
+typedef struct {
+    uint8_t k_aut[32];
+    bool has_k_aut;
+    uint8_t abba_len;
+    uint8_t abba[KASME_CANDS_ABBA_MAX];
+    char supi[16];
+    uint8_t xres_star[][16]; /* room of them */
+} kasme_cands_5gs;
 
 /* One is kept per AKA, 100 000s of them. A protected PDU reads (and for its COUNTs writes)
  * the fields up to ul_hist, which therefore come first: at its 168 octets a context spans
@@ -112,7 +119,7 @@ struct kasme_sec_ctx {
     bool continues_counts : 1; /* an SMC on the current K_ASME: the NAS COUNTs go on */
     bool algs_searched : 1;    /* no SMC: eia and the COUNT found by MAC search */
     bool has_an_key_count : 1;
-    bool cands_5gs : 1;        /* cands was allocated whole (a 5GS context), not EPS-sized */
+    bool cands_5gs : 1;        /* cands has a 5GS part (kasme_cands_5gs) */
     uint8_t n_roots;           /* root key candidates in cands */
     uint32_t ul_hist_n;        /* uplink PDUs: the last UL NAS COUNTs (SecurityKey check) */
     uint32_t ul_hist[KASME_UL_HISTORY];
@@ -275,9 +282,13 @@ kasme_sec_ctx *kasme_ue_current(kasme_tracker *tr, const kasme_ue *ue, int domai
 kasme_sec_ctx *kasme_ue_pending(kasme_tracker *tr, const kasme_ue *ue, int domain);
 void kasme_ue_set_current(kasme_ue *ue, int domain, const kasme_sec_ctx *ctx);
 void kasme_ue_set_pending(kasme_ue *ue, int domain, const kasme_sec_ctx *ctx);
-/* The context's root key candidates, allocated on first use (set ctx->domain first: an EPS
- * context's have no 5GS fields); dropping zeroes and frees them. */
+/* The context's root key candidates, allocated (zeroed) on first use with room for that many
+ * (kasme_ctx_cands: one; a later call does not resize them, see their room); set ctx->domain
+ * first: an EPS context's have no 5GS part. Dropping zeroes and frees them. */
+kasme_root_cands *kasme_ctx_cands_room(kasme_sec_ctx *ctx, size_t room);
 kasme_root_cands *kasme_ctx_cands(kasme_sec_ctx *ctx);
+/* The 5GS part of a 5GS context's candidates; NULL if it has none (or is an EPS context). */
+kasme_cands_5gs *kasme_ctx_cands_5gs(const kasme_sec_ctx *ctx);
 void kasme_ctx_drop_cands(kasme_sec_ctx *ctx);
 /* The context's NAS schedules from the tracker's cache; NULL if its keys are not derived. */
 kasme_sched *kasme_ctx_sched(kasme_sec_ctx *ctx);
