@@ -85,6 +85,8 @@ static kasme_field *const wanted[] = {
     &f_s1ap_nh, &f_s1ap_ncc, &f_rrc_source_dl_freq, &f_rrc_carrier_freq,
     &f_diameter, &f_json_member,
 };
+/* wanted[i]->ids[j]'s registration, for its ref_type (set with the ids) */
+static const header_field_info *wanted_hfis[G_N_ELEMENTS(wanted)][4];
 
 /* The protocols that add the wanted fields ("families": S1AP, NGAP, PDCP-LTE, ...), each a
  * bit of a frame's mask of protocols present; wanted_family[i] is field i's bit, 0 for a
@@ -93,9 +95,14 @@ static kasme_field *const wanted[] = {
 static int family_proto[KASME_FAMILIES];
 static guint n_families = 1; /* bit 0: none */
 static guint8 wanted_family[G_N_ELEMENTS(wanted)];
-/* Bit (proto % 64) set for every family's protocol: most of a frame's layers (frame, IP,
- * SCTP, NAS) are no family, and this tells most of them so without the search. */
-static guint64 family_filter;
+/* A frame's layer to its family by (proto % 64): most layers (frame, IP, SCTP, NAS) are no
+ * family and find an empty slot; a slot that two families share says so and is searched. */
+#define FAMILY_SLOTS 64
+#define FAMILY_SLOT_SHARED 0xFF
+static struct {
+    int proto;
+    guint8 family; /* 0: none, FAMILY_SLOT_SHARED: search family_proto[] */
+} family_slots[FAMILY_SLOTS];
 
 static guint8 family_of(int proto)
 {
@@ -107,7 +114,9 @@ static guint8 family_of(int proto)
     if (n_families == KASME_FAMILIES)
         return 0;
     family_proto[n_families] = proto;
-    family_filter |= G_GUINT64_CONSTANT(1) << (proto % 64);
+    guint s = (guint)proto % FAMILY_SLOTS;
+    family_slots[s].family = family_slots[s].family ? FAMILY_SLOT_SHARED : (guint8)n_families;
+    family_slots[s].proto = proto;
     return (guint8)n_families++;
 }
 
@@ -153,17 +162,54 @@ static void lookup_field(kasme_field *f, int *proto)
     }
 }
 
+/* Every wanted hfid's place (field index * 4 + which of its ids), so that one pass over a
+ * frame's table of interesting fields finds all the wanted ones it holds. Open addressing:
+ * at most 4 ids a field, so the table is never more than half full. */
+#define PLACE_SLOTS 512
+static struct {
+    int hfid; /* 0: empty (hfid 0 is no field kasme wants) */
+    guint16 place;
+} places[PLACE_SLOTS];
+
+static guint place_slot(int hfid)
+{
+    return ((guint)hfid * 2654435761u) >> 23; /* Fibonacci hashing to 9 bits */
+}
+
+static void add_place(int hfid, guint16 place)
+{
+    guint s = place_slot(hfid);
+    while (places[s].hfid && places[s].hfid != hfid)
+        s = (s + 1) % PLACE_SLOTS;
+    places[s].hfid = hfid;
+    places[s].place = place;
+}
+
+static int place_of(int hfid)
+{
+    for (guint s = place_slot(hfid); places[s].hfid; s = (s + 1) % PLACE_SLOTS)
+        if (places[s].hfid == hfid)
+            return places[s].place;
+    return -1;
+}
+
 static void forget_families(void);
 
 void kasme_carrier_lookup_hfids(void)
 {
     n_families = 1;
-    family_filter = 0;
+    memset(family_slots, 0, sizeof family_slots);
+    memset(places, 0, sizeof places);
+    G_STATIC_ASSERT(G_N_ELEMENTS(wanted) * 4 <= PLACE_SLOTS / 2);
     for (size_t i = 0; i < G_N_ELEMENTS(wanted); i++) {
         int proto;
         lookup_field(wanted[i], &proto);
         wanted_family[i] = family_of(proto);
         wanted[i]->index = (guint)i;
+        for (guint j = 0; j < wanted[i]->n; j++) {
+            wanted_hfis[i][j] = proto_registrar_get_nth((guint)wanted[i]->ids[j]);
+            add_place(wanted[i]->ids[j], (guint16)(i * 4 + j));
+        }
     }
     forget_families(); /* the bits may name other protocols now */
 }
@@ -179,15 +225,18 @@ GArray *kasme_carrier_wanted_hfids(void)
 
 /* The instances of the wanted fields in the frame being looked at, fetched when first asked
  * for (an S1AP frame never asks for the RRC fields). Primed fields (the first pass, and every
- * pass in the GUI) come from the tree's index; on passes where Wireshark did not prime them
- * (tshark -2's second pass) the tree is searched once per field and frame. Each gathering is
- * a generation: a field's arrays count only when fetched in the current one, so starting
- * another costs no clearing of the arrays (that memset of 2 KB was run 3 times a frame). */
+ * pass in the GUI) come from the tree's table of interesting fields, read in one pass when the
+ * first field is asked for: it holds only the fields the frame has (proto.c,
+ * tree_data_add_maybe_interesting_field), a dozen in an S1AP frame, where a lookup per
+ * wanted field was a GLib hash lookup each (12 a frame). On passes where Wireshark did not
+ * prime them (tshark -2's second pass) the tree is searched once per field and frame. Each
+ * gathering is a generation: a field's arrays count only when fetched in the current one, so
+ * starting another costs no clearing of the arrays (that memset of 2 KB was run 3 times a
+ * frame). */
 static struct {
     proto_tree *tree;
     /* The families that dissected the frame so far (pinfo->layers), so that the fields of a
-     * protocol the frame lacks are not looked up: a lookup is a GLib hash lookup (about 140
-     * instructions with kasme's part), and an S1AP frame has no NGAP, PDCP, MAC-LTE,
+     * protocol the frame lacks are not looked for: an S1AP frame has no NGAP, PDCP, MAC-LTE,
      * Diameter or JSON. Read again when the frame or its number of layers changes
      * (dissecting a deciphered message adds layers). */
     guint32 families;
@@ -195,15 +244,43 @@ static struct {
     guint32 families_frame;
     guint families_layers;
     guint32 generation;
-    guint32 fetched_in[G_N_ELEMENTS(wanted)];
+    guint32 indexed_in;  /* the generation whose table of interesting fields was read */
+    bool tracking;       /* that table has fields: primed ones it lacks are not in the frame */
+    guint32 found_in[G_N_ELEMENTS(wanted)]; /* the table held one of field i's ids: */
     GPtrArray *arrays[G_N_ELEMENTS(wanted)][4];
+    guint32 searched_in[G_N_ELEMENTS(wanted)]; /* an unprimed id of field i was searched: */
+    GPtrArray *searched[G_N_ELEMENTS(wanted)][4];
 } frame_fields;
 
-/* A primed field that the frame lacks has no array: only unprimed ones need the search. */
-static bool primed(proto_tree *tree, int hfid)
+static void index_field(gpointer hfid, gpointer array, gpointer user)
 {
-    header_field_info *hfi = proto_registrar_get_nth((guint)hfid);
-    return proto_tracking_interesting_fields(tree) && hfi && hfi->ref_type != HF_REF_TYPE_NONE;
+    (void)user;
+    int place = place_of(GPOINTER_TO_INT(hfid));
+    if (place < 0)
+        return;
+    size_t i = (size_t)place / 4;
+    if (frame_fields.found_in[i] != frame_fields.generation) {
+        memset(frame_fields.arrays[i], 0, sizeof frame_fields.arrays[i]);
+        frame_fields.found_in[i] = frame_fields.generation;
+    }
+    frame_fields.arrays[i][place % 4] = array;
+}
+
+/* One pass over the frame's interesting fields: each wanted one's array. */
+static void index_frame(void)
+{
+    GHashTable *table = PTREE_DATA(frame_fields.tree)->interesting_hfids;
+    frame_fields.indexed_in = frame_fields.generation;
+    frame_fields.tracking = proto_tracking_interesting_fields(frame_fields.tree);
+    if (table)
+        g_hash_table_foreach(table, index_field, NULL);
+}
+
+/* A primed field that the frame lacks has no array: only unprimed ones need the search
+ * (proto_tracking_interesting_fields, and the field's ref_type). */
+static bool primed(const header_field_info *hfi)
+{
+    return frame_fields.tracking && hfi && hfi->ref_type != HF_REF_TYPE_NONE;
 }
 
 /* Wireshark lists a protocol in pinfo->layers whenever it calls one of its dissectors through
@@ -217,11 +294,16 @@ static guint32 families_of(packet_info *pinfo)
     guint32 mask = 1;
     for (wmem_list_frame_t *l = wmem_list_head(pinfo->layers); l; l = wmem_list_frame_next(l)) {
         int proto = GPOINTER_TO_INT(wmem_list_frame_data(l));
-        if (proto < 0 || !((family_filter >> (proto % 64)) & 1))
+        if (proto < 0)
             continue;
-        for (guint b = 1; b < n_families; b++)
-            if (family_proto[b] == proto)
-                mask |= 1u << b;
+        guint s = (guint)proto % FAMILY_SLOTS;
+        if (family_slots[s].family == FAMILY_SLOT_SHARED) {
+            for (guint b = 1; b < n_families; b++)
+                if (family_proto[b] == proto)
+                    mask |= 1u << b;
+        } else if (family_slots[s].family && family_slots[s].proto == proto) {
+            mask |= 1u << family_slots[s].family;
+        }
     }
     return mask;
 }
@@ -249,7 +331,9 @@ static void gather_fields(proto_tree *tree)
     note_families(tree);
     frame_fields.tree = tree;
     if (++frame_fields.generation == 0) { /* wrapped: no stale field may look current */
-        memset(frame_fields.fetched_in, 0, sizeof frame_fields.fetched_in);
+        memset(frame_fields.found_in, 0, sizeof frame_fields.found_in);
+        memset(frame_fields.searched_in, 0, sizeof frame_fields.searched_in);
+        frame_fields.indexed_in = 0;
         frame_fields.generation = 1;
     }
 }
@@ -263,20 +347,22 @@ static kasme_wmem_cb_ret free_array_on_free(wmem_allocator_t *pool, wmem_cb_even
     return FALSE; /* once */
 }
 
-/* An array proto_find_finfo made is freed with the frame's pinfo->pool, so that a dissector
- * exception thrown while kasme reads fields cannot leak it. */
-static void fetch_field(size_t i)
+/* An unprimed field, searched in the tree once a generation. The array proto_find_finfo makes
+ * is freed with the frame's pinfo->pool, so that a dissector exception thrown while kasme
+ * reads fields cannot leak it. */
+static GPtrArray *searched_array(size_t i, guint j)
 {
     proto_tree *tree = frame_fields.tree;
-    for (guint j = 0; j < wanted[i]->n; j++) {
-        GPtrArray *a = proto_get_finfo_ptr_array(tree, wanted[i]->ids[j]);
-        if (!a && !primed(tree, wanted[i]->ids[j])) {
-            a = proto_find_finfo(tree, wanted[i]->ids[j]);
-            wmem_register_callback(PTREE_DATA(tree)->pinfo->pool, free_array_on_free, a);
-        }
-        frame_fields.arrays[i][j] = a;
+    if (frame_fields.searched_in[i] != frame_fields.generation) {
+        memset(frame_fields.searched[i], 0, sizeof frame_fields.searched[i]);
+        frame_fields.searched_in[i] = frame_fields.generation;
     }
-    frame_fields.fetched_in[i] = frame_fields.generation;
+    if (!frame_fields.searched[i][j]) {
+        GPtrArray *a = proto_find_finfo(tree, wanted[i]->ids[j]);
+        wmem_register_callback(PTREE_DATA(tree)->pinfo->pool, free_array_on_free, a);
+        frame_fields.searched[i][j] = a;
+    }
+    return frame_fields.searched[i][j];
 }
 
 /* The tree goes with the frame; the arrays are left behind, as no later generation reads
@@ -308,13 +394,28 @@ static size_t wanted_index(const kasme_field *f)
     return f->index;
 }
 
-static GPtrArray *field_array(size_t i, guint j)
+/* Field i's j-th registration when the frame's table lacks it. */
+static G_GNUC_NO_INLINE GPtrArray *absent_array(size_t i, guint j)
+{
+    if (frame_fields.indexed_in != frame_fields.generation) {
+        index_frame(); /* the first field asked for in this generation */
+        if (frame_fields.found_in[i] == frame_fields.generation && frame_fields.arrays[i][j])
+            return frame_fields.arrays[i][j];
+    }
+    if (primed(wanted_hfis[i][j]))
+        return NULL; /* the frame has none */
+    return searched_array(i, j);
+}
+
+/* The instances of field i's j-th registration in the frame (NULL: none). Inline: it is
+ * called about 25 times a frame. */
+static inline GPtrArray *field_array(size_t i, guint j)
 {
     if (!((frame_fields.families >> wanted_family[i]) & 1))
         return NULL; /* its protocol did not dissect the frame */
-    if (frame_fields.fetched_in[i] != frame_fields.generation)
-        fetch_field(i);
-    return frame_fields.arrays[i][j];
+    if (frame_fields.found_in[i] == frame_fields.generation && frame_fields.arrays[i][j])
+        return frame_fields.arrays[i][j];
+    return absent_array(i, j);
 }
 
 /* Calls fn for every instance of the field in the frame, until it returns false. */
@@ -338,44 +439,35 @@ static bool inside(const field_info *outer, const field_info *fi)
            fi->start + fi->length <= outer->start + outer->length;
 }
 
-typedef struct {
-    const field_info *target;
-    field_info *found;
-} search_state;
-
-static bool keep_innermost(field_info *c, void *user)
-{
-    search_state *st = user;
-    if (c != st->target && inside(c, st->target) &&
-        (!st->found || c->length <= st->found->length))
-        st->found = c;
-    return true;
-}
-
 /* The innermost field of f that contains fi (an S1AP PDU around a NAS PDU), or NULL. */
 static field_info *container(proto_tree *tree, const kasme_field *f, const field_info *fi)
 {
-    search_state st = {fi, NULL};
-    each_finfo(tree, f, keep_innermost, &st);
-    return st.found;
-}
-
-static bool take_first_inside(field_info *fi, void *user)
-{
-    search_state *st = user;
-    if (!st->target || inside(st->target, fi)) {
-        st->found = fi;
-        return false;
+    (void)tree;
+    field_info *found = NULL;
+    for (guint j = 0; j < f->n; j++) {
+        GPtrArray *all = field_array(f->index, j);
+        for (guint k = 0; all && k < all->len; k++) {
+            field_info *c = g_ptr_array_index(all, k);
+            if (c != fi && inside(c, fi) && (!found || c->length <= found->length))
+                found = c;
+        }
     }
-    return true;
+    return found;
 }
 
 /* First instance of f inside the range of within (anywhere if within is NULL), or NULL. */
 static field_info *first_inside(proto_tree *tree, const kasme_field *f, const field_info *within)
 {
-    search_state st = {within, NULL};
-    each_finfo(tree, f, take_first_inside, &st);
-    return st.found;
+    (void)tree;
+    for (guint j = 0; j < f->n; j++) {
+        GPtrArray *all = field_array(f->index, j);
+        for (guint k = 0; all && k < all->len; k++) {
+            field_info *fi = g_ptr_array_index(all, k);
+            if (!within || inside(within, fi))
+                return fi;
+        }
+    }
+    return NULL;
 }
 
 static guint32 uint_of(field_info *fi)
@@ -466,18 +558,19 @@ static const core_carrier core_carriers[] = {
      &f_ngap_ncc, KASME_CONN_NGAP_RAN, KASME_CONN_NGAP_AMF, ngap_direction, 41},
 };
 
-typedef struct {
-    const field_info *pdu;
-    kasme_item *item;
-    size_t n;
-} plmn_state;
-
-static bool add_plmn(field_info *p, void *user)
+/* The serving network candidates in the PDU (TAI, E-UTRAN CGI, ...), in the frame's order. */
+static size_t add_plmns(const kasme_field *plmn, const field_info *pdu, kasme_item *item)
 {
-    plmn_state *st = user;
-    if (inside(st->pdu, p) && p->length == 3 && st->n < G_N_ELEMENTS(st->item->plmns))
-        tvb_memcpy(p->ds_tvb, st->item->plmns[st->n++], p->start, 3);
-    return true;
+    size_t n = 0;
+    for (guint j = 0; j < plmn->n; j++) {
+        GPtrArray *all = field_array(plmn->index, j);
+        for (guint k = 0; all && k < all->len; k++) {
+            field_info *p = g_ptr_array_index(all, k);
+            if (inside(pdu, p) && p->length == 3 && n < G_N_ELEMENTS(item->plmns))
+                tvb_memcpy(p->ds_tvb, item->plmns[n++], p->start, 3);
+        }
+    }
+    return n;
 }
 
 static void core_meta(proto_tree *tree, packet_info *pinfo, const core_carrier *cc,
@@ -501,9 +594,7 @@ static void core_meta(proto_tree *tree, packet_info *pinfo, const core_carrier *
     /* UEContextRelease successful outcome: the connection is gone. */
     item->release = procedure == cc->ue_context_release && first_inside(tree, cc->success, pdu);
 
-    plmn_state st = {pdu, item, 0};
-    each_finfo(tree, cc->plmn, add_plmn, &st);
-    item->meta.n_plmns = st.n;
+    item->meta.n_plmns = add_plmns(cc->plmn, pdu, item);
 }
 
 /* MAC-LTE: one MAC PDU belongs to one UE (RNTI, and UEId which srsRAN leaves at 0). */
