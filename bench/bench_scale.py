@@ -182,8 +182,9 @@ def prepare(tmp):
     empty = os.path.join(tmp, "no-plugins")
     os.makedirs(empty, exist_ok=True)
     plugins = os.path.join(tmp, "plugins")
-    if not os.path.isdir(plugins):
-        shutil.copytree(plugin_tree(), plugins)
+    # A fresh copy each run: a kept folder must not measure the build before the last one.
+    shutil.rmtree(plugins, ignore_errors=True)
+    shutil.copytree(plugin_tree(), plugins)
     config = os.path.join(tmp, "config")
     os.makedirs(config, exist_ok=True)
     for d, _, files in os.walk(tmp):
