@@ -19,6 +19,7 @@
 
 #include "capkeys.h"
 #include "check.h"
+#include "vec_util.h"
 #include "dia_msg.h"
 #include "gcrypt_init.h"
 #include "subdb.h"
@@ -32,28 +33,21 @@ typedef struct {
     size_t xres_len;
 } hss_vector;
 
-static const char *member(JsonObject *o, const char *name)
-{
-    return o && json_object_has_member(o, name) ? json_object_get_string_member(o, name) : "";
-}
-
 static bool load_truth(const char *path, hss_vector *t)
 {
-    JsonParser *parser = json_parser_new();
-    if (!json_parser_load_from_file(parser, path, NULL)) {
-        g_object_unref(parser);
+    JsonParser *parser;
+    JsonObject *root = vec_load_object(path, &parser);
+    if (!root)
         return false;
-    }
-    JsonObject *root = json_node_get_object(json_parser_get_root(parser));
     JsonObject *hss = json_array_get_object_element(
         json_object_get_array_member(root, "hss_auth_vectors"), 0);
     JsonObject *sub = json_array_get_object_element(
         json_object_get_array_member(root, "subscribers"), 0);
-    g_strlcpy(t->imsi, member(sub, "imsi"), sizeof t->imsi);
-    bool ok = check_unhex(member(hss, "RAND"), t->rand, 16) == 16 &&
-              check_unhex(member(hss, "AUTN"), t->autn, 16) == 16 &&
-              check_unhex(member(hss, "KASME"), t->kasme, 32) == 32;
-    t->xres_len = check_unhex(member(hss, "XRES"), t->xres, 16);
+    g_strlcpy(t->imsi, vec_str_or_empty(sub, "imsi"), sizeof t->imsi);
+    bool ok = check_unhex(vec_str_or_empty(hss, "RAND"), t->rand, 16) == 16 &&
+              check_unhex(vec_str_or_empty(hss, "AUTN"), t->autn, 16) == 16 &&
+              check_unhex(vec_str_or_empty(hss, "KASME"), t->kasme, 32) == 32;
+    t->xres_len = check_unhex(vec_str_or_empty(hss, "XRES"), t->xres, 16);
     g_object_unref(parser);
     return ok && t->imsi[0] && t->xres_len >= 4;
 }

@@ -19,6 +19,7 @@
 
 #include "capkeys.h"
 #include "check.h"
+#include "vec_util.h"
 #include "hexutil.h"
 #include "s01_pdus.h"
 #include "sec_alg.h"
@@ -38,29 +39,22 @@ typedef struct {
     size_t xres_len;
 } s01_truth;
 
-static const char *member(JsonObject *o, const char *name)
-{
-    return o && json_object_has_member(o, name) ? json_object_get_string_member(o, name) : "";
-}
-
 static bool load_truth(const char *path, s01_truth *t)
 {
-    JsonParser *parser = json_parser_new();
-    if (!json_parser_load_from_file(parser, path, NULL)) {
-        g_object_unref(parser);
+    JsonParser *parser;
+    JsonObject *root = vec_load_object(path, &parser);
+    if (!root)
         return false;
-    }
-    JsonObject *root = json_node_get_object(json_parser_get_root(parser));
     JsonObject *epc = json_object_get_object_member(root, "epc");
     JsonObject *hss = json_array_get_object_element(json_object_get_array_member(epc, "hss"), 0);
     JsonObject *mme = json_array_get_object_element(json_object_get_array_member(epc, "mme_nas"), 0);
     JsonObject *sub = json_object_get_object_member(root, "subscriber");
-    g_strlcpy(t->imsi, member(sub, "IMSI"), sizeof t->imsi);
-    check_unhex(member(hss, "RAND"), t->rand, 16);
-    check_unhex(member(hss, "AUTN_as_logged"), t->autn, 16);
-    t->xres_len = check_unhex(member(hss, "XRES"), t->xres, 16);
-    check_unhex(member(hss, "K_ASME"), t->kasme, 32);
-    check_unhex(member(mme, "K_NASint"), t->k_nas_int, 16);
+    g_strlcpy(t->imsi, vec_str_or_empty(sub, "IMSI"), sizeof t->imsi);
+    check_unhex(vec_str_or_empty(hss, "RAND"), t->rand, 16);
+    check_unhex(vec_str_or_empty(hss, "AUTN_as_logged"), t->autn, 16);
+    t->xres_len = check_unhex(vec_str_or_empty(hss, "XRES"), t->xres, 16);
+    check_unhex(vec_str_or_empty(hss, "K_ASME"), t->kasme, 32);
+    check_unhex(vec_str_or_empty(mme, "K_NASint"), t->k_nas_int, 16);
     g_object_unref(parser);
     return t->imsi[0] && t->xres_len;
 }

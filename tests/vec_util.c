@@ -66,6 +66,22 @@ gint64 vec_int(JsonObject *o, const char *member)
     return json_object_get_int_member(o, member);
 }
 
+const char *vec_str_or_empty(JsonObject *o, const char *member)
+{
+    return o && json_object_has_member(o, member) ? json_object_get_string_member(o, member) : "";
+}
+
+JsonObject *vec_load_object(const char *path, JsonParser **parser)
+{
+    *parser = json_parser_new();
+    if (!json_parser_load_from_file(*parser, path, NULL)) {
+        g_object_unref(*parser);
+        *parser = NULL;
+        return NULL;
+    }
+    return json_node_get_object(json_parser_get_root(*parser));
+}
+
 static int hexval(char c)
 {
     if (c >= '0' && c <= '9') return c - '0';

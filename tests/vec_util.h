@@ -18,6 +18,12 @@ JsonArray *vec_category_in(const char *path, const char *category);
 /* Object member as string; aborts if missing. */
 const char *vec_str(JsonObject *o, const char *member);
 gint64 vec_int(JsonObject *o, const char *member);
+/* Object member as string, "" when the object or the member is missing: for ground-truth
+ * files, whose callers check what they got. */
+const char *vec_str_or_empty(JsonObject *o, const char *member);
+/* A JSON file's root object; *parser holds it (g_object_unref it after use). NULL, with
+ * *parser NULL, when the file cannot be read or parsed. */
+JsonObject *vec_load_object(const char *path, JsonParser **parser);
 
 /* Decode hex into out (max bytes). Returns bytes written; aborts on bad hex / overflow. */
 size_t vec_hex(const char *hex, uint8_t *out, size_t max);
