@@ -418,19 +418,37 @@ static inline GPtrArray *field_array(size_t i, guint j)
     return absent_array(i, j);
 }
 
+/* A walk over every instance of a field in the frame, all its registrations in turn: for
+ * (field_info *fi; (fi = next_finfo(&c));). Inline, as a callback per instance cost more
+ * than the walk in a frame's dozen look-ups. */
+typedef struct {
+    const kasme_field *f;
+    guint j, k;
+    GPtrArray *all; /* registration j's instances */
+} finfo_cursor;
+
+static inline field_info *next_finfo(finfo_cursor *c)
+{
+    for (;;) {
+        if (c->all && c->k < c->all->len)
+            return g_ptr_array_index(c->all, c->k++);
+        if (c->j >= c->f->n)
+            return NULL;
+        c->all = field_array(wanted_index(c->f), c->j++);
+        c->k = 0;
+    }
+}
+
 /* Calls fn for every instance of the field in the frame, until it returns false. */
 typedef bool (*finfo_fn)(field_info *fi, void *user);
 
 static void each_finfo(proto_tree *tree, const kasme_field *f, finfo_fn fn, void *user)
 {
     (void)tree;
-    size_t i = wanted_index(f);
-    for (guint j = 0; j < f->n; j++) {
-        GPtrArray *all = field_array(i, j);
-        for (guint k = 0; all && k < all->len; k++)
-            if (!fn(g_ptr_array_index(all, k), user))
-                return;
-    }
+    finfo_cursor c = {f, 0, 0, NULL};
+    for (field_info *fi; (fi = next_finfo(&c));)
+        if (!fn(fi, user))
+            return;
 }
 
 static bool inside(const field_info *outer, const field_info *fi)
@@ -444,14 +462,10 @@ static field_info *container(proto_tree *tree, const kasme_field *f, const field
 {
     (void)tree;
     field_info *found = NULL;
-    for (guint j = 0; j < f->n; j++) {
-        GPtrArray *all = field_array(f->index, j);
-        for (guint k = 0; all && k < all->len; k++) {
-            field_info *c = g_ptr_array_index(all, k);
-            if (c != fi && inside(c, fi) && (!found || c->length <= found->length))
-                found = c;
-        }
-    }
+    finfo_cursor cur = {f, 0, 0, NULL};
+    for (field_info *c; (c = next_finfo(&cur));)
+        if (c != fi && inside(c, fi) && (!found || c->length <= found->length))
+            found = c;
     return found;
 }
 
@@ -459,14 +473,10 @@ static field_info *container(proto_tree *tree, const kasme_field *f, const field
 static field_info *first_inside(proto_tree *tree, const kasme_field *f, const field_info *within)
 {
     (void)tree;
-    for (guint j = 0; j < f->n; j++) {
-        GPtrArray *all = field_array(f->index, j);
-        for (guint k = 0; all && k < all->len; k++) {
-            field_info *fi = g_ptr_array_index(all, k);
-            if (!within || inside(within, fi))
-                return fi;
-        }
-    }
+    finfo_cursor c = {f, 0, 0, NULL};
+    for (field_info *fi; (fi = next_finfo(&c));)
+        if (!within || inside(within, fi))
+            return fi;
     return NULL;
 }
 
@@ -562,14 +572,10 @@ static const core_carrier core_carriers[] = {
 static size_t add_plmns(const kasme_field *plmn, const field_info *pdu, kasme_item *item)
 {
     size_t n = 0;
-    for (guint j = 0; j < plmn->n; j++) {
-        GPtrArray *all = field_array(plmn->index, j);
-        for (guint k = 0; all && k < all->len; k++) {
-            field_info *p = g_ptr_array_index(all, k);
-            if (inside(pdu, p) && p->length == 3 && n < G_N_ELEMENTS(item->plmns))
-                tvb_memcpy(p->ds_tvb, item->plmns[n++], p->start, 3);
-        }
-    }
+    finfo_cursor c = {plmn, 0, 0, NULL};
+    for (field_info *p; (p = next_finfo(&c));)
+        if (inside(pdu, p) && p->length == 3 && n < G_N_ELEMENTS(item->plmns))
+            tvb_memcpy(p->ds_tvb, item->plmns[n++], p->start, 3);
     return n;
 }
 
