@@ -31,6 +31,15 @@ target of issue 16 is missed: kasme at most 1.10 times the floor from 10 000 UEs
 most 900 B added per UE at 10 000 UEs, every PDU deciphered; and
 exits 2 when no row was measured at 10 000 UEs or more (nothing checked).
 
+--lower-bound (LTE) adds two sides that run bench/floor_stub (built with kasme into
+build/bench/plugins), a plugin that does only the least any post-dissector must do to show a
+deciphered NAS message, on the EEA0 twin with nas-eps.null_decipher off (so nas-eps leaves the
+messages as "Ciphered message", as it does for EEA2): read the PDU's fields, find the UE's keys
+in a hash table, EIA2 and EEA2 with a rekey a PDU (the "stub" side), and the plaintext's tvb,
+data source, dissection and Info column (the only work of the "stub0" side). No AKA, key
+derivation, SMC, results kept for a second pass or tree items of its own. "stub / floor" is
+then how much of the 1.10 the least leaves for everything else kasme does.
+
 --instructions counts instructions instead (valgrind's callgrind, one run a side, about 50
 times slower: keep N small). The count does not depend on what else the machine runs, so it
 shows a change of a few per cent that wall time on a shared machine hides; it leaves out cache
@@ -194,24 +203,44 @@ def prepare(tmp):
     return empty, plugins, config
 
 
-def sides(pcap, keys, plain_pcap, empty, plugins, rat="lte"):
-    return (("without", empty, ["-r", pcap]),
+def stub_plugins(tmp):
+    """A copy of build/bench/plugins (floor_stub alone), readable by nobody."""
+    tree = os.path.join(ROOT, "build", "bench", "plugins")
+    if not os.path.isdir(tree):
+        sys.exit("bench_scale: no build/bench/plugins (floor_stub): run tools/build.sh first")
+    stub = os.path.join(tmp, "stub-plugins")
+    shutil.rmtree(stub, ignore_errors=True)
+    shutil.copytree(tree, stub)
+    for d, _, files in os.walk(stub):
+        os.chmod(d, 0o755)
+        for f in files:
+            os.chmod(os.path.join(d, f), 0o644)
+    return stub
+
+
+def sides(pcap, keys, plain_pcap, empty, plugins, rat="lte", stub=None):
+    both = (("without", empty, ["-r", pcap]),
             ("with", plugins, ["-r", pcap, "-o", "kasme.key_file:" + keys]),
             ("plain", empty, ["-r", plain_pcap] + RATS[rat]["plain"]),
             ("fields", empty, ["-r", pcap, "-Y", fields_filter()]))
+    if not stub:
+        return both
+    twin = ["-r", plain_pcap, "-o", "nas-eps.null_decipher:FALSE"]
+    return both + (("stub", stub, twin), ("stub0", stub, twin + ["-o", "floor_stub.crypto:FALSE"]))
 
 
-def measure(tmp, pcap, keys, plain_pcap, runs, verbose, rat):
+def measure(tmp, pcap, keys, plain_pcap, runs, verbose, rat, lower_bound=False):
     """Best of `runs` for each side; sides alternate so that load from elsewhere hits both."""
     empty, plugins, config = prepare(tmp)
+    stub = stub_plugins(tmp) if lower_bound else None
     opts = dlt_prefs(rat) + (["-V"] if verbose else [])
     best = {}
     for _ in range(runs):
-        for side, plug, args in sides(pcap, keys, plain_pcap, empty, plugins, rat):
+        for side, plug, args in sides(pcap, keys, plain_pcap, empty, plugins, rat, stub):
             r = run_tshark(plug, config, args + opts, RATS[rat]["ciphered"])
             if side not in best or r[0] < best[side][0]:
                 best[side] = r
-    return best["without"], best["with"], best["plain"], best["fields"]
+    return best
 
 
 def instructions(tmp, n, pcap, keys, plain_pcap, pdus, protected, verbose, rat):
@@ -269,6 +298,21 @@ def verdict(missed, checked):
     return "targets (%s): met" % targets, 0
 
 
+def print_lower_bound(best, floor, without, pdus, verbose):
+    """The stub's sides against the floor (with -V the floor the target checks), and what the
+    least leaves of the target."""
+    for side, what in (("stub0", "tvb, data source, dissection, Info"),
+                       ("stub", "+ UE lookup, EIA2, EEA2")):
+        t, _, lines, ciphered = best[side]
+        print("   lower bound (%s): %.2f s, %.2f x floor, %.2f us/PDU over stock%s" % (
+            what, t, t / floor, (t - without[0]) * 1e6 / pdus,
+            "" if verbose or (not ciphered and lines == without[2])
+            else "; %d lines ciphered, %d vs %d" % (ciphered, lines, without[2])))
+    left = FLOOR_TARGET * floor - best["stub"][0]
+    print("   the target leaves %.2f s (%.2f us a frame) for all the rest kasme does" % (
+        left, left * 1e6 / pdus))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ues", default="1000,10000,100000")
@@ -284,9 +328,14 @@ def main():
     ap.add_argument("--verbose", action="store_true", help="tshark -V instead of summary lines")
     ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     ap.add_argument("--keep", help="keep the generated captures in this folder")
+    ap.add_argument("--lower-bound", action="store_true",
+                    help="also time bench/floor_stub, the least a deciphering post-dissector "
+                         "does (LTE only)")
     ap.add_argument("--instructions", action="store_true",
                     help="count instructions under callgrind instead of timing (small N)")
     a = ap.parse_args()
+    if a.lower_bound and (a.rat != "lte" or a.instructions):
+        ap.error("--lower-bound times LTE captures only")
     tmp = a.keep or tempfile.mkdtemp(prefix="kasme-bench-")
     os.makedirs(tmp, exist_ok=True)
     missed, checked = False, False
@@ -304,8 +353,10 @@ def main():
             "t fields", "floor", "vs floor", "RSS stock", "RSS kasme", "added/UE", "us/PDU"))
         for n in (int(x) for x in a.ues.split(",")):
             pcap, keys, pdus, protected, plain_pcap = generate_pair(tmp, n, a)
-            without, with_, plain, fields = measure(tmp, pcap, keys, plain_pcap, a.runs,
-                                                    a.verbose, a.rat)
+            best = measure(tmp, pcap, keys, plain_pcap, a.runs, a.verbose, a.rat,
+                           a.lower_bound)
+            without, with_, plain, fields = (best[s] for s in ("without", "with", "plain",
+                                                               "fields"))
             ratio = with_[0] / without[0]
             floor = fields[0] + plain[0] - without[0]
             per_ue = (with_[1] - without[1]) * 1024 / n
@@ -315,13 +366,15 @@ def main():
                       n, pdus, protected, without[0], with_[0], ratio, plain[0],
                       with_[0] / plain[0], fields[0], floor, with_[0] / floor,
                       without[1] / 1024, with_[1] / 1024, per_ue, per_pdu))
+            # -V builds the tree anyway, so its floor is the EEA0 twin (bench/README.md)
+            checked_floor = min(floor, plain[0]) if a.verbose else floor
+            if a.lower_bound:
+                print_lower_bound(best, checked_floor, without, pdus, a.verbose)
             # summary lines only: a -V tree still shows the ciphered outer message
             if not a.verbose and (with_[3] or with_[2] != without[2]):
                 print("   kasme left %d lines ciphered; %d lines vs %d without" % (
                     with_[3], with_[2], without[2]))
                 missed = True
-            # -V builds the tree anyway, so its floor is the EEA0 twin (bench/README.md)
-            checked_floor = min(floor, plain[0]) if a.verbose else floor
             row_missed, applies = targets_missed(n, with_[0] / checked_floor, per_ue)
             for m in row_missed:
                 print("   target missed: %s" % m)
