@@ -141,18 +141,36 @@ static void stub_cleanup(void)
     ues = NULL;
 }
 
+/* nas-eps's field names: "nas_eps." until 4.0, "nas-eps." from 4.2 on. */
+static int nas_eps_field(const char *name)
+{
+    char with_dash[64];
+    g_snprintf(with_dash, sizeof with_dash, "nas-eps.%s", name);
+    int hf = proto_registrar_get_id_byname(with_dash);
+    if (hf > 0)
+        return hf;
+    g_snprintf(with_dash, sizeof with_dash, "nas_eps.%s", name);
+    return proto_registrar_get_id_byname(with_dash);
+}
+
+static void want(GArray *wanted, int hf)
+{
+    if (hf > 0)
+        g_array_append_val(wanted, hf);
+}
+
 static void lookup_fields(void)
 {
-    hf_ciphered = proto_registrar_get_id_byname("nas_eps.ciphered_msg");
-    hf_mac = proto_registrar_get_id_byname("nas_eps.msg_auth_code");
-    hf_seq = proto_registrar_get_id_byname("nas_eps.seq_no");
+    hf_ciphered = nas_eps_field("ciphered_msg");
+    hf_mac = nas_eps_field("msg_auth_code");
+    hf_seq = nas_eps_field("seq_no");
     hf_mme_id = proto_registrar_get_id_byname("s1ap.MME_UE_S1AP_ID");
     GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-    g_array_append_val(wanted, hf_ciphered);
+    want(wanted, hf_ciphered);
     if (stub_crypto) {
-        g_array_append_val(wanted, hf_mac);
-        g_array_append_val(wanted, hf_seq);
-        g_array_append_val(wanted, hf_mme_id);
+        want(wanted, hf_mac);
+        want(wanted, hf_seq);
+        want(wanted, hf_mme_id);
     }
     set_postdissector_wanted_hfids(stub_handle, wanted);
 }

@@ -21,9 +21,11 @@ SUMMARY = re.compile(r"gen_\w+: (\d+) UEs, (\d+) PDUs, (\d+) protected")
 
 
 def info_lines(ts, pcap, extra):
+    """Frame number and Info column of each summary line (what bench_scale.py reads; not
+    -e _ws.col.Info, which Wireshark 4.2 on fills in before the post-dissectors run)."""
     proc = ts.run(["-r", pcap] + DLT_PREFS["s1ap"] + extra +
-                  ["-T", "fields", "-e", "frame.number", "-e", "_ws.col.Info"])
-    return proc.stdout.splitlines()
+                  ["-o", 'gui.column.format:"No.","%m","Info","%i"'])
+    return [" ".join(line.split()) for line in proc.stdout.splitlines()]
 
 
 def main():
