@@ -1,5 +1,6 @@
 /* The kasme subtree: fields, expert info and the deciphered plaintext as a data source. */
 #include "kasme_ws.h"
+#include "ws_compat.h"
 
 #include <epan/proto.h>
 #include <epan/column-utils.h>
@@ -136,6 +137,51 @@ static const value_string kenb_vals[] = {
     {KASME_KENB_MISMATCH, "Mismatch"},
     {0, NULL}};
 
+/* Wireshark 4.2 and later add the columns as fields (_ws.col.info, _ws.col.protocol) before
+ * they call the post-dissectors (packet-frame.c, col_dissect), so "-T fields -e _ws.col.info"
+ * and a filter on it would still see "Ciphered message". Where one of these fields is primed,
+ * it gets the column's text once kasme's plaintext has been dissected. */
+typedef struct {
+    const char *name;
+    gint column;
+    int hf; /* looked up on every file's init: column preferences re-register the fields */
+} column_field;
+
+static column_field column_fields[] = {{"_ws.col.info", COL_INFO, -1},
+                                       {"_ws.col.protocol", COL_PROTOCOL, -1}};
+static guint32 columns_changed_in; /* the frame whose columns kasme's plaintext changed */
+
+static void lookup_column_fields(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(column_fields); i++)
+        column_fields[i].hf = proto_registrar_get_id_byname(column_fields[i].name);
+    columns_changed_in = 0;
+}
+
+static void sync_column_field(proto_tree *tree, packet_info *pinfo, const column_field *cf)
+{
+#if KASME_WS_AT_LEAST(4, 2) /* 4.0 has no such fields (and exports no fvalue_set_string) */
+    GPtrArray *fis = cf->hf > 0 ? proto_get_finfo_ptr_array(tree, cf->hf) : NULL;
+    const gchar *text = fis && fis->len ? col_get_text(pinfo->cinfo, cf->column) : NULL;
+    for (guint i = 0; text && i < fis->len; i++) {
+        field_info *fi = g_ptr_array_index(fis, i);
+        if (fi->hfinfo->type == FT_STRING && strcmp(fi->hfinfo->abbrev, cf->name) == 0)
+            fvalue_set_string(KASME_FI_VALUE(fi), text);
+    }
+#else
+    (void)tree, (void)pinfo, (void)cf;
+#endif
+}
+
+void kasme_display_sync_column_fields(proto_tree *tree, packet_info *pinfo)
+{
+    if (columns_changed_in != pinfo->num || !tree || !pinfo->cinfo)
+        return;
+    columns_changed_in = 0;
+    for (size_t i = 0; i < G_N_ELEMENTS(column_fields); i++)
+        sync_column_field(tree, pinfo, &column_fields[i]);
+}
+
 void kasme_display_register(int proto)
 {
     static hf_register_info hf[] = {
@@ -222,6 +268,7 @@ void kasme_display_register(int proto)
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *expert = expert_register_protocol(proto);
     expert_register_field_array(expert, ei, array_length(ei));
+    register_init_routine(lookup_column_fields);
 }
 
 void kasme_display_register_prefs(module_t *module)
@@ -575,7 +622,7 @@ static proto_item *nas_mac_item(proto_tree *tree, const kasme_item *item,
     bool short_mac = r->sec_hdr >= 12;
     /* after the header octet (EPS) or octets (5GS: EPD, security header type) */
     gint hdr_len = item->length > 0 &&
-                   tvb_get_guint8(item->tvb, item->offset) == KASME_NAS_EPD_5GMM ? 2 : 1;
+                   KASME_TVB_GET_U8(item->tvb, item->offset) == KASME_NAS_EPD_5GMM ? 2 : 1;
     gint mac_at = short_mac ? 2 : hdr_len;
     gint mac_len = short_mac ? 2 : 4;
     if (item->length < mac_at + mac_len) /* a truncated PDU's MAC is not there to show */
@@ -653,6 +700,7 @@ static void show_plaintext(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     const gchar *names = col_get_text(pinfo->cinfo, COL_INFO);
     if (saved && names)
         merge_info(pinfo, saved, saved_len, names);
+    columns_changed_in = pinfo->num;
 }
 
 static void summary(proto_item *top, const kasme_nas_result *r, const char *msg_name)
@@ -957,6 +1005,7 @@ static tvbuff_t *show_rrc(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         col_append_str(pinfo->cinfo, COL_INFO, " ");
         col_set_fence(pinfo->cinfo, COL_INFO);
         call_dissector(h, plain, pinfo, tree);
+        columns_changed_in = pinfo->num;
     }
     return plain;
 }
@@ -974,8 +1023,10 @@ static void show_user_plane(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     add_plaintext(kasme_tree, plain);
     uint8_t version = fr->plain[0] >> 4;
     dissector_handle_t h = version == 4 ? ip_handle : version == 6 ? ipv6_handle : NULL;
-    if (h)
+    if (h) {
         call_dissector(h, plain, pinfo, tree);
+        columns_changed_in = pinfo->num;
+    }
 }
 
 /* An SRB PDU sent before the RRC SMC that pdcp-lte took for ciphered (it keeps security state

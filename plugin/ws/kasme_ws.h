@@ -162,5 +162,8 @@ tvbuff_t *kasme_display_result(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
 bool kasme_keys_user_plane(void);
 /* On a pass without a tree: the Info column as the tree passes make it. */
 void kasme_display_columns(tvbuff_t *tvb, packet_info *pinfo, const kasme_frame_result *fr);
+/* After a frame's results are shown: its primed column fields (Wireshark 4.2 on) get the
+ * columns' texts that kasme's plaintext made. */
+void kasme_display_sync_column_fields(proto_tree *tree, packet_info *pinfo);
 
 #endif

@@ -248,6 +248,7 @@ static int dissect_kasme(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     if (!first && !kasme_carrier_fields_available(tree)) {
         replay_ctx rc = {tvb, pinfo, tree};
         kasme_store_each(s->store, s->tracker, tvb, pinfo, pinfo->num, replay_result, &rc);
+        kasme_display_sync_column_fields(tree, pinfo);
         return tvb_captured_length(tvb);
     }
     kasme_item items[KASME_MAX_ITEMS];
@@ -268,6 +269,7 @@ static int dissect_kasme(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     if (first)
         kasme_store_frame(s->store, s->tracker, tvb, pinfo->num, w->fresh, w->fresh_pdus,
                           w->next < KASME_MAX_RESULTS ? w->next : KASME_MAX_RESULTS);
+    kasme_display_sync_column_fields(tree, pinfo);
     return tvb_captured_length(tvb);
 }
 

@@ -37,4 +37,11 @@ typedef __typeof__(((wmem_user_cb_t)0)(NULL, WMEM_CB_FREE_EVENT, NULL)) kasme_wm
 #define KASME_FI_VALUE(fi) (&(fi)->value)
 #endif
 
+/* tvb_get_guint8 is deprecated from 4.4 on, in favour of tvb_get_uint8 (absent before 4.2). */
+#if KASME_WS_AT_LEAST(4, 4)
+#define KASME_TVB_GET_U8 tvb_get_uint8
+#else
+#define KASME_TVB_GET_U8 tvb_get_guint8
+#endif
+
 #endif
