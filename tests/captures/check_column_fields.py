@@ -7,9 +7,11 @@ saying "Ciphered message" although the summary line names the message. On s01 wi
 file, for every ciphered protected PDU that truth.json places in epc_s1ap.pcap (NAS, security
 header type 2 or 4) and in enb_mac.pcap (RRC), the Info column as a field must name the message
 the UE logged; a display filter on it must pick those frames (4.2 on: 4.0 cannot filter on
-columns, and its tshark prints _ws.col.Info from the column itself).
+columns, and its tshark prints _ws.col.Info from the column itself). With a 5G scenario too,
+the same for every ciphered NAS-5GS PDU of its ngap.pcapng (security header type 2 or 4), named
+as the AMF logged it (truth.json nas_pdus), with the scenario's subscriber.keys.
 
-usage: check_column_fields.py PLUGIN_SO WS_VERSION SCENARIO_DIR KEYFILE
+usage: check_column_fields.py PLUGIN_SO WS_VERSION SCENARIO_DIR KEYFILE [SCENARIO_5G_DIR]
 """
 import json
 import os
@@ -32,8 +34,12 @@ def squeeze(text):
     return text.lower().replace(" ", "")
 
 
-def info_by_frame(ts, pcap, link, keys, field, extra=()):
-    proc = ts.run(["-r", pcap] + DLT_PREFS[link] + ["-o", "kasme.key_file:" + keys] +
+def link_prefs(link):
+    return DLT_PREFS[link] if link else []  # pcapng of SCTP/IP: no user DLT
+
+
+def info_by_frame(ts, pcap, keys, link, field, extra=()):
+    proc = ts.run(["-r", pcap] + link_prefs(link) + ["-o", "kasme.key_file:" + keys] +
                   list(extra) + ["-T", "fields", "-e", "frame.number", "-e", field])
     rows = {}
     for line in proc.stdout.splitlines():
@@ -42,10 +48,41 @@ def info_by_frame(ts, pcap, link, keys, field, extra=()):
     return rows
 
 
-def frames_picked(ts, pcap, link, keys, display_filter):
-    proc = ts.run(["-r", pcap] + DLT_PREFS[link] + ["-o", "kasme.key_file:" + keys,
+def frames_picked(ts, pcap, keys, link, display_filter):
+    proc = ts.run(["-r", pcap] + link_prefs(link) + ["-o", "kasme.key_file:" + keys,
                    "-Y", display_filter, "-T", "fields", "-e", "frame.number"])
     return [int(n) for n in proc.stdout.split()]
+
+
+def expectations_4g(scenario, keyfile):
+    """(capture, link, key file, frame, message names, as logged, filter too) of s01's ciphered
+    protected PDUs."""
+    truth = json.load(open(os.path.join(scenario, "truth.json")))
+    links = {"epc_s1ap.pcap": "s1ap", "enb_mac.pcap": "mac"}
+    out = []
+    for ex in truth["protected_examples"]:
+        if ex["pcap"] not in links or (ex["layer"] == "NAS" and ex["sec_hdr_type"] not in (2, 4)):
+            continue
+        logged = ex["plaintext_msg_in_ue_log"]
+        name = nas_name(logged) if ex["layer"] == "NAS" else logged
+        out.append((os.path.join(scenario, ex["pcap"]), links[ex["pcap"]], keyfile, ex["frame"],
+                    [name] if name else [], logged, ex["layer"] == "NAS"))
+    return out
+
+
+def expectations_5g(scenario):
+    """The same for a 5G lab run's ciphered NAS-5GS PDUs: "UL NAS transport (PDU session
+    establishment request)" must name both messages."""
+    truth = json.load(open(os.path.join(scenario, "truth.json")))
+    out = []
+    for p in truth["nas_pdus"]:
+        if bytes.fromhex(p["pdu"])[1] not in (2, 4):
+            continue
+        names = [n.strip() for n in p["message"].replace(")", "").split("(")]
+        out.append((os.path.join(scenario, "ngap.pcapng"), None,
+                    os.path.join(scenario, "subscriber.keys"), p["frame"], names, p["message"],
+                    True))
+    return out
 
 
 def main():
@@ -53,43 +90,39 @@ def main():
     major, minor = (int(x) for x in version.split(".")[:2])
     filterable = (major, minor) >= (4, 2)
     field = "_ws.col.info" if filterable else "_ws.col.Info"
-    truth = json.load(open(os.path.join(scenario, "truth.json")))
+    wanted = expectations_4g(scenario, keyfile)
+    if len(sys.argv) > 5:
+        wanted += expectations_5g(sys.argv[5])
     ts = Tshark(plugin, version)
-    failed = checked = 0
+    failed = 0
+    staged, infos = {}, {}
     try:
-        keys = ts.stage(keyfile)
-        for pcap_name, link in (("epc_s1ap.pcap", "s1ap"), ("enb_mac.pcap", "mac")):
-            pcap = ts.stage(os.path.join(scenario, pcap_name))
-            infos = info_by_frame(ts, pcap, link, keys, field)
-            for ex in truth["protected_examples"]:
-                if ex["pcap"] != pcap_name or (ex["layer"] == "NAS" and
-                                               ex["sec_hdr_type"] not in (2, 4)):
-                    continue
-                logged = ex["plaintext_msg_in_ue_log"]
-                want = nas_name(logged) if ex["layer"] == "NAS" else logged
-                got = infos.get(ex["frame"], "")
-                checked += 1
-                if not want or squeeze(want) not in squeeze(got):
-                    failed += 1
-                    print("FAIL %s frame %d: %s is %r, the UE logged %r" % (
-                        pcap_name, ex["frame"], field, got, logged))
-                if "Ciphered message" in got:
-                    failed += 1
-                    print("FAIL %s frame %d: %s still says Ciphered message" % (
-                        pcap_name, ex["frame"], field))
-                if not filterable or ex["layer"] != "NAS":
-                    continue
-                picked = frames_picked(ts, pcap, link, keys, '%s contains "%s"' % (field, want))
-                if ex["frame"] not in picked:
-                    failed += 1
-                    print("FAIL %s: -Y '%s contains \"%s\"' leaves out frame %d (picks %s)" % (
-                        pcap_name, field, want, ex["frame"], sorted(picked)))
+        for pcap, link, keys, frame, names, logged, filter_too in wanted:
+            if (pcap, keys) not in staged:
+                staged[pcap, keys] = (ts.stage(pcap), ts.stage(keys))
+                infos[pcap, keys] = info_by_frame(ts, *staged[pcap, keys], link, field)
+            got = infos[pcap, keys].get(frame, "")
+            where = "%s frame %d" % (os.path.basename(pcap), frame)
+            if not names or any(squeeze(n) not in squeeze(got) for n in names):
+                failed += 1
+                print("FAIL %s: %s is %r, the log says %r" % (where, field, got, logged))
+            if "Ciphered message" in got:
+                failed += 1
+                print("FAIL %s: %s still says Ciphered message" % (where, field))
+            if not filterable or not filter_too:
+                continue
+            picked = frames_picked(ts, *staged[pcap, keys], link,
+                                   '%s contains "%s"' % (field, names[-1]))
+            if frame not in picked:
+                failed += 1
+                print("FAIL %s: -Y '%s contains \"%s\"' leaves it out (picks %s)" % (
+                    where, field, names[-1], picked))
     finally:
         ts.close()
-    if checked < 10:
+    if len(wanted) < (24 if len(sys.argv) > 5 else 16):
         failed += 1
-        print("FAIL only %d protected PDUs of truth.json checked" % checked)
-    print("%d PDUs checked, %d failed (%s%s)" % (checked, failed, field,
+        print("FAIL only %d protected PDUs of the truth files to check" % len(wanted))
+    print("%d PDUs checked, %d failed (%s%s)" % (len(wanted), failed, field,
                                                   ", filters too" if filterable else ""))
     return 1 if failed else 0
 
