@@ -7,7 +7,8 @@ saying "Ciphered message" although the summary line names the message. On s01 wi
 file, for every ciphered protected PDU that truth.json places in epc_s1ap.pcap (NAS, security
 header type 2 or 4) and in enb_mac.pcap (RRC), the Info column as a field must name the message
 the UE logged; a display filter on it must pick those frames (4.2 on: 4.0 cannot filter on
-columns, and its tshark prints _ws.col.Info from the column itself). With a 5G scenario too,
+columns, and its tshark prints _ws.col.Info from the column itself). The Protocol column as
+a field must be the Protocol column the summary line prints. With a 5G scenario too,
 the same for every ciphered NAS-5GS PDU of its ngap.pcapng (security header type 2 or 4), named
 as the AMF logged it (truth.json nas_pdus), with the scenario's subscriber.keys.
 
@@ -45,6 +46,17 @@ def info_by_frame(ts, pcap, keys, link, field, extra=()):
     for line in proc.stdout.splitlines():
         number, _, info = line.partition("\t")
         rows[int(number)] = info
+    return rows
+
+
+def protocols_printed(ts, pcap, keys, link):
+    """The Protocol column of each summary line (the column itself, not its field)."""
+    proc = ts.run(["-r", pcap] + link_prefs(link) + ["-o", "kasme.key_file:" + keys,
+                   "-o", 'gui.column.format:"No.","%m","Protocol","%p"'])
+    rows = {}
+    for line in proc.stdout.splitlines():
+        number, _, protocol = line.strip().partition(" ")
+        rows[int(number)] = protocol.strip()  # "LTE RRC UL_DCCH/NAS-EPS" has spaces
     return rows
 
 
@@ -90,19 +102,28 @@ def main():
     major, minor = (int(x) for x in version.split(".")[:2])
     filterable = (major, minor) >= (4, 2)
     field = "_ws.col.info" if filterable else "_ws.col.Info"
+    protocol_field = "_ws.col.protocol" if filterable else "_ws.col.Protocol"
     wanted = expectations_4g(scenario, keyfile)
     if len(sys.argv) > 5:
         wanted += expectations_5g(sys.argv[5])
     ts = Tshark(plugin, version)
     failed = 0
-    staged, infos = {}, {}
+    staged, infos, protocols, printed = {}, {}, {}, {}
     try:
         for pcap, link, keys, frame, names, logged, filter_too in wanted:
             if (pcap, keys) not in staged:
                 staged[pcap, keys] = (ts.stage(pcap), ts.stage(keys))
                 infos[pcap, keys] = info_by_frame(ts, *staged[pcap, keys], link, field)
+                protocols[pcap, keys] = info_by_frame(ts, *staged[pcap, keys], link,
+                                                      protocol_field)
+                printed[pcap, keys] = protocols_printed(ts, *staged[pcap, keys], link)
             got = infos[pcap, keys].get(frame, "")
             where = "%s frame %d" % (os.path.basename(pcap), frame)
+            shown = printed[pcap, keys].get(frame)
+            if not shown or protocols[pcap, keys].get(frame) != shown:
+                failed += 1
+                print("FAIL %s: %s is %r, the Protocol column %r" % (
+                    where, protocol_field, protocols[pcap, keys].get(frame), shown))
             if not names or any(squeeze(n) not in squeeze(got) for n in names):
                 failed += 1
                 print("FAIL %s: %s is %r, the log says %r" % (where, field, got, logged))
