@@ -53,6 +53,7 @@ saves that for stock Wireshark and kasme alike.
 
 Usage: bench/bench_scale.py [--ues 1000,10000,100000] [--msgs 3] [--runs 1] [--verbose]
                             [--alg 2/2] [--rat lte|5g] [--check] [--keep DIR] [--instructions]
+                            [--lower-bound]
 (after tools/build.sh; as root, tshark runs as nobody like every kasme test)
 """
 import argparse
