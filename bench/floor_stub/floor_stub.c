@@ -26,18 +26,7 @@
 #include "sec_alg.h"
 #include "ws_compat.h" /* kasme's: what differs between Wireshark 4.0 and 4.6 */
 
-WS_DLL_PUBLIC_DEF const gchar plugin_version[] = "0";
-WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
-WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
-WS_DLL_PUBLIC void plugin_register(void);
-#if KASME_WS_AT_LEAST(4, 2)
-#include <wsutil/plugins.h>
-WS_DLL_PUBLIC uint32_t plugin_describe(void);
-uint32_t plugin_describe(void)
-{
-    return WS_PLUGIN_DESC_DISSECTOR;
-}
-#endif
+KASME_WS_PLUGIN_SYMBOLS("0")
 
 typedef struct {
     uint8_t k_nas_enc[16];

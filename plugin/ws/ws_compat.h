@@ -37,6 +37,27 @@ typedef __typeof__(((wmem_user_cb_t)0)(NULL, WMEM_CB_FREE_EVENT, NULL)) kasme_wm
 #define KASME_FI_VALUE(fi) (&(fi)->value)
 #endif
 
+/* The symbols every epan plugin .so exports (doc/plugins.example): its version, the Wireshark
+ * it was built for, plugin_register, and from 4.2 on plugin_describe. One place for both of the
+ * project's plugins (kasme and bench/floor_stub). */
+#if KASME_WS_AT_LEAST(4, 2)
+#include <wsutil/plugins.h>
+#define KASME_WS_PLUGIN_DESCRIBE                    \
+    WS_DLL_PUBLIC uint32_t plugin_describe(void);  \
+    uint32_t plugin_describe(void)                 \
+    {                                              \
+        return WS_PLUGIN_DESC_DISSECTOR;           \
+    }
+#else
+#define KASME_WS_PLUGIN_DESCRIBE
+#endif
+#define KASME_WS_PLUGIN_SYMBOLS(version)                                   \
+    WS_DLL_PUBLIC_DEF const gchar plugin_version[] = version;             \
+    WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR; \
+    WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR; \
+    WS_DLL_PUBLIC void plugin_register(void);                             \
+    KASME_WS_PLUGIN_DESCRIBE
+
 /* tvb_get_guint8 is deprecated from 4.4 on, in favour of tvb_get_uint8 (absent before 4.2). */
 #if KASME_WS_AT_LEAST(4, 4)
 #define KASME_TVB_GET_U8 tvb_get_uint8
