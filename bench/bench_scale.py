@@ -187,14 +187,18 @@ def fields_filter():
     return " || ".join(names)
 
 
+def fresh_copy(tree, dest):
+    """A fresh copy each run: a kept folder must not measure the build before the last one."""
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(tree, dest)
+    return dest
+
+
 def prepare(tmp):
     """The plugin folders (none, kasme's) and a private profile, readable by nobody."""
     empty = os.path.join(tmp, "no-plugins")
     os.makedirs(empty, exist_ok=True)
-    plugins = os.path.join(tmp, "plugins")
-    # A fresh copy each run: a kept folder must not measure the build before the last one.
-    shutil.rmtree(plugins, ignore_errors=True)
-    shutil.copytree(plugin_tree(), plugins)
+    plugins = fresh_copy(plugin_tree(), os.path.join(tmp, "plugins"))
     config = os.path.join(tmp, "config")
     os.makedirs(config, exist_ok=True)
     for d, _, files in os.walk(tmp):
@@ -205,18 +209,11 @@ def prepare(tmp):
 
 
 def stub_plugins(tmp):
-    """A copy of build/bench/plugins (floor_stub alone), readable by nobody."""
+    """A copy of build/bench/plugins (floor_stub alone); prepare() makes it readable by nobody."""
     tree = os.path.join(ROOT, "build", "bench", "plugins")
     if not os.path.isdir(tree):
         sys.exit("bench_scale: no build/bench/plugins (floor_stub): run tools/build.sh first")
-    stub = os.path.join(tmp, "stub-plugins")
-    shutil.rmtree(stub, ignore_errors=True)
-    shutil.copytree(tree, stub)
-    for d, _, files in os.walk(stub):
-        os.chmod(d, 0o755)
-        for f in files:
-            os.chmod(os.path.join(d, f), 0o644)
-    return stub
+    return fresh_copy(tree, os.path.join(tmp, "stub-plugins"))
 
 
 def sides(pcap, keys, plain_pcap, empty, plugins, rat="lte", stub=None):
@@ -232,8 +229,8 @@ def sides(pcap, keys, plain_pcap, empty, plugins, rat="lte", stub=None):
 
 def measure(tmp, pcap, keys, plain_pcap, runs, verbose, rat, lower_bound=False):
     """Best of `runs` for each side; sides alternate so that load from elsewhere hits both."""
-    empty, plugins, config = prepare(tmp)
     stub = stub_plugins(tmp) if lower_bound else None
+    empty, plugins, config = prepare(tmp)
     opts = dlt_prefs(rat) + (["-V"] if verbose else [])
     best = {}
     for _ in range(runs):
