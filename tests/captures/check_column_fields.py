@@ -39,13 +39,16 @@ def link_prefs(link):
     return DLT_PREFS[link] if link else []  # pcapng of SCTP/IP: no user DLT
 
 
-def info_by_frame(ts, pcap, keys, link, field, extra=()):
-    proc = ts.run(["-r", pcap] + link_prefs(link) + ["-o", "kasme.key_file:" + keys] +
-                  list(extra) + ["-T", "fields", "-e", "frame.number", "-e", field])
+def column_fields_by_frame(ts, pcap, keys, link, fields):
+    """Each frame's values of these fields, in one tshark run: {frame: [value, ...]}."""
+    args = ["-r", pcap] + link_prefs(link) + ["-o", "kasme.key_file:" + keys, "-T", "fields",
+                                              "-e", "frame.number"]
+    for f in fields:
+        args += ["-e", f]
     rows = {}
-    for line in proc.stdout.splitlines():
-        number, _, info = line.partition("\t")
-        rows[int(number)] = info
+    for line in ts.run(args).stdout.splitlines():
+        number, *values = line.split("\t")
+        rows[int(number)] = values + [""] * (len(fields) - len(values))
     return rows
 
 
@@ -108,22 +111,21 @@ def main():
         wanted += expectations_5g(sys.argv[5])
     ts = Tshark(plugin, version)
     failed = 0
-    staged, infos, protocols, printed = {}, {}, {}, {}
+    staged, columns, printed = {}, {}, {}
     try:
         for pcap, link, keys, frame, names, logged, filter_too in wanted:
             if (pcap, keys) not in staged:
                 staged[pcap, keys] = (ts.stage(pcap), ts.stage(keys))
-                infos[pcap, keys] = info_by_frame(ts, *staged[pcap, keys], link, field)
-                protocols[pcap, keys] = info_by_frame(ts, *staged[pcap, keys], link,
-                                                      protocol_field)
+                columns[pcap, keys] = column_fields_by_frame(ts, *staged[pcap, keys], link,
+                                                             [field, protocol_field])
                 printed[pcap, keys] = protocols_printed(ts, *staged[pcap, keys], link)
-            got = infos[pcap, keys].get(frame, "")
+            got, protocol = columns[pcap, keys].get(frame, ["", None])
             where = "%s frame %d" % (os.path.basename(pcap), frame)
             shown = printed[pcap, keys].get(frame)
-            if not shown or protocols[pcap, keys].get(frame) != shown:
+            if not shown or protocol != shown:
                 failed += 1
                 print("FAIL %s: %s is %r, the Protocol column %r" % (
-                    where, protocol_field, protocols[pcap, keys].get(frame), shown))
+                    where, protocol_field, protocol, shown))
             if not names or any(squeeze(n) not in squeeze(got) for n in names):
                 failed += 1
                 print("FAIL %s: %s is %r, the log says %r" % (where, field, got, logged))

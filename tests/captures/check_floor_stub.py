@@ -32,6 +32,14 @@ def main():
     gen, stub_so, version = sys.argv[1:4]
     stock = Tshark(stub_so, version, use_plugin=False)
     stub = Tshark(stub_so, version)
+    try:
+        return check(gen, stock, stub)
+    finally:
+        stock.close()
+        stub.close()
+
+
+def check(gen, stock, stub):
     pcap = os.path.join(stock.tmp, "eea0.pcap")
     keys = os.path.join(stock.tmp, "eea0.keys")
     out = subprocess.run([gen, "-n", str(N_UES), "-m", str(M_MSGS), "-o", pcap, "-k", keys,
